@@ -1,0 +1,60 @@
+-- 10_ingest_catalog.sql: what the runner fetched and staged. Every decision the runner
+-- makes (a file's checksum and confidence, which batch it belongs to, where it was
+-- archived) is recorded here, so a crash can be resumed from the database alone.
+-- Tables carry source_id, the key they would be distributed by.
+
+CREATE TABLE nightjar.source (
+    source_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text NOT NULL UNIQUE CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    kind        text NOT NULL CHECK (kind IN ('dir', 'http', 's3', 'sql')),
+    config      jsonb NOT NULL DEFAULT '{}',
+    bookmark    jsonb,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE nightjar.source IS 'a provider of records: a directory, an HTTP API, an S3 prefix (kind sql: rows inserted by hand)';
+
+CREATE TABLE nightjar.batch (
+    batch_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_id    bigint NOT NULL REFERENCES nightjar.source,
+    plan_seq     integer,
+    status       text NOT NULL DEFAULT 'staging'
+                 CHECK (status IN ('staging', 'staged', 'failed')),
+    files        integer NOT NULL DEFAULT 0,
+    bytes        bigint NOT NULL DEFAULT 0,
+    records      bigint NOT NULL DEFAULT 0,
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    finished_at  timestamptz,
+    error        text,
+    report       jsonb
+);
+CREATE INDEX ON nightjar.batch (source_id, batch_id);
+
+CREATE TABLE nightjar.file (
+    file_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_id        bigint NOT NULL REFERENCES nightjar.source,
+    batch_id         bigint REFERENCES nightjar.batch,
+    name             text NOT NULL,
+    location         text NOT NULL,
+    checksum         text CHECK (checksum ~ '^[0-9a-f]{64}$'),
+    size             bigint,
+    confidence       float8,
+    status           text NOT NULL CHECK (status IN ('staged', 'failed', 'skipped')),
+    error            text,
+    records          bigint NOT NULL DEFAULT 0,
+    archive_location text,
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+-- A file is identified by its checksum: staged at most once per source.
+CREATE UNIQUE INDEX file_staged_once ON nightjar.file (source_id, checksum) WHERE status = 'staged';
+CREATE INDEX ON nightjar.file (batch_id);
+
+CREATE TABLE nightjar.raw_record (
+    source_id  bigint NOT NULL REFERENCES nightjar.source,
+    batch_id   bigint NOT NULL REFERENCES nightjar.batch,
+    file_id    bigint REFERENCES nightjar.file,
+    record_no  bigint NOT NULL,
+    payload    jsonb NOT NULL,
+    PRIMARY KEY (batch_id, record_no)
+);
+COMMENT ON TABLE nightjar.raw_record IS 'records exactly as fetched, one JSON object each; record_no is unique within the batch';
