@@ -1,0 +1,7 @@
+# concat_sql.cmake assembles nightjar--X.Y.sql from the sql/ parts given in PARTS (sorted).
+file(WRITE ${OUT} "-- generated from sql/*.sql by scripts/concat_sql.cmake; do not edit\n")
+foreach(part ${PARTS})
+  get_filename_component(name ${part} NAME)
+  file(READ ${part} body)
+  file(APPEND ${OUT} "\n-- ==== ${name} ====\n${body}")
+endforeach()

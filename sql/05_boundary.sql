@@ -1,0 +1,7 @@
+-- 05_boundary.sql: the boundary self-test (diagnostic; see extension/pg/boundary.hpp).
+CREATE FUNCTION nightjar.boundary_selftest(kind text) RETURNS text
+    AS 'MODULE_PATHNAME', 'nightjar_boundary_selftest'
+    LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION nightjar.boundary_selftest(text) IS
+    'diagnostic: raises each kind of C++ and PostgreSQL error through the boundary '
+    '(invalid_argument, data_error, bad_alloc, runtime_error, unknown, pg_error, pg_error_caught, ok)';
