@@ -3,6 +3,7 @@
 //   data/          the data directory (owned by postgres when we run as root)
 //   run/           the Unix socket directory; the server listens on no TCP address
 //   postgres.log   the server log;  setup.log  initdb/pg_ctl output;  port  the chosen port
+// (data/, run/ and postgres.log are the server's: they move together when relocated)
 // When nightjar runs as root, the server runs as the `postgres` user. If that user cannot
 // reach the project directory (a clone under a 0700 directory), data/ and run/ move to
 // /var/lib/nightjar/<hash of home>/ and home/location records where they went.
@@ -160,7 +161,7 @@ ClusterPaths ResolveClusterPaths() {
     if (!location.empty()) base = location;
     p.data_dir = base + "/data";
     p.socket_dir = base + "/run";
-    p.log_file = p.home + "/postgres.log";
+    p.log_file = base + "/postgres.log";  // written by the server, so next to its data
     p.port_file = p.home + "/port";
     return p;
 }
@@ -181,6 +182,9 @@ void ClusterUp(const ClusterPaths& in_paths, bool verbose) {
         if (verbose) std::cerr << "nightjar: postgres cannot reach " << in_paths.home << "; server files in " << moved << "\n";
     }
     MakeServerDir(paths.socket_dir);
+    // Clients of any local user may connect through the socket (auth is still checked).
+    fs::permissions(paths.socket_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                    fs::perms::others_read | fs::perms::others_exec, fs::perm_options::replace);
     int port = ChoosePort(paths);
     if (!fs::exists(paths.data_dir + "/PG_VERSION")) {
         if (verbose) std::cerr << "nightjar: creating cluster in " << paths.data_dir << "\n";

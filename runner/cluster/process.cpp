@@ -62,8 +62,8 @@ int RunProgram(const std::vector<std::string>& argv, bool as_postgres, const std
 }
 
 bool PostgresCanAccess(const std::string& dir) {
-    if (!RunningAsRoot()) return access(dir.c_str(), W_OK | X_OK) == 0;
-    return RunProgram({"test", "-w", dir, "-a", "-x", dir}, true, "") == 0;
+    if (!RunningAsRoot()) return access(dir.c_str(), X_OK) == 0;
+    return RunProgram({"test", "-x", dir}, true, "") == 0;
 }
 
 void ChownToPostgres(const std::string& path) {

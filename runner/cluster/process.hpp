@@ -15,7 +15,8 @@ int RunProgram(const std::vector<std::string>& argv, bool as_postgres, const std
 // RunningAsRoot tells whether the effective user is root.
 bool RunningAsRoot();
 
-// PostgresCanAccess tells whether the `postgres` user can traverse and write `dir`.
+// PostgresCanAccess tells whether the `postgres` user can reach (traverse) `dir`; the
+// directories it must write are created for it and given to it.
 bool PostgresCanAccess(const std::string& dir);
 
 // ChownToPostgres gives `path` to the postgres user (root only; no-op otherwise).
