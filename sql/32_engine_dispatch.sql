@@ -1,0 +1,232 @@
+-- 32_engine_dispatch.sql: the dispatcher. CALL nightjar.dispatch() repeats: pick a due
+-- work item, lock its row (FOR UPDATE SKIP LOCKED), run the step in a subtransaction,
+-- record the attempt, COMMIT. The row lock is held while the step runs, so the step's
+-- effects and the work item's new status commit together: a step succeeds at most once
+-- per event (also enforced by the unique index step_run_succeeds_once), and a dispatcher
+-- that dies mid-step leaves the item pending for the next one. Failed attempts are
+-- rolled back to the subtransaction, recorded, and retried after
+-- backoff * 2^(attempt-1) * (1 + jitter in [0, 0.25)), capped at one day; after
+-- max_attempts the item is dead (a dead letter, see nightjar.retry).
+--
+-- Serialisation: runs of one pipeline with the same lock key (payload field named by
+-- pipeline.lock_key) go one after another, oldest first; steps of one pipeline and key
+-- never overlap (pg_try_advisory_xact_lock; a busy item stays pending, no attempt spent).
+--
+-- Timeouts: statement_timeout cannot bound a statement run inside a procedure (the
+-- timer is armed once per top-level statement), so a running step advertises its
+-- deadline in application_name and nightjar.cancel_overdue_steps() -- run by every
+-- dispatcher as it starts and by the nightjar-watchdog cron job -- cancels overdue steps.
+-- The dispatcher catches that cancel and records SQLSTATE 57014.
+
+-- _finish_run closes a run once none of its work items is pending.
+CREATE FUNCTION nightjar._finish_run(p_run_id bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Locking the run serialises the check between dispatchers finishing sibling items:
+    -- the second one to get the lock sees the first one's committed status.
+    PERFORM 1 FROM nightjar.run r WHERE r.run_id = p_run_id FOR UPDATE;
+    UPDATE nightjar.run r
+    SET status = CASE WHEN EXISTS (SELECT 1 FROM nightjar.step_task t
+                                   WHERE t.run_id = p_run_id AND t.status = 'dead')
+                      THEN 'failed' ELSE 'succeeded' END,
+        finished_at = clock_timestamp()
+    WHERE r.run_id = p_run_id AND r.status = 'running'
+      AND NOT EXISTS (SELECT 1 FROM nightjar.step_task t WHERE t.run_id = p_run_id AND t.status = 'pending');
+END;
+$$;
+
+-- _run_task runs one locked work item once and records the attempt; returns its status.
+CREATE FUNCTION nightjar._run_task(p_event_id bigint, p_step_id bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    t nightjar.step_task;
+    s nightjar.step;
+    v_payload jsonb;
+    v_call text;
+    v_result jsonb;
+    v_started timestamptz := clock_timestamp();
+    v_deadline timestamptz;
+    v_attempt integer;
+    v_rows_in bigint;
+    v_rows_out bigint;
+    v_emitted bigint;
+    v_state text;
+    v_msg text;
+    v_detail text;
+    v_hint text;
+    v_ctx text;
+    v_status text;
+    v_delay interval;
+BEGIN
+    SELECT * INTO STRICT t FROM nightjar.step_task x WHERE x.event_id = p_event_id AND x.step_id = p_step_id;
+    SELECT * INTO STRICT s FROM nightjar.step x WHERE x.step_id = p_step_id;
+    SELECT e.payload INTO STRICT v_payload FROM nightjar.event e WHERE e.event_id = p_event_id;
+    v_attempt := t.attempts + 1;
+    v_deadline := v_started + s.timeout;
+    -- Visible at once in pg_stat_activity (the watchdog reads it); reverts at COMMIT.
+    PERFORM set_config('application_name',
+                       format('nightjar:%s:%s:%s', p_event_id, p_step_id,
+                              floor(extract(epoch FROM v_deadline) * 1000)::bigint), true);
+    -- What nightjar.emit() inside the step needs to continue this run.
+    PERFORM set_config('nightjar.event_id', p_event_id::text, true);
+    PERFORM set_config('nightjar.run_id', t.run_id::text, true);
+    BEGIN
+        -- Re-resolved at every call: a dropped or changed function fails this attempt (42883).
+        SELECT format('SELECT %I.%I($1)', n.nspname, f.proname) INTO v_call
+        FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace
+        WHERE f.oid = s.fn::regprocedure;
+        EXECUTE v_call INTO v_result USING v_payload;
+        IF v_result IS NOT NULL AND jsonb_typeof(v_result) <> 'object' THEN
+            RAISE EXCEPTION 'nightjar: step % returned %, not a JSON object', s.name, left(v_result::text, 200)
+                USING ERRCODE = 'data_exception';
+        END IF;
+        v_rows_in := (v_result ->> 'rows_in')::bigint;
+        v_rows_out := (v_result ->> 'rows_out')::bigint;
+        IF s.emits IS NOT NULL AND NOT coalesce(jsonb_typeof(v_result -> 'emit') = 'null', false) THEN
+            v_emitted := nightjar._emit(s.emits, coalesce(v_result -> 'emit', v_payload),
+                                        p_event_id, t.run_id, NULL, NULL);
+        END IF;
+    EXCEPTION
+        WHEN query_canceled THEN
+            IF clock_timestamp() < v_deadline THEN
+                RAISE;  -- a person's cancel (or the session's own statement_timeout): stop dispatching
+            END IF;
+            GET STACKED DIAGNOSTICS v_ctx = PG_EXCEPTION_CONTEXT;
+            v_state := '57014';
+            v_msg := format('step exceeded its timeout of %s and was canceled', s.timeout);
+        WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                    v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT,
+                                    v_ctx = PG_EXCEPTION_CONTEXT;
+    END;
+
+    IF v_state IS NULL THEN
+        v_status := 'succeeded';
+        UPDATE nightjar.step_task x SET status = 'succeeded', attempts = v_attempt, last_error = NULL,
+                                        updated_at = clock_timestamp()
+        WHERE x.event_id = p_event_id AND x.step_id = p_step_id;
+    ELSIF v_attempt - t.attempt_base >= s.max_attempts THEN
+        v_status := 'dead';
+        UPDATE nightjar.step_task x SET status = 'dead', attempts = v_attempt, last_error = v_msg,
+                                        updated_at = clock_timestamp()
+        WHERE x.event_id = p_event_id AND x.step_id = p_step_id;
+    ELSE
+        v_status := 'failed';
+        v_delay := least(s.backoff * power(2, least(v_attempt - t.attempt_base - 1, 30))
+                                   * (1 + random() * 0.25),
+                         interval '1 day');
+        UPDATE nightjar.step_task x SET attempts = v_attempt, next_attempt_at = clock_timestamp() + v_delay,
+                                        last_delay = v_delay, last_error = v_msg, updated_at = clock_timestamp()
+        WHERE x.event_id = p_event_id AND x.step_id = p_step_id;
+    END IF;
+
+    INSERT INTO nightjar.step_run (run_id, step_id, event_id, attempt, status, rows_in, rows_out, result,
+                                   emitted_event_id, started_at, finished_at, error_message, sqlstate,
+                                   error_detail, error_context, retry_delay)
+    VALUES (t.run_id, p_step_id, p_event_id, v_attempt, v_status, v_rows_in, v_rows_out, v_result,
+            v_emitted, v_started, clock_timestamp(), v_msg, v_state,
+            nullif(concat_ws(E'\n', nullif(v_detail, ''), 'HINT: ' || nullif(v_hint, '')), ''),
+            nullif(v_ctx, ''), v_delay);
+    PERFORM nightjar._finish_run(t.run_id);
+    RETURN v_status;
+END;
+$$;
+
+-- _dispatch_one claims one due work item (of one pipeline, or any) and runs it; false if none.
+CREATE FUNCTION nightjar._dispatch_one(p_pipeline_id bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN
+        SELECT t.event_id, t.step_id, r.pipeline_id, r.lock_key
+        FROM nightjar.step_task t JOIN nightjar.run r ON r.run_id = t.run_id
+        WHERE t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
+          AND (p_pipeline_id IS NULL OR r.pipeline_id = p_pipeline_id)
+          AND NOT EXISTS (SELECT 1 FROM nightjar.run o   -- an older open run of the same key goes first
+                          WHERE o.pipeline_id = r.pipeline_id AND o.lock_key = r.lock_key
+                            AND o.status = 'running' AND o.run_id < r.run_id)
+        ORDER BY t.next_attempt_at, t.event_id, t.step_id
+        LIMIT 100
+    LOOP
+        -- Re-checked under the lock: another dispatcher may have finished it meanwhile.
+        PERFORM 1 FROM nightjar.step_task t
+        WHERE t.event_id = c.event_id AND t.step_id = c.step_id
+          AND t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
+        FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        IF c.lock_key IS NOT NULL AND NOT pg_try_advisory_xact_lock(
+               hashtextextended(format('nightjar:%s:%s', c.pipeline_id, c.lock_key), 0)) THEN
+            CONTINUE;  -- a step of this pipeline and key is running elsewhere: not an attempt
+        END IF;
+        PERFORM nightjar._run_task(c.event_id, c.step_id);
+        RETURN true;
+    END LOOP;
+    RETURN false;
+END;
+$$;
+
+-- cancel_overdue_steps cancels the steps of this database that run past their timeout.
+CREATE FUNCTION nightjar.cancel_overdue_steps() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_count integer;
+BEGIN
+    PERFORM pg_stat_clear_snapshot();  -- pg_stat_activity is otherwise frozen for the transaction
+    SELECT count(*) FILTER (WHERE pg_cancel_backend(a.pid)) INTO v_count
+    FROM pg_catalog.pg_stat_activity a
+    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+      AND a.application_name ~ '^nightjar:[0-9]+:[0-9]+:[0-9]+$'
+      AND split_part(a.application_name, ':', 4)::numeric < extract(epoch FROM clock_timestamp()) * 1000;
+    RETURN v_count;
+END;
+$$;
+COMMENT ON FUNCTION nightjar.cancel_overdue_steps() IS
+    'watchdog: cancels steps running past their timeout (the dispatcher records them as failed '
+    'attempts, SQLSTATE 57014); needs the right to signal the dispatchers (same role or pg_signal_backend)';
+
+-- dispatch runs due work items, one transaction each, until none is left or a limit is hit.
+CREATE PROCEDURE nightjar.dispatch(
+    max_steps integer DEFAULT NULL,
+    max_seconds integer DEFAULT NULL,
+    pipeline text DEFAULT NULL,
+    INOUT steps_run integer DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_started timestamptz := clock_timestamp();
+    v_pipeline_id bigint;
+BEGIN
+    IF max_steps < 0 THEN
+        RAISE EXCEPTION 'nightjar: max_steps must be >= 0, not %', max_steps USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF max_seconds < 0 THEN
+        RAISE EXCEPTION 'nightjar: max_seconds must be >= 0, not %', max_seconds USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pipeline IS NOT NULL THEN
+        SELECT p.pipeline_id INTO v_pipeline_id FROM nightjar.pipeline p WHERE p.name = dispatch.pipeline;
+        IF v_pipeline_id IS NULL THEN
+            RAISE EXCEPTION 'nightjar: pipeline % does not exist', quote_literal(pipeline)
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+    steps_run := 0;
+    PERFORM nightjar.cancel_overdue_steps();
+    COMMIT;  -- fails with 2D000 inside a transaction block: CALL dispatch at top level
+    LOOP
+        EXIT WHEN max_steps IS NOT NULL AND steps_run >= max_steps;
+        EXIT WHEN max_seconds IS NOT NULL AND clock_timestamp() >= v_started + make_interval(secs => max_seconds);
+        IF NOT nightjar._dispatch_one(v_pipeline_id) THEN
+            COMMIT;
+            EXIT;
+        END IF;
+        COMMIT;
+        steps_run := steps_run + 1;
+    END LOOP;
+    PERFORM nightjar.check_deadlines();
+    COMMIT;
+END;
+$$;
+COMMENT ON PROCEDURE nightjar.dispatch(integer, integer, text, integer) IS
+    'runs due steps, each in its own transaction, until none is due or max_steps / max_seconds is '
+    'reached (optionally only those of one pipeline); returns steps_run. Must be CALLed outside a '
+    'transaction block (it COMMITs).';
