@@ -39,7 +39,7 @@ BEGIN
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO v_jobid USING job, cron, command;
     INSERT INTO nightjar.scheduled_job AS j (job, cron, command, cron_jobid)
     VALUES (schedule.job, schedule.cron, schedule.command, v_jobid)
-    ON CONFLICT (job) DO UPDATE
+    ON CONFLICT ON CONSTRAINT scheduled_job_pkey DO UPDATE
         SET cron = EXCLUDED.cron, command = EXCLUDED.command, cron_jobid = EXCLUDED.cron_jobid, updated_at = now();
     RETURN v_jobid;
 END;
