@@ -1,0 +1,122 @@
+-- engine_concurrency.sql: several dispatchers at once, on real connections (dblink):
+-- two sessions dispatch the same 30 events concurrently and each step runs exactly once
+-- per event; the watchdog cancels a step that overruns its timeout and the dispatcher
+-- records it (SQLSTATE 57014) and carries on; a person's cancel stops the dispatcher
+-- without spending an attempt. Needs dblink and a server this session can connect back
+-- to as the same user without a password (Unix socket, trust).
+-- Runs outside a transaction block; everything is named engine_conc* / tconc.* and removed.
+SET client_min_messages = warning;
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow']) p;
+DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
+DROP SCHEMA IF EXISTS engine_conc CASCADE;
+
+SELECT plan(15);
+
+CREATE SCHEMA engine_conc;
+CREATE TABLE engine_conc.log (event_no int, step text, pid int DEFAULT pg_backend_pid());
+CREATE FUNCTION engine_conc.s1(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(0.02);
+    INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's1');
+    RETURN NULL;
+END $$;
+CREATE FUNCTION engine_conc.s2(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(0.02);
+    INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's2');
+    RETURN NULL;
+END $$;
+CREATE FUNCTION engine_conc.sleeper(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(60);
+    RETURN NULL;
+END $$;
+-- connstr is how this session reaches its own database again.
+CREATE FUNCTION engine_conc.connstr() RETURNS text LANGUAGE sql AS $$
+    SELECT format('dbname=%s port=%s host=%s user=%s', quote_ident(current_database()), current_setting('port'),
+                  coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
+                  current_user);
+$$;
+-- wait_for_step waits (up to 20 s) until a dispatcher runs a step of pipeline p; returns its pid.
+CREATE FUNCTION engine_conc.wait_for_step(p text) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    v_pid integer;
+BEGIN
+    FOR i IN 1..200 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        SELECT a.pid INTO v_pid FROM pg_stat_activity a
+        WHERE split_part(a.application_name, ':', 3) IN (SELECT s.step_id::text FROM nightjar.step s
+                                                          JOIN nightjar.pipeline pl USING (pipeline_id) WHERE pl.name = p)
+          AND a.application_name LIKE 'nightjar:%';
+        IF v_pid IS NOT NULL THEN RETURN v_pid; END IF;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+SELECT nightjar.define_pipeline('engine_conc', lock_key => NULL);
+SELECT nightjar.define_step('engine_conc', 's1', 'engine_conc.s1(jsonb)', 'tconc.start', 'tconc.s1_done');
+SELECT nightjar.define_step('engine_conc', 's2', 'engine_conc.s2(jsonb)', 'tconc.s1_done');
+SELECT count(nightjar.emit('tconc.start', jsonb_build_object('n', i))) FROM generate_series(1, 30) i;
+
+-- Two dispatchers at once.
+SELECT dblink_connect('engine_conc_1', engine_conc.connstr());
+SELECT dblink_connect('engine_conc_2', engine_conc.connstr());
+SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc')$$);
+SELECT dblink_send_query('engine_conc_2', $$CALL nightjar.dispatch(pipeline => 'engine_conc')$$);
+CREATE TEMP TABLE conc_result AS
+SELECT 1 AS session, * FROM dblink_get_result('engine_conc_1') AS r(steps_run int)
+UNION ALL SELECT 2, * FROM dblink_get_result('engine_conc_2') AS r(steps_run int);
+-- dblink_get_result must be called until it returns nothing before the connection is reused.
+SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+SELECT count(*) FROM dblink_get_result('engine_conc_2') AS r(steps_run int);
+
+SELECT is((SELECT sum(steps_run) FROM conc_result), 60::bigint, 'the two dispatchers ran 60 steps between them');
+SELECT is((SELECT count(*) FROM engine_conc.log), 60::bigint, '60 steps did their work');
+SELECT is((SELECT count(DISTINCT (event_no, step)) FROM engine_conc.log), 60::bigint, 'each step once per event');
+SELECT is((SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
+           WHERE p.name = 'engine_conc' AND sr.status = 'succeeded'), 60::bigint, '60 successful step runs are recorded');
+SELECT is((SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
+           WHERE p.name = 'engine_conc' AND sr.status <> 'succeeded'), 0::bigint, 'and no failure');
+SELECT ok((SELECT count(DISTINCT pid) FROM engine_conc.log) >= 2, 'both dispatchers did some of the work');
+SELECT is((SELECT array_agg(DISTINCT status) FROM nightjar.run_status WHERE pipeline = 'engine_conc'), ARRAY['succeeded'],
+          'all 30 runs succeeded');
+
+-- The watchdog cancels an overdue step; the dispatcher records it and carries on.
+SELECT nightjar.define_pipeline('engine_conc_slow', lock_key => NULL);
+SELECT nightjar.define_step('engine_conc_slow', 'sleeper', 'engine_conc.sleeper(jsonb)', 'tconc.slow',
+                            max_attempts => 1, timeout => '1 second');
+SELECT nightjar.emit('tconc.slow', '{}');
+SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc_slow')$$);
+SELECT ok(engine_conc.wait_for_step('engine_conc_slow') IS NOT NULL, 'the running step shows in pg_stat_activity');
+SELECT is(nightjar.cancel_overdue_steps(), 0, 'the watchdog leaves a step alone before its timeout');
+SELECT pg_sleep(1.2);
+SELECT is(nightjar.cancel_overdue_steps(), 1, 'and cancels it after');
+SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 1,
+          'the dispatcher survived the cancel and counted the step');
+SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+SELECT is((SELECT (sr.status, sr.sqlstate, sr.error_message)::text FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
+           WHERE s.name = 'sleeper'),
+          '(dead,57014,"step exceeded its timeout of 00:00:01 and was canceled")', 'the attempt is recorded as a timeout');
+SELECT ok((SELECT finished_at - started_at < interval '30 seconds' FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
+           WHERE s.name = 'sleeper'), 'long before the step would have ended');
+
+-- A person's cancel (before the timeout) stops the dispatcher and spends no attempt.
+SELECT nightjar.define_step('engine_conc_slow', 'sleeper', 'engine_conc.sleeper(jsonb)', 'tconc.slow',
+                            max_attempts => 1, timeout => '1 hour');
+SELECT nightjar.emit('tconc.slow', '{"n": 2}');
+SELECT dblink_send_query('engine_conc_2', $$CALL nightjar.dispatch(pipeline => 'engine_conc_slow')$$);
+SELECT pg_cancel_backend(engine_conc.wait_for_step('engine_conc_slow'));
+SELECT is((SELECT count(*) FROM dblink_get_result('engine_conc_2', false) AS r(steps_run int)), 0::bigint,
+          'a cancelled dispatcher returns no result');
+SELECT is((SELECT (t.status, t.attempts)::text FROM nightjar.step_task t JOIN nightjar.event e USING (event_id)
+           WHERE e.payload = '{"n": 2}' AND e.topic = 'tconc.slow'), '(pending,0)',
+          'the work item is pending again, no attempt spent');
+
+SELECT * FROM finish();
+
+SELECT dblink_disconnect('engine_conc_1');
+SELECT dblink_disconnect('engine_conc_2');
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow']) p;
+DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
+DROP SCHEMA engine_conc CASCADE;
