@@ -153,3 +153,21 @@ CREATE INDEX ON nightjar.notification (next_attempt_at) WHERE status = 'pending'
 COMMENT ON TABLE nightjar.notification IS
     'outbox: messages for people (e-mail, webhook) written in the transaction that decided them; '
     'the runner delivers them. dedup_key makes a notification idempotent';
+
+-- The catalog is user data in extension-owned tables: pg_dump must dump its rows (and
+-- the identity sequences' positions), or a restore would lose every pipeline and run.
+-- (One call per statement: each call rewrites the same pg_extension row.)
+SELECT pg_catalog.pg_extension_config_dump('nightjar.pipeline', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.step', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.event', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.run', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.step_task', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.step_run', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.scheduled_job', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.notification', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.pipeline_pipeline_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.step_step_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.event_event_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.run_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.step_run_step_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.notification_notification_id_seq', '');
