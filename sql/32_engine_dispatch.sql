@@ -23,8 +23,10 @@ CREATE FUNCTION nightjar._finish_run(p_run_id bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     -- Locking the run serialises the check between dispatchers finishing sibling items:
-    -- the second one to get the lock sees the first one's committed status.
-    PERFORM 1 FROM nightjar.run r WHERE r.run_id = p_run_id FOR UPDATE;
+    -- the second one to get the lock sees the first one's committed status. NO KEY
+    -- UPDATE, not UPDATE: two dispatchers that both emitted into this run hold KEY SHARE
+    -- locks on it (foreign keys of their new work items); FOR UPDATE would deadlock them.
+    PERFORM 1 FROM nightjar.run r WHERE r.run_id = p_run_id FOR NO KEY UPDATE;
     UPDATE nightjar.run r
     SET status = CASE WHEN EXISTS (SELECT 1 FROM nightjar.step_task t
                                    WHERE t.run_id = p_run_id AND t.status = 'dead')

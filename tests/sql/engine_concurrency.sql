@@ -1,6 +1,6 @@
 -- engine_concurrency.sql: several dispatchers at once, on real connections (dblink):
--- two sessions dispatch the same 30 events concurrently and each step runs exactly once
--- per event; the watchdog cancels a step that overruns its timeout and the dispatcher
+-- two sessions dispatch the same 30 events (5 steps each, two parallel branches per run)
+-- concurrently and each step runs exactly once per event, without deadlocks; the watchdog cancels a step that overruns its timeout and the dispatcher
 -- records it (SQLSTATE 57014) and carries on; a person's cancel stops the dispatcher
 -- without spending an attempt. Needs dblink and a server this session can connect back
 -- to as the same user without a password (Unix socket, trust).
@@ -24,6 +24,22 @@ CREATE FUNCTION engine_conc.s2(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_sleep(0.02);
     INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's2');
+    RETURN NULL;
+END $$;
+CREATE FUNCTION engine_conc.s2b(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(0.02);
+    INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's2b');
+    RETURN NULL;
+END $$;
+CREATE FUNCTION engine_conc.s3(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's3');
+    RETURN NULL;
+END $$;
+CREATE FUNCTION engine_conc.s3b(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's3b');
     RETURN NULL;
 END $$;
 CREATE FUNCTION engine_conc.sleeper(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -56,7 +72,11 @@ END $$;
 
 SELECT nightjar.define_pipeline('engine_conc', lock_key => NULL);
 SELECT nightjar.define_step('engine_conc', 's1', 'engine_conc.s1(jsonb)', 'tconc.start', 'tconc.s1_done');
-SELECT nightjar.define_step('engine_conc', 's2', 'engine_conc.s2(jsonb)', 'tconc.s1_done');
+SELECT nightjar.define_step('engine_conc', 's2', 'engine_conc.s2(jsonb)', 'tconc.s1_done', 'tconc.s2_done');
+-- Two parallel branches in every run, each emitting into the same run at the same time.
+SELECT nightjar.define_step('engine_conc', 's2b', 'engine_conc.s2b(jsonb)', 'tconc.s1_done', 'tconc.s2b_done');
+SELECT nightjar.define_step('engine_conc', 's3', 'engine_conc.s3(jsonb)', 'tconc.s2_done');
+SELECT nightjar.define_step('engine_conc', 's3b', 'engine_conc.s3b(jsonb)', 'tconc.s2b_done');
 SELECT count(nightjar.emit('tconc.start', jsonb_build_object('n', i))) FROM generate_series(1, 30) i;
 
 -- Two dispatchers at once.
@@ -79,10 +99,10 @@ SELECT is((SELECT sum(steps_run) FROM conc_result),
           (SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
            WHERE p.name = 'engine_conc' AND sr.dispatcher_pid IN (SELECT pid FROM conc_pid)),
           'each dispatcher reports the steps it ran');
-SELECT is((SELECT count(*) FROM engine_conc.log), 60::bigint, '60 steps did their work');
-SELECT is((SELECT count(DISTINCT (event_no, step)) FROM engine_conc.log), 60::bigint, 'each step once per event');
+SELECT is((SELECT count(*) FROM engine_conc.log), 150::bigint, '150 steps (5 for each of 30 events) did their work');
+SELECT is((SELECT count(DISTINCT (event_no, step)) FROM engine_conc.log), 150::bigint, 'each step once per event');
 SELECT is((SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
-           WHERE p.name = 'engine_conc' AND sr.status = 'succeeded'), 60::bigint, '60 successful step runs are recorded');
+           WHERE p.name = 'engine_conc' AND sr.status = 'succeeded'), 150::bigint, '150 successful step runs are recorded');
 SELECT is((SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
            WHERE p.name = 'engine_conc' AND sr.status <> 'succeeded'), 0::bigint, 'and no failure');
 SELECT is((SELECT count(DISTINCT pid) FROM engine_conc.log WHERE pid IN (SELECT pid FROM conc_pid)), 2::bigint,
