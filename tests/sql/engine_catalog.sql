@@ -4,7 +4,7 @@
 -- (pg_cron installed in this database), and CALL dispatch refused inside a transaction.
 -- Everything happens in one transaction that is rolled back.
 BEGIN;
-SELECT plan(90);
+SELECT plan(91);
 
 -- Catalog contract.
 SELECT has_table('nightjar', t, 'table nightjar.' || t) FROM unnest(ARRAY[
@@ -148,9 +148,17 @@ SELECT is(nightjar.check_deadlines(date_trunc('day', now() + interval '3 days') 
 INSERT INTO nightjar.notification (kind, subject, status, created_at) VALUES ('test', 'old sent', 'sent', now() - interval '40 days');
 UPDATE nightjar.run SET status = 'succeeded', finished_at = now() - interval '40 days'
 WHERE trigger_event_id = (SELECT id FROM ev) AND pipeline_id = (SELECT pipeline_id FROM nightjar.pipeline WHERE name = 'cat_p2');
-SELECT is((nightjar.prune('30 days') - 'cron_job_run_details')::text,
+INSERT INTO cron.job_run_details (jobid, command, status, start_time, end_time)
+VALUES (0, 'SELECT 1', 'succeeded', now() - interval '41 days', now() - interval '41 days'),
+       (0, 'SELECT 1', 'succeeded', now() - interval '1 day', now() - interval '1 day');
+CREATE TEMP TABLE pruned AS SELECT nightjar.prune('30 days') AS counts;
+SELECT is((SELECT counts - 'cron_job_run_details' FROM pruned)::text,
           '{"runs": 1, "events": 0, "step_runs": 0, "notifications": 1}',
           'prune deletes the old finished run and the old sent notification, and nothing else');
+SELECT ok((SELECT (counts ->> 'cron_job_run_details')::int >= 1 FROM pruned)
+          AND NOT EXISTS (SELECT 1 FROM cron.job_run_details WHERE end_time < now() - interval '30 days')
+          AND EXISTS (SELECT 1 FROM cron.job_run_details WHERE jobid = 0 AND end_time > now() - interval '30 days'),
+          'and pg_cron''s run history older than keep, not newer');
 SELECT is((SELECT count(*) FROM nightjar.run WHERE trigger_event_id = (SELECT id FROM ev) AND status = 'running'), 1::bigint,
           'the running run of the same event stays');
 SELECT ok(EXISTS (SELECT 1 FROM nightjar.event WHERE event_id = (SELECT id FROM ev)), 'its event stays');

@@ -10,7 +10,7 @@ SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_s
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
-SELECT plan(15);
+SELECT plan(16);
 
 CREATE SCHEMA engine_conc;
 CREATE TABLE engine_conc.log (event_no int, step text, pid int DEFAULT pg_backend_pid());
@@ -69,6 +69,18 @@ BEGIN
     END LOOP;
     RETURN NULL;
 END $$;
+
+-- emit NOTIFYs nightjar_event at commit; another session LISTENing receives it.
+SELECT dblink_connect('engine_conc_listen', engine_conc.connstr());
+SELECT dblink_exec('engine_conc_listen', 'LISTEN nightjar_event');
+CREATE TEMP TABLE notified_event AS SELECT nightjar.emit('tconc.nobody', '{}') AS id;
+SELECT pg_sleep(0.2);
+SELECT * FROM dblink('engine_conc_listen', 'SELECT 1') AS r(a int);  -- lets the connection read pending notifications
+SELECT is((SELECT extra::jsonb FROM dblink_get_notify('engine_conc_listen') WHERE notify_name = 'nightjar_event'
+           AND (extra::jsonb ->> 'event_id')::bigint = (SELECT id FROM notified_event)),
+          jsonb_build_object('event_id', (SELECT id FROM notified_event), 'topic', 'tconc.nobody'),
+          'emit NOTIFYs nightjar_event with the event id and topic');
+SELECT dblink_disconnect('engine_conc_listen');
 
 SELECT nightjar.define_pipeline('engine_conc', lock_key => NULL);
 SELECT nightjar.define_step('engine_conc', 's1', 'engine_conc.s1(jsonb)', 'tconc.start', 'tconc.s1_done');

@@ -12,7 +12,7 @@ SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_k
 DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%';
 DROP SCHEMA IF EXISTS engine_disp CASCADE;
 
-SELECT plan(45);
+SELECT plan(47);
 
 CREATE SCHEMA engine_disp;
 CREATE TABLE engine_disp.log (step text, event_payload jsonb, at timestamptz DEFAULT clock_timestamp());
@@ -232,6 +232,15 @@ SELECT is((SELECT count(*) FROM engine_disp.log WHERE (event_payload ->> 'n')::i
           'dispatch(max_steps => 1) runs one step');
 CALL engine_disp.drain('engine_disp_key');
 SELECT is((SELECT count(*) FROM engine_disp.log WHERE (event_payload ->> 'n')::int > 10), 3::bigint, 'and the rest later');
+SELECT nightjar.emit('tdisp.key', '{"source_id": 200, "n": 20}');
+\o /dev/null
+CALL nightjar.dispatch(max_seconds => 0, pipeline => 'engine_disp_key');
+\o
+SELECT is((SELECT count(*) FROM engine_disp.log WHERE (event_payload ->> 'n')::int = 20), 0::bigint,
+          'dispatch(max_seconds => 0) runs nothing');
+CALL engine_disp.drain('engine_disp_key');
+SELECT throws_ok($$CALL nightjar.dispatch(max_steps => -1)$$, '22023', 'nightjar: max_steps must be >= 0, not -1',
+                 'a negative max_steps is refused');
 SELECT throws_ok($$CALL nightjar.dispatch(pipeline => 'engine_disp_nope')$$, '22023',
                  'nightjar: pipeline ''engine_disp_nope'' does not exist', 'dispatch of an unknown pipeline');
 
