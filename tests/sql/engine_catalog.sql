@@ -4,6 +4,7 @@
 -- (pg_cron installed in this database), and CALL dispatch refused inside a transaction.
 -- Everything happens in one transaction that is rolled back.
 BEGIN;
+SET LOCAL TimeZone = 'UTC';  -- the deadline checks below count days in UTC
 SELECT plan(91);
 
 -- Catalog contract.
