@@ -131,10 +131,12 @@ SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => '
 SELECT ok(engine_conc.wait_for_step('engine_conc_slow') IS NOT NULL, 'the running step shows in pg_stat_activity');
 SELECT is(nightjar.cancel_overdue_steps(), 0, 'the watchdog leaves a step alone before its timeout');
 SELECT pg_sleep(1.2);
-SELECT is(nightjar.cancel_overdue_steps(), 1, 'and cancels it after');
+-- (pg_cron's nightjar-watchdog job may get there first; the outcome is the same.)
+SELECT nightjar.cancel_overdue_steps();
 SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 1,
-          'the dispatcher survived the cancel and counted the step');
+          'after its timeout the watchdog cancels it; the dispatcher survives and counts the step');
 SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+SELECT is(nightjar.cancel_overdue_steps(), 0, 'nothing is left to cancel');
 SELECT is((SELECT (sr.status, sr.sqlstate, sr.error_message)::text FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
            WHERE s.name = 'sleeper'),
           '(dead,57014,"step exceeded its timeout of 00:00:01 and was canceled")', 'the attempt is recorded as a timeout');
