@@ -5,7 +5,7 @@
 -- Everything happens in one transaction that is rolled back.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';  -- the deadline checks below count days in UTC
-SELECT plan(91);
+SELECT plan(92);
 
 -- Catalog contract.
 SELECT has_table('nightjar', t, 'table nightjar.' || t) FROM unnest(ARRAY[
@@ -91,6 +91,15 @@ SELECT throws_like($$SELECT nightjar.emit(NULL, '{}')$$, 'nightjar: topic must b
 SELECT throws_ok($$CALL nightjar.dispatch()$$, '2D000', NULL,
                  'CALL dispatch inside a transaction block fails: it must COMMIT between steps');
 
+-- The database itself refuses a second success of one step for one event.
+INSERT INTO nightjar.step_run (run_id, step_id, event_id, attempt, status, started_at, finished_at)
+SELECT t.run_id, t.step_id, t.event_id, 1, 'succeeded', now(), now()
+FROM nightjar.step_task t WHERE t.event_id = (SELECT id FROM ev) AND t.step_id = (SELECT step_id FROM nightjar.step WHERE name = 'other');
+SELECT throws_ok($$INSERT INTO nightjar.step_run (run_id, step_id, event_id, attempt, status, started_at, finished_at)
+                   SELECT t.run_id, t.step_id, t.event_id, 2, 'succeeded', now(), now() FROM nightjar.step_task t
+                   WHERE t.event_id = (SELECT id FROM ev) AND t.step_id = (SELECT step_id FROM nightjar.step WHERE name = 'other')$$,
+                 '23505', NULL, 'a second successful step run for the same event and step violates step_run_succeeds_once');
+
 -- retry: only dead letters; the run reopens.
 SELECT is(nightjar.retry((SELECT id FROM ev)), 0, 'retry of an event without dead letters re-queues nothing');
 UPDATE nightjar.step_task SET status = 'dead', attempts = 3, next_attempt_at = now() + interval '1 hour'
@@ -154,8 +163,8 @@ VALUES (0, 'SELECT 1', 'succeeded', now() - interval '41 days', now() - interval
        (0, 'SELECT 1', 'succeeded', now() - interval '1 day', now() - interval '1 day');
 CREATE TEMP TABLE pruned AS SELECT nightjar.prune('30 days') AS counts;
 SELECT is((SELECT counts - 'cron_job_run_details' FROM pruned)::text,
-          '{"runs": 1, "events": 0, "step_runs": 0, "notifications": 1}',
-          'prune deletes the old finished run and the old sent notification, and nothing else');
+          '{"runs": 1, "events": 0, "step_runs": 1, "notifications": 1}',
+          'prune deletes the old finished run with its step run, the old sent notification, and nothing else');
 SELECT ok((SELECT (counts ->> 'cron_job_run_details')::int >= 1 FROM pruned)
           AND NOT EXISTS (SELECT 1 FROM cron.job_run_details WHERE end_time < now() - interval '30 days')
           AND EXISTS (SELECT 1 FROM cron.job_run_details WHERE jobid = 0 AND end_time > now() - interval '30 days'),
