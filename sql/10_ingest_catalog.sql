@@ -58,3 +58,16 @@ CREATE TABLE nightjar.raw_record (
     PRIMARY KEY (batch_id, record_no)
 );
 COMMENT ON TABLE nightjar.raw_record IS 'records exactly as fetched, one JSON object each; record_no is unique within the batch';
+
+-- One row per `nightjar run` of a source: the same summary the runner prints (totals,
+-- per batch, per failed file) and its exit code, so an operator can read it back.
+CREATE TABLE nightjar.ingest_run (
+    run_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_id   bigint NOT NULL REFERENCES nightjar.source,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    exit_code   integer NOT NULL,
+    report      jsonb NOT NULL
+);
+CREATE INDEX ON nightjar.ingest_run (source_id, run_id);
+COMMENT ON TABLE nightjar.ingest_run IS 'final report of each runner run: totals, batches, failed files';

@@ -1,0 +1,369 @@
+// config.cpp parses nightjar.toml with toml++ and validates it table by table. Each table
+// is read through a TableReader that marks the keys it consumed; whatever is left over is
+// an unknown key. Errors carry "<file>:<line>: <key>: <problem>", taken from the node's
+// source region, so a typo is found without reading the code. Secrets are resolved here
+// (from the environment or a referenced file) and are kept out of public_json.
+#include "runner/config/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace nightjar::runner {
+namespace {
+
+// JsonQuote renders a string as a JSON string literal.
+std::string JsonQuote(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+// TableReader reads typed keys of one TOML table and reports unknown or missing ones.
+class TableReader {
+public:
+    TableReader(const toml::table& table, std::string where, std::string origin)
+        : table_(table), where_(std::move(where)), origin_(std::move(origin)) {}
+
+    // Fail throws a ConfigError naming the key and the line of `node`.
+    [[noreturn]] void Fail(const toml::node* node, const std::string& key, const std::string& what) const {
+        long line = node ? static_cast<long>(node->source().begin.line)
+                         : static_cast<long>(table_.source().begin.line);
+        throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " + what);
+    }
+
+    // Qualified prefixes the key with the table's path.
+    std::string Qualified(const std::string& key) const { return where_.empty() ? key : where_ + "." + key; }
+
+    // Node returns the node of `key` (nullptr if absent) and marks it as known.
+    const toml::node* Node(const std::string& key) {
+        seen_.insert(key);
+        return table_.get(key);
+    }
+
+    // String reads an optional string key.
+    bool String(const std::string& key, std::string& out) {
+        const toml::node* n = Node(key);
+        if (!n) return false;
+        if (!n->is_string()) Fail(n, key, "expected a string");
+        out = n->as_string()->get();
+        return true;
+    }
+
+    // RequiredString reads a string key that must be present and non-empty.
+    std::string RequiredString(const std::string& key) {
+        std::string v;
+        if (!String(key, v)) Fail(nullptr, key, "missing required key");
+        if (v.empty()) Fail(Node(key), key, "must not be empty");
+        return v;
+    }
+
+    // Int reads an optional integer key within [lo, hi].
+    void Int(const std::string& key, int& out, long lo, long hi) {
+        const toml::node* n = Node(key);
+        if (!n) return;
+        if (!n->is_integer()) Fail(n, key, "expected an integer");
+        long v = static_cast<long>(n->as_integer()->get());
+        if (v < lo || v > hi) Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        out = static_cast<int>(v);
+    }
+
+    // Double reads an optional number (integer or float) within [lo, hi].
+    void Double(const std::string& key, double& out, double lo, double hi) {
+        const toml::node* n = Node(key);
+        if (!n) return;
+        double v;
+        if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
+        else if (n->is_floating_point()) v = n->as_floating_point()->get();
+        else Fail(n, key, "expected a number");
+        if (v < lo || v > hi) Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        out = v;
+    }
+
+    // Bool reads an optional boolean.
+    void Bool(const std::string& key, bool& out) {
+        const toml::node* n = Node(key);
+        if (!n) return;
+        if (!n->is_boolean()) Fail(n, key, "expected a boolean");
+        out = n->as_boolean()->get();
+    }
+
+    // StringList reads a string or an array of strings.
+    bool StringList(const std::string& key, std::vector<std::string>& out) {
+        const toml::node* n = Node(key);
+        if (!n) return false;
+        out.clear();
+        if (n->is_string()) {
+            out.push_back(n->as_string()->get());
+            return true;
+        }
+        if (!n->is_array()) Fail(n, key, "expected a string or an array of strings");
+        for (const auto& e : *n->as_array()) {
+            if (!e.is_string()) Fail(&e, key, "expected an array of strings");
+            out.push_back(e.as_string()->get());
+        }
+        return true;
+    }
+
+    // Table returns a sub-table (nullptr if absent).
+    const toml::table* Table(const std::string& key) {
+        const toml::node* n = Node(key);
+        if (!n) return nullptr;
+        if (!n->is_table()) Fail(n, key, "expected a table");
+        return n->as_table();
+    }
+
+    // Secret resolves `<key>` (literal, discouraged), `<key>_env` or `<key>_file`.
+    bool Secret(const std::string& key, std::string& out) {
+        std::string literal, env, file;
+        bool has_literal = String(key, literal), has_env = String(key + "_env", env),
+             has_file = String(key + "_file", file);
+        if (has_literal + has_env + has_file > 1) Fail(Node(key + "_env"), key, "set only one of " + key + ", " + key + "_env, " + key + "_file");
+        if (has_literal) out = literal;
+        if (has_env) {
+            const char* v = std::getenv(env.c_str());
+            if (!v) Fail(Node(key + "_env"), key + "_env", "environment variable " + env + " is not set");
+            out = v;
+        }
+        if (has_file) {
+            std::ifstream in(file);
+            if (!in) Fail(Node(key + "_file"), key + "_file", "cannot read " + file);
+            std::getline(in, out);
+            while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+        }
+        return has_literal || has_env || has_file;
+    }
+
+    // Finish rejects every key that was not read.
+    void Finish() const {
+        for (const auto& [k, v] : table_) {
+            std::string key(k.str());
+            if (!seen_.count(key)) Fail(&v, key, "unknown key");
+        }
+    }
+
+private:
+    const toml::table& table_;
+    std::string where_;
+    std::string origin_;
+    std::set<std::string> seen_;
+};
+
+// ReadRelevance reads [source.relevance].
+void ReadRelevance(TableReader& r, SourceConfig& s) {
+    r.Double("min_confidence", s.min_confidence, 0, 1);
+    r.Double("header_weight", s.header_weight, 0, 1e6);
+    r.StringList("expected_headers", s.expected_headers);
+    for (const char* group : {"keywords", "patterns"}) {
+        const toml::node* n = r.Node(group);
+        if (!n) continue;
+        if (!n->is_table()) r.Fail(n, group, "expected a table of name = weight");
+        for (const auto& [k, v] : *n->as_table()) {
+            RelevanceRule rule;
+            std::string key(k.str());
+            if (v.is_integer()) rule.weight = static_cast<double>(v.as_integer()->get());
+            else if (v.is_floating_point()) rule.weight = v.as_floating_point()->get();
+            else r.Fail(&v, std::string(group) + "." + key, "expected a number (the weight)");
+            if (std::string(group) == "keywords") {
+                rule.keyword = key;
+            } else {
+                try {
+                    std::regex test(key);
+                } catch (const std::regex_error& e) {
+                    r.Fail(&v, std::string(group) + "." + key, std::string("invalid regex: ") + e.what());
+                }
+                rule.regex = key;
+            }
+            s.rules.push_back(rule);
+        }
+    }
+}
+
+// ReadSource reads one [[source]] table.
+SourceConfig ReadSource(const toml::table& t, const std::string& where, const std::string& origin) {
+    TableReader r(t, where, origin);
+    SourceConfig s;
+    s.name = r.RequiredString("name");
+    if (!std::regex_match(s.name, std::regex("^[a-z][a-z0-9_]{0,62}$")))
+        r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
+    s.kind = r.RequiredString("kind");
+    if (s.kind != "dir" && s.kind != "http" && s.kind != "s3") r.Fail(r.Node("kind"), "kind", "must be dir, http or s3");
+    r.String("location", s.location);
+    if (s.kind == "dir" && s.location.empty()) r.Fail(nullptr, "location", "missing required key");
+    r.String("format", s.format);
+    static const std::set<std::string> formats{"auto", "ndjson", "json", "csv", "xlsx"};
+    if (!formats.count(s.format)) r.Fail(r.Node("format"), "format", "must be one of auto, ndjson, json, csv, xlsx");
+    r.StringList("pattern", s.patterns);
+    r.Int("batch_size", s.batch_size, 1, 1000000);
+    r.Double("max_batch_mb", s.max_batch_mb, 0.001, 1e7);
+    r.Int("max_files", s.max_files, 0, 100000000);
+    r.String("archive", s.archive);
+    if (s.archive != "move" && s.archive != "keep") r.Fail(r.Node("archive"), "archive", "must be move or keep");
+    if (const toml::table* rel = r.Table("relevance")) {
+        TableReader rr(*rel, r.Qualified("relevance"), origin);
+        ReadRelevance(rr, s);
+        rr.Finish();
+    }
+    if (const toml::table* rt = r.Table("retry")) {
+        TableReader rr(*rt, r.Qualified("retry"), origin);
+        rr.Int("attempts", s.retry.attempts, 1, 100);
+        rr.Int("base_delay_ms", s.retry.base_delay_ms, 0, 3600000);
+        rr.Int("max_delay_ms", s.retry.max_delay_ms, 0, 3600000);
+        rr.Finish();
+    }
+    if (const toml::table* tt = r.Table("timeouts")) {
+        TableReader rr(*tt, r.Qualified("timeouts"), origin);
+        rr.Int("connect_s", s.connect_timeout_s, 1, 3600);
+        rr.Int("total_s", s.timeout_s, 1, 86400);
+        rr.Finish();
+    }
+    if (const toml::table* ft = r.Table("format_options")) {
+        for (const auto& [k, v] : *ft) {
+            std::string key(k.str());
+            if (v.is_string()) s.format_options[key] = v.as_string()->get();
+            else if (v.is_boolean()) s.format_options[key] = v.as_boolean()->get() ? "true" : "false";
+            else if (v.is_integer()) s.format_options[key] = std::to_string(v.as_integer()->get());
+            else r.Fail(&v, "format_options." + key, "expected a string, boolean or integer");
+        }
+    }
+    const toml::table* ht = r.Table("http");
+    if (s.kind == "http") {
+        if (!ht) r.Fail(nullptr, "http", "missing required table [source.http] for kind http");
+        TableReader rr(*ht, r.Qualified("http"), origin);
+        s.http.list_url = rr.RequiredString("list_url");
+        rr.String("items_field", s.http.items_field);
+        rr.String("next_field", s.http.next_field);
+        rr.String("id_field", s.http.id_field);
+        rr.String("name_field", s.http.name_field);
+        s.http.item_url = rr.RequiredString("item_url");
+        rr.String("bookmark_field", s.http.bookmark_field);
+        rr.String("bookmark_param", s.http.bookmark_param);
+        rr.Secret("token", s.http.token);
+        rr.String("login_url", s.http.login_url);
+        rr.String("username", s.http.username);
+        rr.Secret("password", s.http.password);
+        rr.Finish();
+        if (s.location.empty()) s.location = s.http.list_url;
+    } else if (ht) {
+        r.Fail(r.Node("http"), "http", "only allowed for kind http");
+    }
+    const toml::table* st = r.Table("s3");
+    if (s.kind == "s3") {
+        if (!st) r.Fail(nullptr, "s3", "missing required table [source.s3] for kind s3");
+        TableReader rr(*st, r.Qualified("s3"), origin);
+        s.s3.endpoint = rr.RequiredString("endpoint");
+        s.s3.bucket = rr.RequiredString("bucket");
+        rr.String("prefix", s.s3.prefix);
+        rr.String("region", s.s3.region);
+        if (!rr.Secret("access_key_id", s.s3.access_key_id)) rr.Fail(nullptr, "access_key_id", "missing required key (or access_key_id_env)");
+        if (!rr.Secret("secret_access_key", s.s3.secret_access_key))
+            rr.Fail(nullptr, "secret_access_key_env", "missing required key (or secret_access_key_file)");
+        rr.Finish();
+        if (s.location.empty()) s.location = "s3://" + s.s3.bucket + "/" + s.s3.prefix;
+    } else if (st) {
+        r.Fail(r.Node("s3"), "s3", "only allowed for kind s3");
+    }
+    r.Finish();
+
+    std::ostringstream j;
+    j << "{\"kind\":" << JsonQuote(s.kind) << ",\"location\":" << JsonQuote(s.location)
+      << ",\"format\":" << JsonQuote(s.format) << ",\"pattern\":[";
+    for (size_t i = 0; i < s.patterns.size(); ++i) j << (i ? "," : "") << JsonQuote(s.patterns[i]);
+    j << "],\"batch_size\":" << s.batch_size << ",\"max_batch_mb\":" << s.max_batch_mb
+      << ",\"max_files\":" << s.max_files << ",\"min_confidence\":" << s.min_confidence
+      << ",\"archive\":" << JsonQuote(s.archive) << ",\"rules\":[";
+    for (size_t i = 0; i < s.rules.size(); ++i)
+        j << (i ? "," : "") << "{\"keyword\":" << JsonQuote(s.rules[i].keyword) << ",\"regex\":"
+          << JsonQuote(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight << "}";
+    j << "],\"expected_headers\":[";
+    for (size_t i = 0; i < s.expected_headers.size(); ++i) j << (i ? "," : "") << JsonQuote(s.expected_headers[i]);
+    j << "],\"retry\":{\"attempts\":" << s.retry.attempts << ",\"base_delay_ms\":" << s.retry.base_delay_ms
+      << ",\"max_delay_ms\":" << s.retry.max_delay_ms << "},\"timeouts\":{\"connect_s\":" << s.connect_timeout_s
+      << ",\"total_s\":" << s.timeout_s << "}";
+    if (s.kind == "s3")
+        j << ",\"s3\":{\"endpoint\":" << JsonQuote(s.s3.endpoint) << ",\"bucket\":" << JsonQuote(s.s3.bucket)
+          << ",\"prefix\":" << JsonQuote(s.s3.prefix) << ",\"region\":" << JsonQuote(s.s3.region) << "}";
+    if (s.kind == "http")
+        j << ",\"http\":{\"list_url\":" << JsonQuote(s.http.list_url) << ",\"item_url\":" << JsonQuote(s.http.item_url)
+          << ",\"auth\":" << JsonQuote(!s.http.login_url.empty() ? "login" : !s.http.token.empty() ? "token" : "none") << "}";
+    j << "}";
+    s.public_json = j.str();
+    return s;
+}
+
+}  // namespace
+
+// ParseConfig validates TOML text; `origin` names the file in error messages.
+Config ParseConfig(const std::string& text, const std::string& origin) {
+    toml::table root;
+    try {
+        root = toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    }
+    Config c;
+    c.path = origin;
+    TableReader r(root, "", origin);
+    if (const toml::table* db = r.Table("database")) {
+        TableReader d(*db, "database", origin);
+        d.Secret("url", c.database_url);
+        d.Finish();
+    }
+    if (const toml::table* run = r.Table("runner")) {
+        TableReader d(*run, "runner", origin);
+        d.String("spool_dir", c.spool_dir);
+        d.Finish();
+    }
+    const toml::node* srcs = r.Node("source");
+    if (srcs) {
+        if (!srcs->is_array_of_tables()) r.Fail(srcs, "source", "expected [[source]] tables");
+        std::set<std::string> names;
+        size_t i = 0;
+        for (const auto& n : *srcs->as_array()) {
+            SourceConfig s = ReadSource(*n.as_table(), "source[" + std::to_string(i++) + "]", origin);
+            if (!names.insert(s.name).second)
+                throw ConfigError(origin + ":" + std::to_string(n.source().begin.line) + ": source.name: duplicate source " + s.name);
+            c.sources.push_back(std::move(s));
+        }
+    }
+    r.Finish();
+    return c;
+}
+
+// LoadConfig reads and validates a nightjar.toml file; throws ConfigError.
+Config LoadConfig(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path + ": cannot open configuration file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ParseConfig(ss.str(), path);
+}
+
+// FindSource returns the named source or throws ConfigError.
+const SourceConfig& FindSource(const Config& config, const std::string& name) {
+    for (const auto& s : config.sources)
+        if (s.name == name) return s;
+    throw ConfigError(config.path + ": no source named " + name);
+}
+
+}  // namespace nightjar::runner

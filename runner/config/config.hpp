@@ -1,0 +1,99 @@
+// config.hpp: the runner's configuration (nightjar.toml) as plain structs. Parsing and
+// validation live in config.cpp; every error names the key and the line.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nightjar::runner {
+
+// ConfigError is an invalid configuration: unknown key, wrong type, missing key.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// RelevanceRule is one weighted keyword (substring, case-insensitive) or regex on the path.
+struct RelevanceRule {
+    std::string keyword;  // empty when regex is set
+    std::string regex;    // empty when keyword is set
+    double weight = 1.0;
+};
+
+// RetryPolicy bounds retries of downloads (timeouts, 429, 5xx): exponential backoff with jitter.
+struct RetryPolicy {
+    int attempts = 4;
+    int base_delay_ms = 200;
+    int max_delay_ms = 10000;
+};
+
+// HttpOptions describes a JSON web service: a paginated listing, then one fetch per item.
+struct HttpOptions {
+    std::string list_url;        // e.g. http://host/api/items
+    std::string items_field = "items";  // array of items in the listing page
+    std::string next_field = "next";    // URL (or empty/null) of the next page
+    std::string id_field = "id";
+    std::string name_field = "name";
+    std::string item_url;        // template with {id}
+    std::string bookmark_field;  // item field recorded as the bookmark (e.g. "updated_at")
+    std::string bookmark_param = "since";
+    std::string token;           // resolved secret (never printed)
+    std::string login_url;       // POST {"username","password"} -> {"token": ...}
+    std::string username;
+    std::string password;        // resolved secret (never printed)
+};
+
+// S3Options describes an S3-compatible bucket reached by path-style URLs and SigV4.
+struct S3Options {
+    std::string endpoint;  // http://127.0.0.1:4569
+    std::string bucket;
+    std::string prefix;
+    std::string region = "us-east-1";
+    std::string access_key_id;      // resolved (may come from env)
+    std::string secret_access_key;  // resolved secret (never printed)
+};
+
+// SourceConfig is one [[source]] table.
+struct SourceConfig {
+    std::string name;
+    std::string kind;      // dir | http | s3
+    std::string location;  // dir: path; http: list_url; s3: s3://bucket/prefix (informative)
+    std::string format = "auto";  // auto | ndjson | json | csv | xlsx
+    std::vector<std::string> patterns{"*"};  // glob on the relative path (** crosses '/')
+    int batch_size = 100;
+    double max_batch_mb = 512;
+    int max_files = 0;  // 0: unlimited
+    double min_confidence = 0;
+    std::vector<RelevanceRule> rules;
+    std::vector<std::string> expected_headers;
+    double header_weight = 1.0;
+    std::string archive = "move";  // move (to success/ failure/) | keep
+    RetryPolicy retry;
+    int connect_timeout_s = 10;
+    int timeout_s = 300;
+    std::map<std::string, std::string> format_options;  // passed to the format readers
+    HttpOptions http;
+    S3Options s3;
+    std::string public_json;  // the source's settings without secrets, for nightjar.source.config
+};
+
+// Config is the whole file.
+struct Config {
+    std::string path;
+    std::string database_url;  // empty: DefaultDatabaseUrl()
+    std::string spool_dir;     // empty: <cluster home>/spool
+    std::vector<SourceConfig> sources;
+};
+
+// LoadConfig reads and validates a nightjar.toml file; throws ConfigError.
+Config LoadConfig(const std::string& path);
+
+// ParseConfig validates TOML text; `origin` names the file in error messages.
+Config ParseConfig(const std::string& text, const std::string& origin);
+
+// FindSource returns the named source or throws ConfigError.
+const SourceConfig& FindSource(const Config& config, const std::string& name);
+
+}  // namespace nightjar::runner

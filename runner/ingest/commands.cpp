@@ -1,0 +1,77 @@
+// commands.cpp: the CLI surface of ingestion. It parses flags, loads the configuration
+// and maps exceptions to exit codes in one place: a critical error prints one line
+// ("nightjar: critical: <cause>") and exits with its distinct code.
+#include "runner/ingest/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "runner/config/config.hpp"
+#include "runner/ingest/catalog.hpp"
+#include "runner/ingest/errors.hpp"
+#include "runner/ingest/run.hpp"
+
+namespace nightjar::runner {
+namespace {
+
+// Guarded runs body and converts runner exceptions into CLI exit codes.
+void Guarded(const std::function<int()>& body) {
+    int code = 0;
+    try {
+        code = body();
+    } catch (const ConfigError& e) {
+        std::cerr << "nightjar: configuration error: " << e.what() << "\n";
+        code = kExitConfig;
+    } catch (const CriticalError& e) {
+        std::cerr << "nightjar: critical: " << e.what() << "\n";
+        code = e.code();
+    }
+    if (code != 0) throw CLI::RuntimeError(code);
+}
+
+}  // namespace
+
+// RegisterIngestCommands adds `apply`, `run` and `plan` to the app.
+void RegisterIngestCommands(CLI::App& app) {
+    static std::string config_path = "nightjar.toml";
+    static RunOptions opts;
+
+    auto* apply = app.add_subcommand("apply", "record the configured sources in the catalog (idempotent) and print what changed");
+    apply->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
+    apply->callback([] {
+        Guarded([] {
+            Config config = LoadConfig(config_path);
+            auto conn = Connect(config);
+            for (const auto& c : ApplySources(*conn, config)) std::cout << c.action << " source " << c.source << "\n";
+            return 0;
+        });
+    });
+
+    auto add_run_flags = [](CLI::App* cmd) {
+        cmd->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
+        cmd->add_option("-s,--source", opts.source, "only this source (default: every source)");
+    };
+    auto* run = app.add_subcommand("run", "list, score, plan and stage the sources' files batch by batch");
+    add_run_flags(run);
+    run->add_option("--resume-from-batch", opts.resume_from_batch, "skip planned batches before K")->check(CLI::PositiveNumber);
+    run->add_flag("--dry-run", opts.dry_run, "print the plan (files, scores, batches) and stage nothing");
+    run->add_flag("--interactive", opts.interactive, "confirm each batch on stdin");
+    run->add_flag("--no-cleanup", opts.no_cleanup, "keep the spool directory");
+    run->add_option("--report-json", opts.report_json, "write the final report as JSON to FILE");
+    run->add_option("--disk-margin-mb", opts.disk_margin_mb, "free disk required beyond a batch's size")->capture_default_str();
+    run->callback([] {
+        Guarded([] { return RunIngest(LoadConfig(config_path), opts); });
+    });
+
+    auto* plan = app.add_subcommand("plan", "print the plan of `run` without staging (same as run --dry-run)");
+    add_run_flags(plan);
+    plan->callback([] {
+        Guarded([] {
+            RunOptions o = opts;
+            o.dry_run = true;
+            return RunIngest(LoadConfig(config_path), o);
+        });
+    });
+}
+
+}  // namespace nightjar::runner
