@@ -199,6 +199,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             }
             files.push_back(std::move(f));
         }
+        bool committed = true;
         try {
             auto outcome = StageBatch(*conn, row.source_id, sc, pb.seq, files, [&](long records) {
                 double s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -208,7 +209,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             });
             br.batch_id = outcome.batch_id;
             br.records = outcome.records;
-            br.status = outcome.batch_id ? "staged" : "skipped";
+            br.status = !outcome.batch_id ? "skipped" : outcome.staged ? "staged" : "failed";
         } catch (const pqxx::broken_connection& e) {
             throw CriticalError(kExitDatabase, std::string("database unreachable: ") + e.what());
         } catch (const std::exception& e) {
@@ -216,6 +217,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
             br.status = "failed";
             br.error = msg;
+            committed = false;
             for (auto& f : files) {
                 if (f.status.empty() || f.status == "staged") {
                     f.status = "failed";
@@ -237,7 +239,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                 ++br.files_skipped;
             }
             // A file whose batch did not commit stays where it is for the next run.
-            if (br.status == "failed") continue;
+            if (!committed) continue;
             try {
                 f.archive_location = source->Archive(f.candidate, f.status != "failed", date);
                 if (f.file_id && !f.archive_location.empty()) RecordArchive(*conn, f.file_id, f.archive_location);

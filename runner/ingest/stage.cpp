@@ -89,12 +89,17 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
         }
         out.bytes += f.size;
     }
-    int nfiles = 0;
-    for (const auto& f : files) nfiles += f.file_id != 0;
-    tx.exec_params("UPDATE nightjar.batch SET status = 'staged', files = $2, bytes = $3, records = $4, finished_at = now() "
-                   "WHERE batch_id = $1",
-                   out.batch_id, nfiles, static_cast<long>(out.bytes), out.records);
-    tx.exec_params("SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', $1::bigint, 'source', $2::text, "
+    int nfiles = 0, nstaged = 0;
+    for (const auto& f : files) {
+        nfiles += f.file_id != 0;
+        nstaged += f.status == "staged";
+    }
+    // A batch none of whose files staged is recorded as failed and announces nothing.
+    out.staged = nstaged > 0;
+    tx.exec_params("UPDATE nightjar.batch SET status = $5, files = $2, bytes = $3, records = $4, finished_at = now(), "
+                   "error = CASE WHEN $5 = 'failed' THEN 'every file failed' END WHERE batch_id = $1",
+                   out.batch_id, nfiles, static_cast<long>(out.bytes), out.records, out.staged ? "staged" : "failed");
+    if (out.staged) tx.exec_params("SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', $1::bigint, 'source', $2::text, "
                    "'source_id', $3::bigint))",
                    out.batch_id, source.name, source_id);
     tx.commit();

@@ -31,6 +31,7 @@ struct BatchOutcome {
     long batch_id = 0;  // 0 when nothing was recorded (every file skipped)
     long records = 0;
     std::uint64_t bytes = 0;
+    bool staged = false;  // at least one file staged (else the batch row says failed)
 };
 
 // StagedChecksums returns the checksums already staged for the source.
