@@ -51,6 +51,8 @@ HttpResponse Perform(const HttpRequest& r) {
     if (!r.aws_sigv4.empty()) {
         curl_easy_setopt(h.get(), CURLOPT_AWS_SIGV4, r.aws_sigv4.c_str());
         curl_easy_setopt(h.get(), CURLOPT_USERPWD, r.userpwd.c_str());
+        // An S3 key is opaque: "a/../b" names an object, it must not be normalised to "b".
+        curl_easy_setopt(h.get(), CURLOPT_PATH_AS_IS, 1L);
     }
     curl_easy_setopt(h.get(), CURLOPT_CONNECTTIMEOUT, static_cast<long>(r.connect_timeout_s));
     curl_easy_setopt(h.get(), CURLOPT_TIMEOUT, static_cast<long>(r.timeout_s));

@@ -13,6 +13,25 @@
 namespace nightjar::runner {
 namespace {
 
+// CopySourceEncode percent-encodes a key for x-amz-copy-source: only what cannot appear
+// in a header or would be misread (space, %, ?, #, +, controls, non-ASCII). Sub-delimiters
+// (; & $ ( ) ...) stay literal: S3 accepts them, and s3rver decodes the header with
+// decodeURI, which would leave %3B and friends encoded and miss the object.
+std::string CopySourceEncode(const std::string& key) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : key) {
+        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '?' || c == '#' || c == '+') {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 // S3Source lists, fetches and archives objects of one bucket prefix.
 class S3Source : public Source {
 public:
@@ -83,7 +102,7 @@ public:
         std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
         std::string dest = prefix + (success ? "success/" : "failure/") + dir + ArchivedName(f.name, date);
         HttpRequest copy = Request("PUT", ObjectUrl(dest));
-        copy.headers.push_back("x-amz-copy-source: /" + config_.s3.bucket + "/" + UrlEncode(f.key, true));
+        copy.headers.push_back("x-amz-copy-source: /" + config_.s3.bucket + "/" + CopySourceEncode(f.key));
         HttpResponse resp = PerformWithRetry(copy, config_.retry);
         if (resp.status != 200) throw FileError(f.key + ": archive copy failed: HTTP " + std::to_string(resp.status) + " " + resp.error);
         HttpResponse del = PerformWithRetry(Request("DELETE", ObjectUrl(f.key)), config_.retry);
@@ -99,6 +118,8 @@ private:
         r.url = url;
         r.aws_sigv4 = "aws:amz:" + config_.s3.region + ":s3";
         r.userpwd = config_.s3.access_key_id + ":" + config_.s3.secret_access_key;
+        // libcurl 7.88 does not send the payload hash header that S3 (and s3rver) require.
+        r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
         r.connect_timeout_s = config_.connect_timeout_s;
         r.timeout_s = config_.timeout_s;
         return r;

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# runner_s3.sh: the runner against s3rver (npm, tests/integration/package.json) on
+# 127.0.0.1: ListObjectsV2 with continuation (max 1000 keys a page: 1005 objects), SigV4,
+# GetObject into the spool, archive by CopyObject + DeleteObject to success/ failure/;
+# keys with odd characters cannot escape the spool; re-run changes nothing; a wrong
+# access key exits 10. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
+here=tests/integration
+if [[ ! -x $here/node_modules/.bin/s3rver ]]; then (cd $here && npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null); fi
+tmp=$(mktemp -d)
+s3_pid=
+cleanup() {
+  if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "runner_s3: FAIL: $*" >&2; [[ -f "$tmp/out1" ]] && grep -v "^batch\|^  batch" "$tmp/out1" | tail -5 >&2; exit 1; }
+q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$tmp/s3"
+# s3rver 3.7 encrypts continuation tokens with a cipher OpenSSL 3 moved to the legacy provider.
+NODE_OPTIONS=--openssl-legacy-provider $here/node_modules/.bin/s3rver -d "$tmp/s3" -a 127.0.0.1 -p "$port" --configure-bucket docs -s > "$tmp/s3rver.log" 2>&1 &
+s3_pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+ep=http://127.0.0.1:$port
+put() {  # put LOCALFILE URL-ENCODED-KEY
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -T "$1" "$ep/docs/$2")
+  [[ $code == 200 ]] || fail "upload of $2: HTTP $code"
+}
+# 1005 small objects (two listing pages), odd names, one bad file.
+python3 - "$tmp/files" <<'PY'
+import os, sys
+d = sys.argv[1]; os.makedirs(d)
+for i in range(1005):
+    with open(f"{d}/{i}.ndjson", "w") as f:
+        f.write('{"uid":%d,"k":"a"}\n{"uid":%d,"k":"b"}\n' % (2 * i, 2 * i + 1))
+open(f"{d}/odd.ndjson", "w").write('{"uid":"odd1"}\n')
+open(f"{d}/odd2.ndjson", "w").write('{"uid":"odd2"}\n')
+open(f"{d}/bad.ndjson", "w").write('{"uid":"bad"}\n{broken\n')
+PY
+export -f put fail; export ep tmp
+seq 0 1004 | xargs -P 8 -I{} bash -c 'put "$tmp/files/{}.ndjson" "in/part/{}.ndjson"'
+put "$tmp/files/odd.ndjson" 'in/..hidden%20%24%28touch%20x%29%3B%26%C3%A9.ndjson'
+put "$tmp/files/odd2.ndjson" 'in/a%5C..%5C..%5Cwin.ndjson'
+put "$tmp/files/bad.ndjson" 'in/bad.ndjson'
+name=its3_$$_$RANDOM
+cat > "$tmp/nj.toml" <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+
+[[source]]
+name = "$name"
+kind = "s3"
+format = "ndjson"
+pattern = "**/*.ndjson"
+batch_size = 300
+[source.s3]
+endpoint = "$ep"
+bucket = "docs"
+prefix = "in/"
+access_key_id_env = "NJ_TEST_S3_KEY"
+secret_access_key_env = "NJ_TEST_S3_SECRET"
+[source.retry]
+attempts = 2
+base_delay_ms = 50
+TOML
+export NJ_TEST_S3_KEY=S3RVER NJ_TEST_S3_SECRET=S3RVER
+"$BIN" apply -c "$tmp/nj.toml" >/dev/null
+q "SELECT config::text FROM nightjar.source WHERE name = '$name'" | grep -q S3RVER && fail "secret or key stored in the catalog"
+set +e; "$BIN" run -c "$tmp/nj.toml" > "$tmp/out1" 2>&1; rc=$?; set -e
+[[ $rc -eq 1 ]] || { cat "$tmp/out1"; fail "exit $rc, want 1 (bad.ndjson)"; }
+grep -q "S3RVER" "$tmp/out1" && fail "credentials printed"
+sid=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name'")
+[[ $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid") == 2012 ]] || fail "want 2012 records, got $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid")"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'staged'") == 1007 ]] || fail "want 1007 staged files"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'failed' AND location = 'in/bad.ndjson'") == 1 ]] || fail "bad file not failed"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND archive_location LIKE 's3://docs/in/success/%'") == 1007 ]] || fail "archive locations"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND archive_location LIKE 's3://docs/in/failure/bad.%.ndjson'") == 1 ]] || fail "failure archive"
+# Nothing was written outside the spool, and the spool is gone.
+[[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind"
+[[ ! -e x && ! -e "$tmp/x" && ! -e "$tmp/win.ndjson" ]] || fail "a key escaped"
+listing=$(curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER "$ep/docs?list-type=2&prefix=in/part/")
+grep -q "<KeyCount>0</KeyCount>" <<<"$listing" || fail "originals not deleted after archive"
+# Re-run: nothing left to list, nothing changes.
+before=$(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid")
+"$BIN" run -c "$tmp/nj.toml" > "$tmp/out2" 2>&1 || { cat "$tmp/out2"; fail "re-run"; }
+[[ $(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid") == "$before" ]] || fail "re-run added batches"
+# Wrong credentials: critical exit 10 with a one-line cause.
+set +e; NJ_TEST_S3_KEY=WRONGKEY "$BIN" run -c "$tmp/nj.toml" > "$tmp/out3" 2>&1; rc=$?; set -e
+[[ $rc -eq 10 ]] || { cat "$tmp/out3"; fail "wrong credentials: exit $rc, want 10"; }
+grep -q "critical: source $name: authentication refused" "$tmp/out3" || { cat "$tmp/out3"; fail "cause"; }
+echo "runner_s3: ok"
