@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# stage_bench.sh: staging throughput of the runner against psql \copy, and its peak RSS.
+#  1. 1,000,000 NDJSON records (8 fields) staged by `nightjar run` (checksum + parse +
+#     one COPY into nightjar.raw_record) vs `psql \copy` of the same records, already in
+#     COPY text form, into the same table. Ratio = t(\copy) / t(runner); aim >= 0.8.
+#  2. The same records as CSV (';'-separated) through the runner, same ratio.
+#  3. Peak RSS (/usr/bin/time -v) of the runner staging one NDJSON file of
+#     BENCH_RSS_MB megabytes (default 1024); aim: flat, under 200 MB.
+# Env: PG* / NIGHTJAR_DATABASE_URL (scripts/bench.sh sets them), NIGHTJAR_BIN,
+# BENCH_RECORDS (default 1000000), BENCH_RSS_MB (default 1024), BENCH_DIR (default /tmp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
+N=${BENCH_RECORDS:-1000000}
+RSS_MB=${BENCH_RSS_MB:-1024}
+tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-stage-bench.XXXXXX")
+names=()
+cleanup() {
+  for n in "${names[@]}"; do
+    psql -qX -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<SQL || true
+DELETE FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.ingest_run WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.batch WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.source WHERE name = '$n';
+SQL
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+
+echo "generating $N records (NDJSON, CSV, COPY text) in $tmp"
+python3 - "$tmp" "$N" <<'PY'
+import json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+import os
+os.makedirs(f"{d}/ndjson"); os.makedirs(f"{d}/csv")
+with open(f"{d}/ndjson/records.ndjson", "w") as nd, open(f"{d}/csv/records.csv", "w") as cs, open(f"{d}/records.copy", "w") as cp:
+    cs.write("id;code;name;city;price;qty;active;updated\n")
+    for i in range(1, n + 1):
+        rec = {"id": i, "code": f"C{i % 9973:05d}", "name": f"article {i}", "city": "Lyon" if i % 3 else "Nantes",
+               "price": round(i * 0.37 % 1000, 2), "qty": i % 17, "active": i % 2 == 0, "updated": "2026-11-23T06:00:00Z"}
+        line = json.dumps(rec, separators=(",", ":"))
+        nd.write(line + "\n")
+        cs.write(f"{i};{rec['code']};{rec['name']};{rec['city']};{str(rec['price']).replace('.', ',')};{rec['qty']};{str(rec['active']).lower()};{rec['updated']}\n")
+        cp.write(f"@SID@\t@BID@\t\\N\t{i}\t{line}\n")
+PY
+
+run_case() {  # run_case NAME DIR FORMAT EXTRA_TOML -> prints seconds
+  local name=$1 dir=$2 format=$3 extra=$4
+  names+=("$name")
+  cat > "$tmp/$name.toml" <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+[[source]]
+name = "$name"
+kind = "dir"
+location = "$dir"
+format = "$format"
+archive = "keep"
+batch_size = 10
+max_batch_mb = 100000
+$extra
+TOML
+  "$BIN" apply -c "$tmp/$name.toml" >/dev/null
+  local t0 t1
+  t0=$(now)
+  "$BIN" run -c "$tmp/$name.toml" > "$tmp/$name.out" 2>&1 || { cat "$tmp/$name.out" >&2; return 1; }
+  t1=$(now)
+  echo "$t1 - $t0" | bc -l
+}
+
+# Baseline: psql \copy of the same records into the same table, inside one batch row.
+base=bench_copy_$$
+names+=("$base")
+sid=$(psql -qAtX -c "INSERT INTO nightjar.source (name, kind) VALUES ('$base', 'sql') RETURNING source_id")
+bid=$(psql -qAtX -c "INSERT INTO nightjar.batch (source_id, status) VALUES ($sid, 'staged') RETURNING batch_id")
+sed -e "s/@SID@/$sid/" -e "s/@BID@/$bid/" "$tmp/records.copy" > "$tmp/records.tsv"
+t0=$(now)
+psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id, file_id, record_no, payload) FROM '$tmp/records.tsv'"
+t1=$(now)
+t_copy=$(echo "$t1 - $t0" | bc -l)
+
+t_nd=$(run_case bench_nd_$$ "$tmp/ndjson" ndjson "")
+n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_nd_$$')")
+printf 'psql \\copy          : %8.3f s  (%d records)\n' "$t_copy" "$N"
+printf 'runner NDJSON        : %8.3f s  (%d records)  ratio copy/runner = %.2f\n' "$t_nd" "$n_nd" "$(echo "$t_copy / $t_nd" | bc -l)"
+if t_csv=$(run_case bench_csv_$$ "$tmp/csv" csv '[source.format_options]
+delimiter = ";"
+decimal_comma = true'); then
+  n_csv=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_csv_$$')")
+  printf 'runner CSV           : %8.3f s  (%d records)  ratio copy/runner = %.2f\n' "$t_csv" "$n_csv" "$(echo "$t_copy / $t_csv" | bc -l)"
+else
+  echo "runner CSV           : failed (see above; needs the CSV reader of runner/formats)"
+fi
+rm -rf "$tmp/ndjson" "$tmp/csv" "$tmp/records.copy" "$tmp/records.tsv"
+
+# Peak RSS on one large NDJSON file.
+mkdir -p "$tmp/big"
+python3 - "$tmp/big/big.ndjson" "$RSS_MB" <<'PY'
+import sys
+path, mb = sys.argv[1], int(sys.argv[2])
+line = '{"id":%d,"code":"C00001","name":"article","city":"Lyon","price":12.5,"qty":3,"active":true,"updated":"2026-11-23T06:00:00Z","pad":"%s"}\n'
+target = mb * 1024 * 1024
+with open(path, "w") as f:
+    written, i = 0, 0
+    pad = "x" * 100
+    while written < target:
+        i += 1
+        s = line % (i, pad)
+        f.write(s)
+        written += len(s)
+PY
+rss=bench_rss_$$
+names+=("$rss")
+cat > "$tmp/$rss.toml" <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+[[source]]
+name = "$rss"
+kind = "dir"
+location = "$tmp/big"
+format = "ndjson"
+archive = "keep"
+max_batch_mb = 100000
+TOML
+"$BIN" apply -c "$tmp/$rss.toml" >/dev/null
+/usr/bin/time -v "$BIN" run -c "$tmp/$rss.toml" > "$tmp/rss.out" 2> "$tmp/rss.time" || { cat "$tmp/rss.out" "$tmp/rss.time" >&2; exit 1; }
+peak_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/rss.time")
+elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tmp/rss.time")
+printf 'runner peak RSS      : %8.1f MB for a %d MB NDJSON file (wall %s)\n' "$(echo "$peak_kb / 1024" | bc -l)" "$RSS_MB" "$elapsed"
