@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -143,7 +144,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
     for (auto& c : StagedChecksums(*conn, row.source_id)) staged.insert(c);
     const std::string date = UtcNow("%Y-%m-%d");
     const bool tty = isatty(STDERR_FILENO);
-    std::vector<Candidate> staged_files;
+    std::vector<Candidate> staged_files, failed_candidates;
     auto run_start = Clock::now();
     long run_records = 0;
     std::uint64_t total_bytes = 0, done_bytes = 0;
@@ -165,7 +166,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                 continue;
             }
         }
-        CheckDisk(spool, source->LocalPath(pb.files.front()) ? 0 : pb.bytes, opt.disk_margin_mb);
+        CheckDisk(spool, pb.bytes, opt.disk_margin_mb);
         auto t0 = Clock::now();
         std::vector<BatchFile> files;
         int spool_seq = 0;
@@ -234,6 +235,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             } else if (f.status == "failed") {
                 ++br.files_failed;
                 report.failed_files.push_back({pb.seq, f.candidate.key, f.error});
+                failed_candidates.push_back(f.candidate);
                 if (f.checksum.size()) staged.erase(f.checksum);
             } else {
                 ++br.files_skipped;
@@ -257,6 +259,16 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
         ProgressLine(tty, true, pb.seq, static_cast<int>(plan.size()), pb.files.size(), pb.bytes, br.records, br.seconds, 0);
         report.batches.push_back(br);
     }
+    // The bookmark must not pass a failed item, or an incremental listing would never
+    // offer it again: keep only staged items older than the oldest failure (items in
+    // between are listed again and skipped by checksum).
+    std::string oldest_failure;
+    for (const auto& f : failed_candidates)
+        if (!f.extra.empty() && (oldest_failure.empty() || f.extra < oldest_failure)) oldest_failure = f.extra;
+    if (!oldest_failure.empty() || !report.critical.empty())
+        staged_files.erase(std::remove_if(staged_files.begin(), staged_files.end(),
+                                          [&](const Candidate& c) { return !oldest_failure.empty() && c.extra >= oldest_failure; }),
+                           staged_files.end());
     std::string bookmark = source->Bookmark(staged_files);
     if (!bookmark.empty()) SaveBookmark(*conn, row.source_id, bookmark);
     if (!opt.no_cleanup) {
