@@ -5,13 +5,13 @@
 // (from the environment or a referenced file) and are kept out of public_json.
 #include "runner/config/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace nightjar::runner {
 namespace {
@@ -21,11 +21,21 @@ std::string JsonQuote(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -41,19 +51,23 @@ std::string JsonQuote(const std::string& s) {
 
 // TableReader reads typed keys of one TOML table and reports unknown or missing ones.
 class TableReader {
-public:
+  public:
     TableReader(const toml::table& table, std::string where, std::string origin)
         : table_(table), where_(std::move(where)), origin_(std::move(origin)) {}
 
     // Fail throws a ConfigError naming the key and the line of `node`.
-    [[noreturn]] void Fail(const toml::node* node, const std::string& key, const std::string& what) const {
+    [[noreturn]] void Fail(const toml::node* node, const std::string& key,
+                           const std::string& what) const {
         long line = node ? static_cast<long>(node->source().begin.line)
                          : static_cast<long>(table_.source().begin.line);
-        throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " + what);
+        throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " +
+                          what);
     }
 
     // Qualified prefixes the key with the table's path.
-    std::string Qualified(const std::string& key) const { return where_.empty() ? key : where_ + "." + key; }
+    std::string Qualified(const std::string& key) const {
+        return where_.empty() ? key : where_ + "." + key;
+    }
 
     // Node returns the node of `key` (nullptr if absent) and marks it as known.
     const toml::node* Node(const std::string& key) {
@@ -84,7 +98,8 @@ public:
         if (!n) return;
         if (!n->is_integer()) Fail(n, key, "expected an integer");
         long v = static_cast<long>(n->as_integer()->get());
-        if (v < lo || v > hi) Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        if (v < lo || v > hi)
+            Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         out = static_cast<int>(v);
     }
 
@@ -93,10 +108,14 @@ public:
         const toml::node* n = Node(key);
         if (!n) return;
         double v;
-        if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
-        else if (n->is_floating_point()) v = n->as_floating_point()->get();
-        else Fail(n, key, "expected a number");
-        if (v < lo || v > hi) Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        if (n->is_integer())
+            v = static_cast<double>(n->as_integer()->get());
+        else if (n->is_floating_point())
+            v = n->as_floating_point()->get();
+        else
+            Fail(n, key, "expected a number");
+        if (v < lo || v > hi)
+            Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         out = v;
     }
 
@@ -138,11 +157,15 @@ public:
         std::string literal, env, file;
         bool has_literal = String(key, literal), has_env = String(key + "_env", env),
              has_file = String(key + "_file", file);
-        if (has_literal + has_env + has_file > 1) Fail(Node(key + "_env"), key, "set only one of " + key + ", " + key + "_env, " + key + "_file");
+        if (has_literal + has_env + has_file > 1)
+            Fail(Node(key + "_env"), key,
+                 "set only one of " + key + ", " + key + "_env, " + key + "_file");
         if (has_literal) out = literal;
         if (has_env) {
             const char* v = std::getenv(env.c_str());
-            if (!v) Fail(Node(key + "_env"), key + "_env", "environment variable " + env + " is not set");
+            if (!v)
+                Fail(Node(key + "_env"), key + "_env",
+                     "environment variable " + env + " is not set");
             out = v;
         }
         if (has_file) {
@@ -162,7 +185,7 @@ public:
         }
     }
 
-private:
+  private:
     const toml::table& table_;
     std::string where_;
     std::string origin_;
@@ -181,16 +204,20 @@ void ReadRelevance(TableReader& r, SourceConfig& s) {
         for (const auto& [k, v] : *n->as_table()) {
             RelevanceRule rule;
             std::string key(k.str());
-            if (v.is_integer()) rule.weight = static_cast<double>(v.as_integer()->get());
-            else if (v.is_floating_point()) rule.weight = v.as_floating_point()->get();
-            else r.Fail(&v, std::string(group) + "." + key, "expected a number (the weight)");
+            if (v.is_integer())
+                rule.weight = static_cast<double>(v.as_integer()->get());
+            else if (v.is_floating_point())
+                rule.weight = v.as_floating_point()->get();
+            else
+                r.Fail(&v, std::string(group) + "." + key, "expected a number (the weight)");
             if (std::string(group) == "keywords") {
                 rule.keyword = key;
             } else {
                 try {
                     std::regex test(key);
                 } catch (const std::regex_error& e) {
-                    r.Fail(&v, std::string(group) + "." + key, std::string("invalid regex: ") + e.what());
+                    r.Fail(&v, std::string(group) + "." + key,
+                           std::string("invalid regex: ") + e.what());
                 }
                 rule.regex = key;
             }
@@ -207,18 +234,21 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
     if (!std::regex_match(s.name, std::regex("^[a-z][a-z0-9_]{0,62}$")))
         r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
     s.kind = r.RequiredString("kind");
-    if (s.kind != "dir" && s.kind != "http" && s.kind != "s3") r.Fail(r.Node("kind"), "kind", "must be dir, http or s3");
+    if (s.kind != "dir" && s.kind != "http" && s.kind != "s3")
+        r.Fail(r.Node("kind"), "kind", "must be dir, http or s3");
     r.String("location", s.location);
     if (s.kind == "dir" && s.location.empty()) r.Fail(nullptr, "location", "missing required key");
     r.String("format", s.format);
     static const std::set<std::string> formats{"auto", "ndjson", "json", "csv", "xlsx"};
-    if (!formats.count(s.format)) r.Fail(r.Node("format"), "format", "must be one of auto, ndjson, json, csv, xlsx");
+    if (!formats.count(s.format))
+        r.Fail(r.Node("format"), "format", "must be one of auto, ndjson, json, csv, xlsx");
     r.StringList("pattern", s.patterns);
     r.Int("batch_size", s.batch_size, 1, 1000000);
     r.Double("max_batch_mb", s.max_batch_mb, 0.001, 1e7);
     r.Int("max_files", s.max_files, 0, 100000000);
     r.String("archive", s.archive);
-    if (s.archive != "move" && s.archive != "keep") r.Fail(r.Node("archive"), "archive", "must be move or keep");
+    if (s.archive != "move" && s.archive != "keep")
+        r.Fail(r.Node("archive"), "archive", "must be move or keep");
     if (const toml::table* rel = r.Table("relevance")) {
         TableReader rr(*rel, r.Qualified("relevance"), origin);
         ReadRelevance(rr, s);
@@ -240,10 +270,14 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
     if (const toml::table* ft = r.Table("format_options")) {
         for (const auto& [k, v] : *ft) {
             std::string key(k.str());
-            if (v.is_string()) s.format_options[key] = v.as_string()->get();
-            else if (v.is_boolean()) s.format_options[key] = v.as_boolean()->get() ? "true" : "false";
-            else if (v.is_integer()) s.format_options[key] = std::to_string(v.as_integer()->get());
-            else r.Fail(&v, "format_options." + key, "expected a string, boolean or integer");
+            if (v.is_string())
+                s.format_options[key] = v.as_string()->get();
+            else if (v.is_boolean())
+                s.format_options[key] = v.as_boolean()->get() ? "true" : "false";
+            else if (v.is_integer())
+                s.format_options[key] = std::to_string(v.as_integer()->get());
+            else
+                r.Fail(&v, "format_options." + key, "expected a string, boolean or integer");
         }
     }
     const toml::table* ht = r.Table("http");
@@ -275,9 +309,11 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
         s.s3.bucket = rr.RequiredString("bucket");
         rr.String("prefix", s.s3.prefix);
         rr.String("region", s.s3.region);
-        if (!rr.Secret("access_key_id", s.s3.access_key_id)) rr.Fail(nullptr, "access_key_id", "missing required key (or access_key_id_env)");
+        if (!rr.Secret("access_key_id", s.s3.access_key_id))
+            rr.Fail(nullptr, "access_key_id", "missing required key (or access_key_id_env)");
         if (!rr.Secret("secret_access_key", s.s3.secret_access_key))
-            rr.Fail(nullptr, "secret_access_key_env", "missing required key (or secret_access_key_file)");
+            rr.Fail(nullptr, "secret_access_key_env",
+                    "missing required key (or secret_access_key_file)");
         rr.Finish();
         if (s.location.empty()) s.location = "s3://" + s.s3.bucket + "/" + s.s3.prefix;
     } else if (st) {
@@ -293,19 +329,28 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
       << ",\"max_files\":" << s.max_files << ",\"min_confidence\":" << s.min_confidence
       << ",\"archive\":" << JsonQuote(s.archive) << ",\"rules\":[";
     for (size_t i = 0; i < s.rules.size(); ++i)
-        j << (i ? "," : "") << "{\"keyword\":" << JsonQuote(s.rules[i].keyword) << ",\"regex\":"
-          << JsonQuote(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight << "}";
+        j << (i ? "," : "") << "{\"keyword\":" << JsonQuote(s.rules[i].keyword)
+          << ",\"regex\":" << JsonQuote(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight
+          << "}";
     j << "],\"expected_headers\":[";
-    for (size_t i = 0; i < s.expected_headers.size(); ++i) j << (i ? "," : "") << JsonQuote(s.expected_headers[i]);
-    j << "],\"retry\":{\"attempts\":" << s.retry.attempts << ",\"base_delay_ms\":" << s.retry.base_delay_ms
-      << ",\"max_delay_ms\":" << s.retry.max_delay_ms << "},\"timeouts\":{\"connect_s\":" << s.connect_timeout_s
-      << ",\"total_s\":" << s.timeout_s << "}";
+    for (size_t i = 0; i < s.expected_headers.size(); ++i)
+        j << (i ? "," : "") << JsonQuote(s.expected_headers[i]);
+    j << "],\"retry\":{\"attempts\":" << s.retry.attempts
+      << ",\"base_delay_ms\":" << s.retry.base_delay_ms
+      << ",\"max_delay_ms\":" << s.retry.max_delay_ms
+      << "},\"timeouts\":{\"connect_s\":" << s.connect_timeout_s << ",\"total_s\":" << s.timeout_s
+      << "}";
     if (s.kind == "s3")
-        j << ",\"s3\":{\"endpoint\":" << JsonQuote(s.s3.endpoint) << ",\"bucket\":" << JsonQuote(s.s3.bucket)
-          << ",\"prefix\":" << JsonQuote(s.s3.prefix) << ",\"region\":" << JsonQuote(s.s3.region) << "}";
+        j << ",\"s3\":{\"endpoint\":" << JsonQuote(s.s3.endpoint)
+          << ",\"bucket\":" << JsonQuote(s.s3.bucket) << ",\"prefix\":" << JsonQuote(s.s3.prefix)
+          << ",\"region\":" << JsonQuote(s.s3.region) << "}";
     if (s.kind == "http")
-        j << ",\"http\":{\"list_url\":" << JsonQuote(s.http.list_url) << ",\"item_url\":" << JsonQuote(s.http.item_url)
-          << ",\"auth\":" << JsonQuote(!s.http.login_url.empty() ? "login" : !s.http.token.empty() ? "token" : "none") << "}";
+        j << ",\"http\":{\"list_url\":" << JsonQuote(s.http.list_url)
+          << ",\"item_url\":" << JsonQuote(s.http.item_url) << ",\"auth\":"
+          << JsonQuote(!s.http.login_url.empty() ? "login"
+                       : !s.http.token.empty()   ? "token"
+                                                 : "none")
+          << "}";
     j << "}";
     s.public_json = j.str();
     return s;
@@ -319,7 +364,8 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
     try {
         root = toml::parse(text, origin);
     } catch (const toml::parse_error& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ": " +
+                          std::string(e.description()));
     }
     Config c;
     c.path = origin;
@@ -340,9 +386,11 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
         std::set<std::string> names;
         size_t i = 0;
         for (const auto& n : *srcs->as_array()) {
-            SourceConfig s = ReadSource(*n.as_table(), "source[" + std::to_string(i++) + "]", origin);
+            SourceConfig s =
+                ReadSource(*n.as_table(), "source[" + std::to_string(i++) + "]", origin);
             if (!names.insert(s.name).second)
-                throw ConfigError(origin + ":" + std::to_string(n.source().begin.line) + ": source.name: duplicate source " + s.name);
+                throw ConfigError(origin + ":" + std::to_string(n.source().begin.line) +
+                                  ": source.name: duplicate source " + s.name);
             c.sources.push_back(std::move(s));
         }
     }

@@ -11,7 +11,7 @@ namespace nightjar::runner {
 
 // ConfigError is an invalid configuration: unknown key, wrong type, missing key.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -31,7 +31,7 @@ struct RetryPolicy {
 
 // HttpOptions describes a JSON web service: a paginated listing, then one fetch per item.
 struct HttpOptions {
-    std::string list_url;        // e.g. http://host/api/items
+    std::string list_url;               // e.g. http://host/api/items
     std::string items_field = "items";  // array of items in the listing page
     std::string next_field = "next";    // URL (or empty/null) of the next page
     std::string id_field = "id";
@@ -39,10 +39,10 @@ struct HttpOptions {
     std::string item_url;        // template with {id}
     std::string bookmark_field;  // item field recorded as the bookmark (e.g. "updated_at")
     std::string bookmark_param = "since";
-    std::string token;           // resolved secret (never printed)
-    std::string login_url;       // POST {"username","password"} -> {"token": ...}
+    std::string token;      // resolved secret (never printed)
+    std::string login_url;  // POST {"username","password"} -> {"token": ...}
     std::string username;
-    std::string password;        // resolved secret (never printed)
+    std::string password;  // resolved secret (never printed)
 };
 
 // S3Options describes an S3-compatible bucket reached by path-style URLs and SigV4.
@@ -58,8 +58,8 @@ struct S3Options {
 // SourceConfig is one [[source]] table.
 struct SourceConfig {
     std::string name;
-    std::string kind;      // dir | http | s3
-    std::string location;  // dir: path; http: list_url; s3: s3://bucket/prefix (informative)
+    std::string kind;             // dir | http | s3
+    std::string location;         // dir: path; http: list_url; s3: s3://bucket/prefix (informative)
     std::string format = "auto";  // auto | ndjson | json | csv | xlsx
     std::vector<std::string> patterns{"*"};  // glob on the relative path (** crosses '/')
     int batch_size = 100;

@@ -30,8 +30,10 @@ std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& conf
         auto r = tx.exec_params(
             "WITH old AS (SELECT kind, config FROM nightjar.source WHERE name = $1), "
             "up AS (INSERT INTO nightjar.source (name, kind, config) VALUES ($1, $2, $3::jsonb) "
-            "  ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, config = EXCLUDED.config, updated_at = now() "
-            "  WHERE (nightjar.source.kind, nightjar.source.config) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.config) "
+            "  ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, config = EXCLUDED.config, "
+            "updated_at = now() "
+            "  WHERE (nightjar.source.kind, nightjar.source.config) IS DISTINCT FROM "
+            "(EXCLUDED.kind, EXCLUDED.config) "
             "  RETURNING source_id) "
             "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM old) THEN 'created' "
             "            WHEN EXISTS (SELECT 1 FROM up) THEN 'updated' ELSE 'unchanged' END",
@@ -45,23 +47,31 @@ std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& conf
 // LoadSource returns the recorded source or throws ConfigError.
 SourceRow LoadSource(pqxx::connection& conn, const SourceConfig& source) {
     pqxx::read_transaction tx(conn);
-    auto r = tx.exec_params("SELECT source_id, coalesce(bookmark::text, '') FROM nightjar.source WHERE name = $1", source.name);
-    if (r.empty()) throw ConfigError("source " + source.name + " is not in the catalog: run `nightjar apply` first");
+    auto r = tx.exec_params(
+        "SELECT source_id, coalesce(bookmark::text, '') FROM nightjar.source WHERE name = $1",
+        source.name);
+    if (r.empty())
+        throw ConfigError("source " + source.name +
+                          " is not in the catalog: run `nightjar apply` first");
     return {r[0][0].as<long>(), r[0][1].as<std::string>()};
 }
 
 // SaveBookmark stores the source's bookmark.
 void SaveBookmark(pqxx::connection& conn, long source_id, const std::string& bookmark_json) {
     pqxx::work tx(conn);
-    tx.exec_params("UPDATE nightjar.source SET bookmark = $2::jsonb WHERE source_id = $1", source_id, bookmark_json);
+    tx.exec_params("UPDATE nightjar.source SET bookmark = $2::jsonb WHERE source_id = $1",
+                   source_id, bookmark_json);
     tx.commit();
 }
 
 // SaveRunReport stores the final report of a run.
-void SaveRunReport(pqxx::connection& conn, long source_id, int exit_code, const std::string& report_json) {
+void SaveRunReport(pqxx::connection& conn, long source_id, int exit_code,
+                   const std::string& report_json) {
     pqxx::work tx(conn);
-    tx.exec_params("INSERT INTO nightjar.ingest_run (source_id, exit_code, report, finished_at) VALUES ($1, $2, $3::jsonb, now())",
-                   source_id, exit_code, report_json);
+    tx.exec_params(
+        "INSERT INTO nightjar.ingest_run (source_id, exit_code, report, finished_at) VALUES ($1, "
+        "$2, $3::jsonb, now())",
+        source_id, exit_code, report_json);
     tx.commit();
 }
 

@@ -2,10 +2,9 @@
 #pragma once
 
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "runner/config/config.hpp"
 
@@ -37,6 +36,7 @@ SourceRow LoadSource(pqxx::connection& conn, const SourceConfig& source);
 void SaveBookmark(pqxx::connection& conn, long source_id, const std::string& bookmark_json);
 
 // SaveRunReport stores the final report of a run in nightjar.ingest_run.
-void SaveRunReport(pqxx::connection& conn, long source_id, int exit_code, const std::string& report_json);
+void SaveRunReport(pqxx::connection& conn, long source_id, int exit_code,
+                   const std::string& report_json);
 
 }  // namespace nightjar::runner

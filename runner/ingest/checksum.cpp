@@ -2,11 +2,11 @@
 // one 1 MiB block whatever the file size.
 #include "runner/ingest/checksum.hpp"
 
+#include <openssl/evp.h>
+
 #include <cstdio>
 #include <memory>
 #include <vector>
-
-#include <openssl/evp.h>
 
 #include "runner/ingest/errors.hpp"
 

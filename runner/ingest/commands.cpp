@@ -36,13 +36,16 @@ void RegisterIngestCommands(CLI::App& app) {
     static std::string config_path = "nightjar.toml";
     static RunOptions opts;
 
-    auto* apply = app.add_subcommand("apply", "record the configured sources in the catalog (idempotent) and print what changed");
+    auto* apply = app.add_subcommand(
+        "apply",
+        "record the configured sources in the catalog (idempotent) and print what changed");
     apply->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
     apply->callback([] {
         Guarded([] {
             Config config = LoadConfig(config_path);
             auto conn = Connect(config);
-            for (const auto& c : ApplySources(*conn, config)) std::cout << c.action << " source " << c.source << "\n";
+            for (const auto& c : ApplySources(*conn, config))
+                std::cout << c.action << " source " << c.source << "\n";
             return 0;
         });
     });
@@ -51,19 +54,23 @@ void RegisterIngestCommands(CLI::App& app) {
         cmd->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
         cmd->add_option("-s,--source", opts.source, "only this source (default: every source)");
     };
-    auto* run = app.add_subcommand("run", "list, score, plan and stage the sources' files batch by batch");
+    auto* run =
+        app.add_subcommand("run", "list, score, plan and stage the sources' files batch by batch");
     add_run_flags(run);
-    run->add_option("--resume-from-batch", opts.resume_from_batch, "skip planned batches before K")->check(CLI::PositiveNumber);
-    run->add_flag("--dry-run", opts.dry_run, "print the plan (files, scores, batches) and stage nothing");
+    run->add_option("--resume-from-batch", opts.resume_from_batch, "skip planned batches before K")
+        ->check(CLI::PositiveNumber);
+    run->add_flag("--dry-run", opts.dry_run,
+                  "print the plan (files, scores, batches) and stage nothing");
     run->add_flag("--interactive", opts.interactive, "confirm each batch on stdin");
     run->add_flag("--no-cleanup", opts.no_cleanup, "keep the spool directory");
     run->add_option("--report-json", opts.report_json, "write the final report as JSON to FILE");
-    run->add_option("--disk-margin-mb", opts.disk_margin_mb, "free disk required beyond a batch's size")->capture_default_str();
-    run->callback([] {
-        Guarded([] { return RunIngest(LoadConfig(config_path), opts); });
-    });
+    run->add_option("--disk-margin-mb", opts.disk_margin_mb,
+                    "free disk required beyond a batch's size")
+        ->capture_default_str();
+    run->callback([] { Guarded([] { return RunIngest(LoadConfig(config_path), opts); }); });
 
-    auto* plan = app.add_subcommand("plan", "print the plan of `run` without staging (same as run --dry-run)");
+    auto* plan = app.add_subcommand(
+        "plan", "print the plan of `run` without staging (same as run --dry-run)");
     add_run_flags(plan);
     plan->callback([] {
         Guarded([] {

@@ -29,8 +29,10 @@ std::vector<std::string> ExpandBraces(const std::string& p) {
     size_t start = 0;
     while (true) {
         size_t comma = body.find(',', start);
-        std::string alt = body.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        for (auto& e : ExpandBraces(p.substr(0, open) + alt + p.substr(close + 1))) out.push_back(e);
+        std::string alt =
+            body.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        for (auto& e : ExpandBraces(p.substr(0, open) + alt + p.substr(close + 1)))
+            out.push_back(e);
         if (comma == std::string::npos) break;
         start = comma + 1;
     }
@@ -73,8 +75,9 @@ double ScoreName(const std::string& path, const std::vector<RelevanceRule>& rule
     std::string lower = Lower(path);
     for (const auto& r : rules) {
         total += r.weight;
-        bool hit = !r.keyword.empty() ? lower.find(Lower(r.keyword)) != std::string::npos
-                                      : std::regex_search(path, std::regex(r.regex, std::regex::icase));
+        bool hit = !r.keyword.empty()
+                       ? lower.find(Lower(r.keyword)) != std::string::npos
+                       : std::regex_search(path, std::regex(r.regex, std::regex::icase));
         if (hit) matched += r.weight;
     }
     return total > 0 ? matched / total : 1.0;
@@ -98,10 +101,12 @@ bool GlobMatch(const std::string& pattern, const std::string& path) {
 }
 
 // PlanBatches filters, orders, caps and splits the candidates.
-std::vector<PlannedBatch> PlanBatches(std::vector<Candidate> candidates, const SourceConfig& source) {
-    candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                    [&](const Candidate& c) { return c.confidence < source.min_confidence; }),
-                     candidates.end());
+std::vector<PlannedBatch> PlanBatches(std::vector<Candidate> candidates,
+                                      const SourceConfig& source) {
+    candidates.erase(
+        std::remove_if(candidates.begin(), candidates.end(),
+                       [&](const Candidate& c) { return c.confidence < source.min_confidence; }),
+        candidates.end());
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
         if (a.confidence != b.confidence) return a.confidence > b.confidence;
         if (a.size != b.size) return a.size < b.size;
@@ -112,8 +117,10 @@ std::vector<PlannedBatch> PlanBatches(std::vector<Candidate> candidates, const S
     const auto max_bytes = static_cast<std::uint64_t>(source.max_batch_mb * 1024 * 1024);
     std::vector<PlannedBatch> batches;
     for (auto& c : candidates) {
-        bool need_new = batches.empty() || batches.back().files.size() >= static_cast<size_t>(source.batch_size) ||
-                        (!batches.back().files.empty() && batches.back().bytes + c.size > max_bytes);
+        bool need_new =
+            batches.empty() ||
+            batches.back().files.size() >= static_cast<size_t>(source.batch_size) ||
+            (!batches.back().files.empty() && batches.back().bytes + c.size > max_bytes);
         if (need_new) {
             batches.emplace_back();
             batches.back().seq = static_cast<int>(batches.size());
@@ -130,7 +137,8 @@ std::string SpoolName(int seq, const std::string& key) {
     auto slash = base.find_last_of("/\\");
     if (slash != std::string::npos) base = base.substr(slash + 1);
     std::string clean;
-    for (unsigned char c : base) clean += (std::isalnum(c) || c == '.' || c == '_' || c == '-') ? static_cast<char>(c) : '_';
+    for (unsigned char c : base)
+        clean += (std::isalnum(c) || c == '.' || c == '_' || c == '-') ? static_cast<char>(c) : '_';
     while (!clean.empty() && clean.front() == '.') clean.erase(0, 1);
     if (clean.size() > 100) clean = clean.substr(clean.size() - 100);
     if (clean.empty()) clean = "file";

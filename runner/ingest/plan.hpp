@@ -12,11 +12,11 @@ namespace nightjar::runner {
 
 // Candidate is one listed file with its relevance score.
 struct Candidate {
-    std::string key;        // source-relative path, S3 key or HTTP item id
-    std::string name;       // display name (basename)
-    std::uint64_t size = 0; // bytes (0 when unknown)
+    std::string key;         // source-relative path, S3 key or HTTP item id
+    std::string name;        // display name (basename)
+    std::uint64_t size = 0;  // bytes (0 when unknown)
     double confidence = 1.0;
-    std::string extra;      // source-specific data (e.g. HTTP bookmark value)
+    std::string extra;  // source-specific data (e.g. HTTP bookmark value)
 };
 
 // PlannedBatch is one batch of the plan; seq starts at 1.
@@ -42,7 +42,8 @@ bool GlobMatch(const std::string& pattern, const std::string& path);
 // PlanBatches keeps candidates with confidence >= min_confidence, orders them by
 // confidence (desc), size (asc), key, caps at max_files and splits into batches of at
 // most batch_size files and max_batch_mb (a single larger file gets its own batch).
-std::vector<PlannedBatch> PlanBatches(std::vector<Candidate> candidates, const SourceConfig& source);
+std::vector<PlannedBatch> PlanBatches(std::vector<Candidate> candidates,
+                                      const SourceConfig& source);
 
 // SpoolName derives a spool file name that cannot escape the spool directory: a sequence
 // number plus the key's basename reduced to [A-Za-z0-9._-] (no leading dot).

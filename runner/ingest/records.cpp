@@ -53,7 +53,8 @@ long ForEachRecord(const std::string& path, const std::string& name, const Sourc
 double HeaderFraction(const std::string& path, const SourceConfig& source) {
     if (source.expected_headers.empty()) return 1.0;
     try {
-        return formats::HeaderScore(formats::PeekHeaders(path, Options(source)), source.expected_headers);
+        return formats::HeaderScore(formats::PeekHeaders(path, Options(source)),
+                                    source.expected_headers);
     } catch (const std::exception&) {
         return 0.0;
     }
@@ -79,8 +80,8 @@ long ForEachRecord(const std::string& path, const std::string& name, const Sourc
         if (first == std::string::npos) continue;
         if (line[first] != '{' || line.find_last_not_of(" \t") == std::string::npos ||
             line[line.find_last_not_of(" \t")] != '}')
-            throw FileError(name + ":" + std::to_string(line_no) + " (byte " + std::to_string(start) +
-                            "): not a JSON object");
+            throw FileError(name + ":" + std::to_string(line_no) + " (byte " +
+                            std::to_string(start) + "): not a JSON object");
         sink(line);
         ++n;
     }

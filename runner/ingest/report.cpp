@@ -10,14 +10,18 @@ namespace nightjar::runner {
 std::string JsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
+        if (c == '"')
+            out += "\\\"";
+        else if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
         else if (c < 0x20) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
             out += buf;
-        } else out += static_cast<char>(c);
+        } else
+            out += static_cast<char>(c);
     }
     return out + "\"";
 }
@@ -45,22 +49,27 @@ std::string ReportJson(const RunReport& r) {
     BatchReport t = Totals(r);
     std::ostringstream j;
     j << "{\"source\":" << JsonString(r.source) << ",\"started_at\":" << JsonString(r.started_at)
-      << ",\"exit_code\":" << r.exit_code << ",\"critical\":" << (r.critical.empty() ? "null" : JsonString(r.critical))
+      << ",\"exit_code\":" << r.exit_code
+      << ",\"critical\":" << (r.critical.empty() ? "null" : JsonString(r.critical))
       << ",\"planned_batches\":" << r.planned_batches << ",\"planned_files\":" << r.planned_files
       << ",\"totals\":{\"batches\":" << r.batches.size() << ",\"files_staged\":" << t.files_staged
-      << ",\"files_failed\":" << t.files_failed << ",\"files_skipped\":" << t.files_skipped << ",\"bytes\":" << t.bytes
-      << ",\"records\":" << t.records << ",\"seconds\":" << t.seconds << "},\"batches\":[";
+      << ",\"files_failed\":" << t.files_failed << ",\"files_skipped\":" << t.files_skipped
+      << ",\"bytes\":" << t.bytes << ",\"records\":" << t.records << ",\"seconds\":" << t.seconds
+      << "},\"batches\":[";
     for (size_t i = 0; i < r.batches.size(); ++i) {
         const auto& b = r.batches[i];
-        j << (i ? "," : "") << "{\"seq\":" << b.seq << ",\"batch_id\":" << (b.batch_id ? std::to_string(b.batch_id) : "null")
+        j << (i ? "," : "") << "{\"seq\":" << b.seq
+          << ",\"batch_id\":" << (b.batch_id ? std::to_string(b.batch_id) : "null")
           << ",\"status\":" << JsonString(b.status) << ",\"files_staged\":" << b.files_staged
-          << ",\"files_failed\":" << b.files_failed << ",\"files_skipped\":" << b.files_skipped << ",\"bytes\":" << b.bytes
-          << ",\"records\":" << b.records << ",\"seconds\":" << b.seconds
+          << ",\"files_failed\":" << b.files_failed << ",\"files_skipped\":" << b.files_skipped
+          << ",\"bytes\":" << b.bytes << ",\"records\":" << b.records
+          << ",\"seconds\":" << b.seconds
           << ",\"error\":" << (b.error.empty() ? "null" : JsonString(b.error)) << "}";
     }
     j << "],\"failed_files\":[";
     for (size_t i = 0; i < r.failed_files.size(); ++i)
-        j << (i ? "," : "") << "{\"batch\":" << r.failed_files[i].batch_seq << ",\"file\":" << JsonString(r.failed_files[i].file)
+        j << (i ? "," : "") << "{\"batch\":" << r.failed_files[i].batch_seq
+          << ",\"file\":" << JsonString(r.failed_files[i].file)
           << ",\"error\":" << JsonString(r.failed_files[i].error) << "}";
     j << "]}";
     return j.str();
@@ -71,14 +80,17 @@ std::string ReportText(const RunReport& r) {
     BatchReport t = Totals(r);
     std::ostringstream o;
     char line[256];
-    o << "source " << r.source << ": " << r.batches.size() << "/" << r.planned_batches << " batches, " << t.files_staged
-      << " files staged, " << t.files_failed << " failed, " << t.files_skipped << " skipped, " << t.records << " records, ";
+    o << "source " << r.source << ": " << r.batches.size() << "/" << r.planned_batches
+      << " batches, " << t.files_staged << " files staged, " << t.files_failed << " failed, "
+      << t.files_skipped << " skipped, " << t.records << " records, ";
     std::snprintf(line, sizeof line, "%.1f MB in %.2f s\n", t.bytes / 1048576.0, t.seconds);
     o << line;
     for (const auto& b : r.batches) {
-        std::snprintf(line, sizeof line, "  batch %d: %s, %d staged, %d failed, %d skipped, %ld records, %.1f MB, %.2f s",
-                      b.seq, b.status.c_str(), b.files_staged, b.files_failed, b.files_skipped, b.records,
-                      b.bytes / 1048576.0, b.seconds);
+        std::snprintf(
+            line, sizeof line,
+            "  batch %d: %s, %d staged, %d failed, %d skipped, %ld records, %.1f MB, %.2f s", b.seq,
+            b.status.c_str(), b.files_staged, b.files_failed, b.files_skipped, b.records,
+            b.bytes / 1048576.0, b.seconds);
         o << line << (b.error.empty() ? "" : " — " + b.error) << "\n";
     }
     for (const auto& f : r.failed_files) o << "  failed: " << f.file << ": " << f.error << "\n";

@@ -58,19 +58,22 @@ void ClearStaleSpools(const fs::path& root, const std::string& source) {
         if (n.rfind(source + "-", 0) != 0) continue;
         std::string pid = n.substr(source.size() + 1);
         if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (std::stol(pid) != static_cast<long>(getpid()) && !fs::exists("/proc/" + pid)) fs::remove_all(e.path(), ec);
+        if (std::stol(pid) != static_cast<long>(getpid()) && !fs::exists("/proc/" + pid))
+            fs::remove_all(e.path(), ec);
     }
 }
 
 // CheckDisk throws CriticalError(kExitDisk) when free space is below need + margin.
 void CheckDisk(const fs::path& dir, std::uint64_t need, double margin_mb) {
-    struct statvfs st{};
+    struct statvfs st {};
     if (statvfs(dir.c_str(), &st) != 0) return;
     std::uint64_t free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
     std::uint64_t want = need + static_cast<std::uint64_t>(margin_mb * 1048576.0);
     if (free_bytes < want)
-        throw CriticalError(kExitDisk, "free disk below batch size plus margin: " + std::to_string(free_bytes / 1048576) +
-                                           " MB free in " + dir.string() + ", " + std::to_string(want / 1048576) + " MB needed");
+        throw CriticalError(kExitDisk, "free disk below batch size plus margin: " +
+                                           std::to_string(free_bytes / 1048576) + " MB free in " +
+                                           dir.string() + ", " + std::to_string(want / 1048576) +
+                                           " MB needed");
 }
 
 // PrintPlan prints the plan of a dry run.
@@ -78,35 +81,41 @@ void PrintPlan(const std::string& source, const std::vector<PlannedBatch>& plan)
     std::cout << "plan for source " << source << ": " << plan.size() << " batches\n";
     for (const auto& b : plan) {
         std::printf("batch %d: %zu files, %.2f MB\n", b.seq, b.files.size(), b.bytes / 1048576.0);
-        for (const auto& f : b.files) std::printf("  %.3f  %10llu  %s\n", f.confidence, static_cast<unsigned long long>(f.size), f.key.c_str());
+        for (const auto& f : b.files)
+            std::printf("  %.3f  %10llu  %s\n", f.confidence,
+                        static_cast<unsigned long long>(f.size), f.key.c_str());
     }
     std::fflush(stdout);
 }
 
 // Confirm asks the operator about a batch; returns 'y', 'n' (skip) or 'q' (stop).
 char Confirm(const PlannedBatch& b) {
-    std::fprintf(stderr, "stage batch %d (%zu files, %.2f MB)? [y/n/q] ", b.seq, b.files.size(), b.bytes / 1048576.0);
+    std::fprintf(stderr, "stage batch %d (%zu files, %.2f MB)? [y/n/q] ", b.seq, b.files.size(),
+                 b.bytes / 1048576.0);
     std::string answer;
     if (!std::getline(std::cin, answer)) return 'q';
-    return answer.empty() ? 'n' : static_cast<char>(std::tolower(static_cast<unsigned char>(answer[0])));
+    return answer.empty() ? 'n'
+                          : static_cast<char>(std::tolower(static_cast<unsigned char>(answer[0])));
 }
 
 // ProgressLine prints the live (TTY) or final (plain) line of a batch.
-void ProgressLine(bool tty, bool final, int seq, int nbatches, size_t files, std::uint64_t bytes, long records,
-                  double seconds, double eta_s) {
+void ProgressLine(bool tty, bool final, int seq, int nbatches, size_t files, std::uint64_t bytes,
+                  long records, double seconds, double eta_s) {
     double rate = seconds > 0 ? records / seconds : 0;
     if (tty) {
-        std::fprintf(stderr, "\r\033[Kbatch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, ETA %.0f s", seq, nbatches,
-                     files, bytes / 1048576.0, records, rate, eta_s);
+        std::fprintf(stderr,
+                     "\r\033[Kbatch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, ETA %.0f s",
+                     seq, nbatches, files, bytes / 1048576.0, records, rate, eta_s);
         if (final) std::fprintf(stderr, "\n");
     } else if (final) {
-        std::fprintf(stderr, "batch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, %.2f s\n", seq, nbatches, files,
-                     bytes / 1048576.0, records, rate, seconds);
+        std::fprintf(stderr, "batch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, %.2f s\n",
+                     seq, nbatches, files, bytes / 1048576.0, records, rate, seconds);
     }
 }
 
 // RunSource runs the loop for one source and fills the report.
-void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& opt, RunReport& report) {
+void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& opt,
+               RunReport& report) {
     std::unique_ptr<pqxx::connection> conn;
     SourceRow row;
     if (!opt.dry_run) {
@@ -124,7 +133,9 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
     std::vector<Candidate> listed = source->List();
     for (auto& c : listed) {
         if (sc.expected_headers.empty()) continue;
-        if (auto local = source->LocalPath(c)) c.confidence = CombineScore(c.confidence, sc.rules, HeaderFraction(*local, sc), sc.header_weight);
+        if (auto local = source->LocalPath(c))
+            c.confidence =
+                CombineScore(c.confidence, sc.rules, HeaderFraction(*local, sc), sc.header_weight);
     }
     auto plan = PlanBatches(std::move(listed), sc);
     report.planned_batches = static_cast<int>(plan.size());
@@ -159,7 +170,9 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
         br.seq = pb.seq;
         if (opt.interactive) {
             char a = Confirm(pb);
-            if (a == 'q') throw CriticalError(kExitInterrupted, "stopped by the operator before batch " + std::to_string(pb.seq));
+            if (a == 'q')
+                throw CriticalError(kExitInterrupted, "stopped by the operator before batch " +
+                                                          std::to_string(pb.seq));
             if (a != 'y') {
                 br.status = "skipped";
                 report.batches.push_back(br);
@@ -180,7 +193,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                     f.path = (spool / SpoolName(++spool_seq, c.name)).string();
                     source->Fetch(c, f.path);
                     if (!sc.expected_headers.empty()) {
-                        f.candidate.confidence = CombineScore(c.confidence, sc.rules, HeaderFraction(f.path, sc), sc.header_weight);
+                        f.candidate.confidence = CombineScore(
+                            c.confidence, sc.rules, HeaderFraction(f.path, sc), sc.header_weight);
                         if (f.candidate.confidence < sc.min_confidence) {
                             f.status = "skipped";
                             f.error = "below min_confidence after header check";
@@ -192,7 +206,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                     f.status = "skipped";
                     f.error = "already staged";
                 }
-                if (f.status.empty()) staged.insert(f.checksum);  // a duplicate later in the plan is skipped
+                if (f.status.empty())
+                    staged.insert(f.checksum);  // a duplicate later in the plan is skipped
             } catch (const FileError& e) {
                 f.status = "failed";
                 f.error = e.what();
@@ -206,7 +221,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                 double s = std::chrono::duration<double>(Clock::now() - t0).count();
                 double elapsed = std::chrono::duration<double>(Clock::now() - run_start).count();
                 double eta = done_bytes > 0 ? elapsed * (total_bytes - done_bytes) / done_bytes : 0;
-                ProgressLine(tty, false, pb.seq, static_cast<int>(plan.size()), pb.files.size(), pb.bytes, records, s, eta);
+                ProgressLine(tty, false, pb.seq, static_cast<int>(plan.size()), pb.files.size(),
+                             pb.bytes, records, s, eta);
             });
             br.batch_id = outcome.batch_id;
             br.records = outcome.records;
@@ -244,7 +260,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             if (!committed) continue;
             try {
                 f.archive_location = source->Archive(f.candidate, f.status != "failed", date);
-                if (f.file_id && !f.archive_location.empty()) RecordArchive(*conn, f.file_id, f.archive_location);
+                if (f.file_id && !f.archive_location.empty())
+                    RecordArchive(*conn, f.file_id, f.archive_location);
             } catch (const FileError& e) {
                 std::fprintf(stderr, "nightjar: warning: %s\n", e.what());
             }
@@ -256,7 +273,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
         br.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         run_records += br.records;
         done_bytes += pb.bytes;
-        ProgressLine(tty, true, pb.seq, static_cast<int>(plan.size()), pb.files.size(), pb.bytes, br.records, br.seconds, 0);
+        ProgressLine(tty, true, pb.seq, static_cast<int>(plan.size()), pb.files.size(), pb.bytes,
+                     br.records, br.seconds, 0);
         report.batches.push_back(br);
     }
     // The bookmark must not pass a failed item, or an incremental listing would never
@@ -264,10 +282,14 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
     // between are listed again and skipped by checksum).
     std::string oldest_failure;
     for (const auto& f : failed_candidates)
-        if (!f.extra.empty() && (oldest_failure.empty() || f.extra < oldest_failure)) oldest_failure = f.extra;
+        if (!f.extra.empty() && (oldest_failure.empty() || f.extra < oldest_failure))
+            oldest_failure = f.extra;
     if (!oldest_failure.empty() || !report.critical.empty())
         staged_files.erase(std::remove_if(staged_files.begin(), staged_files.end(),
-                                          [&](const Candidate& c) { return !oldest_failure.empty() && c.extra >= oldest_failure; }),
+                                          [&](const Candidate& c) {
+                                              return !oldest_failure.empty() &&
+                                                     c.extra >= oldest_failure;
+                                          }),
                            staged_files.end());
     std::string bookmark = source->Bookmark(staged_files);
     if (!bookmark.empty()) SaveBookmark(*conn, row.source_id, bookmark);
@@ -282,8 +304,10 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
 // RunIngest runs the batch loop for the selected sources and returns the exit code.
 int RunIngest(const Config& config, const RunOptions& opt) {
     std::vector<const SourceConfig*> selected;
-    if (!opt.source.empty()) selected.push_back(&FindSource(config, opt.source));
-    else for (const auto& s : config.sources) selected.push_back(&s);
+    if (!opt.source.empty())
+        selected.push_back(&FindSource(config, opt.source));
+    else
+        for (const auto& s : config.sources) selected.push_back(&s);
     if (selected.empty()) throw ConfigError(config.path + ": no [[source]] configured");
     int exit_code = kExitOk;
     std::vector<RunReport> reports;
@@ -306,9 +330,12 @@ int RunIngest(const Config& config, const RunOptions& opt) {
             if (critical_code != kExitDatabase) {
                 try {
                     auto conn = Connect(config);
-                    SaveRunReport(*conn, LoadSource(*conn, *sc).source_id, report.exit_code, ReportJson(report));
+                    SaveRunReport(*conn, LoadSource(*conn, *sc).source_id, report.exit_code,
+                                  ReportJson(report));
                 } catch (const std::exception& e) {
-                    std::fprintf(stderr, "nightjar: warning: report not stored in the catalog: %s\n", e.what());
+                    std::fprintf(stderr,
+                                 "nightjar: warning: report not stored in the catalog: %s\n",
+                                 e.what());
                 }
             }
         }
@@ -318,7 +345,8 @@ int RunIngest(const Config& config, const RunOptions& opt) {
             out << (reports.size() == 1 && selected.size() == 1 ? ReportJson(report) : "");
             if (selected.size() > 1) {
                 out << "[";
-                for (size_t i = 0; i < reports.size(); ++i) out << (i ? "," : "") << ReportJson(reports[i]);
+                for (size_t i = 0; i < reports.size(); ++i)
+                    out << (i ? "," : "") << ReportJson(reports[i]);
                 out << "]";
             }
             out << "\n";

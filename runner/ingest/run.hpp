@@ -9,13 +9,13 @@ namespace nightjar::runner {
 
 // RunOptions are the flags of `nightjar run`.
 struct RunOptions {
-    std::string source;           // empty: every source in the config
-    int resume_from_batch = 1;    // skip planned batches before this one
-    bool dry_run = false;         // print the plan only
-    bool interactive = false;     // confirm each batch on stdin
-    bool no_cleanup = false;      // keep the spool directory
-    std::string report_json;      // write the final report here
-    double disk_margin_mb = 64;   // free disk needed beyond the batch's size
+    std::string source;          // empty: every source in the config
+    int resume_from_batch = 1;   // skip planned batches before this one
+    bool dry_run = false;        // print the plan only
+    bool interactive = false;    // confirm each batch on stdin
+    bool no_cleanup = false;     // keep the spool directory
+    std::string report_json;     // write the final report here
+    double disk_margin_mb = 64;  // free disk needed beyond the batch's size
 };
 
 // RunIngest runs the batch loop for the selected sources and returns the exit code

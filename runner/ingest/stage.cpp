@@ -17,16 +17,17 @@ namespace nightjar::runner {
 std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id) {
     pqxx::read_transaction tx(conn);
     std::vector<std::string> out;
-    for (const auto& row : tx.exec_params(
-             "SELECT checksum FROM nightjar.file WHERE source_id = $1 AND status = 'staged' AND checksum IS NOT NULL",
-             source_id))
+    for (const auto& row : tx.exec_params("SELECT checksum FROM nightjar.file WHERE source_id = $1 "
+                                          "AND status = 'staged' AND checksum IS NOT NULL",
+                                          source_id))
         out.push_back(row[0].as<std::string>());
     return out;
 }
 
 // StageBatch records a batch in one transaction.
-BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source, int plan_seq,
-                        std::vector<BatchFile>& files, const std::function<void(long)>& progress) {
+BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source,
+                        int plan_seq, std::vector<BatchFile>& files,
+                        const std::function<void(long)>& progress) {
     BatchOutcome out;
     bool any = false;
     for (const auto& f : files) any = any || f.status != "skipped";
@@ -34,16 +35,20 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
 
     pqxx::work tx(conn);
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('nightjar.source'), $1::int)", source_id);
-    out.batch_id = tx.exec_params1("INSERT INTO nightjar.batch (source_id, plan_seq, status) VALUES ($1, $2, 'staging') "
-                                   "RETURNING batch_id",
-                                   source_id, plan_seq)[0]
-                       .as<long>();
+    out.batch_id =
+        tx.exec_params1(
+              "INSERT INTO nightjar.batch (source_id, plan_seq, status) VALUES ($1, $2, 'staging') "
+              "RETURNING batch_id",
+              source_id, plan_seq)[0]
+            .as<long>();
     for (auto& f : files) {
         if (f.status == "skipped") continue;
         if (f.status.empty()) {
             // Another runner may have staged the same content meanwhile: checked under the lock.
-            auto r = tx.exec_params("SELECT 1 FROM nightjar.file WHERE source_id = $1 AND checksum = $2 AND status = 'staged'",
-                                    source_id, f.checksum);
+            auto r = tx.exec_params(
+                "SELECT 1 FROM nightjar.file WHERE source_id = $1 AND checksum = $2 AND status = "
+                "'staged'",
+                source_id, f.checksum);
             if (!r.empty()) {
                 f.status = "skipped";
                 f.error = "already staged";
@@ -51,25 +56,30 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
             }
         }
         auto row = tx.exec_params1(
-            "INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, confidence, status, error) "
+            "INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, "
+            "confidence, status, error) "
             "VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, NULLIF($9, '')) RETURNING file_id",
-            source_id, out.batch_id, f.candidate.name, f.candidate.key, f.checksum, static_cast<long>(f.size),
-            f.candidate.confidence, f.status.empty() ? std::string("staged") : f.status, f.error);
+            source_id, out.batch_id, f.candidate.name, f.candidate.key, f.checksum,
+            static_cast<long>(f.size), f.candidate.confidence,
+            f.status.empty() ? std::string("staged") : f.status, f.error);
         f.file_id = row[0].as<long>();
     }
 
     long record_no = 0;
     {
-        pqxx::stream_to copy(tx, "nightjar.raw_record",
-                             std::vector<std::string>{"source_id", "batch_id", "file_id", "record_no", "payload"});
+        pqxx::stream_to copy(
+            tx, "nightjar.raw_record",
+            std::vector<std::string>{"source_id", "batch_id", "file_id", "record_no", "payload"});
         for (auto& f : files) {
             if (!f.status.empty()) continue;
             try {
-                f.records = ForEachRecord(f.path, f.candidate.key, source, [&](const std::string& json) {
-                    ++record_no;
-                    copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no, json);
-                    if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
-                });
+                f.records =
+                    ForEachRecord(f.path, f.candidate.key, source, [&](const std::string& json) {
+                        ++record_no;
+                        copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no,
+                                                json);
+                        if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
+                    });
                 f.status = "staged";
             } catch (const FileError& e) {
                 f.status = "failed";
@@ -81,10 +91,14 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
     for (auto& f : files) {
         if (f.file_id == 0) continue;
         if (f.status == "failed" && f.error.size() && f.checksum.size()) {
-            tx.exec_params("DELETE FROM nightjar.raw_record WHERE batch_id = $1 AND file_id = $2", out.batch_id, f.file_id);
-            tx.exec_params("UPDATE nightjar.file SET status = 'failed', error = $2 WHERE file_id = $1", f.file_id, f.error);
+            tx.exec_params("DELETE FROM nightjar.raw_record WHERE batch_id = $1 AND file_id = $2",
+                           out.batch_id, f.file_id);
+            tx.exec_params(
+                "UPDATE nightjar.file SET status = 'failed', error = $2 WHERE file_id = $1",
+                f.file_id, f.error);
         } else if (f.status == "staged") {
-            tx.exec_params("UPDATE nightjar.file SET records = $2 WHERE file_id = $1", f.file_id, f.records);
+            tx.exec_params("UPDATE nightjar.file SET records = $2 WHERE file_id = $1", f.file_id,
+                           f.records);
             out.records += f.records;
         }
         out.bytes += f.size;
@@ -96,12 +110,18 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
     }
     // A batch none of whose files staged is recorded as failed and announces nothing.
     out.staged = nstaged > 0;
-    tx.exec_params("UPDATE nightjar.batch SET status = $5, files = $2, bytes = $3, records = $4, finished_at = now(), "
-                   "error = CASE WHEN $5 = 'failed' THEN 'every file failed' END WHERE batch_id = $1",
-                   out.batch_id, nfiles, static_cast<long>(out.bytes), out.records, out.staged ? "staged" : "failed");
-    if (out.staged) tx.exec_params("SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', $1::bigint, 'source', $2::text, "
-                   "'source_id', $3::bigint))",
-                   out.batch_id, source.name, source_id);
+    tx.exec_params(
+        "UPDATE nightjar.batch SET status = $5, files = $2, bytes = $3, records = $4, finished_at "
+        "= now(), "
+        "error = CASE WHEN $5 = 'failed' THEN 'every file failed' END WHERE batch_id = $1",
+        out.batch_id, nfiles, static_cast<long>(out.bytes), out.records,
+        out.staged ? "staged" : "failed");
+    if (out.staged)
+        tx.exec_params(
+            "SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', $1::bigint, "
+            "'source', $2::text, "
+            "'source_id', $3::bigint))",
+            out.batch_id, source.name, source_id);
     tx.commit();
     if (progress) progress(record_no);
     return out;
@@ -110,7 +130,8 @@ BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConf
 // RecordArchive stores where a file was archived.
 void RecordArchive(pqxx::connection& conn, long file_id, const std::string& location) {
     pqxx::work tx(conn);
-    tx.exec_params("UPDATE nightjar.file SET archive_location = $2 WHERE file_id = $1", file_id, location);
+    tx.exec_params("UPDATE nightjar.file SET archive_location = $2 WHERE file_id = $1", file_id,
+                   location);
     tx.commit();
 }
 

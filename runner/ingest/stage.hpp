@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "runner/config/config.hpp"
 #include "runner/ingest/plan.hpp"
@@ -19,7 +18,7 @@ struct BatchFile {
     std::string path;      // local path (spool or in place); empty when download failed
     std::string checksum;  // SHA-256 hex
     std::uint64_t size = 0;
-    std::string status;    // staged | failed | skipped
+    std::string status;  // staged | failed | skipped
     std::string error;
     long records = 0;
     long file_id = 0;
@@ -41,8 +40,9 @@ std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id)
 // failed or skipped go through one COPY into nightjar.raw_record; a file that fails to
 // parse is rolled out of the batch (its rows deleted) and recorded as failed; the batch
 // row and the batch.staged event commit with it. `progress` is called every ~64k records.
-BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source, int plan_seq,
-                        std::vector<BatchFile>& files, const std::function<void(long)>& progress);
+BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source,
+                        int plan_seq, std::vector<BatchFile>& files,
+                        const std::function<void(long)>& progress);
 
 // RecordArchive stores where a file was archived.
 void RecordArchive(pqxx::connection& conn, long file_id, const std::string& location);

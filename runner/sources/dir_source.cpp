@@ -23,15 +23,18 @@ namespace {
 
 // DirSource lists and archives files under a local directory.
 class DirSource : public Source {
-public:
+  public:
     explicit DirSource(const SourceConfig& c) : config_(c), root_(c.location) {}
 
     // List walks the directory and returns matching files.
     std::vector<Candidate> List() override {
         std::error_code ec;
-        if (!fs::is_directory(root_, ec)) throw CriticalError(kExitSource, "source " + config_.name + ": directory not found: " + root_.string());
+        if (!fs::is_directory(root_, ec))
+            throw CriticalError(
+                kExitSource, "source " + config_.name + ": directory not found: " + root_.string());
         std::vector<Candidate> out;
-        for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        for (auto it = fs::recursive_directory_iterator(root_, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
             std::string rel = fs::relative(it->path(), root_).generic_string();
             if (it->is_directory() && (rel == "success" || rel == "failure")) {
                 it.disable_recursion_pending();
@@ -48,12 +51,16 @@ public:
             c.confidence = ScoreName(rel, config_.rules);
             out.push_back(std::move(c));
         }
-        if (ec) throw CriticalError(kExitSource, "source " + config_.name + ": cannot list " + root_.string() + ": " + ec.message());
+        if (ec)
+            throw CriticalError(kExitSource, "source " + config_.name + ": cannot list " +
+                                                 root_.string() + ": " + ec.message());
         return out;
     }
 
     // LocalPath returns the file's path under the root.
-    std::optional<std::string> LocalPath(const Candidate& f) override { return (root_ / f.key).string(); }
+    std::optional<std::string> LocalPath(const Candidate& f) override {
+        return (root_ / f.key).string();
+    }
 
     // Fetch copies the file (used only when the caller insists on a spool copy).
     void Fetch(const Candidate& f, const std::string& dest) override {
@@ -72,19 +79,22 @@ public:
         if (!fs::exists(src, ec)) return "";
         fs::create_directories(dir, ec);
         fs::path dest = dir / ArchivedName(f.name, date);
-        for (int i = 1; fs::exists(dest, ec); ++i) dest = dir / ArchivedName(f.name, date + "-" + std::to_string(i));
+        for (int i = 1; fs::exists(dest, ec); ++i)
+            dest = dir / ArchivedName(f.name, date + "-" + std::to_string(i));
         fs::rename(src, dest, ec);
         if (ec) throw FileError("cannot archive " + f.key + ": " + ec.message());
         return fs::relative(dest, root_).generic_string();
     }
 
-private:
+  private:
     const SourceConfig& config_;
     fs::path root_;
 };
 
 }  // namespace
 
-std::unique_ptr<Source> MakeDirSource(const SourceConfig& c) { return std::make_unique<DirSource>(c); }
+std::unique_ptr<Source> MakeDirSource(const SourceConfig& c) {
+    return std::make_unique<DirSource>(c);
+}
 
 }  // namespace nightjar::runner

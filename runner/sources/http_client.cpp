@@ -38,7 +38,8 @@ HttpResponse Perform(const HttpRequest& r) {
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> h(curl_easy_init(), &curl_easy_cleanup);
     curl_slist* headers = nullptr;
     for (const auto& hd : r.headers) headers = curl_slist_append(headers, hd.c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> hguard(headers, &curl_slist_free_all);
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> hguard(headers,
+                                                                       &curl_slist_free_all);
     std::unique_ptr<FILE, decltype(&std::fclose)> file(nullptr, &std::fclose);
     curl_easy_setopt(h.get(), CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(h.get(), CURLOPT_CUSTOMREQUEST, r.method.c_str());
@@ -99,7 +100,8 @@ HttpResponse PerformWithRetry(const HttpRequest& request, const RetryPolicy& pol
         resp = Perform(request);
         bool retryable = resp.status == 0 || resp.status == 429 || resp.status >= 500;
         if (!retryable || attempt + 1 == policy.attempts) break;
-        double cap = std::min<double>(policy.max_delay_ms, policy.base_delay_ms * std::pow(2.0, attempt));
+        double cap =
+            std::min<double>(policy.max_delay_ms, policy.base_delay_ms * std::pow(2.0, attempt));
         std::uniform_real_distribution<double> jitter(0.0, cap);
         std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(jitter(rng))));
     }
@@ -111,7 +113,8 @@ std::string UrlEncode(const std::string& s, bool keep_slash) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+            (keep_slash && c == '/')) {
             out += static_cast<char>(c);
         } else {
             out += '%';

@@ -25,7 +25,7 @@ std::string ScalarText(simdjson::dom::element e) {
 
 // HttpSource lists and fetches items of a JSON web service.
 class HttpSource : public Source {
-public:
+  public:
     HttpSource(const SourceConfig& c, const std::string& bookmark) : config_(c) {
         if (!bookmark.empty()) {
             simdjson::dom::parser p;
@@ -43,31 +43,46 @@ public:
         std::vector<Candidate> out;
         std::string url = config_.http.list_url;
         if (!since_.empty() && !config_.http.bookmark_param.empty())
-            url += (url.find('?') == std::string::npos ? "?" : "&") + config_.http.bookmark_param + "=" + UrlEncode(since_, false);
+            url += (url.find('?') == std::string::npos ? "?" : "&") + config_.http.bookmark_param +
+                   "=" + UrlEncode(since_, false);
         int pages = 0;
         while (!url.empty()) {
-            if (++pages > 100000) throw CriticalError(kExitSource, "source " + config_.name + ": listing does not end");
+            if (++pages > 100000)
+                throw CriticalError(kExitSource,
+                                    "source " + config_.name + ": listing does not end");
             HttpResponse resp = PerformWithRetry(Request("GET", url), config_.retry);
             if (resp.status == 401 || resp.status == 403)
-                throw CriticalError(kExitAuth, "source " + config_.name + ": authentication refused by the listing (HTTP " +
-                                                   std::to_string(resp.status) + ")");
+                throw CriticalError(kExitAuth,
+                                    "source " + config_.name +
+                                        ": authentication refused by the listing (HTTP " +
+                                        std::to_string(resp.status) + ")");
             if (resp.status != 200)
-                throw CriticalError(kExitSource, "source " + config_.name + ": listing failed: " +
-                                                     (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+                throw CriticalError(
+                    kExitSource,
+                    "source " + config_.name + ": listing failed: " +
+                        (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
             simdjson::dom::parser parser;
             simdjson::dom::element doc, items;
-            if (parser.parse(resp.body).get(doc) || doc[config_.http.items_field].get(items) || !items.is_array())
-                throw CriticalError(kExitSource, "source " + config_.name + ": listing malformed: no array '" +
+            if (parser.parse(resp.body).get(doc) || doc[config_.http.items_field].get(items) ||
+                !items.is_array())
+                throw CriticalError(kExitSource, "source " + config_.name +
+                                                     ": listing malformed: no array '" +
                                                      config_.http.items_field + "' in " + url);
             for (auto item : items.get_array()) {
                 simdjson::dom::element v;
                 Candidate c;
                 if (item[config_.http.id_field].get(v) || (c.key = ScalarText(v)).empty())
-                    throw CriticalError(kExitSource, "source " + config_.name + ": listing malformed: an item has no '" +
+                    throw CriticalError(kExitSource, "source " + config_.name +
+                                                         ": listing malformed: an item has no '" +
                                                          config_.http.id_field + "'");
-                c.name = (!item[config_.http.name_field].get(v) && !ScalarText(v).empty()) ? ScalarText(v) : c.key + ".json";
-                if (!config_.http.bookmark_field.empty() && !item[config_.http.bookmark_field].get(v)) c.extra = ScalarText(v);
-                if (!item["size"].get(v) && v.is_int64()) c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
+                c.name = (!item[config_.http.name_field].get(v) && !ScalarText(v).empty())
+                             ? ScalarText(v)
+                             : c.key + ".json";
+                if (!config_.http.bookmark_field.empty() &&
+                    !item[config_.http.bookmark_field].get(v))
+                    c.extra = ScalarText(v);
+                if (!item["size"].get(v) && v.is_int64())
+                    c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
                 bool match = false;
                 for (const auto& p : config_.patterns) match = match || GlobMatch(p, c.name);
                 if (!match) continue;
@@ -76,7 +91,8 @@ public:
             }
             simdjson::dom::element next;
             url.clear();
-            if (!config_.http.next_field.empty() && !doc[config_.http.next_field].get(next) && next.is_string())
+            if (!config_.http.next_field.empty() && !doc[config_.http.next_field].get(next) &&
+                next.is_string())
                 url = Absolute(std::string(std::string_view(next.get_string().value())));
         }
         return out;
@@ -90,9 +106,12 @@ public:
         HttpRequest r = Request("GET", url);
         r.dest_file = dest;
         HttpResponse resp = PerformWithRetry(r, config_.retry);
-        if (resp.status == 401) throw CriticalError(kExitAuth, "source " + config_.name + ": authentication refused fetching item " + f.key);
+        if (resp.status == 401)
+            throw CriticalError(kExitAuth, "source " + config_.name +
+                                               ": authentication refused fetching item " + f.key);
         if (resp.status != 200)
-            throw FileError("item " + f.key + " failed: " + (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+            throw FileError("item " + f.key + " failed: " +
+                            (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
     }
 
     // Archive is a no-op: a web service has nowhere to move items to.
@@ -107,19 +126,23 @@ public:
         return "{\"since\":" + JsonString(best) + "}";
     }
 
-private:
+  private:
     // Login obtains a token from login_url when configured.
     void Login() {
         if (config_.http.login_url.empty()) return;
         HttpRequest r = Request("POST", config_.http.login_url);
         r.headers = {"Content-Type: application/json"};
-        r.body = "{\"username\":" + JsonString(config_.http.username) + ",\"password\":" + JsonString(config_.http.password) + "}";
+        r.body = "{\"username\":" + JsonString(config_.http.username) +
+                 ",\"password\":" + JsonString(config_.http.password) + "}";
         HttpResponse resp = PerformWithRetry(r, config_.retry);
         simdjson::dom::parser parser;
         simdjson::dom::element doc, tok;
-        if (resp.status != 200 || parser.parse(resp.body).get(doc) || doc["token"].get(tok) || !tok.is_string())
-            throw CriticalError(kExitAuth, "source " + config_.name + ": login failed" +
-                                               (resp.status ? " (HTTP " + std::to_string(resp.status) + ")" : ": " + resp.error));
+        if (resp.status != 200 || parser.parse(resp.body).get(doc) || doc["token"].get(tok) ||
+            !tok.is_string())
+            throw CriticalError(kExitAuth,
+                                "source " + config_.name + ": login failed" +
+                                    (resp.status ? " (HTTP " + std::to_string(resp.status) + ")"
+                                                 : ": " + resp.error));
         token_ = std::string(std::string_view(tok.get_string().value()));
     }
 

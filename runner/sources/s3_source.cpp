@@ -34,7 +34,7 @@ std::string CopySourceEncode(const std::string& key) {
 
 // S3Source lists, fetches and archives objects of one bucket prefix.
 class S3Source : public Source {
-public:
+  public:
     explicit S3Source(const SourceConfig& c) : config_(c) {
         base_ = c.s3.endpoint;
         while (!base_.empty() && base_.back() == '/') base_.pop_back();
@@ -47,20 +47,28 @@ public:
         std::string token;
         const std::string& prefix = config_.s3.prefix;
         do {
-            HttpRequest r = Request("GET", base_ + "?list-type=2&prefix=" + UrlEncode(prefix, false) +
-                                               (token.empty() ? "" : "&continuation-token=" + UrlEncode(token, false)));
+            HttpRequest r = Request(
+                "GET", base_ + "?list-type=2&prefix=" + UrlEncode(prefix, false) +
+                           (token.empty() ? "" : "&continuation-token=" + UrlEncode(token, false)));
             HttpResponse resp = PerformWithRetry(r, config_.retry);
             if (resp.status == 401 || resp.status == 403)
-                throw CriticalError(kExitAuth, "source " + config_.name + ": authentication refused by " + config_.s3.endpoint +
-                                                   " (HTTP " + std::to_string(resp.status) + ")");
+                throw CriticalError(kExitAuth, "source " + config_.name +
+                                                   ": authentication refused by " +
+                                                   config_.s3.endpoint + " (HTTP " +
+                                                   std::to_string(resp.status) + ")");
             if (resp.status != 200)
-                throw CriticalError(kExitSource, "source " + config_.name + ": listing failed: " +
-                                                     (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+                throw CriticalError(
+                    kExitSource,
+                    "source " + config_.name + ": listing failed: " +
+                        (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
             pugi::xml_document doc;
             if (!doc.load_string(resp.body.c_str()))
-                throw CriticalError(kExitSource, "source " + config_.name + ": listing is malformed XML");
+                throw CriticalError(kExitSource,
+                                    "source " + config_.name + ": listing is malformed XML");
             auto root = doc.child("ListBucketResult");
-            if (!root) throw CriticalError(kExitSource, "source " + config_.name + ": listing has no ListBucketResult");
+            if (!root)
+                throw CriticalError(kExitSource,
+                                    "source " + config_.name + ": listing has no ListBucketResult");
             for (auto c : root.children("Contents")) {
                 std::string key = c.child_value("Key");
                 if (key.size() <= prefix.size() || key.back() == '/') continue;
@@ -77,7 +85,9 @@ public:
                 cand.confidence = ScoreName(rel, config_.rules);
                 out.push_back(std::move(cand));
             }
-            token = std::string(root.child_value("IsTruncated")) == "true" ? root.child_value("NextContinuationToken") : "";
+            token = std::string(root.child_value("IsTruncated")) == "true"
+                        ? root.child_value("NextContinuationToken")
+                        : "";
         } while (!token.empty());
         return out;
     }
@@ -88,9 +98,11 @@ public:
         r.dest_file = dest;
         HttpResponse resp = PerformWithRetry(r, config_.retry);
         if (resp.status == 401 || resp.status == 403)
-            throw CriticalError(kExitAuth, "source " + config_.name + ": authentication refused fetching " + f.key);
+            throw CriticalError(
+                kExitAuth, "source " + config_.name + ": authentication refused fetching " + f.key);
         if (resp.status != 200)
-            throw FileError(f.key + ": download failed: " + (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+            throw FileError(f.key + ": download failed: " +
+                            (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
     }
 
     // Archive copies the object under success/ or failure/ and deletes the original.
@@ -100,17 +112,22 @@ public:
         std::string rel = f.key.substr(prefix.size());
         auto slash = rel.find_last_of('/');
         std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
-        std::string dest = prefix + (success ? "success/" : "failure/") + dir + ArchivedName(f.name, date);
+        std::string dest =
+            prefix + (success ? "success/" : "failure/") + dir + ArchivedName(f.name, date);
         HttpRequest copy = Request("PUT", ObjectUrl(dest));
-        copy.headers.push_back("x-amz-copy-source: /" + config_.s3.bucket + "/" + CopySourceEncode(f.key));
+        copy.headers.push_back("x-amz-copy-source: /" + config_.s3.bucket + "/" +
+                               CopySourceEncode(f.key));
         HttpResponse resp = PerformWithRetry(copy, config_.retry);
-        if (resp.status != 200) throw FileError(f.key + ": archive copy failed: HTTP " + std::to_string(resp.status) + " " + resp.error);
+        if (resp.status != 200)
+            throw FileError(f.key + ": archive copy failed: HTTP " + std::to_string(resp.status) +
+                            " " + resp.error);
         HttpResponse del = PerformWithRetry(Request("DELETE", ObjectUrl(f.key)), config_.retry);
-        if (del.status != 204 && del.status != 200) throw FileError(f.key + ": archive delete failed: HTTP " + std::to_string(del.status));
+        if (del.status != 204 && del.status != 200)
+            throw FileError(f.key + ": archive delete failed: HTTP " + std::to_string(del.status));
         return "s3://" + config_.s3.bucket + "/" + dest;
     }
 
-private:
+  private:
     // Request prepares a signed request.
     HttpRequest Request(const std::string& method, const std::string& url) const {
         HttpRequest r;
@@ -126,7 +143,9 @@ private:
     }
 
     // ObjectUrl is the path-style URL of a key.
-    std::string ObjectUrl(const std::string& key) const { return base_ + "/" + UrlEncode(key, true); }
+    std::string ObjectUrl(const std::string& key) const {
+        return base_ + "/" + UrlEncode(key, true);
+    }
 
     const SourceConfig& config_;
     std::string base_;
@@ -134,6 +153,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Source> MakeS3Source(const SourceConfig& c) { return std::make_unique<S3Source>(c); }
+std::unique_ptr<Source> MakeS3Source(const SourceConfig& c) {
+    return std::make_unique<S3Source>(c);
+}
 
 }  // namespace nightjar::runner

@@ -14,7 +14,7 @@ namespace nightjar::runner {
 
 // Source is one configured provider of files.
 class Source {
-public:
+  public:
     virtual ~Source() = default;
 
     // List returns every file matching the source's patterns, with size and name score;
@@ -32,7 +32,10 @@ public:
     virtual std::string Archive(const Candidate& file, bool success, const std::string& date) = 0;
 
     // Bookmark returns the new bookmark after the staged files (http), or "" (none).
-    virtual std::string Bookmark(const std::vector<Candidate>& staged) { (void)staged; return ""; }
+    virtual std::string Bookmark(const std::vector<Candidate>& staged) {
+        (void)staged;
+        return "";
+    }
 };
 
 // MakeSource builds the source for a configuration; bookmark is the catalog's stored JSON value.

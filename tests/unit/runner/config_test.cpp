@@ -1,10 +1,10 @@
 // config_test.cpp: nightjar.toml validation — every error names the key and the line.
+#include "runner/config/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
-
-#include "runner/config/config.hpp"
 
 using nightjar::runner::ConfigError;
 using nightjar::runner::ParseConfig;
@@ -26,12 +26,15 @@ const char* kDir = "[[source]]\nname = \"docs\"\nkind = \"dir\"\nlocation = \"/t
 }  // namespace
 
 TEST(Config, ParsesAFullDirSource) {
-    auto c = ParseConfig(std::string("[database]\nurl = \"postgresql:///w\"\n") + kDir +
-                             "pattern = [\"**/*.csv\", \"*.xlsx\"]\nbatch_size = 5\nmax_batch_mb = 1.5\nmax_files = 9\n"
-                             "[source.relevance]\nmin_confidence = 0.4\nkeywords = { prix = 2 }\npatterns = { '^bpu_' = 1.5 }\n"
-                             "expected_headers = [\"code\", \"prix\"]\n[source.retry]\nattempts = 3\n"
-                             "[source.format_options]\ndelimiter = \";\"\ndecimal_comma = true\n",
-                         "t.toml");
+    auto c =
+        ParseConfig(std::string("[database]\nurl = \"postgresql:///w\"\n") + kDir +
+                        "pattern = [\"**/*.csv\", \"*.xlsx\"]\nbatch_size = 5\nmax_batch_mb = "
+                        "1.5\nmax_files = 9\n"
+                        "[source.relevance]\nmin_confidence = 0.4\nkeywords = { prix = 2 "
+                        "}\npatterns = { '^bpu_' = 1.5 }\n"
+                        "expected_headers = [\"code\", \"prix\"]\n[source.retry]\nattempts = 3\n"
+                        "[source.format_options]\ndelimiter = \";\"\ndecimal_comma = true\n",
+                    "t.toml");
     ASSERT_EQ(c.sources.size(), 1u);
     const auto& s = c.sources[0];
     EXPECT_EQ(c.database_url, "postgresql:///w");
@@ -62,7 +65,8 @@ TEST(Config, WrongTypeNamesKeyAndLine) {
 }
 
 TEST(Config, MissingRequiredKey) {
-    std::string e = ErrorOf("[[source]]\nname = \"a\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://x\"\n");
+    std::string e =
+        ErrorOf("[[source]]\nname = \"a\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://x\"\n");
     EXPECT_NE(e.find("bucket"), std::string::npos) << e;
     EXPECT_NE(e.find("missing required key"), std::string::npos) << e;
     EXPECT_NE(ErrorOf("[[source]]\nkind = \"dir\"\n").find("name: missing"), std::string::npos);
@@ -78,26 +82,36 @@ TEST(Config, SecretsComeFromEnvAndFileAndStayOutOfPublicJson) {
     setenv("NJ_TEST_SECRET", "s3cr3t-value", 1);
     std::string path = ::testing::TempDir() + "/nj_secret";
     std::ofstream(path) << "file-secret\n";
-    auto c = ParseConfig("[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://h\"\nbucket = \"k\"\n"
-                         "access_key_id = \"AK\"\nsecret_access_key_env = \"NJ_TEST_SECRET\"\n"
-                         "[[source]]\nname = \"h\"\nkind = \"http\"\n[source.http]\nlist_url = \"http://h/l\"\n"
-                         "item_url = \"http://h/i/{id}\"\ntoken_file = \"" + path + "\"\n",
-                         "t.toml");
+    auto c = ParseConfig(
+        "[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://h\"\nbucket = "
+        "\"k\"\n"
+        "access_key_id = \"AK\"\nsecret_access_key_env = \"NJ_TEST_SECRET\"\n"
+        "[[source]]\nname = \"h\"\nkind = \"http\"\n[source.http]\nlist_url = \"http://h/l\"\n"
+        "item_url = \"http://h/i/{id}\"\ntoken_file = \"" +
+            path + "\"\n",
+        "t.toml");
     EXPECT_EQ(c.sources[0].s3.secret_access_key, "s3cr3t-value");
     EXPECT_EQ(c.sources[1].http.token, "file-secret");
     EXPECT_EQ(c.sources[0].public_json.find("s3cr3t"), std::string::npos);
     EXPECT_EQ(c.sources[1].public_json.find("file-secret"), std::string::npos);
-    std::string e = ErrorOf("[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://h\"\nbucket = \"k\"\n"
-                            "access_key_id = \"AK\"\nsecret_access_key_env = \"NJ_TEST_UNSET_VAR\"\n");
+    std::string e = ErrorOf(
+        "[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://h\"\nbucket = "
+        "\"k\"\n"
+        "access_key_id = \"AK\"\nsecret_access_key_env = \"NJ_TEST_UNSET_VAR\"\n");
     EXPECT_NE(e.find("t.toml:8:"), std::string::npos) << e;
     EXPECT_NE(e.find("NJ_TEST_UNSET_VAR"), std::string::npos) << e;
 }
 
 TEST(Config, RejectsBadValues) {
-    EXPECT_NE(ErrorOf("[[source]]\nname = \"Bad Name\"\nkind = \"dir\"\nlocation = \"x\"\n").find("name"), std::string::npos);
-    EXPECT_NE(ErrorOf("[[source]]\nname = \"a\"\nkind = \"ftp\"\n").find("kind"), std::string::npos);
+    EXPECT_NE(
+        ErrorOf("[[source]]\nname = \"Bad Name\"\nkind = \"dir\"\nlocation = \"x\"\n").find("name"),
+        std::string::npos);
+    EXPECT_NE(ErrorOf("[[source]]\nname = \"a\"\nkind = \"ftp\"\n").find("kind"),
+              std::string::npos);
     EXPECT_NE(ErrorOf(std::string(kDir) + "batch_size = 0\n").find("between"), std::string::npos);
-    EXPECT_NE(ErrorOf(std::string(kDir) + "[source.relevance]\npatterns = { '([' = 1 }\n").find("invalid regex"), std::string::npos);
+    EXPECT_NE(ErrorOf(std::string(kDir) + "[source.relevance]\npatterns = { '([' = 1 }\n")
+                  .find("invalid regex"),
+              std::string::npos);
     EXPECT_NE(ErrorOf(std::string(kDir) + kDir).find("duplicate"), std::string::npos);
     EXPECT_NE(ErrorOf("x = = 1\n").find("t.toml:1:"), std::string::npos);
 }

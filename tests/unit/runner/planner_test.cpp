@@ -24,7 +24,8 @@ TEST(Planner, FiltersOrdersAndCaps) {
     s.min_confidence = 0.5;
     s.batch_size = 10;
     s.max_files = 3;
-    auto plan = PlanBatches({C("a", 10, 0.4), C("b", 30, 0.9), C("c", 20, 0.9), C("d", 5, 0.6), C("e", 1, 0.7)}, s);
+    auto plan = PlanBatches(
+        {C("a", 10, 0.4), C("b", 30, 0.9), C("c", 20, 0.9), C("d", 5, 0.6), C("e", 1, 0.7)}, s);
     ASSERT_EQ(plan.size(), 1u);
     ASSERT_EQ(plan[0].files.size(), 3u);
     EXPECT_EQ(plan[0].files[0].key, "c");  // 0.9, smaller first
@@ -37,7 +38,9 @@ TEST(Planner, SplitsByCountAndMegabytes) {
     s.batch_size = 2;
     s.max_batch_mb = 1;  // 1 MiB
     const std::uint64_t mb = 1048576;
-    auto plan = PlanBatches({C("a", mb / 4, 1), C("b", mb / 4, 1), C("c", mb / 4, 1), C("d", 3 * mb, 1), C("e", mb / 2, 1)}, s);
+    auto plan = PlanBatches({C("a", mb / 4, 1), C("b", mb / 4, 1), C("c", mb / 4, 1),
+                             C("d", 3 * mb, 1), C("e", mb / 2, 1)},
+                            s);
     // order by size: a, b, c (0.25), e (0.5), d (3) -> [a b] [c e] [d]
     ASSERT_EQ(plan.size(), 3u);
     EXPECT_EQ(plan[0].files.size(), 2u);
@@ -57,7 +60,8 @@ TEST(Planner, DeterministicForResume) {
     auto p2 = PlanBatches(in, s);
     ASSERT_EQ(p1.size(), p2.size());
     for (size_t i = 0; i < p1.size(); ++i)
-        for (size_t j = 0; j < p1[i].files.size(); ++j) EXPECT_EQ(p1[i].files[j].key, p2[i].files[j].key);
+        for (size_t j = 0; j < p1[i].files.size(); ++j)
+            EXPECT_EQ(p1[i].files[j].key, p2[i].files[j].key);
 }
 
 TEST(Glob, SegmentsAndDoubleStarAndBraces) {
@@ -72,14 +76,17 @@ TEST(Glob, SegmentsAndDoubleStarAndBraces) {
 }
 
 TEST(SpoolName, CannotEscapeTheSpool) {
-    for (const std::string key : {"../../etc/passwd", "/abs/path", "..", ".hidden", "a/../../b c$`x`.csv", "", "a\\..\\b",
-                                  "x/\n\t..json"}) {
+    for (const std::string key : {"../../etc/passwd", "/abs/path", "..", ".hidden",
+                                  "a/../../b c$`x`.csv", "", "a\\..\\b", "x/\n\t..json"}) {
         std::string n = SpoolName(7, key);
         EXPECT_EQ(n.find('/'), std::string::npos) << n;
         EXPECT_EQ(n.find('\\'), std::string::npos) << n;
         EXPECT_NE(n, "..");
         EXPECT_EQ(n.rfind("000007-", 0), 0u) << n;
-        for (char c : n) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') << n;
+        for (char c : n)
+            EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                        c == '-')
+                << n;
     }
     EXPECT_EQ(SpoolName(1, "dir/prices 2024.csv"), "000001-prices_2024.csv");
 }

@@ -7,8 +7,10 @@
 using namespace nightjar::runner;
 
 TEST(Scoring, WeightedFractionOfRules) {
-    std::vector<RelevanceRule> rules{{"prix", "", 2.0}, {"", "^bpu_[0-9]+", 1.0}, {"draft", "", 1.0}};
-    EXPECT_NEAR(ScoreName("bpu_12_PRIX.xlsx", rules), 3.0 / 4.0, 1e-12);  // keyword is case-insensitive
+    std::vector<RelevanceRule> rules{
+        {"prix", "", 2.0}, {"", "^bpu_[0-9]+", 1.0}, {"draft", "", 1.0}};
+    EXPECT_NEAR(ScoreName("bpu_12_PRIX.xlsx", rules), 3.0 / 4.0,
+                1e-12);  // keyword is case-insensitive
     EXPECT_NEAR(ScoreName("notes.txt", rules), 0.0, 1e-12);
     EXPECT_NEAR(ScoreName("x/prix_draft.csv", rules), 3.0 / 4.0, 1e-12);
     EXPECT_NEAR(ScoreName("anything", {}), 1.0, 1e-12);
