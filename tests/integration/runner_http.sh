@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # runner_http.sh: the runner against a local JSON web service (servers/json_api.py):
-# login call, paginated listing, one fetch per item, a failing item named in the report
+# login call, paginated listing, a 503 retried, one fetch per item, a failing item named in the report
 # (partial success, exit 1), the bookmark makes the next run incremental, wrong password
 # exits 10 ("login failed"), a malformed listing exits 13.
 set -euo pipefail
@@ -23,6 +23,7 @@ items = [{"id": f"i{n}", "updated_at": f"2026-01-{n:02d}T00:00:00Z", "body": {"n
 json.dump(items, open(sys.argv[1], "w"))
 PY
 echo i5 > "$tmp/data/broken"
+echo i3 > "$tmp/data/flaky"   # 503 once: the retry (backoff with jitter) fetches it
 python3 tests/integration/servers/json_api.py "$tmp/port" "$tmp/data" &
 srv_pid=$!
 for _ in $(seq 1 100); do [[ -s "$tmp/port" ]] && break; sleep 0.05; done

@@ -6,6 +6,7 @@ PORTFILE. DATADIR/items.json is re-read on every request: [{"id", "updated_at", 
 POST /login {"username","password"} -> {"token"} (password "pw"), else 401.
 GET /items?since=T&page=N -> {"items": [...3 per page...], "next": "/items?..."|null}
 GET /item/<id> -> the item's body; ids listed in DATADIR/broken answer 500.
+ids listed in DATADIR/flaky answer 503 the first time, then normally (retry test).
 A file DATADIR/malformed makes /items answer a body without "items".
 """
 import json
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, urlparse, quote
 
 PORTFILE, DATA = sys.argv[1], sys.argv[2]
 TOKEN = "tok-123"
+SEEN = set()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,6 +59,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"items": [{"id": i["id"], "updated_at": i["updated_at"]} for i in chunk], "next": nxt})
         if url.path.startswith("/item/"):
             ident = url.path[len("/item/"):]
+            flaky = os.path.join(DATA, "flaky")
+            if os.path.exists(flaky) and ident in open(flaky).read().split() and ident not in SEEN:
+                SEEN.add(ident)
+                return self.reply(503, {"error": "try again"})
             broken = os.path.join(DATA, "broken")
             if os.path.exists(broken) and ident in open(broken).read().split():
                 return self.reply(500, {"error": "boom"})
