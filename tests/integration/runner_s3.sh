@@ -3,7 +3,7 @@
 # 127.0.0.1: ListObjectsV2 with continuation (max 1000 keys a page: 1005 objects), SigV4,
 # GetObject into the spool, archive by CopyObject + DeleteObject to success/ failure/;
 # keys with odd characters cannot escape the spool; re-run changes nothing; a wrong
-# access key exits 10. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
+# access key exits 10; kill -9 mid-batch then resume stages each record exactly once. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
@@ -11,7 +11,9 @@ here=tests/integration
 if [[ ! -x $here/node_modules/.bin/s3rver ]]; then (cd $here && npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null); fi
 tmp=$(mktemp -d)
 s3_pid=
+runner_pid=
 cleanup() {
+  if [[ -n "$runner_pid" ]]; then kill -9 "$runner_pid" 2>/dev/null || true; fi
   if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
@@ -94,4 +96,43 @@ before=$(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid")
 set +e; NJ_TEST_S3_KEY=WRONGKEY "$BIN" run -c "$tmp/nj.toml" > "$tmp/out3" 2>&1; rc=$?; set -e
 [[ $rc -eq 10 ]] || { cat "$tmp/out3"; fail "wrong credentials: exit $rc, want 10"; }
 grep -q "critical: source $name: authentication refused" "$tmp/out3" || { cat "$tmp/out3"; fail "cause"; }
+# kill -9 in the middle of a batch (objects downloaded into the spool, COPY running),
+# then a new run: every record staged exactly once, no spool left behind.
+python3 - "$tmp/big" <<'PY'
+import os, sys
+d = sys.argv[1]; os.makedirs(d)
+uid = 0
+for i in range(4):
+    with open(f"{d}/big{i}.ndjson", "w") as f:
+        for j in range(120000):
+            uid += 1
+            f.write('{"uid":%d,"a":"%s","b":%d,"c":%.2f,"d":false,"e":"z"}\n' % (uid, "w" * 24, j, j / 3))
+PY
+for i in 0 1 2 3; do put "$tmp/big/big$i.ndjson" "kill/big$i.ndjson"; done
+name2=its3k_$$_$RANDOM
+sed -e "s/name = \"$name\"/name = \"$name2\"/" -e 's#prefix = "in/"#prefix = "kill/"#' -e 's/batch_size = 300/batch_size = 1/' \
+  "$tmp/nj.toml" > "$tmp/nj2.toml"
+"$BIN" apply -c "$tmp/nj2.toml" >/dev/null
+sid2=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name2'")
+"$BIN" run -c "$tmp/nj2.toml" > "$tmp/out4" 2>&1 &
+runner_pid=$!
+for _ in $(seq 1 600); do
+  n=$(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid2 AND status = 'staged'")
+  c=$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%raw_record%' AND state = 'active'")
+  [[ $n -ge 1 && $c -ge 1 ]] && break
+  sleep 0.05
+done
+kill -9 "$runner_pid"; wait "$runner_pid" 2>/dev/null || true; runner_pid=
+[[ $n -ge 1 && $c -ge 1 ]] || fail "never saw a batch mid-COPY"
+ls "$tmp/spool"/"$name2"-*/* >/dev/null 2>&1 || fail "expected the dead runner's spool file"
+partial=$(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid2")
+(( partial % 120000 == 0 && partial < 480000 )) || fail "half a batch visible: $partial records"
+"$BIN" run -c "$tmp/nj2.toml" > "$tmp/out5" 2>&1 || { cat "$tmp/out5"; fail "resume run"; }
+read -r cnt distinct_uid <<<"$(q "SELECT count(*), count(DISTINCT (payload->>'uid')::bigint) FROM nightjar.raw_record WHERE source_id = $sid2" | tr '|' ' ')"
+[[ $cnt -eq 480000 && $distinct_uid -eq 480000 ]] || fail "after resume: $cnt records, $distinct_uid distinct, want 480000"
+for i in 0 1 2 3; do
+  sum=$(sha256sum "$tmp/big/big$i.ndjson" | cut -d' ' -f1)
+  [[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid2 AND checksum = '$sum' AND status = 'staged'") == 1 ]] || fail "checksum of big$i"
+done
+[[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind after resume: $(ls -R "$tmp/spool")"
 echo "runner_s3: ok"
