@@ -189,6 +189,13 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             try {
                 if (auto local = source->LocalPath(c)) {
                     f.path = *local;
+                    if (!fs::exists(f.path)) {
+                        // Another runner archived it since the listing: nothing to do here.
+                        f.status = "skipped";
+                        f.error = "vanished since listing";
+                        files.push_back(std::move(f));
+                        continue;
+                    }
                 } else {
                     f.path = (spool / SpoolName(++spool_seq, c.name)).string();
                     source->Fetch(c, f.path);
