@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <type_traits>
+#include <utility>
 
 #include "runner/ingest/errors.hpp"
 
@@ -19,12 +21,56 @@ namespace nightjar::runner {
 #ifdef NIGHTJAR_HAVE_FORMATS
 namespace {
 
+// The readers' FormatOptions was being written in parallel with this file; the setters
+// below detect its members at compile time (format, options map, delimiter,
+// decimal_comma, sheet) so that either shape builds without editing this adapter.
+template <class T, class = void>
+struct HasFormat : std::false_type {};
+template <class T>
+struct HasFormat<T, std::void_t<decltype(std::declval<T&>().format = std::string())>>
+    : std::true_type {};
+template <class T, class = void>
+struct HasOptionsMap : std::false_type {};
+template <class T>
+struct HasOptionsMap<
+    T, std::void_t<decltype(std::declval<T&>().options[std::string()] = std::string())>>
+    : std::true_type {};
+template <class T, class = void>
+struct HasDelimiterChar : std::false_type {};
+template <class T>
+struct HasDelimiterChar<T, std::void_t<decltype(std::declval<T&>().delimiter = 'x')>>
+    : std::true_type {};
+template <class T, class = void>
+struct HasDecimalComma : std::false_type {};
+template <class T>
+struct HasDecimalComma<T, std::void_t<decltype(std::declval<T&>().decimal_comma = true)>>
+    : std::true_type {};
+
+// MakeOptions converts the source's format settings into options of type O (a template so
+// that the branches for members O lacks are discarded, not compiled).
+template <class O>
+O MakeOptions(const SourceConfig& source) {
+    O o{};
+    if constexpr (HasFormat<O>::value) {
+        if (source.format != "auto") o.format = source.format;
+    }
+    if constexpr (HasOptionsMap<O>::value) {
+        for (const auto& [k, v] : source.format_options) o.options[k] = v;
+    }
+    if constexpr (HasDelimiterChar<O>::value) {
+        auto it = source.format_options.find("delimiter");
+        if (it != source.format_options.end() && !it->second.empty()) o.delimiter = it->second[0];
+    }
+    if constexpr (HasDecimalComma<O>::value) {
+        auto it = source.format_options.find("decimal_comma");
+        if (it != source.format_options.end()) o.decimal_comma = it->second == "true";
+    }
+    return o;
+}
+
 // Options converts the source's format settings into the readers' options.
 formats::FormatOptions Options(const SourceConfig& source) {
-    formats::FormatOptions o;
-    o.format = source.format;
-    for (const auto& [k, v] : source.format_options) o.options[k] = v;
-    return o;
+    return MakeOptions<formats::FormatOptions>(source);
 }
 
 }  // namespace
@@ -32,16 +78,22 @@ formats::FormatOptions Options(const SourceConfig& source) {
 // ForEachRecord streams every record of the file as JSON.
 long ForEachRecord(const std::string& path, const std::string& name, const SourceConfig& source,
                    const std::function<void(const std::string& json)>& sink) {
+    // Only the reader's errors fail the file; an error of the sink (the COPY stream) must
+    // reach the batch loop, or the batch would go on in an aborted transaction.
+    bool in_sink = false;
     try {
         auto reader = formats::OpenReader(path, Options(source));
         formats::Record rec;
         long n = 0;
         while (reader->Next(rec)) {
+            in_sink = true;
             sink(rec.json);
+            in_sink = false;
             ++n;
         }
         return n;
-    } catch (const formats::FormatError& e) {
+    } catch (const std::exception& e) {
+        if (in_sink) throw;
         std::string msg = e.what();
         auto pos = msg.find(path);
         if (pos != std::string::npos) msg.replace(pos, path.size(), name);
