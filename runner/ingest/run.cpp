@@ -103,9 +103,11 @@ void ProgressLine(bool tty, bool final, int seq, int nbatches, size_t files, std
                   long records, double seconds, double eta_s) {
     double rate = seconds > 0 ? records / seconds : 0;
     if (tty) {
+        // The ETA comes from finished batches' MB/s; before the first one ends it is unknown.
+        std::string eta = eta_s > 0 ? std::to_string(static_cast<long>(eta_s + 0.5)) + " s" : "--";
         std::fprintf(stderr,
-                     "\r\033[Kbatch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, ETA %.0f s",
-                     seq, nbatches, files, bytes / 1048576.0, records, rate, eta_s);
+                     "\r\033[Kbatch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, ETA %s",
+                     seq, nbatches, files, bytes / 1048576.0, records, rate, eta.c_str());
         if (final) std::fprintf(stderr, "\n");
     } else if (final) {
         std::fprintf(stderr, "batch %d/%d: %zu files, %.1f MB, %ld records, %.0f rec/s, %.2f s\n",
