@@ -48,8 +48,7 @@ with open(f"{d}/ndjson/records.ndjson", "w") as nd, open(f"{d}/csv/records.csv",
 PY
 
 run_case() {  # run_case NAME DIR FORMAT EXTRA_TOML -> prints seconds
-  local name=$1 dir=$2 format=$3 extra=$4
-  names+=("$name")
+  local name=$1 dir=$2 format=$3 extra=$4   # the caller adds NAME to names (this runs in $(...))
   cat > "$tmp/$name.toml" <<TOML
 [runner]
 spool_dir = "$tmp/spool"
@@ -82,6 +81,7 @@ psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id,
 t1=$(now)
 t_copy=$(echo "$t1 - $t0" | bc -l)
 
+names+=("bench_nd_$$" "bench_csv_$$")
 t_nd=$(run_case bench_nd_$$ "$tmp/ndjson" ndjson "")
 n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_nd_$$')")
 printf 'psql \\copy          : %8.3f s  (%d records)\n' "$t_copy" "$N"

@@ -40,6 +40,16 @@ std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& conf
             s.name, s.kind, s.public_json);
         out.push_back({s.name, r[0][0].as<std::string>()});
     }
+    // Sources missing from the file are kept (their batches and files reference them) and
+    // reported, so a deleted [[source]] is visible rather than silently ignored.
+    std::string names = "{";
+    for (size_t i = 0; i < config.sources.size(); ++i)
+        names += (i ? "," : "") + config.sources[i].name;
+    names += "}";
+    for (const auto& row : tx.exec_params("SELECT name FROM nightjar.source WHERE kind <> 'sql' "
+                                          "AND NOT (name = ANY ($1::text[])) ORDER BY name",
+                                          names))
+        out.push_back({row[0].as<std::string>(), "kept (not in the configuration)"});
     tx.commit();
     return out;
 }

@@ -17,7 +17,7 @@ std::unique_ptr<pqxx::connection> Connect(const Config& config);
 // ApplyChange is one line of `nightjar apply` output.
 struct ApplyChange {
     std::string source;
-    std::string action;  // created | updated | unchanged
+    std::string action;  // created | updated | unchanged | kept (not in the configuration)
 };
 
 // ApplySources upserts every configured source into nightjar.source (idempotent).
