@@ -1,0 +1,92 @@
+// percentiles.cpp implements exact percentiles by selection (design in percentiles.hpp).
+#include "core/stats/percentiles.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/cpp_only.hpp"
+
+namespace nightjar::core::stats {
+
+namespace {
+
+// Rank describes the sorted positions one fraction needs.
+struct Rank {
+    int64_t first;
+    int64_t second;
+    double proportion;
+};
+
+// CheckFraction throws PostgreSQL's error for a fraction outside [0, 1] or NaN.
+void CheckFraction(double f) {
+    if (std::isnan(f) || f < 0.0 || f > 1.0) {
+        char buf[96];
+        std::snprintf(buf, sizeof(buf), "percentile value %g is not between 0 and 1", f);
+        throw InvalidArgument(buf);
+    }
+}
+
+}  // namespace
+
+bool Float8Less(double a, double b) {
+    // Float8Less puts NaN after everything else and treats two NaNs as equal.
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return a < b;
+}
+
+std::vector<double> PercentilesCont(std::vector<double>& values,
+                                    const std::vector<double>& fractions) {
+    // PercentilesCont selects each needed rank once, in ascending order, then interpolates.
+    for (double f : fractions) CheckFraction(f);
+    if (values.empty()) throw InvalidArgument("percentiles of an empty set of values");
+
+    const int64_t n = static_cast<int64_t>(values.size());
+    std::vector<Rank> ranks(fractions.size());
+    for (size_t i = 0; i < fractions.size(); ++i) {
+        // Same arithmetic as PostgreSQL's setup_pct_info (double positions).
+        const double pos = fractions[i] * static_cast<double>(n - 1);
+        const double lo = std::floor(pos);
+        ranks[i] = {static_cast<int64_t>(lo), static_cast<int64_t>(std::ceil(pos)), pos - lo};
+    }
+
+    // The distinct sorted positions needed, ascending.
+    std::vector<int64_t> needed;
+    needed.reserve(2 * ranks.size());
+    for (const Rank& r : ranks) {
+        needed.push_back(r.first);
+        needed.push_back(r.second);
+    }
+    std::sort(needed.begin(), needed.end());
+    needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+
+    // Select each position; everything right of a selected position is >= it, so the
+    // next search starts just after it.
+    auto range_begin = values.begin();
+    for (int64_t k : needed) {
+        auto target = values.begin() + k;
+        if (target >= range_begin) {
+            std::nth_element(range_begin, target, values.end(), Float8Less);
+            range_begin = target + 1;
+        }
+    }
+
+    std::vector<double> out(ranks.size());
+    for (size_t i = 0; i < ranks.size(); ++i) {
+        const double lo = values[static_cast<size_t>(ranks[i].first)];
+        if (ranks[i].second > ranks[i].first) {
+            const double hi = values[static_cast<size_t>(ranks[i].second)];
+            out[i] = lo + (ranks[i].proportion * (hi - lo));
+        } else {
+            out[i] = lo;
+        }
+    }
+    return out;
+}
+
+}  // namespace nightjar::core::stats
