@@ -24,6 +24,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// MeanOf returns sum / n in double-double, so deviations x - mean can be formed with one
+// rounding even when |mean| is many orders of magnitude above the spread (1e8 + noise):
+// a mean rounded to double would put an error of ulp(mean) into every deviation.
+DoubleDouble MeanOf(const NeumaierSum& sum, int64_t n) {
+    return DdDiv(TwoSum(sum.sum, sum.comp), DdFrom(static_cast<double>(n)));
+}
+
+// Deviation returns x - mean rounded once.
+double Deviation(double x, DoubleDouble mean) { return (x - mean.hi) - mean.lo; }
+
 }  // namespace
 
 void Moments::Add(double x) {
@@ -45,11 +55,10 @@ void Moments::Add(double x) {
         return;
     }
     const double n1 = static_cast<double>(n_finite_);
-    const double mean_old = sum_.Value() / n1;
+    const double delta = Deviation(x, MeanOf(sum_, n_finite_));
     ++n_finite_;
     sum_.Add(x);
     const double n = static_cast<double>(n_finite_);
-    const double delta = x - mean_old;
     const double d = delta / n;
     const double d2 = d * d;
     const double term1 = delta * d * n1;
@@ -79,7 +88,9 @@ void Moments::Merge(const Moments& other) {
     const double na = static_cast<double>(n_finite_);
     const double nb = static_cast<double>(other.n_finite_);
     const double n = na + nb;
-    const double delta = other.sum_.Value() / nb - sum_.Value() / na;
+    const DoubleDouble mean_diff =
+        DdAdd(MeanOf(other.sum_, other.n_finite_), DdNeg(MeanOf(sum_, n_finite_)));
+    const double delta = mean_diff.hi + mean_diff.lo;
     const double delta2 = delta * delta;
     const double m2 = m2_ + other.m2_ + delta2 * na * nb / n;
     const double m3 = m3_ + other.m3_ + delta2 * delta * na * nb * (na - nb) / (n * n) +
@@ -140,7 +151,8 @@ MomentsSummary Moments::Summary() const {
         return s;
     }
 
-    s.mean = sum_.Value() / n;
+    const DoubleDouble mean = MeanOf(sum_, n_finite_);
+    s.mean = mean.hi + mean.lo;
     const double m2 = m2_ < 0.0 ? 0.0 : m2_;
     s.variance_pop = m2 / n;
     s.stddev_pop = std::sqrt(*s.variance_pop);

@@ -3,7 +3,8 @@
 //
 // Design. The state is a fixed-size, trivially copyable struct (no heap), so it can be
 // the aggregate's transition value and be serialized byte for byte between parallel
-// workers. The mean comes from a Neumaier-compensated sum (mean = sum / n), the central
+// workers. The mean comes from a Neumaier-compensated sum (mean = sum / n, divided in
+// double-double so each deviation x - mean is rounded only once), the central
 // moments M2, M3, M4 from Welford/Terriberry one-value updates, and Merge combines two
 // states with the pairwise formulas of Chan et al. and Pébay, which stay accurate when
 // the partitions have very different means or one of them is empty. Cost: O(1) memory,

@@ -78,13 +78,14 @@ struct UnivariateCase {
 // standard deviation of NumAcc3/4 cannot reach more digits in binary floating point:
 // 1000000.1 or 10000000.1 is not representable, and the exact standard deviation of the
 // stored doubles already differs from the certified 0.1 in the 10th (9th) digit
-// (tests/data/nist/verify-style exact arithmetic gives LRE 9.5 and 8.3).
+// (exact rational arithmetic on the stored doubles gives LRE 9.5 and 8.3, which is what
+// Moments reaches).
 const UnivariateCase kUnivariate[] = {
     {"pidigits", 5000, 14.5, 14.5, 14.5}, {"lottery", 218, 14.5, 14.5, 14.5},
-    {"lew", 200, 14.5, 14.5, 14.3},       {"mavro", 50, 14.5, 12.5, 13.5},
-    {"michelso", 100, 14.5, 12.8, 13.0},  {"numacc1", 3, 14.5, 14.5, 14.5},
+    {"lew", 200, 14.5, 14.5, 14.3},       {"mavro", 50, 14.5, 12.8, 13.5},
+    {"michelso", 100, 14.5, 13.5, 13.0},  {"numacc1", 3, 14.5, 14.5, 14.5},
     {"numacc2", 1001, 14.5, 14.5, 14.5},  {"numacc3", 1001, 14.5, 9.0, 11.8},
-    {"numacc4", 1001, 14.5, 8.0, 10.5},
+    {"numacc4", 1001, 14.5, 8.1, 10.5},
 };
 
 TEST(StatsNist, UnivariateCertifiedValues) {
@@ -123,7 +124,7 @@ TEST(StatsNist, UnivariateCertifiedValues) {
         EXPECT_GE(lre_sd, c.min_lre_stddev);
         EXPECT_GE(lre_r1, c.min_lre_autocorr);
         EXPECT_GE(lre_mean_m, c.min_lre_mean);
-        EXPECT_GE(lre_sd_m, c.min_lre_stddev - 0.5);
+        EXPECT_GE(lre_sd_m, c.min_lre_stddev);
     }
     std::printf("(* = 7 partial states merged, as in a parallel aggregate)\n");
 }
