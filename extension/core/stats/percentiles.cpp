@@ -42,11 +42,18 @@ bool Float8Less(double a, double b) {
 
 std::vector<double> PercentilesCont(std::vector<double>& values,
                                     const std::vector<double>& fractions) {
+    // PercentilesCont forwards the vector's storage to the array version.
+    return PercentilesCont(values.data(), values.data() + values.size(), fractions);
+}
+
+std::vector<double> PercentilesCont(double* begin, double* end,
+                                    const std::vector<double>& fractions) {
     // PercentilesCont selects each needed rank once, in ascending order, then interpolates.
     for (double f : fractions) CheckFraction(f);
-    if (values.empty()) throw InvalidArgument("percentiles of an empty set of values");
-
-    const int64_t n = static_cast<int64_t>(values.size());
+    if (begin == nullptr || end <= begin) {
+        throw InvalidArgument("percentiles of an empty set of values");
+    }
+    const int64_t n = end - begin;
     std::vector<Rank> ranks(fractions.size());
     for (size_t i = 0; i < fractions.size(); ++i) {
         // Same arithmetic as PostgreSQL's setup_pct_info (double positions).
@@ -67,20 +74,20 @@ std::vector<double> PercentilesCont(std::vector<double>& values,
 
     // Select each position; everything right of a selected position is >= it, so the
     // next search starts just after it.
-    auto range_begin = values.begin();
+    double* range_begin = begin;
     for (int64_t k : needed) {
-        auto target = values.begin() + k;
+        double* target = begin + k;
         if (target >= range_begin) {
-            std::nth_element(range_begin, target, values.end(), Float8Less);
+            std::nth_element(range_begin, target, end, Float8Less);
             range_begin = target + 1;
         }
     }
 
     std::vector<double> out(ranks.size());
     for (size_t i = 0; i < ranks.size(); ++i) {
-        const double lo = values[static_cast<size_t>(ranks[i].first)];
+        const double lo = begin[ranks[i].first];
         if (ranks[i].second > ranks[i].first) {
-            const double hi = values[static_cast<size_t>(ranks[i].second)];
+            const double hi = begin[ranks[i].second];
             out[i] = lo + (ranks[i].proportion * (hi - lo));
         } else {
             out[i] = lo;
