@@ -124,7 +124,7 @@ TEST(StatsTDigest, MergeMatchesDigestOfUnion) {
 TEST(StatsTDigest, SmallInputsAreExactPercentiles) {
     std::mt19937_64 rng(8);
     std::normal_distribution<double> g(100.0, 15.0);
-    for (size_t n : {1, 2, 5, 37}) {
+    for (size_t n : {1, 2, 5, 37, 127}) {  // at delta = 200 the first merge happens at n = 128
         std::vector<double> v(n);
         for (double& x : v) x = g(rng);
         TDigest t;
