@@ -31,8 +31,15 @@ DoubleDouble MeanOf(const NeumaierSum& sum, int64_t n) {
     return DdDiv(TwoSum(sum.sum, sum.comp), DdFrom(static_cast<double>(n)));
 }
 
-// Deviation returns x - mean rounded once.
-double Deviation(double x, DoubleDouble mean) { return (x - mean.hi) - mean.lo; }
+// DeviationFromSum returns x - (sum / n) with the mean carried to double-double
+// precision, cheaper than MeanOf (the hot path of Add): q = sum/n rounded, the remainder
+// sum - q n is exact with fma, and the low part of the mean is (remainder + comp) / n.
+double DeviationFromSum(double x, const NeumaierSum& sum, int64_t count) {
+    const double n = static_cast<double>(count);
+    const double q = sum.sum / n;
+    const double remainder = std::fma(-q, n, sum.sum);
+    return (x - q) - (remainder + sum.comp) / n;
+}
 
 }  // namespace
 
@@ -55,7 +62,7 @@ void Moments::Add(double x) {
         return;
     }
     const double n1 = static_cast<double>(n_finite_);
-    const double delta = Deviation(x, MeanOf(sum_, n_finite_));
+    const double delta = DeviationFromSum(x, sum_, n_finite_);
     ++n_finite_;
     sum_.Add(x);
     const double n = static_cast<double>(n_finite_);

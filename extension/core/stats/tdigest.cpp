@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "core/errors.hpp"
@@ -52,7 +53,7 @@ void CheckCompression(double compression) {
 TDigest::TDigest(double compression) : compression_(compression) {
     // TDigest validates delta and reserves the buffer once.
     CheckCompression(compression);
-    buffer_.reserve(BufferCapacity());
+    values_.reserve(BufferCapacity());
 }
 
 size_t TDigest::BufferCapacity() const {
@@ -76,12 +77,12 @@ void TDigest::Add(double x) {
         max_ = std::max(max_, x);
     }
     ++count_;
-    buffer_.push_back({x, 1.0});
-    if (buffer_.size() >= BufferCapacity()) Flush();
+    values_.push_back(x);
+    if (values_.size() >= BufferCapacity()) Flush();
 }
 
 void TDigest::Merge(const TDigest& other) {
-    // Merge feeds the other digest's centroids (and buffer) through this one's buffer.
+    // Merge feeds the other digest's centroids through this one's buffer.
     if (other.count_ == 0) return;
     other.Flush();
     if (count_ == 0) {
@@ -93,47 +94,62 @@ void TDigest::Merge(const TDigest& other) {
     }
     count_ += other.count_;
     for (const Centroid& c : other.centroids_) {
-        buffer_.push_back(c);
-        if (buffer_.size() >= BufferCapacity()) Flush();
+        pending_.push_back(c);
+        if (pending_.size() >= BufferCapacity()) Flush();
     }
 }
 
 void TDigest::Flush() const {
-    // Flush sorts centroids and buffer together and merges neighbours left to right
-    // while the merged centroid's k-size stays within 1.
-    if (buffer_.empty()) return;
-    std::vector<Centroid> all;
-    all.reserve(centroids_.size() + buffer_.size());
-    all.insert(all.end(), centroids_.begin(), centroids_.end());
-    all.insert(all.end(), buffer_.begin(), buffer_.end());
-    buffer_.clear();
-    std::sort(all.begin(), all.end(),
-              [](const Centroid& a, const Centroid& b) { return a.mean < b.mean; });
+    // Flush sorts the buffers, walks them and the centroids in order of mean, and merges
+    // neighbours left to right while the merged centroid's k-size stays within 1.
+    if (values_.empty() && pending_.empty()) return;
+    std::sort(values_.begin(), values_.end());
+    const auto by_mean = [](const Centroid& a, const Centroid& b) { return a.mean < b.mean; };
+    if (!pending_.empty()) {
+        std::sort(pending_.begin(), pending_.end(), by_mean);
+        scratch_.clear();
+        std::merge(centroids_.begin(), centroids_.end(), pending_.begin(), pending_.end(),
+                   std::back_inserter(scratch_), by_mean);
+        centroids_.swap(scratch_);
+        pending_.clear();
+    }
 
-    double total = 0.0;
-    for (const Centroid& c : all) total += c.weight;
+    // The weight of everything is the count: centroids, pending centroids and values.
+    const double total = static_cast<double>(count_);
+    size_t ci = 0;
+    size_t vi = 0;
+    // Next returns the next centroid or value in order of mean.
+    auto next = [&]() -> Centroid {
+        if (vi < values_.size() && (ci >= centroids_.size() || values_[vi] < centroids_[ci].mean)) {
+            return {values_[vi++], 1.0};
+        }
+        return centroids_[ci++];
+    };
+    const size_t items = centroids_.size() + values_.size();
 
-    centroids_.clear();
+    scratch_.clear();
     double weight_before = 0.0;  // weight of the centroids already emitted
     double limit = total * ScaleQ(ScaleK(0.0, compression_) + 1.0, compression_);
-    Centroid cur = all[0];
-    for (size_t i = 1; i < all.size(); ++i) {
-        const Centroid& next = all[i];
-        if (weight_before + cur.weight + next.weight <= limit) {
+    Centroid cur = next();
+    for (size_t i = 1; i < items; ++i) {
+        const Centroid nxt = next();
+        if (weight_before + cur.weight + nxt.weight <= limit) {
             // Weighted running mean, kept between the two means it combines (rounding
             // must not push it outside, or out of order with its neighbours).
             const double lo = cur.mean;
-            cur.weight += next.weight;
-            cur.mean = std::clamp(cur.mean + (next.mean - cur.mean) * next.weight / cur.weight,
-                                  lo, next.mean);
+            cur.weight += nxt.weight;
+            cur.mean = std::clamp(cur.mean + (nxt.mean - cur.mean) * nxt.weight / cur.weight, lo,
+                                  nxt.mean);
         } else {
-            centroids_.push_back(cur);
+            scratch_.push_back(cur);
             weight_before += cur.weight;
             limit = total * ScaleQ(ScaleK(weight_before / total, compression_) + 1.0, compression_);
-            cur = next;
+            cur = nxt;
         }
     }
-    centroids_.push_back(cur);
+    scratch_.push_back(cur);
+    centroids_.swap(scratch_);
+    values_.clear();
 }
 
 size_t TDigest::CentroidCount() const {
@@ -270,7 +286,8 @@ TDigest TDigest::Deserialize(const char* data, size_t len) {
 
 size_t TDigest::MemoryBytes() const {
     // MemoryBytes counts the object and the capacity of both vectors.
-    return sizeof(*this) + (centroids_.capacity() + buffer_.capacity()) * sizeof(Centroid);
+    return sizeof(*this) + values_.capacity() * sizeof(double) +
+           (centroids_.capacity() + pending_.capacity() + scratch_.capacity()) * sizeof(Centroid);
 }
 
 }  // namespace nightjar::core::stats

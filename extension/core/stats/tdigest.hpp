@@ -3,15 +3,16 @@
 // Design. A merging t-digest (Dunning & Ertl, "Computing extremely accurate quantiles
 // using t-digests", 2019) with the k1 scale function k(q) = delta/(2 pi) asin(2q - 1).
 // Values go to a buffer; when it is full (or before a query, a merge or serialization)
-// buffer and centroids are sorted by mean and merged greedily left to right, a centroid
-// absorbing its neighbour while its k-size stays <= 1. k1 makes centroids small near
+// the buffer is sorted, merged in order with the (already sorted) centroids, and the
+// sequence is compressed greedily left to right, a centroid absorbing its neighbour while
+// its k-size stays <= 1. k1 makes centroids small near
 // q = 0 and q = 1, so tail quantiles are much more accurate than the median. Memory is
 // bounded by the compression delta alone: at most about delta centroids plus a buffer
 // of 5 delta entries (about 19 KB at delta = 200), whatever the number of values. Exact
 // min and max are kept so q = 0 and q = 1 are exact; while no two values were ever
 // merged into one centroid (small inputs) Quantile equals percentile_cont exactly.
 // Non-finite values (NaN, +/-Inf) are ignored and not counted. Cost: amortized
-// O(log delta) per Add (the sort of each full buffer).
+// O(log delta) per Add (the sort of each full buffer of plain doubles).
 #pragma once
 
 #include <cstddef>
@@ -70,8 +71,10 @@ class TDigest {
     int64_t count_ = 0;
     double min_ = 0.0;
     double max_ = 0.0;
-    mutable std::vector<Centroid> centroids_;  // sorted by mean after Flush
-    mutable std::vector<Centroid> buffer_;
+    mutable std::vector<Centroid> centroids_;  // sorted by mean
+    mutable std::vector<double> values_;       // buffered single values (Add)
+    mutable std::vector<Centroid> pending_;    // buffered centroids (Merge)
+    mutable std::vector<Centroid> scratch_;    // Flush's output, swapped with centroids_
 };
 
 }  // namespace nightjar::core::stats
