@@ -19,8 +19,8 @@
 
 namespace {
 
-using nightjar::core::stats::LinearTrend;
 using nightjar::core::stats::Lag1Autocorr;
+using nightjar::core::stats::LinearTrend;
 using nightjar::core::stats::Moments;
 using nightjar::core::stats::TDigest;
 

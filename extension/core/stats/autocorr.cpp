@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::stats {
 

@@ -13,7 +13,10 @@
 
 #include "core/errors.hpp"
 #include "core/stats/serial.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::stats {
 

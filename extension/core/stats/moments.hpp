@@ -62,10 +62,10 @@ class Moments {
     int64_t n_nan_ = 0;
     int64_t n_pos_inf_ = 0;
     int64_t n_neg_inf_ = 0;
-    NeumaierSum sum_;  // sum of the finite values
-    double m2_ = 0.0;  // sum of (x - mean)^2 over the finite values
-    double m3_ = 0.0;  // sum of (x - mean)^3
-    double m4_ = 0.0;  // sum of (x - mean)^4
+    NeumaierSum sum_;   // sum of the finite values
+    double m2_ = 0.0;   // sum of (x - mean)^2 over the finite values
+    double m3_ = 0.0;   // sum of (x - mean)^3
+    double m4_ = 0.0;   // sum of (x - mean)^4
     double min_ = 0.0;  // of the finite values (meaningless while n_finite_ == 0)
     double max_ = 0.0;
 };

@@ -9,7 +9,10 @@
 #include <string>
 
 #include "core/errors.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::stats {
 

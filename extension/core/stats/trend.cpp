@@ -13,7 +13,10 @@
 
 #include "core/errors.hpp"
 #include "core/stats/serial.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::stats {
 
@@ -109,8 +112,7 @@ TrendSummary LinearTrend::Summary() const {
         const double rsd = std::sqrt(rsd2);
         s.residual_stddev = rsd;
         s.slope_stderr = std::sqrt(ToDouble(DdDiv(DdFrom(rsd2), sxx_)));
-        const DoubleDouble spread =
-            DdAdd(DdDiv(DdFrom(1.0), n), DdDiv(DdMul(xbar, xbar), sxx_));
+        const DoubleDouble spread = DdAdd(DdDiv(DdFrom(1.0), n), DdDiv(DdMul(xbar, xbar), sxx_));
         s.intercept_stderr = std::sqrt(rsd2 * ToDouble(spread));
     }
     return s;

@@ -81,7 +81,8 @@ TEST(StatsAutocorr, SmallAndDegenerateInputs) {
 }
 
 TEST(StatsAutocorr, NonFiniteGivesNaN) {
-    for (double bad : {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
+    for (double bad :
+         {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
         Lag1Autocorr a;
         a.Add(bad);
         EXPECT_FALSE(a.Value());  // n < 2 still NULL

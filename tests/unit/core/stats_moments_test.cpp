@@ -52,7 +52,9 @@ Reference TwoPass(const std::vector<double>& v) {
 }
 
 // RelErr returns |a - b| / |b| (or |a - b| when b is 0).
-double RelErr(double a, double b) { return b == 0 ? std::fabs(a - b) : std::fabs(a - b) / std::fabs(b); }
+double RelErr(double a, double b) {
+    return b == 0 ? std::fabs(a - b) : std::fabs(a - b) / std::fabs(b);
+}
 
 // ExpectMatches compares a summary with the reference: mean and (co)variances within tol
 // (relative), skewness and kurtosis within shape_tol (relative, absolute near 0).
@@ -128,7 +130,8 @@ TEST(StatsMoments, MergeOfRandomPartitionsEqualsOnePass) {
         std::vector<Moments> states(parts);
         for (int p = 0; p < parts; ++p) {
             const size_t n = rng() % 4 == 0 ? 0 : 1 + rng() % 3000;
-            const double offset = std::ldexp(static_cast<double>(rng() % 1000), static_cast<int>(rng() % 30));
+            const double offset =
+                std::ldexp(static_cast<double>(rng() % 1000), static_cast<int>(rng() % 30));
             const auto v = Sample(rng, n, offset, 1.0 + static_cast<double>(rng() % 10));
             for (double x : v) states[p].Add(x);
             all.insert(all.end(), v.begin(), v.end());
@@ -195,7 +198,8 @@ TEST(StatsMoments, SkewnessAndKurtosisNeedEnoughValuesAndSpread) {
     // 1, 2, 4: G1 = sqrt(6)/1 * g1, g1 = sqrt(3) * m3 / m2^1.5 with deviations -4/3, -1/3, 5/3.
     const double m2 = 16.0 / 9 + 1.0 / 9 + 25.0 / 9;
     const double m3 = -64.0 / 27 - 1.0 / 27 + 125.0 / 27;
-    EXPECT_NEAR(*m.Summary().skewness, std::sqrt(6.0) * std::sqrt(3.0) * m3 / std::pow(m2, 1.5), 1e-14);
+    EXPECT_NEAR(*m.Summary().skewness, std::sqrt(6.0) * std::sqrt(3.0) * m3 / std::pow(m2, 1.5),
+                1e-14);
     m.Add(8.0);
     EXPECT_TRUE(m.Summary().kurtosis);
 

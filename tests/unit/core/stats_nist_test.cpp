@@ -90,8 +90,8 @@ const UnivariateCase kUnivariate[] = {
 
 TEST(StatsNist, UnivariateCertifiedValues) {
     const auto cert = Certified();
-    std::printf("%-9s %6s %8s %8s %8s %10s %10s\n", "dataset", "n", "LRE mean", "LRE sd",
-                "LRE r1", "LRE mean*", "LRE sd*");
+    std::printf("%-9s %6s %8s %8s %8s %10s %10s\n", "dataset", "n", "LRE mean", "LRE sd", "LRE r1",
+                "LRE mean*", "LRE sd*");
     for (const UnivariateCase& c : kUnivariate) {
         SCOPED_TRACE(c.name);
         const auto rows = LoadColumns(c.name);
@@ -141,8 +141,8 @@ TEST(StatsNist, NorrisLinearRegression) {
         (i % 3 == 0 ? a : b).Add(rows[i][0], rows[i][1]);
     }
     a.Merge(b);
-    for (const auto& [label, trend] : {std::pair<const char*, const LinearTrend*>{"single", &single},
-                                       {"merged", &a}}) {
+    for (const auto& [label, trend] :
+         {std::pair<const char*, const LinearTrend*>{"single", &single}, {"merged", &a}}) {
         SCOPED_TRACE(label);
         const TrendSummary s = trend->Summary();
         ASSERT_EQ(s.n, 36);

@@ -59,7 +59,8 @@ TEST(StatsPercentiles, EndpointsDuplicatesAndKnownValues) {
     std::vector<double> v = {5, 1, 4, 2, 3};
     EXPECT_EQ(PercentilesCont(v, {0.0, 1.0, 0.5, 0.125}), (std::vector<double>{1, 5, 3, 1.5}));
     std::vector<double> dup = {7, 7, 7, 1, 7, 9, 9};
-    EXPECT_EQ(PercentilesCont(dup, {0.0, 0.5, 1.0, 0.9}), SortReference({7, 7, 7, 1, 7, 9, 9}, {0.0, 0.5, 1.0, 0.9}));
+    EXPECT_EQ(PercentilesCont(dup, {0.0, 0.5, 1.0, 0.9}),
+              SortReference({7, 7, 7, 1, 7, 9, 9}, {0.0, 0.5, 1.0, 0.9}));
     std::vector<double> one = {42};
     EXPECT_EQ(PercentilesCont(one, {0.0, 0.3, 1.0}), (std::vector<double>{42, 42, 42}));
     std::vector<double> none_asked = {1, 2};
@@ -74,7 +75,8 @@ TEST(StatsPercentiles, Float8OrderingWithNaNAndInfinities) {
     const auto got = PercentilesCont(work, fractions);
     const auto want = SortReference(v, fractions);
     for (size_t i = 0; i < fractions.size(); ++i) {
-        EXPECT_TRUE(SameDouble(got[i], want[i])) << fractions[i] << ": " << got[i] << " vs " << want[i];
+        EXPECT_TRUE(SameDouble(got[i], want[i]))
+            << fractions[i] << ": " << got[i] << " vs " << want[i];
     }
     // Sorted: -Inf, 1, 2, 3, +Inf, NaN, NaN.
     EXPECT_EQ(got[0], -kInf);

@@ -23,8 +23,12 @@ namespace {
 // RankError returns how far q lies from the rank interval [lo/n, hi/n] of est in sorted.
 double RankError(const std::vector<double>& sorted, double est, double q) {
     const double n = static_cast<double>(sorted.size());
-    const double lo = static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) / n;
-    const double hi = static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) / n;
+    const double lo =
+        static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) /
+        n;
+    const double hi =
+        static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), est) - sorted.begin()) /
+        n;
     if (q >= lo && q <= hi) return 0.0;
     return std::min(std::fabs(lo - q), std::fabs(hi - q));
 }
@@ -46,7 +50,8 @@ struct Bound {
 };
 
 // Documented bounds at compression 200 (measured maxima are 5-10x smaller, see the docs).
-const Bound kBounds[] = {{0.001, 0.0005}, {0.5, 0.002}, {0.95, 0.002}, {0.99, 0.0005}, {0.999, 0.0002}};
+const Bound kBounds[] = {
+    {0.001, 0.0005}, {0.5, 0.002}, {0.95, 0.002}, {0.99, 0.0005}, {0.999, 0.0002}};
 
 TEST(StatsTDigest, RankErrorBoundsOnOneMillionValues) {
     const char* names[] = {"uniform", "normal", "exponential"};
@@ -108,8 +113,8 @@ TEST(StatsTDigest, MergeMatchesDigestOfUnion) {
     for (double q : {0.01, 0.1, 0.3, 0.4, 0.5, 0.6, 0.9, 0.99}) {
         const double rank_merged = RankError(sorted, dx.Quantile(q), q);
         const double rank_union = RankError(sorted, all.Quantile(q), q);
-        std::printf("t-digest mixture q=%.2f rank error merged %.6f union %.6f worst case %.4f\n", q,
-                    rank_merged, rank_union, WorstCaseRankError(q, 200));
+        std::printf("t-digest mixture q=%.2f rank error merged %.6f union %.6f worst case %.4f\n",
+                    q, rank_merged, rank_union, WorstCaseRankError(q, 200));
         EXPECT_LE(rank_merged, WorstCaseRankError(q, 200)) << q;
         EXPECT_LE(rank_union, WorstCaseRankError(q, 200)) << q;
         if (q != 0.4) {  // away from the jump both stay within the smooth-data bound
@@ -132,7 +137,8 @@ TEST(StatsTDigest, SmallInputsAreExactPercentiles) {
         const std::vector<double> qs = {0.0, 0.1, 0.25, 0.5, 0.9, 1.0};
         std::vector<double> work = v;
         const auto exact = PercentilesCont(work, qs);
-        for (size_t i = 0; i < qs.size(); ++i) EXPECT_EQ(t.Quantile(qs[i]), exact[i]) << n << " " << qs[i];
+        for (size_t i = 0; i < qs.size(); ++i)
+            EXPECT_EQ(t.Quantile(qs[i]), exact[i]) << n << " " << qs[i];
     }
 }
 
@@ -187,8 +193,8 @@ TEST(StatsTDigest, CorruptBytesAreDataErrors) {
         EXPECT_THROW(TDigest::Deserialize(bytes.data(), bytes.size()), DataError);
     };
     rejects("");
-    rejects(good.substr(0, good.size() - 1));       // truncated
-    rejects(good + std::string(16, '\0'));          // trailing centroid not announced
+    rejects(good.substr(0, good.size() - 1));  // truncated
+    rejects(good + std::string(16, '\0'));     // trailing centroid not announced
     std::string b = good;
     b[0] = 'X';
     rejects(b);  // magic

@@ -52,9 +52,12 @@ TrendSummary Reference(const std::vector<Pair>& v) {
 // ExpectClose compares every field of two summaries within a relative tolerance.
 void ExpectClose(const TrendSummary& s, const TrendSummary& r, double tol) {
     EXPECT_EQ(s.n, r.n);
-    const std::optional<double> TrendSummary::*fields[] = {
-        &TrendSummary::slope,        &TrendSummary::intercept,        &TrendSummary::r2,
-        &TrendSummary::slope_stderr, &TrendSummary::intercept_stderr, &TrendSummary::residual_stddev};
+    const std::optional<double> TrendSummary::*fields[] = {&TrendSummary::slope,
+                                                           &TrendSummary::intercept,
+                                                           &TrendSummary::r2,
+                                                           &TrendSummary::slope_stderr,
+                                                           &TrendSummary::intercept_stderr,
+                                                           &TrendSummary::residual_stddev};
     for (auto f : fields) {
         ASSERT_TRUE((s.*f).has_value());
         const double want = *(r.*f);
@@ -63,7 +66,8 @@ void ExpectClose(const TrendSummary& s, const TrendSummary& r, double tol) {
 }
 
 // Line draws n noisy points of y = a + b x around an x offset.
-std::vector<Pair> Line(std::mt19937_64& rng, size_t n, double a, double b, double x0, double noise) {
+std::vector<Pair> Line(std::mt19937_64& rng, size_t n, double a, double b, double x0,
+                       double noise) {
     std::uniform_real_distribution<double> ux(0.0, 100.0);
     std::normal_distribution<double> e(0.0, noise);
     std::vector<Pair> v(n);
@@ -143,7 +147,8 @@ TEST(StatsTrend, ExactLineAndDegenerateCases) {
 }
 
 TEST(StatsTrend, NonFiniteMakesEverythingNaN) {
-    for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    for (double bad :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
         LinearTrend t;
         t.Add(1.0, 1.0);
         t.Add(2.0, bad);
