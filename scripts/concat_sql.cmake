@@ -1,4 +1,6 @@
-# concat_sql.cmake assembles nightjar--X.Y.sql from the sql/ parts given in PARTS (sorted).
+# concat_sql.cmake assembles nightjar--X.Y.sql (OUT) from SQL_DIR/*.sql in name order.
+file(GLOB PARTS ${SQL_DIR}/*.sql)
+list(SORT PARTS)
 file(WRITE ${OUT} "-- generated from sql/*.sql by scripts/concat_sql.cmake; do not edit\n")
 foreach(part ${PARTS})
   get_filename_component(name ${part} NAME)

@@ -146,7 +146,7 @@ void Provision(const ClusterPaths& paths) {
     // engine is part of the extension; they are idempotent.
     if (!tx.exec("SELECT 1 FROM pg_proc WHERE proname = 'install_default_schedules' "
                  "AND pronamespace = 'nightjar'::regnamespace").empty())
-        tx.exec0("SELECT nightjar.install_default_schedules()");
+        tx.exec("SELECT nightjar.install_default_schedules()");
 }
 
 }  // namespace

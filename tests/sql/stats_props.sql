@@ -46,9 +46,9 @@ SELECT is((SELECT count(*) FROM cmp JOIN shape USING (grp) WHERE NOT pg_temp.clo
 
 -- Edge cases ------------------------------------------------------------------------
 SELECT is((SELECT (nightjar.stats_agg(y)).n FROM obs WHERE false), 0::bigint, 'empty input: n = 0');
-SELECT ok((SELECT s.mean IS NULL AND s.variance IS NULL AND s.min IS NULL FROM (SELECT nightjar.stats_agg(y) s FROM obs WHERE false) q),
+SELECT ok((SELECT (s).mean IS NULL AND (s).variance IS NULL AND (s).min IS NULL FROM (SELECT nightjar.stats_agg(y) s FROM obs WHERE false) q),
           'empty input: NULL moments');
-SELECT ok((SELECT s.n = 1 AND s.mean = 7 AND s.variance IS NULL AND s.variance_pop = 0 AND s.min = 7 AND s.max = 7
+SELECT ok((SELECT (s).n = 1 AND (s).mean = 7 AND (s).variance IS NULL AND (s).variance_pop = 0 AND (s).min = 7 AND (s).max = 7
            FROM (SELECT nightjar.stats_agg(7) s) q), 'a single row: mean, min, max, population variance 0, sample variance NULL');
 SELECT ok((SELECT pg_temp.close((nightjar.stats_agg(1e8 + v)).variance, var_samp(1e8 + v), 1e-6)
            FROM (SELECT (g % 7)::float8 / 10 AS v FROM generate_series(1, 10000) g) q),
