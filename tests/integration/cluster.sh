@@ -43,8 +43,10 @@ if [[ $(id -u) -eq 0 ]]; then
   rm -rf "$loc"
   id nightjar_test >/dev/null 2>&1 || useradd -m nightjar_test
   uhome=$(getent passwd nightjar_test | cut -d: -f6)
-  check_cluster "$uhome/nightjar-home" nightjar_test
-  rm -rf "$uhome/nightjar-home"
+  # The clone may sit in a directory the user cannot enter: give them their own copy.
+  ubin=$(mktemp -d /tmp/nightjar-bin.XXXXXX) && chmod 755 "$ubin" && install -m 755 "$bin" "$ubin/nightjar"
+  (cd / && bin=$ubin/nightjar check_cluster "$uhome/nightjar-home" nightjar_test)
+  rm -rf "$uhome/nightjar-home" "$ubin"
 else
   check_cluster "$work/home"
 fi
