@@ -69,10 +69,10 @@ Datum CallCpp(Body&& body) {
 template <typename Fn>
 auto PgCall(Fn&& fn) -> decltype(fn()) {
     using Result = decltype(fn());
-    MemoryContext saved = CurrentMemoryContext;
-    ErrorData* volatile edata = nullptr;
-    std::exception_ptr cpp_error;  // a C++ exception must never leave the PG_TRY block
     if constexpr (std::is_void_v<Result>) {
+        MemoryContext saved = CurrentMemoryContext;
+        ErrorData* volatile edata = nullptr;
+        std::exception_ptr cpp_error;  // a C++ exception must never leave the PG_TRY block
         PG_TRY();
         {
             try {
@@ -91,24 +91,9 @@ auto PgCall(Fn&& fn) -> decltype(fn()) {
         if (edata != nullptr) throw PgError(edata);
         if (cpp_error) std::rethrow_exception(cpp_error);
     } else {
+        // The value-returning form reuses the void form: one PG_TRY, one copy of the logic.
         std::optional<Result> result;
-        PG_TRY();
-        {
-            try {
-                result.emplace(fn());
-            } catch (...) {
-                cpp_error = std::current_exception();
-            }
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(saved);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (edata != nullptr) throw PgError(edata);
-        if (cpp_error) std::rethrow_exception(cpp_error);
+        PgCall([&] { result.emplace(fn()); });
         return std::move(*result);
     }
 }
