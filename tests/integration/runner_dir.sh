@@ -5,6 +5,7 @@
 # exactly once with no spool left, dry run, config and database errors exit codes.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
+source "$(dirname "$0")/lib/kill_mid_copy.sh"
 cd "$(dirname "$0")/../.."
 BIN=${NIGHTJAR_BIN:-build/bin/nightjar}
 BIN=$(readlink -f "$BIN")
@@ -99,17 +100,7 @@ sed -e "s/name = \"$name\"/name = \"$name2\"/" -e "s#location = \"$src\"#locatio
   "$tmp/nj.toml" > "$tmp/nj2.toml"
 "$BIN" apply -c "$tmp/nj2.toml" >/dev/null
 sid2=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name2'")
-"$BIN" run -c "$tmp/nj2.toml" > "$tmp/out3" 2>&1 &
-runner_pid=$!
-# Wait until the second batch's COPY is running (the first one committed), then kill -9.
-for _ in $(seq 1 600); do
-  n=$(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid2 AND status = 'staged'")
-  c=$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%raw_record%' AND state = 'active'")
-  [[ $n -ge 1 && $c -ge 1 ]] && break
-  sleep 0.05
-done
-[[ $n -ge 1 && $c -ge 1 ]] || fail "never saw a batch mid-COPY"
-kill -9 "$runner_pid"; wait "$runner_pid" 2>/dev/null || true; runner_pid=
+KillMidCopy "$sid2" "$tmp/out3" run -c "$tmp/nj2.toml"
 ls -d "$tmp/spool/$name2"-* >/dev/null 2>&1 || true   # a spool may be left by the dead runner
 partial=$(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid2")
 [[ $partial -lt $total2 ]] || fail "kill came too late ($partial records)"

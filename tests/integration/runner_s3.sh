@@ -5,6 +5,7 @@
 # keys with odd characters cannot escape the spool; re-run changes nothing; a wrong
 # access key exits 10; kill -9 mid-batch then resume stages each record exactly once. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
 set -euo pipefail
+source "$(dirname "$0")/lib/kill_mid_copy.sh"
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 here=tests/integration
@@ -114,16 +115,7 @@ sed -e "s/name = \"$name\"/name = \"$name2\"/" -e 's#prefix = "in/"#prefix = "ki
   "$tmp/nj.toml" > "$tmp/nj2.toml"
 "$BIN" apply -c "$tmp/nj2.toml" >/dev/null
 sid2=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name2'")
-"$BIN" run -c "$tmp/nj2.toml" > "$tmp/out4" 2>&1 &
-runner_pid=$!
-for _ in $(seq 1 600); do
-  n=$(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid2 AND status = 'staged'")
-  c=$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%raw_record%' AND state = 'active'")
-  [[ $n -ge 1 && $c -ge 1 ]] && break
-  sleep 0.05
-done
-kill -9 "$runner_pid"; wait "$runner_pid" 2>/dev/null || true; runner_pid=
-[[ $n -ge 1 && $c -ge 1 ]] || fail "never saw a batch mid-COPY"
+KillMidCopy "$sid2" "$tmp/out4" run -c "$tmp/nj2.toml"
 ls "$tmp/spool"/"$name2"-*/* >/dev/null 2>&1 || fail "expected the dead runner's spool file"
 partial=$(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid2")
 (( partial % 120000 == 0 && partial < 480000 )) || fail "half a batch visible: $partial records"
