@@ -22,6 +22,7 @@
 #include <iostream>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -33,7 +34,15 @@ namespace nightjar::runner {
 
 namespace {
 
-constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin/";
+// PgBin returns PostgreSQL 15's program directory with a trailing slash: Debian's, unless
+// NIGHTJAR_PG_BINDIR names another (a relocated copy, see scripts/dev/private_pg.sh).
+std::string PgBin() {
+    const char* dir = std::getenv("NIGHTJAR_PG_BINDIR");
+    if (dir == nullptr || *dir == '\0') return "/usr/lib/postgresql/15/bin/";
+    std::string bin = dir;
+    if (bin.back() != '/') bin += '/';
+    return bin;
+}
 constexpr int kFirstPort = 54330;
 
 // ReadFirstLine returns the first line of a file, or "" when it does not exist.
@@ -109,7 +118,7 @@ std::string TailOf(const std::string& path) {
 // InitDataDir runs initdb and writes our settings into postgresql.auto.conf.
 void InitDataDir(const ClusterPaths& paths, int port) {
     std::string setup_log = paths.home + "/setup.log";
-    int rc = RunProgram({std::string(kPgBin) + "initdb", "-D", paths.data_dir, "-U", "postgres",
+    int rc = RunProgram({PgBin() + "initdb", "-D", paths.data_dir, "-U", "postgres",
                          "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"},
                         true, setup_log);
     if (rc != 0) throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + "):\n" + TailOf(setup_log));
@@ -197,7 +206,7 @@ void ClusterUp(const ClusterPaths& in_paths, bool verbose) {
         if (fd >= 0) close(fd);
         ChownToPostgres(paths.log_file);
         std::string setup_log = paths.home + "/setup.log";
-        int rc = RunProgram({std::string(kPgBin) + "pg_ctl", "-D", paths.data_dir, "-l", paths.log_file,
+        int rc = RunProgram({PgBin() + "pg_ctl", "-D", paths.data_dir, "-l", paths.log_file,
                              "-w", "-t", "120", "start"},
                             true, setup_log);
         if (rc != 0)
