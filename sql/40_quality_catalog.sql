@@ -1,0 +1,95 @@
+-- 40_quality_catalog.sql: what the validation and normalisation steps read and write.
+--
+--   raw_record (staged) --validate_batch--> valid_record (typed)  + quarantine (rejected)
+--   valid_record       --normalize_batch--> clean_record (renamed, transformed, keyed)
+--
+-- Rules are data, checked when they are defined (41_validate.sql, 42_normalize.sql);
+-- nothing from a rule is ever concatenated into SQL. Every table carries source_id.
+
+-- The declared shape of a source's records: the field names rules may refer to, and
+-- whether a batch with any rejected record is refused whole (all_or_nothing).
+CREATE TABLE nightjar.source_schema (
+    source_id      bigint PRIMARY KEY REFERENCES nightjar.source ON DELETE CASCADE,
+    fields         text[] NOT NULL CHECK (cardinality(fields) > 0),
+    all_or_nothing boolean NOT NULL DEFAULT false,
+    updated_at     timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE nightjar.source_schema IS 'the fields of a source''s records and its acceptance policy';
+
+-- One validation rule. kind and params are checked by nightjar.define_rule (C++ compiles
+-- the rule: a bad regex or a parameter of the wrong type is refused there).
+CREATE TABLE nightjar.rule (
+    rule_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_id  bigint NOT NULL REFERENCES nightjar.source ON DELETE CASCADE,
+    name       text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    kind       text NOT NULL CHECK (kind IN ('required', 'type', 'enum', 'range', 'length', 'regex',
+                                             'unique_in_batch', 'unique_existing', 'reference',
+                                             'compare', 'custom_sql')),
+    field      text NOT NULL,
+    params     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(params) = 'object'),
+    severity   text NOT NULL DEFAULT 'error' CHECK (severity IN ('error', 'warning')),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (source_id, name)
+);
+COMMENT ON TABLE nightjar.rule IS 'declarative validation rules, evaluated in C++ by nightjar.validate_batch';
+
+-- Records that passed every error-severity rule, with typed values: numbers as JSON
+-- numbers, dates and timestamps as ISO 8601 strings, booleans as JSON booleans.
+-- Partitioned by source: each source's valid table is a partition, created on first use.
+CREATE TABLE nightjar.valid_record (
+    source_id  bigint NOT NULL,
+    batch_id   bigint NOT NULL,
+    record_no  bigint NOT NULL,
+    payload    jsonb NOT NULL,
+    warnings   jsonb,          -- [{"rule": …, "field": …, "message": …}] of warning rules that failed
+    PRIMARY KEY (source_id, batch_id, record_no)
+) PARTITION BY LIST (source_id);
+COMMENT ON TABLE nightjar.valid_record IS 'validated records with typed values; one partition per source';
+
+-- Rejected records: one row per failed error-severity rule (a record failing three rules
+-- has three rows). The record itself stays in raw_record for audit and replay.
+CREATE TABLE nightjar.quarantine (
+    quarantine_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source_id     bigint NOT NULL,
+    batch_id      bigint NOT NULL,
+    record_no     bigint NOT NULL,
+    rule_id       bigint REFERENCES nightjar.rule ON DELETE SET NULL,
+    rule          text NOT NULL,
+    field         text NOT NULL,
+    value         text,
+    message       text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON nightjar.quarantine (batch_id, record_no);
+COMMENT ON TABLE nightjar.quarantine IS 'records refused by validation: which rule, which field, which value, why';
+
+-- Normalisation rules of a source, applied in kind order: rename, transform, constant,
+-- multi, drop, then record_id. Defined as a whole by nightjar.define_normalization.
+CREATE TABLE nightjar.normalize_rule (
+    source_id  bigint NOT NULL REFERENCES nightjar.source ON DELETE CASCADE,
+    position   integer NOT NULL,
+    kind       text NOT NULL CHECK (kind IN ('rename', 'transform', 'constant', 'multi', 'drop', 'record_id')),
+    params     jsonb NOT NULL CHECK (jsonb_typeof(params) = 'object'),
+    PRIMARY KEY (source_id, position)
+);
+COMMENT ON TABLE nightjar.normalize_rule IS 'declarative normalisation of a source''s valid records';
+
+-- Normalised records, keyed by their stable record identifier: a later batch's version of
+-- the same record replaces the earlier one (batch_id says which batch it came from).
+CREATE TABLE nightjar.clean_record (
+    source_id  bigint NOT NULL,
+    record_id  text NOT NULL,
+    batch_id   bigint NOT NULL,
+    record_no  bigint NOT NULL,
+    payload    jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source_id, record_id)
+);
+CREATE INDEX ON nightjar.clean_record (batch_id);
+COMMENT ON TABLE nightjar.clean_record IS 'normalised records, one per stable record id';
+
+SELECT pg_catalog.pg_extension_config_dump('nightjar.source_schema', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.rule', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.normalize_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.quarantine', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.clean_record', '');
