@@ -5,6 +5,10 @@
 // (from the environment or a referenced file) and are kept out of public_json.
 #include "runner/config/config.hpp"
 
+#include "runner/config/pipeline_config.hpp"
+#include "runner/config/table_reader.hpp"
+#include "runner/util/json_text.hpp"
+
 #include <toml++/toml.h>
 
 #include <cstdlib>
@@ -15,182 +19,6 @@
 
 namespace nightjar::runner {
 namespace {
-
-// JsonQuote renders a string as a JSON string literal.
-std::string JsonQuote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
-
-// TableReader reads typed keys of one TOML table and reports unknown or missing ones.
-class TableReader {
-  public:
-    TableReader(const toml::table& table, std::string where, std::string origin)
-        : table_(table), where_(std::move(where)), origin_(std::move(origin)) {}
-
-    // Fail throws a ConfigError naming the key and the line of `node`.
-    [[noreturn]] void Fail(const toml::node* node, const std::string& key,
-                           const std::string& what) const {
-        long line = node ? static_cast<long>(node->source().begin.line)
-                         : static_cast<long>(table_.source().begin.line);
-        throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " +
-                          what);
-    }
-
-    // Qualified prefixes the key with the table's path.
-    std::string Qualified(const std::string& key) const {
-        return where_.empty() ? key : where_ + "." + key;
-    }
-
-    // Node returns the node of `key` (nullptr if absent) and marks it as known.
-    const toml::node* Node(const std::string& key) {
-        seen_.insert(key);
-        return table_.get(key);
-    }
-
-    // String reads an optional string key.
-    bool String(const std::string& key, std::string& out) {
-        const toml::node* n = Node(key);
-        if (!n) return false;
-        if (!n->is_string()) Fail(n, key, "expected a string");
-        out = n->as_string()->get();
-        return true;
-    }
-
-    // RequiredString reads a string key that must be present and non-empty.
-    std::string RequiredString(const std::string& key) {
-        std::string v;
-        if (!String(key, v)) Fail(nullptr, key, "missing required key");
-        if (v.empty()) Fail(Node(key), key, "must not be empty");
-        return v;
-    }
-
-    // Int reads an optional integer key within [lo, hi].
-    void Int(const std::string& key, int& out, long lo, long hi) {
-        const toml::node* n = Node(key);
-        if (!n) return;
-        if (!n->is_integer()) Fail(n, key, "expected an integer");
-        long v = static_cast<long>(n->as_integer()->get());
-        if (v < lo || v > hi)
-            Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-        out = static_cast<int>(v);
-    }
-
-    // Double reads an optional number (integer or float) within [lo, hi].
-    void Double(const std::string& key, double& out, double lo, double hi) {
-        const toml::node* n = Node(key);
-        if (!n) return;
-        double v;
-        if (n->is_integer())
-            v = static_cast<double>(n->as_integer()->get());
-        else if (n->is_floating_point())
-            v = n->as_floating_point()->get();
-        else
-            Fail(n, key, "expected a number");
-        if (v < lo || v > hi)
-            Fail(n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-        out = v;
-    }
-
-    // Bool reads an optional boolean.
-    void Bool(const std::string& key, bool& out) {
-        const toml::node* n = Node(key);
-        if (!n) return;
-        if (!n->is_boolean()) Fail(n, key, "expected a boolean");
-        out = n->as_boolean()->get();
-    }
-
-    // StringList reads a string or an array of strings.
-    bool StringList(const std::string& key, std::vector<std::string>& out) {
-        const toml::node* n = Node(key);
-        if (!n) return false;
-        out.clear();
-        if (n->is_string()) {
-            out.push_back(n->as_string()->get());
-            return true;
-        }
-        if (!n->is_array()) Fail(n, key, "expected a string or an array of strings");
-        for (const auto& e : *n->as_array()) {
-            if (!e.is_string()) Fail(&e, key, "expected an array of strings");
-            out.push_back(e.as_string()->get());
-        }
-        return true;
-    }
-
-    // Table returns a sub-table (nullptr if absent).
-    const toml::table* Table(const std::string& key) {
-        const toml::node* n = Node(key);
-        if (!n) return nullptr;
-        if (!n->is_table()) Fail(n, key, "expected a table");
-        return n->as_table();
-    }
-
-    // Secret resolves `<key>` (literal, discouraged), `<key>_env` or `<key>_file`.
-    bool Secret(const std::string& key, std::string& out) {
-        std::string literal, env, file;
-        bool has_literal = String(key, literal), has_env = String(key + "_env", env),
-             has_file = String(key + "_file", file);
-        if (has_literal + has_env + has_file > 1)
-            Fail(Node(key + "_env"), key,
-                 "set only one of " + key + ", " + key + "_env, " + key + "_file");
-        if (has_literal) out = literal;
-        if (has_env) {
-            const char* v = std::getenv(env.c_str());
-            if (!v)
-                Fail(Node(key + "_env"), key + "_env",
-                     "environment variable " + env + " is not set");
-            out = v;
-        }
-        if (has_file) {
-            std::ifstream in(file);
-            if (!in) Fail(Node(key + "_file"), key + "_file", "cannot read " + file);
-            std::getline(in, out);
-            while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
-        }
-        return has_literal || has_env || has_file;
-    }
-
-    // Finish rejects every key that was not read.
-    void Finish() const {
-        for (const auto& [k, v] : table_) {
-            std::string key(k.str());
-            if (!seen_.count(key)) Fail(&v, key, "unknown key");
-        }
-    }
-
-  private:
-    const toml::table& table_;
-    std::string where_;
-    std::string origin_;
-    std::set<std::string> seen_;
-};
 
 // ReadRelevance reads [source.relevance].
 void ReadRelevance(TableReader& r, SourceConfig& s) {
@@ -322,32 +150,32 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
     r.Finish();
 
     std::ostringstream j;
-    j << "{\"kind\":" << JsonQuote(s.kind) << ",\"location\":" << JsonQuote(s.location)
-      << ",\"format\":" << JsonQuote(s.format) << ",\"pattern\":[";
-    for (size_t i = 0; i < s.patterns.size(); ++i) j << (i ? "," : "") << JsonQuote(s.patterns[i]);
+    j << "{\"kind\":" << JsonString(s.kind) << ",\"location\":" << JsonString(s.location)
+      << ",\"format\":" << JsonString(s.format) << ",\"pattern\":[";
+    for (size_t i = 0; i < s.patterns.size(); ++i) j << (i ? "," : "") << JsonString(s.patterns[i]);
     j << "],\"batch_size\":" << s.batch_size << ",\"max_batch_mb\":" << s.max_batch_mb
       << ",\"max_files\":" << s.max_files << ",\"min_confidence\":" << s.min_confidence
-      << ",\"archive\":" << JsonQuote(s.archive) << ",\"rules\":[";
+      << ",\"archive\":" << JsonString(s.archive) << ",\"rules\":[";
     for (size_t i = 0; i < s.rules.size(); ++i)
-        j << (i ? "," : "") << "{\"keyword\":" << JsonQuote(s.rules[i].keyword)
-          << ",\"regex\":" << JsonQuote(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight
+        j << (i ? "," : "") << "{\"keyword\":" << JsonString(s.rules[i].keyword)
+          << ",\"regex\":" << JsonString(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight
           << "}";
     j << "],\"expected_headers\":[";
     for (size_t i = 0; i < s.expected_headers.size(); ++i)
-        j << (i ? "," : "") << JsonQuote(s.expected_headers[i]);
+        j << (i ? "," : "") << JsonString(s.expected_headers[i]);
     j << "],\"retry\":{\"attempts\":" << s.retry.attempts
       << ",\"base_delay_ms\":" << s.retry.base_delay_ms
       << ",\"max_delay_ms\":" << s.retry.max_delay_ms
       << "},\"timeouts\":{\"connect_s\":" << s.connect_timeout_s << ",\"total_s\":" << s.timeout_s
       << "}";
     if (s.kind == "s3")
-        j << ",\"s3\":{\"endpoint\":" << JsonQuote(s.s3.endpoint)
-          << ",\"bucket\":" << JsonQuote(s.s3.bucket) << ",\"prefix\":" << JsonQuote(s.s3.prefix)
-          << ",\"region\":" << JsonQuote(s.s3.region) << "}";
+        j << ",\"s3\":{\"endpoint\":" << JsonString(s.s3.endpoint)
+          << ",\"bucket\":" << JsonString(s.s3.bucket) << ",\"prefix\":" << JsonString(s.s3.prefix)
+          << ",\"region\":" << JsonString(s.s3.region) << "}";
     if (s.kind == "http")
-        j << ",\"http\":{\"list_url\":" << JsonQuote(s.http.list_url)
-          << ",\"item_url\":" << JsonQuote(s.http.item_url) << ",\"auth\":"
-          << JsonQuote(!s.http.login_url.empty() ? "login"
+        j << ",\"http\":{\"list_url\":" << JsonString(s.http.list_url)
+          << ",\"item_url\":" << JsonString(s.http.item_url) << ",\"auth\":"
+          << JsonString(!s.http.login_url.empty() ? "login"
                        : !s.http.token.empty()   ? "token"
                                                  : "none")
           << "}";
@@ -393,6 +221,10 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
                                   ": source.name: duplicate source " + s.name);
             c.sources.push_back(std::move(s));
         }
+    }
+    if (const toml::node* pipes = r.Node("pipeline")) {
+        if (!pipes->is_array_of_tables()) r.Fail(pipes, "pipeline", "expected [[pipeline]] tables");
+        c.pipelines = ReadPipelines(*pipes->as_array(), origin);
     }
     r.Finish();
     return c;

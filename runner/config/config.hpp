@@ -79,12 +79,37 @@ struct SourceConfig {
     std::string public_json;  // the source's settings without secrets, for nightjar.source.config
 };
 
+// StepConfig is one [[pipeline.step]]: an SQL function run for every event on a topic.
+struct StepConfig {
+    std::string name;
+    std::string function;    // e.g. nightjar.validate_step(jsonb)
+    std::string subscribes;  // topic
+    std::string emits;       // topic emitted on success; empty: none
+    int max_attempts = 3;
+    std::string backoff = "30 seconds";  // a PostgreSQL interval
+    std::string timeout = "10 minutes";  // a PostgreSQL interval
+    long line = 0;                        // where it is declared, for error messages
+};
+
+// PipelineConfig is one [[pipeline]] table: applied with nightjar.define_pipeline/define_step.
+struct PipelineConfig {
+    std::string name;
+    std::string description;
+    std::string lock_key = "source_id";  // "" in the file (lock_key = "") means none
+    std::string deadline;                // HH:MM, empty: none
+    std::string deadline_tz = "UTC";
+    std::string notify;
+    std::vector<StepConfig> steps;
+    long line = 0;
+};
+
 // Config is the whole file.
 struct Config {
     std::string path;
     std::string database_url;  // empty: DefaultDatabaseUrl()
     std::string spool_dir;     // empty: <cluster home>/spool
     std::vector<SourceConfig> sources;
+    std::vector<PipelineConfig> pipelines;
 };
 
 // LoadConfig reads and validates a nightjar.toml file; throws ConfigError.

@@ -23,9 +23,8 @@ std::unique_ptr<pqxx::connection> Connect(const Config& config) {
 }
 
 // ApplySources upserts every configured source into nightjar.source.
-std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& config) {
+std::vector<ApplyChange> ApplySources(pqxx::work& tx, const Config& config) {
     std::vector<ApplyChange> out;
-    pqxx::work tx(conn);
     for (const auto& s : config.sources) {
         auto r = tx.exec_params(
             "WITH old AS (SELECT kind, config FROM nightjar.source WHERE name = $1), "
@@ -38,7 +37,7 @@ std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& conf
             "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM old) THEN 'created' "
             "            WHEN EXISTS (SELECT 1 FROM up) THEN 'updated' ELSE 'unchanged' END",
             s.name, s.kind, s.public_json);
-        out.push_back({s.name, r[0][0].as<std::string>()});
+        out.push_back({"source " + s.name, r[0][0].as<std::string>()});
     }
     // Sources missing from the file are kept (their batches and files reference them) and
     // reported, so a deleted [[source]] is visible rather than silently ignored.
@@ -49,8 +48,7 @@ std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& conf
     for (const auto& row : tx.exec_params("SELECT name FROM nightjar.source WHERE kind <> 'sql' "
                                           "AND NOT (name = ANY ($1::text[])) ORDER BY name",
                                           names))
-        out.push_back({row[0].as<std::string>(), "kept (not in the configuration)"});
-    tx.commit();
+        out.push_back({"source " + row[0].as<std::string>(), "kept (not in the configuration)"});
     return out;
 }
 

@@ -16,12 +16,17 @@ std::unique_ptr<pqxx::connection> Connect(const Config& config);
 
 // ApplyChange is one line of `nightjar apply` output.
 struct ApplyChange {
-    std::string source;
-    std::string action;  // created | updated | unchanged | kept (not in the configuration)
+    std::string object;  // "source acme", "pipeline nightly", "step nightly.validate"
+    std::string action;  // created | updated | unchanged | dropped | kept (not in the configuration)
 };
 
 // ApplySources upserts every configured source into nightjar.source (idempotent).
-std::vector<ApplyChange> ApplySources(pqxx::connection& conn, const Config& config);
+std::vector<ApplyChange> ApplySources(pqxx::work& tx, const Config& config);
+
+// ApplyPipelines defines every configured pipeline and its steps with
+// nightjar.define_pipeline / define_step, drops the steps the file no longer has, and
+// reports each change. A value the database refuses becomes a ConfigError naming the line.
+std::vector<ApplyChange> ApplyPipelines(pqxx::work& tx, const Config& config);
 
 // SourceRow is a recorded source.
 struct SourceRow {

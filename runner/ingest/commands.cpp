@@ -38,14 +38,17 @@ void RegisterIngestCommands(CLI::App& app) {
 
     auto* apply = app.add_subcommand(
         "apply",
-        "record the configured sources in the catalog (idempotent) and print what changed");
+        "record the configured sources and pipelines in the catalog (idempotent) and print what changed");
     apply->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
     apply->callback([] {
         Guarded([] {
             Config config = LoadConfig(config_path);
             auto conn = Connect(config);
-            for (const auto& c : ApplySources(*conn, config))
-                std::cout << c.action << " source " << c.source << "\n";
+            pqxx::work tx(*conn);  // sources and pipelines are applied together or not at all
+            auto changes = ApplySources(tx, config);
+            for (auto& c : ApplyPipelines(tx, config)) changes.push_back(std::move(c));
+            tx.commit();
+            for (const auto& c : changes) std::cout << c.action << " " << c.object << "\n";
             return 0;
         });
     });

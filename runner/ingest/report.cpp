@@ -6,26 +6,6 @@
 
 namespace nightjar::runner {
 
-// JsonString quotes a string for JSON.
-std::string JsonString(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"')
-            out += "\\\"";
-        else if (c == '\\')
-            out += "\\\\";
-        else if (c == '\n')
-            out += "\\n";
-        else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else
-            out += static_cast<char>(c);
-    }
-    return out + "\"";
-}
-
 namespace {
 
 // Totals sums the batches.

@@ -1,6 +1,8 @@
 // report.hpp: the run report (totals, per batch, per failed file) as text and JSON.
 #pragma once
 
+#include "runner/util/json_text.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,7 +46,5 @@ std::string ReportJson(const RunReport& report);
 // ReportText renders the report for a person.
 std::string ReportText(const RunReport& report);
 
-// JsonString quotes a string for JSON.
-std::string JsonString(const std::string& s);
 
 }  // namespace nightjar::runner

@@ -1,0 +1,84 @@
+// pipeline_config.cpp reads [[pipeline]] and [[pipeline.step]] tables. Names follow the
+// catalog's rule (^[a-z][a-z0-9_]{0,62}$) and must be unique, so a mistake is reported with
+// its line before anything reaches the database.
+#include "runner/config/pipeline_config.hpp"
+
+#include <regex>
+#include <set>
+
+#include "runner/config/table_reader.hpp"
+
+namespace nightjar::runner {
+namespace {
+
+// RequiredName reads `name` and checks it against the catalog's naming rule.
+std::string RequiredName(TableReader& r) {
+    std::string name = r.RequiredString("name");
+    static const std::regex kName("^[a-z][a-z0-9_]{0,62}$");
+    if (!std::regex_match(name, kName))
+        r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
+    return name;
+}
+
+// ReadStep reads one [[pipeline.step]] table.
+StepConfig ReadStep(const toml::table& t, const std::string& where, const std::string& origin) {
+    TableReader r(t, where, origin);
+    StepConfig s;
+    s.line = r.Line();
+    s.name = RequiredName(r);
+    s.function = r.RequiredString("function");
+    s.subscribes = r.RequiredString("subscribes");
+    r.String("emits", s.emits);
+    r.Int("max_attempts", s.max_attempts, 1, 100);
+    r.String("backoff", s.backoff);
+    r.String("timeout", s.timeout);
+    r.Finish();
+    return s;
+}
+
+// ReadPipeline reads one [[pipeline]] table.
+PipelineConfig ReadPipeline(const toml::table& t, const std::string& where,
+                            const std::string& origin) {
+    TableReader r(t, where, origin);
+    PipelineConfig p;
+    p.line = r.Line();
+    p.name = RequiredName(r);
+    r.String("description", p.description);
+    r.String("lock_key", p.lock_key);
+    r.String("deadline", p.deadline);
+    r.String("deadline_tz", p.deadline_tz);
+    r.String("notify", p.notify);
+    if (const toml::node* steps = r.Node("step")) {
+        if (!steps->is_array_of_tables()) r.Fail(steps, "step", "expected [[pipeline.step]] tables");
+        std::set<std::string> names;
+        size_t i = 0;
+        for (const auto& n : *steps->as_array()) {
+            StepConfig s = ReadStep(*n.as_table(), r.Qualified("step[" + std::to_string(i++) + "]"),
+                                    origin);
+            if (!names.insert(s.name).second)
+                r.Fail(&n, "step.name", "duplicate step " + s.name + " in pipeline " + p.name);
+            p.steps.push_back(std::move(s));
+        }
+    }
+    r.Finish();
+    return p;
+}
+
+}  // namespace
+
+// ReadPipelines reads every [[pipeline]] table with its [[pipeline.step]] tables.
+std::vector<PipelineConfig> ReadPipelines(const toml::array& tables, const std::string& origin) {
+    std::vector<PipelineConfig> out;
+    std::set<std::string> names;
+    size_t i = 0;
+    for (const auto& n : tables) {
+        TableReader r(*n.as_table(), "", origin);
+        PipelineConfig p = ReadPipeline(*n.as_table(), "pipeline[" + std::to_string(i++) + "]", origin);
+        if (!names.insert(p.name).second)
+            r.Fail(&n, "pipeline.name", "duplicate pipeline " + p.name);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+}  // namespace nightjar::runner
