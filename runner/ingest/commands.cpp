@@ -4,10 +4,13 @@
 #include "runner/ingest/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "runner/config/config.hpp"
 #include "runner/ingest/catalog.hpp"
+#include "runner/ingest/dispatch.hpp"
 #include "runner/ingest/errors.hpp"
 #include "runner/ingest/run.hpp"
 
@@ -70,7 +73,37 @@ void RegisterIngestCommands(CLI::App& app) {
     run->add_option("--disk-margin-mb", opts.disk_margin_mb,
                     "free disk required beyond a batch's size")
         ->capture_default_str();
-    run->callback([] { Guarded([] { return RunIngest(LoadConfig(config_path), opts); }); });
+    static bool dispatch_after = false;
+    run->add_flag("--dispatch", dispatch_after,
+                  "then run the pipelines' due steps (nightjar.dispatch) and print their runs");
+    run->callback([] {
+        Guarded([] {
+            Config config = LoadConfig(config_path);
+            int rc = RunIngest(config, opts);
+            if (dispatch_after && !opts.dry_run)
+                rc = std::max(rc, DispatchAndReport(config, DispatchOptions{}, std::cout));
+            return rc;
+        });
+    });
+
+    static DispatchOptions dispatch_opts;
+    auto* dispatch = app.add_subcommand(
+        "dispatch", "run the pipelines' due steps now (CALL nightjar.dispatch) and print the runs");
+    dispatch->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
+    dispatch->add_option("--max-steps", dispatch_opts.max_steps, "stop after N steps")
+        ->check(CLI::PositiveNumber);
+    dispatch->add_option("--max-seconds", dispatch_opts.max_seconds, "stop after about N seconds")
+        ->check(CLI::PositiveNumber);
+    dispatch->add_option("--pipeline", dispatch_opts.pipeline, "only this pipeline");
+    dispatch->callback([dispatch] {
+        Guarded([dispatch] {
+            // Only the database matters here: without -c and without ./nightjar.toml, the
+            // default database (NIGHTJAR_DATABASE_URL or the local cluster) is used.
+            bool has_config = dispatch->count("--config") > 0 || std::filesystem::exists(config_path);
+            Config config = has_config ? LoadConfig(config_path) : Config{};
+            return DispatchAndReport(config, dispatch_opts, std::cout);
+        });
+    });
 
     auto* plan = app.add_subcommand(
         "plan", "print the plan of `run` without staging (same as run --dry-run)");

@@ -1,4 +1,4 @@
-// commands.hpp: registers the ingestion subcommands (`apply`, `run`, `plan`) on the CLI.
+// commands.hpp: registers the catalog subcommands (`apply`, `run`, `plan`, `dispatch`) on the CLI.
 #pragma once
 
 namespace CLI {

@@ -3,7 +3,8 @@
 # apply creates the pipeline and its steps; re-applying changes nothing; an edited step
 # is updated and a removed one dropped; a definition the database refuses (unknown
 # function, bad interval) exits 2 naming file and line, and nothing of the file is
-# applied (sources and pipelines commit together).
+# applied (sources and pipelines commit together). `nightjar dispatch` runs the due
+# steps and reports each run; a dead step makes it exit 1.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -94,4 +95,18 @@ sed -i 's/^max_attempts = 7/max_attempts = 7\nbackoff = "soon"/' "$tmp/n.toml"
 rc=0; err=$("$BIN" apply -c "$tmp/n.toml" 2>&1) || rc=$?
 [[ $rc -eq 2 ]] || fail "bad interval: exit $rc ($err)"
 grep -q "n.toml:6: step $p.check: .*soon" <<<"$err" || fail "bad interval message: $err"
+
+# --- 4. nightjar dispatch runs the due steps and reports the runs ---------------------
+write_config 1 no "$schema.check(jsonb)"
+"$BIN" apply -c "$tmp/n.toml" >/dev/null
+q "SELECT nightjar.emit('itapply.$tag.staged', '{\"source_id\": 1}')" >/dev/null
+out=$(cd "$tmp" && "$BIN" dispatch --pipeline "$p") || fail "dispatch exit $? ($out)"
+grep -q "^dispatched 1 step(s)$" <<<"$out" || fail "dispatch: $out"
+grep -q "^run [0-9]* $p: succeeded, steps 1/1, attempts 1" <<<"$out" || fail "dispatch run line: $out"
+q "CREATE OR REPLACE FUNCTION $schema.check(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS
+   \$\$ BEGIN RAISE EXCEPTION 'provider down' USING ERRCODE = '08006'; END \$\$"
+q "SELECT nightjar.emit('itapply.$tag.staged', '{\"source_id\": 2}')" >/dev/null
+rc=0; out=$(cd "$tmp" && "$BIN" dispatch --pipeline "$p") || rc=$?
+[[ $rc -eq 1 ]] || fail "a dead step: exit $rc, want 1 ($out)"
+grep -q "^run [0-9]* $p: failed, .*last error: check attempt 1: 08006 provider down" <<<"$out" || fail "failed run line: $out"
 echo "runner_apply: ok"
