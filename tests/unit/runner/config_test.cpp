@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/runner/config_error_of.hpp"
+
 #include <cstdlib>
 #include <fstream>
 
@@ -12,14 +14,7 @@ using nightjar::runner::ParseConfig;
 namespace {
 
 // ErrorOf returns the ConfigError message of parsing text ("" if it parses).
-std::string ErrorOf(const std::string& text) {
-    try {
-        ParseConfig(text, "t.toml");
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
+std::string ErrorOf(const std::string& text) { return nightjar::runner::testing::ErrorOf(text, "t.toml"); }
 
 const char* kDir = "[[source]]\nname = \"docs\"\nkind = \"dir\"\nlocation = \"/tmp/x\"\n";
 

@@ -2,6 +2,8 @@
 // line of every mistake; values (intervals, times, functions) are left to the database.
 #include <gtest/gtest.h>
 
+#include "tests/unit/runner/config_error_of.hpp"
+
 #include "runner/config/config.hpp"
 
 using nightjar::runner::ConfigError;
@@ -10,14 +12,7 @@ using nightjar::runner::ParseConfig;
 namespace {
 
 // ErrorOf returns the ConfigError message of parsing text ("" if it parses).
-std::string ErrorOf(const std::string& text) {
-    try {
-        ParseConfig(text, "p.toml");
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
+std::string ErrorOf(const std::string& text) { return nightjar::runner::testing::ErrorOf(text, "p.toml"); }
 
 const char* kPipeline =
     "[[pipeline]]\n"
