@@ -23,7 +23,7 @@ namespace {
 
 // The readers' FormatOptions was being written in parallel with this file; the setters
 // below detect its members at compile time (format, options map, delimiter,
-// decimal_comma, sheet) so that either shape builds without editing this adapter.
+// decimal_comma, expected_headers) so that either shape builds without editing this adapter.
 template <class T, class = void>
 struct HasFormat : std::false_type {};
 template <class T>
@@ -45,6 +45,12 @@ struct HasDecimalComma : std::false_type {};
 template <class T>
 struct HasDecimalComma<T, std::void_t<decltype(std::declval<T&>().decimal_comma = true)>>
     : std::true_type {};
+template <class T, class = void>
+struct HasExpectedHeaders : std::false_type {};
+template <class T>
+struct HasExpectedHeaders<
+    T, std::void_t<decltype(std::declval<T&>().expected_headers = std::vector<std::string>())>>
+    : std::true_type {};
 
 // MakeOptions converts the source's format settings into options of type O (a template so
 // that the branches for members O lacks are discarded, not compiled).
@@ -65,6 +71,7 @@ O MakeOptions(const SourceConfig& source) {
         auto it = source.format_options.find("decimal_comma");
         if (it != source.format_options.end()) o.decimal_comma = it->second == "true";
     }
+    if constexpr (HasExpectedHeaders<O>::value) o.expected_headers = source.expected_headers;  // xlsx header row
     return o;
 }
 

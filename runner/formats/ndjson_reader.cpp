@@ -1,0 +1,76 @@
+// ndjson_reader.cpp: reads line by line (FileInput, memchr), skips blank lines, and
+// validates each line with simdjson's DOM parser (full validation, UTF-8 included) into
+// a parser reused across lines, so memory is the largest line plus its parse tape. The
+// line text itself is the record (no re-serialisation). Lines are capped by
+// max_record_bytes (default 16 MiB).
+#include "runner/formats/ndjson_reader.hpp"
+
+#include <simdjson.h>
+
+#include "runner/formats/input.hpp"
+
+namespace nightjar::runner::formats {
+
+namespace {
+
+// Parser returns the thread's reused simdjson DOM parser.
+simdjson::dom::parser& Parser() {
+    thread_local simdjson::dom::parser parser;
+    return parser;
+}
+
+// NdjsonReader yields one record per non-blank line.
+class NdjsonReader : public RecordReader {
+  public:
+    NdjsonReader(const std::string& path, const FormatOptions& opts)
+        : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {}
+
+    // Next reads lines until a non-blank one and validates it.
+    bool Next(Record& rec) override {
+        for (;;) {
+            if (!in_.ReadLine(rec.json, max_)) return false;
+            size_t first = rec.json.find_first_not_of(" \t\r");
+            if (first == std::string::npos) continue;
+            rec.pos = in_.LineStart();
+            rec.pos.record_no = ++records_;
+            std::string problem = ValidateJsonObject(rec.json);
+            if (!problem.empty()) throw FormatError(rec.pos, problem);
+            return true;
+        }
+    }
+
+  private:
+    FileInput in_;
+    std::uint64_t max_;
+    long records_ = 0;
+};
+
+}  // namespace
+
+// ValidateJsonObject parses the text and checks it is an object.
+std::string ValidateJsonObject(std::string& text) {
+    size_t n = text.size();
+    if (text.capacity() < n + simdjson::SIMDJSON_PADDING) text.reserve(n + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    auto err = Parser().parse(text.data(), n, false).get(doc);
+    if (err) return std::string("invalid JSON: ") + simdjson::error_message(err);
+    if (doc.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
+    return "";
+}
+
+// ObjectKeys parses the object and lists its keys.
+std::vector<std::string> ObjectKeys(std::string& text) {
+    std::vector<std::string> keys;
+    if (!ValidateJsonObject(text).empty()) return keys;
+    simdjson::dom::object obj;
+    if (Parser().parse(text.data(), text.size(), false).get(obj)) return keys;
+    for (auto field : obj) keys.emplace_back(field.key);
+    return keys;
+}
+
+// OpenNdjsonReader constructs the reader.
+std::unique_ptr<RecordReader> OpenNdjsonReader(const std::string& path, const FormatOptions& opts) {
+    return std::make_unique<NdjsonReader>(path, opts);
+}
+
+}  // namespace nightjar::runner::formats

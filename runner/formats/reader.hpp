@@ -1,0 +1,89 @@
+// reader.hpp: the streaming format readers' public API. A reader turns one file (JSON,
+// NDJSON, CSV/TSV, xlsx) into a sequence of records, each one JSON object text, read
+// with memory bounded by the largest record (never by the file). Errors are FormatError
+// and name the file, the line (xlsx: the sheet row) and the byte offset. See docs/formats.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nightjar::runner::formats {
+
+// Position locates a record or an error: file, 1-based line (xlsx: sheet row), byte
+// offset of the line's (record's) first byte, 1-based record number (0: none yet).
+struct Position {
+    std::string file;
+    long line = 0;
+    std::uint64_t byte_offset = 0;
+    long record_no = 0;
+};
+
+// Record is one record: a JSON object text (UTF-8) of the record's fields only.
+struct Record {
+    std::string json;
+    Position pos;
+};
+
+// FormatError is a malformed file; what() is "FILE:LINE (byte N): problem".
+class FormatError : public std::runtime_error {
+  public:
+    FormatError(const Position& pos, const std::string& problem);
+    Position pos;
+    std::string problem;
+};
+
+// FormatOptions selects the reader and tunes it; `options` holds [source.format_options].
+struct FormatOptions {
+    std::string format;                         // "" or "auto": by extension
+    std::map<std::string, std::string> options; // delimiter, encoding, json_path, sheet, caps...
+    char delimiter = 0;                         // 0: detect (CSV)
+    bool decimal_comma = false;                 // accepted; validation converts numbers later
+    std::vector<std::string> expected_headers;  // xlsx header-row detection
+
+    // Get returns the option `key`, or `fallback` when it is absent.
+    std::string Get(const std::string& key, const std::string& fallback = "") const;
+    // GetSize returns the option `key` as a non-negative integer, or `fallback`.
+    std::uint64_t GetSize(const std::string& key, std::uint64_t fallback) const;
+};
+
+// Defaults of the caps (bytes), overridable by the options of the same name.
+constexpr std::uint64_t kDefaultMaxRecordBytes = 16ull << 20;        // max_record_bytes
+constexpr std::uint64_t kDefaultMaxUncompressedBytes = 256ull << 20; // max_uncompressed_bytes
+constexpr std::uint64_t kDefaultMaxCompressionRatio = 500;           // max_compression_ratio
+
+// RecordReader yields a file's records one at a time.
+class RecordReader {
+  public:
+    virtual ~RecordReader() = default;
+    // Next fills `rec` with the next record and returns false at the end of the file.
+    virtual bool Next(Record& rec) = 0;
+    // Headers returns the record keys known before the first record (CSV, xlsx), else {}.
+    virtual std::vector<std::string> Headers() { return {}; }
+};
+
+// ResolveFormat returns json, ndjson, csv or xlsx for the file (explicit format or extension).
+std::string ResolveFormat(const std::string& path, const FormatOptions& opts);
+
+// OpenReader opens the file with the reader of its format; throws FormatError.
+std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOptions& opts);
+
+// PeekHeaders returns the file's header names: CSV header row, xlsx detected header row,
+// JSON/NDJSON keys of the first record.
+std::vector<std::string> PeekHeaders(const std::string& path, const FormatOptions& opts);
+
+// HeaderScore returns the fraction of `expected` names present in `headers`, comparing
+// case-, accent-, space- and punctuation-insensitively (1 when nothing is expected).
+double HeaderScore(const std::vector<std::string>& headers, const std::vector<std::string>& expected);
+
+// NormalizeHeader folds a header name for comparison: lower case, Latin accents removed,
+// only letters and digits kept.
+std::string NormalizeHeader(const std::string& name);
+
+// UniqueHeaders trims names, names empty ones column_N and suffixes duplicates _2, _3...
+std::vector<std::string> UniqueHeaders(const std::vector<std::string>& raw);
+
+}  // namespace nightjar::runner::formats

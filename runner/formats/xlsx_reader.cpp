@@ -1,0 +1,318 @@
+// xlsx_reader.cpp: reads one worksheet. workbook.xml and its rels name the sheet's part;
+// sharedStrings.xml (optional) is loaded whole into a vector (bounded by the member cap);
+// the sheet itself is streamed: its XML is inflated in 256 KiB blocks and each
+// <row>...</row> is cut out of the byte stream and parsed alone with pugixml, so memory
+// is one row plus the shared strings, whatever the number of rows. Cell types: s (shared
+// string), inlineStr, str (formula text), b (boolean), e (error text), n/absent (number,
+// emitted as a JSON number; dates stay serial numbers: styles are not read). The header
+// row is the best match to expected_headers among the first 30 non-empty rows (else the
+// first non-empty row); rows above it are skipped, empty rows are skipped.
+// Position.line is the sheet row; Position.byte_offset is the row's offset in the sheet XML.
+#include "runner/formats/xlsx_reader.hpp"
+
+#include <deque>
+#include <cstring>
+#include <vector>
+
+#include <pugixml.hpp>
+
+#include "runner/formats/json_writer.hpp"
+#include "runner/formats/zip_archive.hpp"
+
+namespace nightjar::runner::formats {
+
+namespace {
+
+constexpr int kHeaderSearchRows = 30;
+constexpr unsigned kXmlParse = pugi::parse_default | pugi::parse_ws_pcdata_single;
+
+// LocalName strips a namespace prefix ("x:row" -> "row").
+const char* LocalName(const char* name) {
+    const char* colon = std::strchr(name, ':');
+    return colon ? colon + 1 : name;
+}
+
+// Child returns the first child element with the given local name.
+pugi::xml_node Child(pugi::xml_node n, const char* local) {
+    for (pugi::xml_node c : n.children())
+        if (std::strcmp(LocalName(c.name()), local) == 0) return c;
+    return {};
+}
+
+// RunText concatenates the <t> texts of a string item (<si> or <is>), skipping phonetic runs.
+std::string RunText(pugi::xml_node item) {
+    std::string s;
+    for (pugi::xml_node c : item.children()) {
+        const char* name = LocalName(c.name());
+        if (std::strcmp(name, "t") == 0) s += c.text().get();
+        else if (std::strcmp(name, "r") == 0) s += Child(c, "t").text().get();
+    }
+    return s;
+}
+
+// Cell is one non-empty cell: its column and its value as JSON text.
+struct Cell {
+    int col;
+    std::string json;
+    std::string text;  // the value as text (header names)
+};
+
+// Row is one parsed row.
+struct Row {
+    long number;
+    std::uint64_t offset;
+    std::vector<Cell> cells;
+};
+
+// XlsxReader yields the records of one sheet.
+class XlsxReader : public RecordReader {
+  public:
+    XlsxReader(const std::string& path, const FormatOptions& opts)
+        : path_(path),
+          zip_(path, opts.GetSize("max_uncompressed_bytes", kDefaultMaxUncompressedBytes),
+               opts.GetSize("max_compression_ratio", kDefaultMaxCompressionRatio)),
+          max_row_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
+        std::string sheet_part = FindSheet(opts.Get("sheet"));
+        if (zip_.Has("xl/sharedStrings.xml")) LoadSharedStrings();
+        sheet_ = std::make_unique<ZipArchive::Member>(zip_, sheet_part);
+        FindHeader(opts.expected_headers);
+    }
+
+    // Headers returns the header row's keys.
+    std::vector<std::string> Headers() override { return headers_; }
+
+    // Next returns the next non-empty row after the header.
+    bool Next(Record& rec) override {
+        Row row;
+        do {
+            if (!pending_.empty()) {
+                row = std::move(pending_.front());
+                pending_.pop_front();
+            } else if (!ReadRow(row)) {
+                return false;
+            }
+        } while (row.cells.empty());
+        rec.pos = Position{path_, row.number, row.offset, ++records_};
+        JsonObjectWriter w(rec.json);
+        size_t k = 0;
+        for (size_t c = 0; c < headers_.size(); ++c) {
+            while (k < row.cells.size() && row.cells[k].col < static_cast<int>(c)) ++k;
+            if (k < row.cells.size() && row.cells[k].col == static_cast<int>(c)) w.Raw(headers_[c], row.cells[k].json);
+            else w.Null(headers_[c]);
+        }
+        for (const Cell& cell : row.cells)
+            if (cell.col >= static_cast<int>(headers_.size()))
+                w.Raw("column_" + std::to_string(cell.col + 1), cell.json);
+        w.Finish();
+        return true;
+    }
+
+  private:
+    // Fail throws a FormatError at a row.
+    [[noreturn]] void Fail(long row, std::uint64_t offset, const std::string& problem) const {
+        throw FormatError(Position{path_, row, offset, 0}, problem);
+    }
+
+    // Parse parses a member's XML text (kept in `text`, parsed in place).
+    pugi::xml_document Parse(std::string& text, const std::string& member) {
+        pugi::xml_document doc;
+        auto res = doc.load_buffer_inplace(&text[0], text.size(), kXmlParse);
+        if (!res) Fail(0, res.offset, member + ": invalid XML: " + res.description());
+        return doc;
+    }
+
+    // FindSheet returns the zip path of the chosen sheet (by name, default the first).
+    std::string FindSheet(const std::string& wanted) {
+        if (!zip_.Has("xl/workbook.xml")) Fail(0, 0, "not an xlsx workbook: no xl/workbook.xml");
+        std::string wb_text = zip_.ReadAll("xl/workbook.xml");
+        pugi::xml_document wb = Parse(wb_text, "xl/workbook.xml");
+        std::string rid, names;
+        for (pugi::xml_node s : Child(wb.document_element(), "sheets").children()) {
+            std::string name = s.attribute("name").value();
+            names += (names.empty() ? "" : ", ") + name;
+            if (!rid.empty() || (!wanted.empty() && name != wanted)) continue;
+            for (pugi::xml_attribute a : s.attributes())
+                if (std::strcmp(LocalName(a.name()), "id") == 0 && std::strchr(a.name(), ':')) rid = a.value();
+        }
+        if (rid.empty()) {
+            if (!wanted.empty()) Fail(0, 0, "sheet '" + wanted + "' not found (sheets: " + names + ")");
+            Fail(0, 0, "the workbook lists no sheet");
+        }
+        const std::string rels_name = "xl/_rels/workbook.xml.rels";
+        if (!zip_.Has(rels_name)) Fail(0, 0, "not an xlsx workbook: no " + rels_name);
+        std::string rels_text = zip_.ReadAll(rels_name);
+        pugi::xml_document rels = Parse(rels_text, rels_name);
+        for (pugi::xml_node r : rels.document_element().children()) {
+            if (rid != r.attribute("Id").value()) continue;
+            std::string target = r.attribute("Target").value();
+            if (!target.empty() && target[0] == '/') return target.substr(1);
+            return "xl/" + target;
+        }
+        Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
+    }
+
+    // LoadSharedStrings reads the shared string table.
+    void LoadSharedStrings() {
+        has_shared_ = true;
+        std::string text = zip_.ReadAll("xl/sharedStrings.xml");
+        pugi::xml_document doc = Parse(text, "xl/sharedStrings.xml");
+        for (pugi::xml_node si : doc.document_element().children())
+            if (std::strcmp(LocalName(si.name()), "si") == 0) shared_.push_back(RunText(si));
+    }
+
+    // FindHeader reads up to 30 non-empty rows and picks the header among them.
+    void FindHeader(const std::vector<std::string>& expected) {
+        Row row;
+        while (pending_.size() < static_cast<size_t>(kHeaderSearchRows) && ReadRow(row))
+            if (!row.cells.empty()) pending_.push_back(std::move(row));
+        if (pending_.empty()) return;
+        size_t best = 0;
+        double best_score = 0;
+        if (!expected.empty()) {
+            for (size_t i = 0; i < pending_.size(); ++i) {
+                std::vector<std::string> names;
+                for (const Cell& c : pending_[i].cells) names.push_back(c.text);
+                double s = HeaderScore(names, expected);
+                if (s > best_score) best_score = s, best = i;
+            }
+        }
+        const Row& h = pending_[best];
+        std::vector<std::string> raw(h.cells.back().col + 1);
+        for (const Cell& c : h.cells) raw[c.col] = c.text;
+        headers_ = UniqueHeaders(raw);
+        pending_.erase(pending_.begin(), pending_.begin() + best + 1);
+    }
+
+    // ReadRow cuts the next <row> element out of the sheet stream and parses it.
+    bool ReadRow(Row& row) {
+        for (;;) {
+            size_t k = xml_.find("<row", scan_);
+            while (k != std::string::npos && k + 4 < xml_.size() && xml_[k + 4] != ' ' &&
+                   xml_[k + 4] != '>' && xml_[k + 4] != '/')
+                k = xml_.find("<row", k + 4);
+            if (k == std::string::npos) {
+                if (xml_.size() > 4 && xml_.size() - 4 > scan_) scan_ = xml_.size() - 4;  // "<row" may straddle blocks
+            } else {
+                scan_ = k;
+                size_t gt = k + 4 < xml_.size() ? xml_.find('>', k) : std::string::npos;
+                if (gt != std::string::npos) {
+                    if (xml_[gt - 1] == '/') {  // <row r="5"/>: empty row
+                        scan_ = gt + 1;
+                        continue;
+                    }
+                    size_t end = xml_.find("</row>", gt);
+                    if (end != std::string::npos) {
+                        ParseRow(k, end + 6, row);
+                        scan_ = end + 6;
+                        return true;
+                    }
+                }
+            }
+            if (scan_ > 0) {  // drop consumed bytes before reading more
+                consumed_ += scan_;
+                xml_.erase(0, scan_);
+                scan_ = 0;
+            }
+            if (xml_.size() > max_row_)
+                Fail(last_row_ + 1, consumed_, "row longer than max_record_bytes (" + std::to_string(max_row_) + " bytes)");
+            char buf[1 << 18];
+            size_t n = sheet_->Read(buf, sizeof buf);
+            if (n == 0) return false;
+            xml_.append(buf, n);
+        }
+    }
+
+    // ParseRow parses xml_[begin, end) as one row.
+    void ParseRow(size_t begin, size_t end, Row& row) {
+        std::uint64_t offset = consumed_ + begin;
+        pugi::xml_document doc;
+        auto res = doc.load_buffer(xml_.data() + begin, end - begin, kXmlParse);
+        if (!res) Fail(last_row_ + 1, offset + res.offset, std::string("invalid sheet XML: ") + res.description());
+        pugi::xml_node r = doc.document_element();
+        long number = r.attribute("r").as_llong(last_row_ + 1);
+        last_row_ = number;
+        row.number = number;
+        row.offset = offset;
+        row.cells.clear();
+        int col = -1;
+        for (pugi::xml_node c : r.children()) {
+            if (std::strcmp(LocalName(c.name()), "c") != 0) continue;
+            const char* ref = c.attribute("r").value();
+            int at = *ref ? ColumnIndex(ref) : col + 1;
+            if (at < 0) Fail(number, offset, std::string("bad cell reference '") + ref + "'");
+            col = at;
+            Cell cell{col, {}, {}};
+            if (CellValue(c, number, offset, cell)) row.cells.push_back(std::move(cell));
+        }
+    }
+
+    // CellValue converts one <c> into JSON and text; false for an empty cell.
+    bool CellValue(pugi::xml_node c, long row, std::uint64_t offset, Cell& cell) {
+        std::string type = c.attribute("t").value();
+        pugi::xml_node v = Child(c, "v");
+        std::string ref = c.attribute("r").value();
+        if (ref.empty()) ref = "column " + std::to_string(cell.col + 1) + " of row " + std::to_string(row);
+        if (type == "inlineStr") {
+            pugi::xml_node is = Child(c, "is");
+            if (!is) return false;
+            cell.text = RunText(is);
+        } else if (!v) {
+            return false;
+        } else if (type == "s") {
+            long idx = v.text().as_llong(-1);
+            if (!has_shared_)
+                Fail(row, offset, ref + ": shared string " + std::to_string(idx) +
+                                      " but the workbook has no sharedStrings.xml");
+            if (idx < 0 || static_cast<size_t>(idx) >= shared_.size())
+                Fail(row, offset, ref + ": shared string " + std::to_string(idx) + " out of range (the workbook has " +
+                                      std::to_string(shared_.size()) + ")");
+            cell.text = shared_[idx];
+        } else if (type == "b") {
+            cell.text = v.text().get();
+            cell.json = cell.text == "1" ? "true" : "false";
+            return true;
+        } else if (type == "str" || type == "e") {
+            cell.text = v.text().get();
+        } else {
+            cell.text = v.text().get();
+            if (cell.text.empty()) return false;
+            if (IsJsonNumber(cell.text)) {
+                cell.json = cell.text;
+                return true;
+            }
+        }
+        AppendJsonString(cell.json, cell.text);
+        return true;
+    }
+
+    std::string path_;
+    ZipArchive zip_;
+    std::uint64_t max_row_;
+    std::unique_ptr<ZipArchive::Member> sheet_;
+    bool has_shared_ = false;
+    std::vector<std::string> shared_;
+    std::vector<std::string> headers_;
+    std::deque<Row> pending_;
+    std::string xml_;
+    size_t scan_ = 0;
+    std::uint64_t consumed_ = 0;
+    long last_row_ = 0;
+    long records_ = 0;
+};
+
+}  // namespace
+
+// ColumnIndex converts the letters of a cell reference.
+int ColumnIndex(const char* ref) {
+    int col = 0, letters = 0;
+    for (; *ref >= 'A' && *ref <= 'Z'; ++ref, ++letters) col = col * 26 + (*ref - 'A' + 1);
+    if (letters == 0 || letters > 3) return -1;
+    return col - 1;
+}
+
+// OpenXlsxReader constructs the reader (reading the workbook and the header row).
+std::unique_ptr<RecordReader> OpenXlsxReader(const std::string& path, const FormatOptions& opts) {
+    return std::make_unique<XlsxReader>(path, opts);
+}
+
+}  // namespace nightjar::runner::formats

@@ -1,0 +1,83 @@
+// zip_archive.cpp: libzip wrapper. Caps are checked twice: on the central directory's
+// declared sizes before opening a member, and on the running count of inflated bytes
+// while reading it (a forged directory cannot make us inflate past the cap).
+#include "runner/formats/zip_archive.hpp"
+
+#include <zip.h>
+
+namespace nightjar::runner::formats {
+
+// ZipArchive opens the archive read-only.
+ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed, std::uint64_t max_ratio)
+    : path_(path), max_uncompressed_(max_uncompressed), max_ratio_(max_ratio) {
+    int err = 0;
+    zip_ = zip_open(path.c_str(), ZIP_RDONLY, &err);
+    if (!zip_) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, err);
+        std::string msg = zip_error_strerror(&ze);
+        zip_error_fini(&ze);
+        Fail("not a readable zip (xlsx) file: " + msg);
+    }
+}
+
+// ~ZipArchive closes the archive.
+ZipArchive::~ZipArchive() {
+    if (zip_) zip_discard(zip_);
+}
+
+// Fail throws with the archive's position (line 0, byte 0).
+void ZipArchive::Fail(const std::string& problem) const {
+    throw FormatError(Position{path_, 0, 0, 0}, problem);
+}
+
+// Has looks the member up by name.
+bool ZipArchive::Has(const std::string& name) const {
+    return zip_name_locate(zip_, name.c_str(), 0) >= 0;
+}
+
+// ReadAll reads a member into a string.
+std::string ZipArchive::ReadAll(const std::string& name) {
+    Member m(*this, name);
+    std::string out;
+    char buf[65536];
+    for (size_t n; (n = m.Read(buf, sizeof buf)) > 0;) out.append(buf, n);
+    return out;
+}
+
+// Member checks the declared sizes and opens the member.
+ZipArchive::Member::Member(ZipArchive& zip, const std::string& name) : zip_(zip), name_(name) {
+    zip_int64_t idx = zip_name_locate(zip.zip_, name.c_str(), 0);
+    if (idx < 0) zip.Fail("member " + name + " not found");
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(zip.zip_, idx, 0, &st) != 0) zip.Fail("cannot stat member " + name);
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > zip.max_uncompressed_)
+        zip.Fail("member " + name + " declares " + std::to_string(st.size) +
+                 " uncompressed bytes, over max_uncompressed_bytes (" + std::to_string(zip.max_uncompressed_) + ")");
+    if ((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.size > (1u << 20) &&
+        st.size / (st.comp_size ? st.comp_size : 1) > zip.max_ratio_)
+        zip.Fail("member " + name + " has a compression ratio of " +
+                 std::to_string(st.size / (st.comp_size ? st.comp_size : 1)) + ":1, over max_compression_ratio (" +
+                 std::to_string(zip.max_ratio_) + ")");
+    file_ = zip_fopen_index(zip.zip_, idx, 0);
+    if (!file_) zip.Fail("cannot open member " + name + ": " + zip_strerror(zip.zip_));
+}
+
+// ~Member closes the member.
+ZipArchive::Member::~Member() {
+    if (file_) zip_fclose(file_);
+}
+
+// Read inflates the next bytes, counting them against the cap.
+size_t ZipArchive::Member::Read(char* buf, size_t n) {
+    zip_int64_t got = zip_fread(file_, buf, n);
+    if (got < 0) zip_.Fail("cannot read member " + name_ + ": " + zip_file_strerror(file_));
+    inflated_ += static_cast<std::uint64_t>(got);
+    if (inflated_ > zip_.max_uncompressed_)
+        zip_.Fail("member " + name_ + " inflates past max_uncompressed_bytes (" +
+                  std::to_string(zip_.max_uncompressed_) + ")");
+    return static_cast<size_t>(got);
+}
+
+}  // namespace nightjar::runner::formats

@@ -1,0 +1,122 @@
+// formats_json_test.cpp: the JSON (streamed document) and NDJSON readers — records,
+// json_path, truncation and non-object errors with positions, the record size cap.
+#include "formats_test_util.hpp"
+
+namespace nightjar::runner::formats {
+namespace {
+
+using testing::ErrorOf;
+using testing::Options;
+using testing::ReadAll;
+using testing::TempDir;
+using V = std::vector<std::string>;
+
+TEST(FormatsJson, TopLevelArrayElementsAreRecords) {
+    TempDir d;
+    auto p = d.Write("a.json", "[ {\"a\": 1},\n  {\"b\": [1, {\"c\": \"]}\\\"\"}]} ]\n");
+    EXPECT_EQ(ReadAll(p, Options("")), (V{"{\"a\": 1}", "{\"b\": [1, {\"c\": \"]}\\\"\"}]}"}));
+}
+
+TEST(FormatsJson, SingleObjectIsOneRecord) {
+    TempDir d;
+    auto p = d.Write("a.json", "\xEF\xBB\xBF {\"k\": {\"n\": null}}\n");
+    EXPECT_EQ(ReadAll(p, Options("json")), (V{"{\"k\": {\"n\": null}}"}));
+}
+
+TEST(FormatsJson, JsonPathToNestedArray) {
+    TempDir d;
+    auto p = d.Write("a.json",
+                     "{\"meta\": {\"items\": [\"not these\"], \"x\": \"}\"},\n"
+                     " \"data\": {\"count\": 2, \"items\": [\n  {\"id\": 1},\n  {\"id\": 2}\n ], \"after\": [1,2]},\n"
+                     " \"tail\": true}\n");
+    auto r = OpenReader(p, Options("json", {{"json_path", "data.items"}}));
+    Record rec;
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"id\": 1}");
+    EXPECT_EQ(rec.pos.line, 3);
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"id\": 2}");
+    EXPECT_EQ(rec.pos.line, 4);
+    EXPECT_EQ(rec.pos.record_no, 2);
+    EXPECT_FALSE(r->Next(rec));
+    EXPECT_EQ(PeekHeaders(p, Options("json", {{"json_path", "data.items"}})), (V{"id"}));
+}
+
+TEST(FormatsJson, JsonPathErrors) {
+    TempDir d;
+    auto p = d.Write("a.json", "{\"data\": {\"items\": 3}}");
+    EXPECT_EQ(ErrorOf(p, Options("json", {{"json_path", "data.rows"}})),
+              p + ":1 (byte 20): json_path 'data.rows': key 'rows' not found");
+    EXPECT_EQ(ErrorOf(p, Options("json", {{"json_path", "data.items"}})),
+              p + ":1 (byte 19): json_path 'data.items' is not an array");
+}
+
+TEST(FormatsJson, TruncatedDocumentNamesPosition) {
+    TempDir d;
+    auto p = d.Write("a.json", "[{\"a\": 1},\n {\"a\": 2, \"b\": [1,");
+    EXPECT_EQ(ErrorOf(p, Options("json")),
+              p + ":2 (byte 29): truncated JSON: end of file inside the value that starts at line 2 (byte 12)");
+    // Truncated after the array: records were read, the end of the document is missing.
+    auto q = d.Write("b.json", "{\"data\": [{\"a\": 1}]");
+    EXPECT_EQ(ErrorOf(q, Options("json", {{"json_path", "data"}})),
+              q + ":1 (byte 19): truncated JSON: expected ',' or '}' after a member before the end of file");
+}
+
+TEST(FormatsJson, InvalidElementAndNonObjectElement) {
+    TempDir d;
+    auto p = d.Write("a.json", "[{\"a\": tru}]");
+    EXPECT_NE(ErrorOf(p, Options("json")).find(p + ":1 (byte 1): invalid JSON"), std::string::npos);
+    auto q = d.Write("b.json", "[{\"a\": 1}, 2]");
+    EXPECT_EQ(ErrorOf(q, Options("json")), q + ":1 (byte 11): array element 2 is not a JSON object");
+}
+
+TEST(FormatsJson, EmptyFileAndEmptyArrayHaveNoRecords) {
+    TempDir d;
+    EXPECT_TRUE(ReadAll(d.Write("e.json", ""), Options("json")).empty());
+    EXPECT_TRUE(ReadAll(d.Write("a.json", " [ ] "), Options("json")).empty());
+}
+
+TEST(FormatsNdjson, HappyPathSkipsBlankLines) {
+    TempDir d;
+    auto p = d.Write("a.ndjson", "{\"a\":1}\n\n  \n{\"b\":\"\xC3\xA9\"}\r\n{\"c\":[]}");
+    auto r = OpenReader(p, Options(""));
+    Record rec;
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"a\":1}");
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"b\":\"\xC3\xA9\"}");
+    EXPECT_EQ(rec.pos.line, 4);
+    EXPECT_EQ(rec.pos.byte_offset, 12u);
+    EXPECT_EQ(rec.pos.record_no, 2);
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"c\":[]}");
+    EXPECT_FALSE(r->Next(rec));
+}
+
+TEST(FormatsNdjson, LineThatIsNotAnObjectNamesTheLine) {
+    TempDir d;
+    auto p = d.Write("a.jsonl", "{\"uid\": -1}\n[1,2]\n");
+    EXPECT_EQ(ErrorOf(p, Options("")), p + ":2 (byte 12): not a JSON object");
+    auto q = d.Write("b.ndjson", "{\"uid\": -1}\nthis is not json\n");
+    EXPECT_NE(ErrorOf(q, Options("")).find(q + ":2 (byte 12): invalid JSON"), std::string::npos);
+}
+
+TEST(FormatsNdjson, TenMegabyteLineUnderTheDefaultCap) {
+    TempDir d;
+    std::string big(10 << 20, 'x');
+    auto p = d.Write("a.ndjson", "{\"a\":1}\n{\"big\":\"" + big + "\"}\n");
+    auto recs = ReadAll(p, Options("ndjson"));
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[1].size(), big.size() + 10);
+    EXPECT_EQ(ErrorOf(p, Options("ndjson", {{"max_record_bytes", "1048576"}})),
+              p + ":2 (byte 8): line longer than max_record_bytes (1048576 bytes)");
+}
+
+TEST(FormatsNdjson, PeekHeadersAreTheFirstRecordsKeys) {
+    TempDir d;
+    auto p = d.Write("a.ndjson", "\n{\"id\":1,\"Prix unitaire\":2}\n{\"z\":1}\n");
+    EXPECT_EQ(PeekHeaders(p, Options("")), (V{"id", "Prix unitaire"}));
+}
+
+}  // namespace
+}  // namespace nightjar::runner::formats

@@ -1,0 +1,119 @@
+// formats_xlsx_test.cpp: the xlsx reader on workbooks built with libzip — shared and
+// inline strings, numbers, booleans, sheet choice, header-row detection, missing shared
+// strings, and the zip-bomb caps.
+#include "formats_test_util.hpp"
+
+#include "runner/formats/xlsx_reader.hpp"
+
+namespace nightjar::runner::formats {
+namespace {
+
+using testing::ErrorOf;
+using testing::Options;
+using testing::ReadAll;
+using testing::TempDir;
+using testing::WriteZip;
+using testing::XlsxMembers;
+using V = std::vector<std::string>;
+
+// Inline returns an inline-string cell.
+std::string Inline(const std::string& ref, const std::string& text) {
+    return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
+}
+
+const char* kShared = "<si><t>code</t></si><si><t>prix</t></si><si><r><t>Soci</t></r><r><t>&#233;t&#233;</t></r></si>";
+
+TEST(FormatsXlsx, SharedInlineNumbersBooleans) {
+    TempDir d;
+    std::string sheet =
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>" + Inline("C1", "ok") + "</row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\"><v>12.5</v></c><c r=\"C2\" t=\"b\"><v>1</v></c></row>"
+        "<row r=\"3\"/>"
+        "<row r=\"4\">" + Inline("A4", "a &amp; \"b\"") + "<c r=\"C4\" t=\"str\"><v>f</v></c><c r=\"E4\"><v>1E-3</v></c></row>";
+    WriteZip(d.Path("a.xlsx"), XlsxMembers({{"Feuil1", sheet}}, kShared));
+    auto r = OpenReader(d.Path("a.xlsx"), Options(""));
+    Record rec;
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"code\":\"Soci\xC3\xA9t\xC3\xA9\",\"prix\":12.5,\"ok\":true}");
+    EXPECT_EQ(rec.pos.line, 2);
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, R"({"code":"a & \"b\"","prix":null,"ok":"f","column_5":1E-3})");
+    EXPECT_EQ(rec.pos.line, 4);
+    EXPECT_EQ(rec.pos.record_no, 2);
+    EXPECT_FALSE(r->Next(rec));
+}
+
+TEST(FormatsXlsx, ChosenSheetByName) {
+    TempDir d;
+    WriteZip(d.Path("a.xlsx"),
+             XlsxMembers({{"First", "<row r=\"1\">" + Inline("A1", "x") + "</row><row r=\"2\"><c r=\"A2\"><v>1</v></c></row>"},
+                          {"Prices", "<row r=\"1\">" + Inline("A1", "y") + "</row><row r=\"2\"><c r=\"A2\"><v>2</v></c></row>"}}));
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"x":1})"}));
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx", {{"sheet", "Prices"}})), (V{R"({"y":2})"}));
+    EXPECT_EQ(ErrorOf(d.Path("a.xlsx"), Options("xlsx", {{"sheet", "Nope"}})),
+              d.Path("a.xlsx") + ":0 (byte 0): sheet 'Nope' not found (sheets: First, Prices)");
+}
+
+TEST(FormatsXlsx, HeaderDetectedOnRow4AmongJunk) {
+    TempDir d;
+    std::string sheet = "<row r=\"1\">" + Inline("A1", "Bordereau des prix") + "</row>" +
+                        "<row r=\"2\">" + Inline("B2", "Lot 3") + Inline("C2", "code") + "</row>" +
+                        "<row r=\"4\">" + Inline("A4", "Code") + Inline("B4", "D\xC3\xA9signation") +
+                        Inline("C4", "Prix unitaire") + "</row>" +
+                        "<row r=\"5\">" + Inline("A5", "A001") + Inline("B5", "Beton") + "<c r=\"C5\"><v>99.5</v></c></row>";
+    WriteZip(d.Path("a.xlsx"), XlsxMembers({{"S", sheet}}));
+    FormatOptions o = Options("xlsx");
+    o.expected_headers = {"code", "designation", "prix_unitaire"};
+    EXPECT_EQ(PeekHeaders(d.Path("a.xlsx"), o), (V{"Code", "D\xC3\xA9signation", "Prix unitaire"}));
+    auto r = OpenReader(d.Path("a.xlsx"), o);
+    Record rec;
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, "{\"Code\":\"A001\",\"D\xC3\xA9signation\":\"Beton\",\"Prix unitaire\":99.5}");
+    EXPECT_EQ(rec.pos.line, 5);
+    EXPECT_FALSE(r->Next(rec));
+    // Without expected headers the first non-empty row is the header.
+    EXPECT_EQ(PeekHeaders(d.Path("a.xlsx"), Options("xlsx")), (V{"Bordereau des prix"}));
+}
+
+TEST(FormatsXlsx, MissingSharedStringsNamesTheCell) {
+    TempDir d;
+    std::string sheet = "<row r=\"1\">" + Inline("A1", "a") + Inline("B1", "b") + "</row>" +
+                        "<row r=\"7\"><c r=\"A7\"><v>1</v></c><c r=\"B7\" t=\"s\"><v>12</v></c></row>";
+    WriteZip(d.Path("a.xlsx"), XlsxMembers({{"S", sheet}}));
+    std::string err = ErrorOf(d.Path("a.xlsx"), Options("xlsx"));
+    EXPECT_NE(err.find(d.Path("a.xlsx") + ":7 (byte "), std::string::npos) << err;
+    EXPECT_NE(err.find("): B7: shared string 12 but the workbook has no sharedStrings.xml"), std::string::npos) << err;
+}
+
+TEST(FormatsXlsx, ZipBombRefusedByDeclaredSizeAndByRatio) {
+    TempDir d;
+    auto m = XlsxMembers({{"S", "<row r=\"1\">" + Inline("A1", "a") + "</row>"}});
+    m["xl/worksheets/sheet1.xml"] += std::string(4 << 20, ' ');  // 4 MiB of blanks: deflates ~1000:1
+    WriteZip(d.Path("bomb.xlsx"), m);
+    EXPECT_EQ(ErrorOf(d.Path("bomb.xlsx"), Options("xlsx", {{"max_uncompressed_bytes", "1048576"},
+                                                            {"max_compression_ratio", "100000"}})),
+              d.Path("bomb.xlsx") + ":0 (byte 0): member xl/worksheets/sheet1.xml declares " +
+                  std::to_string(m["xl/worksheets/sheet1.xml"].size()) +
+                  " uncompressed bytes, over max_uncompressed_bytes (1048576)");
+    std::string err = ErrorOf(d.Path("bomb.xlsx"), Options("xlsx"));
+    EXPECT_NE(err.find("member xl/worksheets/sheet1.xml has a compression ratio of "), std::string::npos) << err;
+    EXPECT_NE(err.find(":1, over max_compression_ratio (500)"), std::string::npos) << err;
+    // Within generous caps the same file reads (the blanks are outside rows).
+    EXPECT_EQ(ReadAll(d.Path("bomb.xlsx"), Options("xlsx", {{"max_compression_ratio", "100000"}})).size(), 0u);
+}
+
+TEST(FormatsXlsx, NotAZip) {
+    TempDir d;
+    auto p = d.Write("a.xlsx", "not a zip");
+    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"), std::string::npos);
+}
+
+TEST(FormatsXlsx, ColumnIndex) {
+    EXPECT_EQ(ColumnIndex("A1"), 0);
+    EXPECT_EQ(ColumnIndex("Z9"), 25);
+    EXPECT_EQ(ColumnIndex("AA10"), 26);
+    EXPECT_EQ(ColumnIndex("7"), -1);
+}
+
+}  // namespace
+}  // namespace nightjar::runner::formats
