@@ -5,6 +5,7 @@
 //   LinearTrend::Add    vs NaiveRegression (five plain sums)
 //   TDigest::Add        vs StdSortCopy (collecting and sorting the values, which exact
 //                       percentiles need)
+//   PercentilesCont     (.5, .95, .99 by selection, on a fresh copy) vs StdSortCopy
 // Run: build/bench/stats_core_bench (add --benchmark_min_time=1 for steadier numbers).
 #include <benchmark/benchmark.h>
 
@@ -14,6 +15,7 @@
 
 #include "core/stats/autocorr.hpp"
 #include "core/stats/moments.hpp"
+#include "core/stats/percentiles.hpp"
 #include "core/stats/tdigest.hpp"
 #include "core/stats/trend.hpp"
 
@@ -131,6 +133,18 @@ void BM_TDigestAdd(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(v.size()));
 }
 BENCHMARK(BM_TDigestAdd);
+
+// BM_PercentilesCont measures copying the values and selecting three percentiles.
+void BM_PercentilesCont(benchmark::State& state) {
+    const auto& v = Values();
+    const std::vector<double> fractions = {0.5, 0.95, 0.99};
+    for (auto _ : state) {
+        std::vector<double> copy = v;
+        benchmark::DoNotOptimize(nightjar::core::stats::PercentilesCont(copy, fractions));
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(v.size()));
+}
+BENCHMARK(BM_PercentilesCont);
 
 }  // namespace
 

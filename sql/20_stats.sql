@@ -38,7 +38,7 @@ CREATE FUNCTION nightjar.stats_agg_final(internal) RETURNS nightjar.stats
     AS 'MODULE_PATHNAME', 'nightjar_stats_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE nightjar.stats_agg(float8) (
-    SFUNC = nightjar.stats_agg_trans, STYPE = internal, SSPACE = 96,
+    SFUNC = nightjar.stats_agg_trans, STYPE = internal, SSPACE = 1120,  -- sizeof(Moments): 128-value block + sums
     FINALFUNC = nightjar.stats_agg_final,
     COMBINEFUNC = nightjar.stats_agg_combine,
     SERIALFUNC = nightjar.stats_agg_serialize, DESERIALFUNC = nightjar.stats_agg_deserialize,

@@ -22,10 +22,11 @@ struct DigestState {
 
 }  // namespace
 
-NIGHTJAR_FUNCTION(nightjar_approx_percentiles_trans) {
-    MemoryContext ctx = AggregateMemory(fcinfo, "approx_percentiles_trans");
-    auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(ctx) : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
-    if (!st->fractions.known && !PG_ARGISNULL(2)) ReadFractions(fcinfo, 2, ctx, &st->fractions);
+NIGHTJAR_ROW_FUNCTION(nightjar_approx_percentiles_trans) {
+    auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(AggregateMemory(fcinfo, "approx_percentiles_trans"))
+                               : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
+    if (!st->fractions.known && !PG_ARGISNULL(2))
+        ReadFractions(fcinfo, 2, AggregateMemory(fcinfo, "approx_percentiles_trans"), &st->fractions);
     if (!PG_ARGISNULL(1)) st->digest.Add(PG_GETARG_FLOAT8(1));
     PG_RETURN_POINTER(st);
 }

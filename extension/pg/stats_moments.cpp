@@ -1,5 +1,6 @@
 // stats_moments.cpp: nightjar.stats_agg(float8) → nightjar.stats. The state is the
-// core's Moments, a fixed-size struct placed in the aggregate context; combine,
+// core's Moments, a fixed-size struct (a block of buffered values plus the compact
+// sums, about 1.2 KB) placed in the aggregate context; combine,
 // serialise and deserialise make the aggregate usable in parallel plans.
 #include "core/stats/moments.hpp"
 #include "extension/pg/agg_support.hpp"
@@ -7,9 +8,13 @@
 using nightjar::core::stats::Moments;
 using namespace nightjar::pg;
 
-NIGHTJAR_FUNCTION(nightjar_stats_trans) {
-    MemoryContext ctx = AggregateMemory(fcinfo, "stats_agg_trans");
-    Moments* state = PG_ARGISNULL(0) ? NewPlainState<Moments>(ctx) : reinterpret_cast<Moments*>(PG_GETARG_POINTER(0));
+// The transition functions of all statistics aggregates check the aggregate context
+// only on a group's first row, when they allocate the state: a non-NULL internal state
+// can only come from the executor, so later rows skip the lookup; they run under
+// NIGHTJAR_ROW_FUNCTION (no per-call error-record set-up, see agg_support.hpp).
+NIGHTJAR_ROW_FUNCTION(nightjar_stats_trans) {
+    Moments* state = PG_ARGISNULL(0) ? NewPlainState<Moments>(AggregateMemory(fcinfo, "stats_agg_trans"))
+                                     : reinterpret_cast<Moments*>(PG_GETARG_POINTER(0));
     if (!PG_ARGISNULL(1)) state->Add(PG_GETARG_FLOAT8(1));
     PG_RETURN_POINTER(state);
 }

@@ -39,14 +39,18 @@ void Append(MemoryContext ctx, ValueBuffer* buf, const double* values, size_t co
 
 }  // namespace
 
-NIGHTJAR_FUNCTION(nightjar_percentiles_trans) {
-    MemoryContext ctx = AggregateMemory(fcinfo, "percentiles_trans");
-    auto* buf = PG_ARGISNULL(0) ? NewPlainState<ValueBuffer>(ctx) : reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
-    if (!buf->fractions.known && !PG_ARGISNULL(2)) ReadFractions(fcinfo, 2, ctx, &buf->fractions);
+// The transition function looks the aggregate context up only when it must allocate
+// (first row, fractions, buffer growth) and runs under NIGHTJAR_ROW_FUNCTION, so the
+// common row costs one store (see agg_support.hpp).
+NIGHTJAR_ROW_FUNCTION(nightjar_percentiles_trans) {
+    auto* buf = PG_ARGISNULL(0) ? NewPlainState<ValueBuffer>(AggregateMemory(fcinfo, "percentiles_trans"))
+                                : reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
+    if (!buf->fractions.known && !PG_ARGISNULL(2))
+        ReadFractions(fcinfo, 2, AggregateMemory(fcinfo, "percentiles_trans"), &buf->fractions);
     if (!PG_ARGISNULL(1)) {
         double v = PG_GETARG_FLOAT8(1);
         if (buf->n < buf->capacity) buf->values[buf->n++] = v;  // the common, cheap path
-        else Append(ctx, buf, &v, 1);
+        else Append(AggregateMemory(fcinfo, "percentiles_trans"), buf, &v, 1);
     }
     PG_RETURN_POINTER(buf);
 }

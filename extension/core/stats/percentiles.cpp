@@ -75,15 +75,25 @@ std::vector<double> PercentilesCont(double* begin, double* end,
     std::sort(needed.begin(), needed.end());
     needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
 
+    // NaN is the greatest value in float8 order and all NaNs are equal: moving them to
+    // the end once lets the selection use the plain < of doubles on the rest, and any
+    // rank inside the NaN tail is NaN already.
+    double* const nan_begin = std::partition(begin, end, [](double x) { return !std::isnan(x); });
+
     // Select each position; everything right of a selected position is >= it, so the
-    // next search starts just after it.
+    // next search starts just after it, and a rank right after the last one selected
+    // (the upper neighbour of an interpolation) is just the minimum of what is left.
     double* range_begin = begin;
     for (int64_t k : needed) {
         double* target = begin + k;
-        if (target >= range_begin) {
-            std::nth_element(range_begin, target, end, Float8Less);
-            range_begin = target + 1;
+        if (target >= nan_begin) break;
+        if (target < range_begin) continue;
+        if (target == range_begin) {
+            std::iter_swap(target, std::min_element(range_begin, nan_begin));
+        } else {
+            std::nth_element(range_begin, target, nan_begin);
         }
+        range_begin = target + 1;
     }
 
     std::vector<double> out(ranks.size());

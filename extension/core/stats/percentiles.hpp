@@ -5,7 +5,10 @@
 // the ranks they need, and std::nth_element places each needed rank while the search
 // range shrinks to the part right of the previous rank; expected cost is O(n) per
 // distinct rank (O(n log n) only when many distinct ranks are asked), no extra memory
-// beyond the caller's vector, which is reordered in place. Ordering is PostgreSQL's
+// beyond the caller's vector, which is reordered in place. NaNs are first partitioned
+// to the end (so the selection compares with plain <), and the upper neighbour rank of
+// an interpolation is found with a linear minimum scan instead of a second selection.
+// Ordering is PostgreSQL's
 // float8 order (-Inf < finite < +Inf < NaN, NaN equal to NaN), and the interpolation is
 // PostgreSQL's float8_lerp: with pos = f (n - 1), lo/hi the values at ranks floor(pos)
 // and ceil(pos), result = lo + (pos - floor(pos)) * (hi - lo), or lo alone when the two

@@ -3,6 +3,7 @@
 // non-finite policy (PostgreSQL's float8 avg/stddev/min/max) and the byte form.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -253,6 +254,53 @@ TEST(StatsMoments, NonFinitePolicyFollowsPostgres) {
     a.Merge(b);
     EXPECT_EQ(a.Count(), 3);
     EXPECT_TRUE(std::isnan(*a.Summary().mean));
+}
+
+TEST(StatsMoments, BlockBoundariesPartialBlocksAndNonFiniteInsideABlock) {
+    // Moments buffers kBlockSize values and folds them two-pass: sizes around the block
+    // size, merges of partial blocks and serialization of a partial block must all give
+    // the reference statistics, and a non-finite value inside a full block must be
+    // counted apart without disturbing the finite min.
+    std::mt19937_64 rng(99);
+    const size_t b = Moments::kBlockSize;
+    for (size_t n : {b - 1, b, b + 1, 2 * b - 1, 2 * b, 2 * b + 1, 10 * b + 7}) {
+        SCOPED_TRACE(n);
+        const auto v = Sample(rng, n, 1e8, 1.0);
+        Moments one;
+        for (double x : v) one.Add(x);
+        EXPECT_EQ(one.Count(), static_cast<int64_t>(n));
+        ExpectMatches(one.Summary(), TwoPass(v), 1e-13, 1e-8);
+
+        // Split at every kind of offset: both sides keep a partial block.
+        const size_t cut = n / 3 + 1;
+        Moments left, right;
+        for (size_t i = 0; i < cut; ++i) left.Add(v[i]);
+        for (size_t i = cut; i < n; ++i) right.Add(v[i]);
+        left.Merge(right);
+        ExpectMatches(left.Summary(), TwoPass(v), 1e-13, 1e-8);
+
+        // The serialized form of a state with a partial block carries the block.
+        char buf[Moments::kSerializedSize];
+        right.SerializeTo(buf);
+        const std::vector<double> tail(v.begin() + static_cast<long>(cut), v.end());
+        if (tail.size() >= 4) {
+            ExpectMatches(Moments::Deserialize(buf, sizeof(buf)).Summary(), TwoPass(tail), 1e-13, 1e-8);
+        }
+    }
+    std::vector<double> v = Sample(rng, 3 * b, 5.0, 1.0);
+    v[b + 5] = kNaN;
+    v[2 * b + 1] = kInf;
+    Moments m;
+    for (double x : v) m.Add(x);
+    const MomentsSummary s = m.Summary();
+    EXPECT_EQ(s.n, static_cast<int64_t>(3 * b));
+    EXPECT_TRUE(std::isnan(*s.mean));
+    EXPECT_TRUE(std::isnan(*s.max));
+    double finite_min = kInf;
+    for (double x : v) {
+        if (std::isfinite(x)) finite_min = std::min(finite_min, x);
+    }
+    EXPECT_EQ(*s.min, finite_min);
 }
 
 TEST(StatsMoments, SerializeRoundTripAndRejectsBadBytes) {
