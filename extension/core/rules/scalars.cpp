@@ -1,0 +1,112 @@
+// scalars.cpp: hand-written scanners for integers, decimals and booleans. Each runs in
+// one pass over the bytes without allocation (except the canonical decimal text), and
+// never consults the locale: "1,5" is a decimal only where the rule says ',' is the
+// separator.
+#include "core/rules/scalars.hpp"
+
+#include <cctype>
+#include <cstring>
+
+#include "core/cpp_only.hpp"
+
+namespace nightjar::core::rules {
+
+namespace {
+
+// IsBlank says whether `c` is ASCII whitespace.
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// IsDigit says whether `c` is an ASCII digit.
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::string_view TrimAscii(std::string_view s) {
+    while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<int64_t> ParseInteger(std::string_view s) {
+    s = TrimAscii(s);
+    bool negative = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        negative = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    if (s.empty()) return std::nullopt;
+    uint64_t v = 0;
+    const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+    for (char c : s) {
+        if (!IsDigit(c)) return std::nullopt;
+        uint64_t d = static_cast<uint64_t>(c - '0');
+        if (v > (limit - d) / 10) return std::nullopt;
+        v = v * 10 + d;
+    }
+    if (negative) return v == (uint64_t{1} << 63) ? INT64_MIN : -static_cast<int64_t>(v);
+    return static_cast<int64_t>(v);
+}
+
+std::optional<std::string> ParseDecimal(std::string_view s, char sep, char thousands) {
+    s = TrimAscii(s);
+    bool negative = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        negative = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    std::string integer, fraction;
+    size_t i = 0, group = 0;
+    bool grouped = false;
+    for (; i < s.size() && s[i] != sep; ++i) {
+        char c = s[i];
+        if (IsDigit(c)) {
+            integer.push_back(c);
+            ++group;
+        } else if (thousands != 0 && c == thousands) {
+            // A group mark follows 1-3 digits (first group) or exactly 3, and precedes 3.
+            if (group == 0 || group > 3 || (grouped && group != 3)) return std::nullopt;
+            grouped = true;
+            group = 0;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (grouped && group != 3) return std::nullopt;
+    if (i < s.size()) {  // s[i] == sep
+        for (++i; i < s.size(); ++i) {
+            if (!IsDigit(s[i])) return std::nullopt;
+            fraction.push_back(s[i]);
+        }
+        if (fraction.empty()) return std::nullopt;
+    }
+    if (integer.empty() && fraction.empty()) return std::nullopt;
+    size_t nz = integer.find_first_not_of('0');
+    integer = nz == std::string::npos ? "0" : integer.substr(nz);
+    bool zero = integer == "0" && fraction.find_first_not_of('0') == std::string::npos;
+    std::string out = (negative && !zero) ? "-" : "";
+    out += integer;
+    if (!fraction.empty()) out += "." + fraction;
+    return out;
+}
+
+std::optional<bool> ParseBoolean(std::string_view s) {
+    s = TrimAscii(s);
+    if (s.size() > 5) return std::nullopt;
+    char low[6] = {0};
+    for (size_t i = 0; i < s.size(); ++i) low[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    static const char* const kTrue[] = {"true", "t", "1", "yes", "y", "oui"};
+    static const char* const kFalse[] = {"false", "f", "0", "no", "n", "non"};
+    for (const char* w : kTrue)
+        if (std::strcmp(low, w) == 0) return true;
+    for (const char* w : kFalse)
+        if (std::strcmp(low, w) == 0) return false;
+    return std::nullopt;
+}
+
+size_t CodePoints(std::string_view s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+}  // namespace nightjar::core::rules

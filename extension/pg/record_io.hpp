@@ -1,0 +1,133 @@
+// record_io.hpp: generic record input/output for C++ steps that stream a table of jsonb
+// records through SPI (validation reads raw_record and writes valid_record/quarantine;
+// normalisation reads valid_record and writes clean_record).
+//
+// Pieces, all used from C++ code that has already called SPI_connect (SpiSession):
+//   FlattenObject  — the top-level pairs of a jsonb object, by JsonbIterator, no text
+//                    round trip; string values point into the jsonb (no copy).
+//   ScalarText     — the text of a pair's value (string as is, numeric via numeric_out,
+//                    object/array as JSON text).
+//   BuildObject    — a jsonb object from a list of pairs (pushJsonbValue); pairs may be
+//                    the ones FlattenObject produced (nested values are copied as is).
+//   RecordCursor   — an SPI cursor over a parameterised query, fetched n rows at a time.
+//   BulkWriter     — accumulates rows and inserts them in one statement per flush:
+//                    a prepared "INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)".
+//
+// Error handling: every function here calls PostgreSQL and may ereport, so each one runs
+// its PostgreSQL calls under PgCall (a PostgreSQL error becomes a C++ PgError); callers
+// can call them freely from C++ code with live objects. Memory: everything is palloc'd
+// in CurrentMemoryContext; a caller streaming a big table switches to a scratch context
+// and resets it after each flush (see validate.cpp), so memory stays bounded by a chunk.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+}
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extension/pg/boundary.hpp"
+
+namespace nightjar::pg {
+
+// JsonPair is one key/value of a jsonb object; `value` is a scalar or a jbvBinary
+// container, both pointing into the source jsonb (keep it alive while the pair is used).
+struct JsonPair {
+    std::string_view key;
+    JsonbValue value;
+};
+
+// FlattenObject replaces `out` with the top-level pairs of `jb` (sorted as jsonb stores
+// them) and returns true, or returns false when `jb` is not an object.
+bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out);
+
+// ScalarText returns the text of a value: string bytes as is, a numeric as numeric_out
+// writes it, "true"/"false", "null", or the JSON text of a container. The view points
+// into the jsonb or into palloc'd memory of CurrentMemoryContext.
+std::string_view ScalarText(const JsonbValue& v);
+
+// StringValue, BoolValue, NumericValue and NumericFromText make scalar JsonbValues
+// (NumericFromText parses canonical decimal text with numeric_in; the text is copied).
+JsonbValue StringValue(std::string_view s);
+JsonbValue BoolValue(bool b);
+JsonbValue NumericValue(Numeric n);
+JsonbValue NumericFromText(const std::string& text);
+JsonbValue Int64Value(int64 v);
+
+// BuildObject returns a jsonb object made of `pairs` (a later duplicate key wins).
+Jsonb* BuildObject(const std::vector<JsonPair>& pairs);
+
+// BuildArrayOfObjects returns a jsonb array of flat objects, each given as pairs.
+Jsonb* BuildArrayOfObjects(const std::vector<std::vector<JsonPair>>& objects);
+
+// SpiSession connects to SPI for its lifetime (SPI_connect / SPI_finish) and remembers
+// the memory context that was current before, where results must be built.
+class SpiSession {
+  public:
+    SpiSession();
+    ~SpiSession();
+    SpiSession(const SpiSession&) = delete;
+    SpiSession& operator=(const SpiSession&) = delete;
+    // Finish disconnects now (the destructor then does nothing); errors propagate.
+    void Finish();
+    // OuterContext is the memory context of the caller of SPI_connect.
+    MemoryContext OuterContext() const { return outer_; }
+
+  private:
+    MemoryContext outer_;
+    bool connected_ = false;
+};
+
+// RecordCursor streams the rows of a read-only parameterised query.
+class RecordCursor {
+  public:
+    // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs).
+    RecordCursor(const char* query, const std::vector<Oid>& types, const std::vector<Datum>& values);
+    ~RecordCursor();
+    RecordCursor(const RecordCursor&) = delete;
+    RecordCursor& operator=(const RecordCursor&) = delete;
+    // Fetch frees the previous chunk and reads up to `n` rows; returns how many came.
+    uint64 Fetch(long n);
+    // Value returns column `col` (1-based) of row `row` of the current chunk.
+    Datum Value(uint64 row, int col, bool* isnull) const;
+
+  private:
+    Portal portal_ = nullptr;
+    SPITupleTable* rows_ = nullptr;
+};
+
+// BulkWriter buffers rows and inserts them with one prepared statement per flush.
+class BulkWriter {
+  public:
+    // BulkWriter prepares `sql`, whose parameter i is an array of `element_types[i]`:
+    // e.g. "INSERT INTO t (a, b) SELECT * FROM unnest($1::bigint[], $2::jsonb[])".
+    BulkWriter(const std::string& sql, const std::vector<Oid>& element_types);
+    ~BulkWriter();
+    BulkWriter(const BulkWriter&) = delete;
+    BulkWriter& operator=(const BulkWriter&) = delete;
+    // Add appends one row; by-reference Datums must stay valid until the next Flush.
+    void Add(const Datum* values, const bool* nulls);
+    // Pending says how many rows wait for Flush.
+    size_t Pending() const { return rows_; }
+    // Flush inserts the buffered rows (one statement) and returns how many were written.
+    uint64 Flush();
+
+  private:
+    struct Column {
+        Oid element_type;
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        std::vector<Datum> values;
+        std::vector<bool> nulls;
+    };
+    std::vector<Column> columns_;
+    SPIPlanPtr plan_ = nullptr;
+    size_t rows_ = 0;
+};
+
+}  // namespace nightjar::pg

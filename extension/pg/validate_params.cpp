@@ -1,0 +1,82 @@
+// validate_params.cpp: jsonb params → core::rules::ParamValue, and text[] → strings.
+#include "extension/pg/validate_params.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+#include <cstdlib>
+
+#include "core/errors.hpp"
+
+namespace nightjar::pg {
+
+namespace {
+
+using core::rules::ParamValue;
+
+// ScalarParam converts one scalar or container JsonbValue into a ParamValue.
+ParamValue ScalarParam(const JsonbValue& v) {
+    ParamValue p;
+    switch (v.type) {
+        case jbvNull: p.kind = ParamValue::Kind::kNull; break;
+        case jbvBool:
+            p.kind = ParamValue::Kind::kBool;
+            p.boolean = v.val.boolean;
+            break;
+        case jbvString:
+            p.kind = ParamValue::Kind::kString;
+            p.text = std::string(ScalarText(v));
+            break;
+        case jbvNumeric:
+            p.kind = ParamValue::Kind::kNumber;
+            p.text = std::string(ScalarText(v));
+            p.number = std::strtod(p.text.c_str(), nullptr);
+            break;
+        case jbvBinary: {
+            bool is_array = PgCall([&] { return JsonContainerIsArray(v.val.binary.data); });
+            p.kind = is_array ? ParamValue::Kind::kArray : ParamValue::Kind::kObject;
+            if (!is_array) break;
+            std::vector<JsonbValue> elems;
+            PgCall([&] {
+                JsonbIterator* it = JsonbIteratorInit(v.val.binary.data);
+                JsonbValue e;
+                JsonbIteratorToken tok;
+                while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+                    if (tok == WJB_ELEM) elems.push_back(e);
+            });
+            for (const JsonbValue& e : elems) p.items.push_back(ScalarParam(e));
+            break;
+        }
+        default: break;
+    }
+    return p;
+}
+
+}  // namespace
+
+std::map<std::string, ParamValue> ParamsFromJsonb(Jsonb* params) {
+    std::vector<JsonPair> pairs;
+    if (!FlattenObject(params, &pairs)) throw core::InvalidArgument("nightjar: params must be a JSON object");
+    std::map<std::string, ParamValue> out;
+    for (const JsonPair& p : pairs) out.emplace(std::string(p.key), ScalarParam(p.value));
+    return out;
+}
+
+std::vector<std::string> TextArray(Datum array, const char* what) {
+    Datum* elems = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    PgCall([&] { deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+        if (nulls[i]) throw core::InvalidArgument(std::string("nightjar: ") + what + " must not contain NULL");
+        text* t = reinterpret_cast<text*>(PgCall([&] { return PG_DETOAST_DATUM_PACKED(elems[i]); }));
+        out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+    return out;
+}
+
+}  // namespace nightjar::pg

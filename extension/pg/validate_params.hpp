@@ -1,0 +1,21 @@
+// validate_params.hpp: conversion of catalog rows (jsonb) into core rule specs, shared
+// by nightjar._check_rule (definition time) and nightjar._validate_records.
+#pragma once
+
+#include "extension/pg/record_io.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/rules/rule_spec.hpp"
+
+namespace nightjar::pg {
+
+// ParamsFromJsonb converts a params object into the core's parameter map; nested
+// objects become kObject and arrays keep their scalar elements.
+std::map<std::string, core::rules::ParamValue> ParamsFromJsonb(Jsonb* params);
+
+// TextArray converts a text[] Datum into strings (NULL elements are refused).
+std::vector<std::string> TextArray(Datum array, const char* what);
+
+}  // namespace nightjar::pg

@@ -1,0 +1,261 @@
+-- 41_validate.sql: the validation step. Rules are declared per source (define_fields,
+-- define_rule), compiled in C++ when defined (nightjar._check_rule) and evaluated in C++
+-- by nightjar.validate_batch over the batch's raw records (nightjar._validate_records).
+-- Nothing from a rule is ever concatenated into SQL: a reference table is resolved with
+-- to_regclass / pg_attribute and the query is built from the catalog's names with
+-- format('%I'); a custom predicate is resolved with to_regprocedure and called by OID.
+
+CREATE FUNCTION nightjar._check_rule(name text, kind text, field text, params jsonb, severity text, fields text[])
+RETURNS void LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_check_rule';
+
+CREATE FUNCTION nightjar._validate_records(batch_id bigint, source_id bigint, fields text[], rules jsonb[])
+RETURNS jsonb LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_validate_records';
+
+-- _source_id returns the id of source `source`, or raises 22023 naming it.
+CREATE FUNCTION nightjar._source_id(source text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    SELECT s.source_id INTO v_id FROM nightjar.source s WHERE s.name = _source_id.source;
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: source "%" does not exist', source USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- define_fields declares the fields of a source's records and its acceptance policy.
+CREATE FUNCTION nightjar.define_fields(source text, fields text[], all_or_nothing boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v_source_id bigint := nightjar._source_id(source);
+    v_bad text;
+BEGIN
+    IF fields IS NULL OR cardinality(fields) = 0 THEN
+        RAISE EXCEPTION 'nightjar: fields must be a non-empty array' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(fields) f WHERE f IS NULL OR f = '') THEN
+        RAISE EXCEPTION 'nightjar: field names must be non-empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT string_agg(DISTINCT f, ', ') INTO v_bad
+    FROM (SELECT f FROM unnest(fields) f GROUP BY f HAVING count(*) > 1) d;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'nightjar: duplicate field names: %', v_bad USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT string_agg(format('%s (field %s)', r.name, coalesce(nullif(r.field, ''), r.params ->> 'other')), ', ' ORDER BY r.name)
+    INTO v_bad FROM nightjar.rule r
+    WHERE r.source_id = v_source_id
+      AND (r.field <> ALL (fields) OR (r.kind = 'compare' AND (r.params ->> 'other') <> ALL (fields)));
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'nightjar: rules use fields that would no longer be declared: %', v_bad
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'drop or redefine those rules first';
+    END IF;
+    INSERT INTO nightjar.source_schema AS s (source_id, fields, all_or_nothing)
+    VALUES (v_source_id, fields, coalesce(all_or_nothing, false))
+    ON CONFLICT (source_id) DO UPDATE
+        SET fields = excluded.fields, all_or_nothing = excluded.all_or_nothing, updated_at = now();
+END $$;
+
+-- _reference_query returns the SELECT of a reference rule's distinct values, built from
+-- catalog names (never from the rule's text), or raises 22023.
+CREATE FUNCTION nightjar._reference_query(rule_name text, params jsonb) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_rel regclass;
+    v_query text;
+BEGIN
+    BEGIN
+        v_rel := to_regclass(params ->> 'table');
+    EXCEPTION WHEN OTHERS THEN  -- a malformed name ("a.b.c.d", unbalanced quotes)
+        v_rel := NULL;
+    END;
+    IF v_rel IS NULL THEN
+        RAISE EXCEPTION 'nightjar: rule %: table "%" does not exist', rule_name, params ->> 'table'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT format('SELECT DISTINCT %I::text FROM %I.%I WHERE %I IS NOT NULL', a.attname, n.nspname, c.relname, a.attname)
+    INTO v_query
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+    WHERE c.oid = v_rel AND a.attname = params ->> 'column' AND a.attnum > 0 AND NOT a.attisdropped;
+    IF v_query IS NULL THEN
+        RAISE EXCEPTION 'nightjar: rule %: column "%" does not exist in table %', rule_name, params ->> 'column', v_rel
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v_query;
+END $$;
+
+-- _custom_function resolves a custom_sql rule's function (jsonb) → boolean, or raises 22023.
+CREATE FUNCTION nightjar._custom_function(rule_name text, params jsonb) RETURNS oid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_fn regprocedure;
+BEGIN
+    BEGIN
+        v_fn := to_regprocedure(params ->> 'function');
+    EXCEPTION WHEN OTHERS THEN
+        v_fn := NULL;
+    END;
+    IF v_fn IS NULL THEN
+        RAISE EXCEPTION 'nightjar: rule %: function "%" does not exist', rule_name, params ->> 'function'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'give its signature, e.g. "myschema.check(jsonb)"';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid = v_fn AND p.pronargs = 1
+                   AND p.proargtypes[0] = 'jsonb'::regtype AND p.prorettype = 'boolean'::regtype AND p.prokind = 'f'
+                   AND NOT p.proretset) THEN
+        RAISE EXCEPTION 'nightjar: rule %: function % must take (jsonb) and return boolean', rule_name, v_fn
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v_fn;
+END $$;
+
+-- define_rule checks and upserts one validation rule of a source; returns its id.
+CREATE FUNCTION nightjar.define_rule(source text, name text, kind text, field text,
+                                     params jsonb DEFAULT '{}', severity text DEFAULT 'error')
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    v_source_id bigint := nightjar._source_id(source);
+    v_fields text[];
+    v_id bigint;
+BEGIN
+    SELECT s.fields INTO v_fields FROM nightjar.source_schema s WHERE s.source_id = v_source_id;
+    IF v_fields IS NULL THEN
+        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%L, ARRAY[...]) first',
+            source, source USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not %', coalesce(quote_literal(name), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF kind IS NULL OR field IS NULL OR severity IS NULL THEN
+        RAISE EXCEPTION 'nightjar: rule %: kind, field and severity must not be NULL', name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    params := coalesce(params, '{}');
+    IF jsonb_typeof(params) <> 'object' THEN
+        RAISE EXCEPTION 'nightjar: rule %: params must be a JSON object, not %', name, jsonb_typeof(params)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM nightjar._check_rule(name, kind, field, params, severity, v_fields);
+    IF kind = 'reference' THEN
+        PERFORM nightjar._reference_query(name, params);
+    ELSIF kind = 'custom_sql' THEN
+        PERFORM nightjar._custom_function(name, params);
+    END IF;
+    INSERT INTO nightjar.rule AS r (source_id, name, kind, field, params, severity)
+    VALUES (v_source_id, define_rule.name, define_rule.kind, define_rule.field, params, define_rule.severity)
+    ON CONFLICT ON CONSTRAINT rule_source_id_name_key DO UPDATE
+        SET kind = excluded.kind, field = excluded.field, params = excluded.params, severity = excluded.severity
+    RETURNING r.rule_id INTO v_id;
+    RETURN v_id;
+END $$;
+COMMENT ON FUNCTION nightjar.define_rule(text, text, text, text, jsonb, text) IS
+    'checks (C++ compile, catalog lookups) and upserts a validation rule of a source; returns its id';
+
+-- drop_rule removes a rule; false when there was none.
+CREATE FUNCTION nightjar.drop_rule(source text, name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM nightjar.rule r WHERE r.source_id = nightjar._source_id(source) AND r.name = drop_rule.name;
+    RETURN FOUND;
+END $$;
+
+-- _valid_partition creates the source's partition of valid_record if missing; returns its name.
+CREATE FUNCTION nightjar._valid_partition(p_source_id bigint, p_source text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_name text;
+BEGIN
+    -- The partition whose bound holds this source, whatever it is called.
+    SELECT c.relname INTO v_name
+    FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'nightjar.valid_record'::regclass
+      AND pg_catalog.pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (''%s'')', p_source_id);
+    IF v_name IS NOT NULL THEN
+        RETURN v_name;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('nightjar.valid_partition'), p_source_id::integer);
+    v_name := left('valid_' || p_source, 63);
+    IF to_regclass(format('nightjar.%I', v_name)) IS NULL THEN
+        EXECUTE format('CREATE TABLE nightjar.%I PARTITION OF nightjar.valid_record FOR VALUES IN (%L)', v_name, p_source_id);
+    END IF;
+    RETURN v_name;
+END $$;
+
+-- validate_batch validates one batch: valid rows to the source's valid table, failures to
+-- quarantine, per-rule counts; emits batch.validated unless the batch was refused.
+CREATE FUNCTION nightjar.validate_batch(batch_id bigint) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_batch_id bigint := validate_batch.batch_id;
+    v_source nightjar.source;
+    v_schema nightjar.source_schema;
+    v_rules jsonb[] := '{}';
+    v_item jsonb;
+    v_values jsonb;
+    v_result jsonb;
+    r nightjar.rule;
+BEGIN
+    SELECT s.* INTO v_source FROM nightjar.batch b JOIN nightjar.source s ON s.source_id = b.source_id
+    WHERE b.batch_id = v_batch_id;
+    IF v_source.source_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: batch % does not exist', coalesce(v_batch_id::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = v_source.source_id;
+    IF v_schema.source_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields first', v_source.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM nightjar._valid_partition(v_source.source_id, v_source.name);
+    -- Idempotent: a retry replaces what an earlier run of this batch wrote.
+    DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
+    DELETE FROM nightjar.quarantine q WHERE q.batch_id = v_batch_id AND q.source_id = v_source.source_id;
+
+    FOR r IN SELECT * FROM nightjar.rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id LOOP
+        v_item := jsonb_build_object('rule_id', r.rule_id, 'name', r.name, 'kind', r.kind, 'field', r.field,
+                                     'params', r.params, 'severity', r.severity);
+        IF r.kind = 'reference' THEN
+            EXECUTE format('SELECT coalesce(jsonb_agg(v), ''[]'') FROM (%s) x(v)', nightjar._reference_query(r.name, r.params))
+                INTO v_values;
+            v_item := v_item || jsonb_build_object('values', v_values);
+        ELSIF r.kind = 'unique_existing' THEN
+            SELECT coalesce(jsonb_agg(DISTINCT v.payload ->> r.field), '[]') INTO v_values
+            FROM nightjar.valid_record v
+            WHERE v.source_id = v_source.source_id AND v.batch_id <> v_batch_id AND v.payload ->> r.field IS NOT NULL;
+            v_item := v_item || jsonb_build_object('values', v_values);
+        ELSIF r.kind = 'custom_sql' THEN
+            v_item := v_item || jsonb_build_object('fn_oid', nightjar._custom_function(r.name, r.params)::bigint);
+        END IF;
+        v_rules := v_rules || v_item;
+    END LOOP;
+
+    v_result := nightjar._validate_records(v_batch_id, v_source.source_id, v_schema.fields, v_rules);
+    IF v_schema.all_or_nothing AND (v_result ->> 'rejected')::bigint > 0 THEN
+        -- Refused whole: retrying will not fix the data, so this is a success with no rows out.
+        DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
+        RETURN v_result || jsonb_build_object('rows_out', 0, 'refused', true, 'emit', NULL);
+    END IF;
+    PERFORM nightjar.emit('batch.validated',
+                          jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name, 'source_id', v_source.source_id,
+                                             'valid', v_result -> 'rows_out', 'rejected', v_result -> 'rejected'));
+    RETURN v_result || jsonb_build_object('refused', false, 'emit', NULL);
+END $$;
+COMMENT ON FUNCTION nightjar.validate_batch(bigint) IS
+    'validates a batch with its source''s rules (C++): valid rows to nightjar.valid_<source>, failures to quarantine; '
+    'emits batch.validated; returns rows_in, rows_out, rejected, warnings, counts per rule, refused';
+
+-- validate_step is validate_batch as a pipeline step: fn(event payload jsonb) → jsonb.
+CREATE FUNCTION nightjar.validate_step(event jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_batch_id bigint;
+BEGIN
+    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
+        RAISE EXCEPTION 'nightjar: validate_step needs an integer "batch_id" in the event payload, got %',
+            coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_batch_id := (event ->> 'batch_id')::bigint;
+    RETURN nightjar.validate_batch(v_batch_id);
+END $$;
