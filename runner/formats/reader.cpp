@@ -79,9 +79,22 @@ std::string ResolveFormat(const std::string& path, const FormatOptions& opts) {
                                                    "' (set format = json, ndjson, csv or xlsx)");
 }
 
+// CheckOptionNames refuses an option no reader knows (a typo would otherwise be ignored).
+void CheckOptionNames(const std::string& path, const FormatOptions& opts) {
+    static const std::set<std::string> known{"delimiter", "decimal_comma", "encoding", "json_path", "sheet",
+                                             "max_record_bytes", "max_uncompressed_bytes", "max_compression_ratio"};
+    for (const auto& [key, value] : opts.options)
+        if (!known.count(key))
+            throw FormatError(Position{path, 0, 0, 0},
+                              "unknown format option '" + key +
+                                  "' (delimiter, decimal_comma, encoding, json_path, sheet, max_record_bytes, "
+                                  "max_uncompressed_bytes, max_compression_ratio)");
+}
+
 // OpenReader dispatches on the resolved format.
 std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOptions& opts) {
     std::string f = ResolveFormat(path, opts);
+    CheckOptionNames(path, opts);
     try {
         if (f == "ndjson") return OpenNdjsonReader(path, opts);
         if (f == "json") return OpenJsonReader(path, opts);
@@ -97,6 +110,7 @@ std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOp
 std::vector<std::string> PeekHeaders(const std::string& path, const FormatOptions& opts) {
     std::string f = ResolveFormat(path, opts);
     std::unique_ptr<RecordReader> reader;
+    CheckOptionNames(path, opts);
     try {
         if (f == "csv") return OpenCsvReader(path, opts, true)->Headers();
     } catch (const std::invalid_argument& e) {

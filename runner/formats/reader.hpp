@@ -68,6 +68,9 @@ class RecordReader {
 // ResolveFormat returns json, ndjson, csv or xlsx for the file (explicit format or extension).
 std::string ResolveFormat(const std::string& path, const FormatOptions& opts);
 
+// CheckOptionNames throws FormatError for an option name no reader knows.
+void CheckOptionNames(const std::string& path, const FormatOptions& opts);
+
 // OpenReader opens the file with the reader of its format; throws FormatError.
 std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOptions& opts);
 

@@ -62,6 +62,18 @@ TEST(FormatsCommon, WholeFileUtf8ScanAcrossBlockBoundaries) {
     EXPECT_FALSE(IsUtf8File(d.Write("bad.csv", s)));
 }
 
+TEST(FormatsCommon, UnknownOptionAndBadSizeRefused) {
+    TempDir d;
+    auto p = d.Write("a.csv", "a\n1\n");
+    try {
+        OpenReader(p, Options("", {{"delimeter", ";"}}));
+        FAIL() << "no error";
+    } catch (const FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find(p + ":0 (byte 0): unknown format option 'delimeter'"), std::string::npos);
+    }
+    EXPECT_THROW(OpenReader(p, Options("", {{"max_record_bytes", "-5"}})), FormatError);
+}
+
 TEST(FormatsCommon, FormatErrorMessage) {
     FormatError e(Position{"f.csv", 3, 42, 2}, "boom");
     EXPECT_STREQ(e.what(), "f.csv:3 (byte 42): boom");

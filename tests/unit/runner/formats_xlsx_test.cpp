@@ -102,6 +102,37 @@ TEST(FormatsXlsx, ZipBombRefusedByDeclaredSizeAndByRatio) {
     EXPECT_EQ(ReadAll(d.Path("bomb.xlsx"), Options("xlsx", {{"max_compression_ratio", "100000"}})).size(), 0u);
 }
 
+// PatchDeclaredSize sets the uncompressed size of `member` in the local and central
+// headers of a zip (a forged directory that understates the size).
+std::string PatchDeclaredSize(std::string zipbytes, const std::string& member, std::uint32_t size) {
+    auto put32 = [&](size_t at) {
+        for (int b = 0; b < 4; ++b) zipbytes[at + b] = static_cast<char>((size >> (8 * b)) & 0xFF);
+    };
+    auto get16 = [&](size_t at) {
+        return static_cast<size_t>(static_cast<unsigned char>(zipbytes[at])) |
+               (static_cast<size_t>(static_cast<unsigned char>(zipbytes[at + 1])) << 8);
+    };
+    struct Kind { const char* sig; size_t name_len_at, size_at, header; };
+    for (Kind k : {Kind{"PK\x03\x04", 26, 22, 30}, Kind{"PK\x01\x02", 28, 24, 46}})
+        for (size_t i = zipbytes.find(k.sig, 0, 4); i != std::string::npos; i = zipbytes.find(k.sig, i + 4, 4))
+            if (zipbytes.compare(i + k.header, get16(i + k.name_len_at), member) == 0) put32(i + k.size_at);
+    return zipbytes;
+}
+
+TEST(FormatsXlsx, LyingDeclaredSizeStoppedByTheInflatedCount) {
+    TempDir d;
+    auto m = XlsxMembers({{"S", "<row r=\"1\">" + Inline("A1", "a") + "</row>"}});
+    m["xl/worksheets/sheet1.xml"] += std::string(4 << 20, ' ');
+    WriteZip(d.Path("z.xlsx"), m);
+    std::ifstream in(d.Path("z.xlsx"), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string forged = PatchDeclaredSize(bytes, "xl/worksheets/sheet1.xml", 1000);
+    ASSERT_NE(forged, bytes);
+    auto p = d.Write("liar.xlsx", forged);
+    EXPECT_EQ(ErrorOf(p, Options("xlsx", {{"max_uncompressed_bytes", "1048576"}})),
+              p + ":0 (byte 0): member xl/worksheets/sheet1.xml inflates past max_uncompressed_bytes (1048576)");
+}
+
 TEST(FormatsXlsx, NotAZip) {
     TempDir d;
     auto p = d.Write("a.xlsx", "not a zip");
