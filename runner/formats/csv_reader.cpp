@@ -31,7 +31,9 @@ class CsvReader : public RecordReader {
         strict_utf8_ = enc == "utf-8" || enc == "UTF-8" || enc == "utf8";
         if (peek && (enc.empty() || enc == "auto")) enc = "peek";
         if (enc != "peek") encoding_ = ChooseEncoding(path, enc);
-        if (!NextLine()) return;  // an empty file has no header and no record
+        do {  // blank lines before the header are skipped; an empty file has no header
+            if (!NextLine()) return;
+        } while (raw_.empty());
         if (enc == "peek")
             encoding_ = FindInvalidUtf8(raw_.data(), raw_.size()) == std::string::npos ? Encoding::kUtf8
                                                                                          : Encoding::kWindows1252;

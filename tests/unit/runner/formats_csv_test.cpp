@@ -131,6 +131,17 @@ TEST(FormatsCsv, ZeroByteAndHeaderOnlyFilesHaveNoRecords) {
     EXPECT_TRUE(PeekHeaders(d.Path("e.csv"), Options("csv")).empty());
 }
 
+TEST(FormatsCsv, BlankLinesBeforeTheHeaderSkipped) {
+    TempDir d;
+    auto p = d.Write("a.csv", "\r\n\na;b\n1;2\n");
+    Record rec;
+    auto r = OpenReader(p, Options("csv"));
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json, R"({"a":"1","b":"2"})");
+    EXPECT_EQ(rec.pos.line, 4);
+    EXPECT_EQ(rec.pos.byte_offset, 7u);
+}
+
 TEST(FormatsCsv, PeekHeaders) {
     TempDir d;
     auto p = d.Write("a.csv", "Code;Désignation;Prix unitaire\nx;y;z\n");
