@@ -19,7 +19,7 @@ INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
 SELECT :bench_source_id, :bench_batch_id, i, jsonb_strip_nulls(jsonb_build_object(
     'id', CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'x' || i WHEN i % 83 = 0 THEN (i - 1)::text ELSE i::text END,
     'amount', CASE WHEN i % 79 = 0 THEN '12.5.3' WHEN i % 73 = 0 THEN '-5,00'
-                   ELSE replace(((i * 7919) % 10000000 / 100.0)::text, '.', ',') END,
+                   ELSE replace(((i::bigint * 7919) % 10000000 / 100.0)::text, '.', ',') END,
     'day', CASE WHEN i % 71 = 0 THEN '31/02/2023' WHEN i % 67 = 0 THEN '01/13/2023'
                 ELSE to_char(date '2020-01-01' + (i % 1500), 'DD/MM/YYYY') END,
     'code', CASE WHEN i % 61 = 0 THEN 'Z' WHEN i % 59 = 0 THEN $$'; DROP TABLE x; --$$

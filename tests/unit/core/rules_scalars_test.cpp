@@ -1,0 +1,71 @@
+// rules_scalars_test.cpp checks the integer, decimal and boolean scanners of the type
+// rule, including hostile and borderline inputs (overflow, exponents, "-0", grouping).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/rules/scalars.hpp"
+
+namespace nightjar::core::rules {
+namespace {
+
+TEST(RulesScalars, IntegersAcceptDigitsWithSignAndBlanks) {
+    EXPECT_EQ(ParseInteger("12"), 12);
+    EXPECT_EQ(ParseInteger(" 12 "), 12);
+    EXPECT_EQ(ParseInteger("+7"), 7);
+    EXPECT_EQ(ParseInteger("-0"), 0);
+    EXPECT_EQ(ParseInteger("007"), 7);
+    EXPECT_EQ(ParseInteger("9223372036854775807"), INT64_MAX);
+    EXPECT_EQ(ParseInteger("-9223372036854775808"), INT64_MIN);
+}
+
+TEST(RulesScalars, IntegersRefuseEverythingElse) {
+    for (const char* bad : {"", " ", "-", "+", "1.0", "1e3", "1e309", "12a", "9223372036854775808",
+                            "-9223372036854775809", "1 2", "0x10", "'; DROP TABLE x; --", "١٢"})
+        EXPECT_FALSE(ParseInteger(bad).has_value()) << bad;
+}
+
+TEST(RulesScalars, DecimalsAreCanonical) {
+    EXPECT_EQ(ParseDecimal("12.50", '.', 0), "12.50");
+    EXPECT_EQ(ParseDecimal(" 12,5 ", ',', 0), "12.5");
+    EXPECT_EQ(ParseDecimal("1.234,56", ',', '.'), "1234.56");
+    EXPECT_EQ(ParseDecimal("1 234 567.8", '.', ' '), "1234567.8");
+    EXPECT_EQ(ParseDecimal("-0", '.', 0), "0");
+    EXPECT_EQ(ParseDecimal("-0.00", '.', 0), "0.00");
+    EXPECT_EQ(ParseDecimal("-000.5", '.', 0), "-0.5");
+    EXPECT_EQ(ParseDecimal(".5", '.', 0), "0.5");
+    EXPECT_EQ(ParseDecimal("+3", '.', 0), "3");
+}
+
+TEST(RulesScalars, DecimalsRefuseMalformed) {
+    EXPECT_FALSE(ParseDecimal("1,5", '.', 0));      // ',' is not the separator here
+    EXPECT_FALSE(ParseDecimal("1.234,56", ',', 0));  // grouping not enabled
+    EXPECT_FALSE(ParseDecimal("12.5.3", '.', 0));
+    EXPECT_FALSE(ParseDecimal("1e309", '.', 0));
+    EXPECT_FALSE(ParseDecimal("5.", '.', 0));
+    EXPECT_FALSE(ParseDecimal("", '.', 0));
+    EXPECT_FALSE(ParseDecimal("-", '.', 0));
+    EXPECT_FALSE(ParseDecimal("1.23.4,5", ',', '.'));  // a group of two
+    EXPECT_FALSE(ParseDecimal("1234.567,8", ',', '.'));  // a first group of four
+    EXPECT_FALSE(ParseDecimal(".234,5", ',', '.'));
+    EXPECT_FALSE(ParseDecimal("NaN", '.', 0));
+    EXPECT_FALSE(ParseDecimal("Infinity", '.', 0));
+}
+
+TEST(RulesScalars, BooleansInSeveralLanguages) {
+    for (const char* t : {"true", "TRUE", "t", "1", "yes", "Y", "oui", " Oui "}) EXPECT_EQ(ParseBoolean(t), true) << t;
+    for (const char* f : {"false", "F", "0", "no", "n", "non", "NON"}) EXPECT_EQ(ParseBoolean(f), false) << f;
+    for (const char* bad : {"", "2", "vrai", "yess", "truefalse", "o"}) EXPECT_FALSE(ParseBoolean(bad)) << bad;
+}
+
+TEST(RulesScalars, CodePointsCountUnicodeCharacters) {
+    EXPECT_EQ(CodePoints(""), 0u);
+    EXPECT_EQ(CodePoints("abc"), 3u);
+    EXPECT_EQ(CodePoints("été"), 3u);
+    EXPECT_EQ(CodePoints("日本語"), 3u);
+    EXPECT_EQ(CodePoints("\xF0\x9F\x98\x80"), 1u);  // U+1F600, 4 bytes
+    EXPECT_EQ(CodePoints(std::string(1 << 20, 'x')), size_t{1} << 20);
+}
+
+}  // namespace
+}  // namespace nightjar::core::rules
