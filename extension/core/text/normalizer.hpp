@@ -22,11 +22,15 @@ namespace nightjar::core::text {
 enum class ValueKind { kNull, kString, kNumber, kBool, kJson };
 
 // Field is one key/value of a record; `text` is the string, the number's text,
-// "true"/"false", or the JSON text of a container.
+// "true"/"false", or the JSON text of a container. `origin` is the caller's tag for
+// where the value came from (e.g. its index in the input); Apply keeps it on fields whose
+// value it did not change (renamed ones included) and sets it to -1 on the others, so the
+// caller can reuse unchanged input values without converting them back.
 struct Field {
     std::string key;
     ValueKind kind = ValueKind::kNull;
     std::string text;
+    int origin = -1;
 };
 using Record = std::vector<Field>;
 

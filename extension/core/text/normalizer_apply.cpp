@@ -25,9 +25,10 @@ Field* FindField(Record& record, std::string_view key) {
 void SetField(Record& record, const std::string& key, ValueKind kind, std::string text) {
     Field* f = FindField(record, key);
     if (f == nullptr) {
-        record.push_back({key, kind, std::move(text)});
+        record.push_back({key, kind, std::move(text), -1});
         return;
     }
+    f->origin = -1;
     f->kind = kind;
     f->text = std::move(text);
 }

@@ -1,0 +1,251 @@
+// normalize.cpp: the C++ side of the normalisation step (sql/42_normalize.sql).
+//
+//   nightjar._check_normalization(rules jsonb, fields text[]) compiles a rule list and
+//     raises 22023 "nightjar: normalisation rules of <source>: rule <n> (<kind>): …".
+//   nightjar._normalize_records(batch_id, source_id, rules jsonb) streams the batch's
+//     valid_record rows (SPI cursor, ordered by record_no, kChunkRows at a time), applies
+//     the compiled Normalizer to each, and upserts clean_record one statement per chunk.
+//
+// Design. A record is flattened (record_io's FlattenObject, values pointing into the
+// detoasted jsonb) into the core's field list, each field tagged with its input index;
+// fields the rules did not change are written back from the input JsonbValue as is, so
+// only changed fields are converted (text → jsonb string / numeric_in). Duplicate record
+// ids: within a chunk the later record replaces the earlier before the insert (ON
+// CONFLICT cannot touch a row twice in one statement); across chunks the later statement
+// overwrites. duplicate_ids counts them exactly from the sorted 64-bit hashes of every id
+// of the batch (8 bytes per record; a false duplicate needs a 64-bit hash collision,
+// ~3e-8 for a million ids). The upsert never lets an older batch overwrite a newer one.
+// Memory per chunk lives in a scratch context reset after each flush.
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "extension/pg/record_io.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+}
+
+#include "core/errors.hpp"
+#include "core/text/normalizer.hpp"
+
+using namespace nightjar::pg;
+namespace ntext = nightjar::core::text;
+
+namespace {
+
+constexpr long kChunkRows = 2000;
+
+// JsonbText renders a jsonb argument as JSON text (the core parses rule lists itself).
+std::string JsonbText(Jsonb* jb) {
+    return PgCall([&] { return std::string(JsonbToCString(nullptr, &jb->root, VARSIZE(jb))); });
+}
+
+// KnownFields reads an optional text[] of field names (NULL: no declared schema).
+std::vector<std::string> TextArrayValues(ArrayType* array) {
+    Datum* items = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    PgCall([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, &n); });
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i)
+        if (!nulls[i])
+            out.push_back(PgCall([&] { return std::string(TextDatumGetCString(items[i])); }));
+    return out;
+}
+
+// CompileForSource compiles `rules`, prefixing any definition error with the source.
+ntext::Normalizer CompileForSource(const std::string& rules, const std::vector<std::string>* fields,
+                                   const std::string& source) {
+    try {
+        return ntext::Normalizer::Compile(rules, fields);
+    } catch (const nightjar::core::InvalidArgument& e) {
+        throw nightjar::core::InvalidArgument("nightjar: normalisation rules of source \"" +
+                                              source + "\": " + e.what());
+    }
+}
+
+// ToField converts one flattened jsonb pair to a core field tagged with its index.
+ntext::Field ToField(const JsonPair& p, int index) {
+    ntext::Field f{std::string(p.key), ntext::ValueKind::kNull, std::string(), index};
+    switch (p.value.type) {
+        case jbvNull:
+            break;
+        case jbvString:
+            f.kind = ntext::ValueKind::kString;
+            f.text = std::string(ScalarText(p.value));
+            break;
+        case jbvNumeric:
+            f.kind = ntext::ValueKind::kNumber;
+            f.text = std::string(ScalarText(p.value));
+            break;
+        case jbvBool:
+            f.kind = ntext::ValueKind::kBool;
+            f.text = p.value.val.boolean ? "true" : "false";
+            break;
+        default:
+            f.kind = ntext::ValueKind::kJson;
+            f.text = std::string(ScalarText(p.value));
+            break;
+    }
+    return f;
+}
+
+// ToJsonbValue converts a core field back: the input value when unchanged, else its text.
+JsonbValue ToJsonbValue(const ntext::Field& f, const std::vector<JsonPair>& input) {
+    if (f.origin >= 0) return input[static_cast<size_t>(f.origin)].value;
+    switch (f.kind) {
+        case ntext::ValueKind::kString:
+            return StringValue(f.text);
+        case ntext::ValueKind::kNumber:
+            return NumericFromText(f.text);
+        case ntext::ValueKind::kBool:
+            return BoolValue(f.text == "true");
+        case ntext::ValueKind::kNull: {
+            JsonbValue v;
+            v.type = jbvNull;
+            return v;
+        }
+        case ntext::ValueKind::kJson:
+            break;
+    }
+    throw nightjar::core::DataError(
+        "nightjar: a changed field holds a JSON container (normalizer bug)");
+}
+
+// PendingRow is one clean row of the current chunk, kept until the chunk is flushed.
+struct PendingRow {
+    std::string record_id;
+    int64 record_no;
+    Datum payload;
+};
+
+}  // namespace
+
+NIGHTJAR_FUNCTION(nightjar_check_normalization) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) PG_RETURN_VOID();
+    Jsonb* rules = PgCall([&] { return PG_GETARG_JSONB_P(0); });
+    std::string source =
+        PgCall([&] { return std::string(TextDatumGetCString(PG_GETARG_DATUM(2))); });
+    if (PG_ARGISNULL(1)) {
+        CompileForSource(JsonbText(rules), nullptr, source);
+    } else {
+        std::vector<std::string> fields =
+            TextArrayValues(PgCall([&] { return PG_GETARG_ARRAYTYPE_P(1); }));
+        CompileForSource(JsonbText(rules), &fields, source);
+    }
+    PG_RETURN_VOID();
+}
+
+NIGHTJAR_FUNCTION(nightjar_normalize_records) {
+    const int64 batch_id = PG_GETARG_INT64(0);
+    const int64 source_id = PG_GETARG_INT64(1);
+    std::string source =
+        PgCall([&] { return std::string(TextDatumGetCString(PG_GETARG_DATUM(2))); });
+    Jsonb* rules_jb = PgCall([&] { return PG_GETARG_JSONB_P(3); });
+    const ntext::Normalizer normalizer = CompileForSource(JsonbText(rules_jb), nullptr, source);
+
+    std::vector<int64_t> counters(normalizer.CounterNames().size(), 0);
+    std::vector<uint64_t> id_hashes;
+    int64 rows_in = 0, rows_out = 0;
+    {
+        SpiSession spi;
+        MemoryContext chunk_ctx = PgCall([&] {
+            return AllocSetContextCreate(spi.OuterContext(), "nightjar normalize chunk",
+                                         ALLOCSET_DEFAULT_SIZES);
+        });
+        {  // the cursor and the writer must be gone before SPI_finish (their destructors call SPI)
+            RecordCursor cursor(
+                "SELECT record_no, payload FROM nightjar.valid_record WHERE source_id = $1 AND "
+                "batch_id = $2 "
+                "ORDER BY record_no",
+                {INT8OID, INT8OID}, {Int64GetDatum(source_id), Int64GetDatum(batch_id)});
+            // source_id and batch_id are integers formatted here, never text from a rule.
+            BulkWriter writer(
+                "INSERT INTO nightjar.clean_record AS c (source_id, record_id, batch_id, "
+                "record_no, payload) "
+                "SELECT " +
+                    std::to_string(source_id) + ", r, " + std::to_string(batch_id) +
+                    ", n, p "
+                    "FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(r, n, p) "
+                    "ON CONFLICT (source_id, record_id) DO UPDATE SET batch_id = "
+                    "excluded.batch_id, "
+                    "record_no = excluded.record_no, payload = excluded.payload, updated_at = "
+                    "now() "
+                    "WHERE c.batch_id <= excluded.batch_id",
+                {TEXTOID, INT8OID, JSONBOID});
+
+            std::vector<JsonPair> pairs, out_pairs;
+            ntext::Record record;
+            std::vector<PendingRow> pending;
+            std::unordered_map<std::string, size_t> chunk_index;  // record id → index in pending
+            for (;;) {
+                PgCall([&] { CHECK_FOR_INTERRUPTS(); });
+                uint64 n = cursor.Fetch(kChunkRows);
+                if (n == 0) break;
+                MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
+                pending.clear();
+                chunk_index.clear();
+                for (uint64 row = 0; row < n; ++row) {
+                    bool isnull = false;
+                    const int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
+                    Datum raw = cursor.Value(row, 2, &isnull);
+                    Jsonb* jb =
+                        reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(raw); }));
+                    ++rows_in;
+                    record.clear();
+                    if (FlattenObject(jb, &pairs)) {
+                        for (size_t i = 0; i < pairs.size(); ++i)
+                            record.push_back(ToField(pairs[i], static_cast<int>(i)));
+                    }
+                    std::optional<std::string> id = normalizer.Apply(record, counters);
+                    if (!id) continue;
+                    id_hashes.push_back(std::hash<std::string>{}(*id));
+                    out_pairs.clear();
+                    for (const ntext::Field& f : record)
+                        out_pairs.push_back(JsonPair{f.key, ToJsonbValue(f, pairs)});
+                    Datum payload = PointerGetDatum(BuildObject(out_pairs));
+                    auto [it, inserted] = chunk_index.emplace(*id, pending.size());
+                    if (inserted) {
+                        pending.push_back(PendingRow{std::move(*id), record_no, payload});
+                    } else {
+                        pending[it->second].record_no = record_no;  // last wins
+                        pending[it->second].payload = payload;
+                    }
+                }
+                for (const PendingRow& p : pending) {
+                    Datum values[3] = {
+                        PgCall([&] {
+                            return PointerGetDatum(cstring_to_text_with_len(
+                                p.record_id.data(), static_cast<int>(p.record_id.size())));
+                        }),
+                        Int64GetDatum(p.record_no), p.payload};
+                    bool nulls[3] = {false, false, false};
+                    writer.Add(values, nulls);
+                }
+                writer.Flush();
+                MemoryContextSwitchTo(saved);
+                PgCall([&] { MemoryContextReset(chunk_ctx); });
+            }
+        }
+        spi.Finish();
+    }
+    std::sort(id_hashes.begin(), id_hashes.end());
+    int64 duplicates = 0;
+    for (size_t i = 1; i < id_hashes.size(); ++i) duplicates += id_hashes[i] == id_hashes[i - 1];
+    rows_out = static_cast<int64>(id_hashes.size()) - duplicates;
+
+    std::string json = "{\"rows_in\": " + std::to_string(rows_in) +
+                       ", \"rows_out\": " + std::to_string(rows_out) + ", \"counts\": {";
+    const auto& names = normalizer.CounterNames();
+    for (size_t i = 0; i < names.size(); ++i)
+        json += "\"" + names[i] + "\": " + std::to_string(counters[i]) + ", ";
+    json += "\"duplicate_ids\": " + std::to_string(duplicates) + "}}";
+    return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+}

@@ -1,0 +1,121 @@
+-- 42_normalize.sql: the normalisation step and the analyst transform functions.
+--
+-- Rules are defined per source as a whole (define_normalization), compiled in C++ when
+-- defined (nightjar._check_normalization) and again per batch; normalize_batch streams the
+-- batch's valid_record rows through them in C++ (nightjar._normalize_records) and upserts
+-- clean_record by (source_id, record_id). Nothing from a rule is concatenated into SQL.
+-- The transform functions call the same C++ code as the rules, so an analyst's
+-- nightjar.clean_siret(x) is exactly what a {"function": "clean_siret"} rule stores.
+
+CREATE FUNCTION nightjar._check_normalization(rules jsonb, fields text[], source text)
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'nightjar_check_normalization';
+
+CREATE FUNCTION nightjar._normalize_records(batch_id bigint, source_id bigint, source text, rules jsonb)
+RETURNS jsonb LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_normalize_records';
+
+-- define_normalization replaces the normalisation rules of a source; returns their number.
+CREATE FUNCTION nightjar.define_normalization(source text, rules jsonb) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_source_id bigint := nightjar._source_id(source);
+BEGIN
+    IF rules IS NULL OR jsonb_typeof(rules) <> 'array' THEN
+        RAISE EXCEPTION 'nightjar: normalisation rules of source "%" must be a JSON array of rule objects, not %',
+            source, coalesce(jsonb_typeof(rules), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM nightjar._check_normalization(rules, (SELECT s.fields FROM nightjar.source_schema s
+                                                  WHERE s.source_id = v_source_id), source);
+    DELETE FROM nightjar.normalize_rule r WHERE r.source_id = v_source_id;
+    INSERT INTO nightjar.normalize_rule (source_id, position, kind, params)
+    SELECT v_source_id, e.position, e.rule ->> 'kind', e.rule - 'kind'
+    FROM jsonb_array_elements(rules) WITH ORDINALITY AS e(rule, position);
+    RETURN jsonb_array_length(rules);
+END $$;
+COMMENT ON FUNCTION nightjar.define_normalization(text, jsonb) IS
+    'checks (C++ compile) and replaces the normalisation rules of a source; returns their number';
+
+-- normalization_rules returns a source's rules as the JSON array define_normalization took.
+CREATE FUNCTION nightjar.normalization_rules(source text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_agg(jsonb_build_object('kind', r.kind) || r.params ORDER BY r.position)
+    FROM nightjar.normalize_rule r WHERE r.source_id = nightjar._source_id(source)
+$$;
+
+-- normalize_batch normalises one batch's valid records into clean_record; emits batch.normalized.
+CREATE FUNCTION nightjar.normalize_batch(batch_id bigint) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_batch_id bigint := normalize_batch.batch_id;
+    v_source nightjar.source;
+    v_result jsonb;
+BEGIN
+    SELECT s.* INTO v_source FROM nightjar.batch b JOIN nightjar.source s ON s.source_id = b.source_id
+    WHERE b.batch_id = v_batch_id;
+    IF v_source.source_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: batch % does not exist', coalesce(v_batch_id::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM nightjar.normalize_rule r WHERE r.source_id = v_source.source_id) THEN
+        RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('call nightjar.define_normalization(%L, rules) first', v_source.name);
+    END IF;
+    -- Idempotent: a retry replaces what an earlier run of this batch wrote.
+    DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;
+    v_result := nightjar._normalize_records(v_batch_id, v_source.source_id, v_source.name,
+                                            nightjar.normalization_rules(v_source.name));
+    PERFORM nightjar.emit('batch.normalized',
+                          jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name,
+                                             'source_id', v_source.source_id));
+    RETURN v_result || jsonb_build_object('emit', NULL);
+END $$;
+COMMENT ON FUNCTION nightjar.normalize_batch(bigint) IS
+    'normalises a batch''s valid records with its source''s rules (C++) into nightjar.clean_record; '
+    'emits batch.normalized; returns rows_in, rows_out, counts (<transform>_nulled, no_id, duplicate_ids)';
+
+-- normalize_step is normalize_batch as a pipeline step: fn(event payload jsonb) → jsonb.
+CREATE FUNCTION nightjar.normalize_step(event jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
+        RAISE EXCEPTION 'nightjar: normalize_step needs an integer "batch_id" in the event payload, got %',
+            coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN nightjar.normalize_batch((event ->> 'batch_id')::bigint);
+END $$;
+
+-- Analyst functions: the rule transforms one value at a time (NULL when unusable).
+CREATE FUNCTION nightjar.unaccent(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_unaccent';
+CREATE FUNCTION nightjar.collapse_spaces(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_collapse_spaces';
+CREATE FUNCTION nightjar.clean_phone(value text, default_country text DEFAULT 'FR') RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_phone';
+CREATE FUNCTION nightjar.clean_email(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_email';
+CREATE FUNCTION nightjar.clean_url(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_url';
+CREATE FUNCTION nightjar.clean_siren(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_siren';
+CREATE FUNCTION nightjar.clean_siret(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_siret';
+CREATE FUNCTION nightjar.clean_postcode(value text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_clean_postcode';
+CREATE FUNCTION nightjar.parse_decimal_fr(value text) RETURNS numeric
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_parse_decimal_fr';
+CREATE FUNCTION nightjar.parse_date_fr(value text) RETURNS date
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_parse_date_fr';
+CREATE FUNCTION nightjar.split_address(value text, OUT street text, OUT postcode text, OUT city text)
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_split_address';
+CREATE FUNCTION nightjar._point_text(lat text, lon text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_make_point';
+CREATE FUNCTION nightjar.make_point(lat text, lon text) RETURNS point
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT nightjar._point_text(lat, lon)::point $$;
+CREATE FUNCTION nightjar.record_key(source_code text, id text) RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_record_key';
+CREATE FUNCTION nightjar.transform(name text, value text, params jsonb DEFAULT '{}') RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_transform';
+COMMENT ON FUNCTION nightjar.transform(text, text, jsonb) IS
+    'applies the named normalisation transform (trim, lower, upper, unaccent, collapse_spaces, clean_phone, '
+    'clean_email, clean_url, clean_siren, clean_siret, clean_postcode, parse_decimal_fr, parse_date_fr, map) '
+    'to one value; NULL when the value is unusable';
