@@ -81,13 +81,13 @@ std::string ResolveFormat(const std::string& path, const FormatOptions& opts) {
 
 // CheckOptionNames refuses an option no reader knows (a typo would otherwise be ignored).
 void CheckOptionNames(const std::string& path, const FormatOptions& opts) {
-    static const std::set<std::string> known{"delimiter", "decimal_comma", "encoding", "json_path", "sheet",
+    static const std::set<std::string> known{"delimiter", "decimal_comma", "encoding", "json_path", "sheet", "dates",
                                              "max_record_bytes", "max_uncompressed_bytes", "max_compression_ratio"};
     for (const auto& [key, value] : opts.options)
         if (!known.count(key))
             throw FormatError(Position{path, 0, 0, 0},
                               "unknown format option '" + key +
-                                  "' (delimiter, decimal_comma, encoding, json_path, sheet, max_record_bytes, "
+                                  "' (delimiter, decimal_comma, encoding, json_path, sheet, dates, max_record_bytes, "
                                   "max_uncompressed_bytes, max_compression_ratio)");
 }
 

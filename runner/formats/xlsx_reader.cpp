@@ -4,19 +4,22 @@
 // <row>...</row> is cut out of the byte stream and parsed alone with pugixml, so memory
 // is one row plus the shared strings, whatever the number of rows. Cell types: s (shared
 // string), inlineStr, str (formula text), b (boolean), e (error text), n/absent (number,
-// emitted as a JSON number; dates stay serial numbers: styles are not read). The header
+// emitted as a JSON number, except that a number whose cell style displays a date or time
+// — xl/styles.xml, see xlsx_dates.hpp — becomes ISO 8601 text unless dates = "number"). The header
 // row is the best match to expected_headers among the first 30 non-empty rows (else the
 // first non-empty row); rows above it are skipped, empty rows are skipped.
 // Position.line is the sheet row; Position.byte_offset is the row's offset in the sheet XML.
 #include "runner/formats/xlsx_reader.hpp"
 
-#include <deque>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <vector>
 
 #include <pugixml.hpp>
 
 #include "runner/formats/json_writer.hpp"
+#include "runner/formats/xlsx_dates.hpp"
 #include "runner/formats/zip_archive.hpp"
 
 namespace nightjar::runner::formats {
@@ -74,6 +77,13 @@ class XlsxReader : public RecordReader {
           max_row_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
         std::string sheet_part = FindSheet(opts.Get("sheet"));
         if (zip_.Has("xl/sharedStrings.xml")) LoadSharedStrings();
+        std::string dates = opts.Get("dates", "iso");
+        if (dates != "iso" && dates != "number")
+            Fail(0, 0, "format option dates = '" + dates + "': expected iso or number");
+        if (dates == "iso" && zip_.Has("xl/styles.xml")) {
+            std::string styles = zip_.ReadAll("xl/styles.xml");
+            styles_.Load(styles);
+        }
         sheet_ = std::make_unique<ZipArchive::Member>(zip_, sheet_part);
         FindHeader(opts.expected_headers);
     }
@@ -127,6 +137,9 @@ class XlsxReader : public RecordReader {
         std::string wb_text = zip_.ReadAll("xl/workbook.xml");
         pugi::xml_document wb = Parse(wb_text, "xl/workbook.xml");
         std::string rid, names;
+        pugi::xml_node pr = Child(wb.document_element(), "workbookPr");
+        std::string d1904 = pr.attribute("date1904").value();
+        date1904_ = d1904 == "1" || d1904 == "true";
         for (pugi::xml_node s : Child(wb.document_element(), "sheets").children()) {
             std::string name = s.attribute("name").value();
             names += (names.empty() ? "" : ", ") + name;
@@ -276,6 +289,17 @@ class XlsxReader : public RecordReader {
         } else {
             cell.text = v.text().get();
             if (cell.text.empty()) return false;
+            DateKind kind = styles_.KindOf(c.attribute("s").as_llong(-1));
+            if (kind != DateKind::kNone) {
+                char* end = nullptr;
+                double serial = std::strtod(cell.text.c_str(), &end);
+                std::string iso = *end ? "" : SerialToIso(serial, kind, date1904_);
+                if (!iso.empty()) {
+                    cell.text = iso;
+                    AppendJsonString(cell.json, cell.text);
+                    return true;
+                }
+            }
             if (IsJsonNumber(cell.text)) {
                 cell.json = cell.text;
                 return true;
@@ -290,6 +314,8 @@ class XlsxReader : public RecordReader {
     std::uint64_t max_row_;
     std::unique_ptr<ZipArchive::Member> sheet_;
     bool has_shared_ = false;
+    DateStyles styles_;
+    bool date1904_ = false;
     std::vector<std::string> shared_;
     std::vector<std::string> headers_;
     std::deque<Row> pending_;

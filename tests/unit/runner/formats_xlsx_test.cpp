@@ -3,6 +3,7 @@
 // strings, and the zip-bomb caps.
 #include "formats_test_util.hpp"
 
+#include "runner/formats/xlsx_dates.hpp"
 #include "runner/formats/xlsx_reader.hpp"
 
 namespace nightjar::runner::formats {
@@ -131,6 +132,46 @@ TEST(FormatsXlsx, LyingDeclaredSizeStoppedByTheInflatedCount) {
     auto p = d.Write("liar.xlsx", forged);
     EXPECT_EQ(ErrorOf(p, Options("xlsx", {{"max_uncompressed_bytes", "1048576"}})),
               p + ":0 (byte 0): member xl/worksheets/sheet1.xml inflates past max_uncompressed_bytes (1048576)");
+}
+
+TEST(FormatsXlsx, DateStyledNumbersBecomeIsoText) {
+    TempDir d;
+    auto m = XlsxMembers({{"S", "<row r=\"1\">" + Inline("A1", "le") + Inline("B1", "at") + Inline("C1", "n") +
+                                    Inline("D1", "t") + "</row>"
+                                    "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>45000</v></c><c r=\"B2\" s=\"2\"><v>45000.5</v></c>"
+                                    "<c r=\"C2\" s=\"0\"><v>45000</v></c><c r=\"D2\" s=\"3\"><v>0.75</v></c></row>"}});
+    m["xl/styles.xml"] =
+        "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\\ hh:mm\"/></numFmts>"
+        "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"20\"/></cellXfs>"
+        "</styleSheet>";
+    WriteZip(d.Path("a.xlsx"), m);
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")),
+              (V{R"({"le":"2023-03-15","at":"2023-03-15T12:00:00","n":45000,"t":"18:00:00"})"}));
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx", {{"dates", "number"}})),
+              (V{R"({"le":45000,"at":45000.5,"n":45000,"t":0.75})"}));
+}
+
+TEST(FormatsXlsx, DateFormatDetectionAndSerials) {
+    EXPECT_EQ(FormatCodeKind("dd/mm/yyyy"), DateKind::kDate);
+    EXPECT_EQ(FormatCodeKind("mmm\\-yy"), DateKind::kDate);
+    EXPECT_EQ(FormatCodeKind("[$-40C]d\\ mmmm\\ yyyy;@"), DateKind::kDate);
+    EXPECT_EQ(FormatCodeKind("hh:mm"), DateKind::kTime);
+    EXPECT_EQ(FormatCodeKind("d/m/yyyy h:mm"), DateKind::kDateTime);
+    EXPECT_EQ(FormatCodeKind("#,##0.00\\ \"€\""), DateKind::kNone);
+    EXPECT_EQ(FormatCodeKind("[Red]0.00"), DateKind::kNone);
+    EXPECT_EQ(FormatCodeKind("General"), DateKind::kNone);
+    EXPECT_EQ(BuiltinFormatKind(14), DateKind::kDate);
+    EXPECT_EQ(BuiltinFormatKind(46), DateKind::kNone);
+    // References: Excel shows these serials as these dates (1900 and 1904 systems).
+    EXPECT_EQ(SerialToIso(1, DateKind::kDate, false), "1900-01-01");
+    EXPECT_EQ(SerialToIso(59, DateKind::kDate, false), "1900-02-28");
+    EXPECT_EQ(SerialToIso(60, DateKind::kDate, false), "1900-02-29");
+    EXPECT_EQ(SerialToIso(61, DateKind::kDate, false), "1900-03-01");
+    EXPECT_EQ(SerialToIso(44927, DateKind::kDate, false), "2023-01-01");
+    EXPECT_EQ(SerialToIso(0, DateKind::kDate, true), "1904-01-01");
+    EXPECT_EQ(SerialToIso(43465.999999, DateKind::kDateTime, false), "2019-01-01T00:00:00");
+    EXPECT_EQ(SerialToIso(-1, DateKind::kDate, false), "");
 }
 
 TEST(FormatsXlsx, NotAZip) {
