@@ -120,8 +120,8 @@ DECLARE
 BEGIN
     SELECT s.fields INTO v_fields FROM nightjar.source_schema s WHERE s.source_id = v_source_id;
     IF v_fields IS NULL THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%L, ARRAY[...]) first',
-            source, source USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%, ARRAY[...]) first',
+            source, quote_literal(source) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not %', coalesce(quote_literal(name), 'NULL')
