@@ -76,12 +76,12 @@ class XlsxReader : public RecordReader {
                opts.GetSize("max_compression_ratio", kDefaultMaxCompressionRatio)),
           max_row_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
         std::string sheet_part = FindSheet(opts.Get("sheet"));
-        if (zip_.Has("xl/sharedStrings.xml")) LoadSharedStrings();
+        if (zip_.Has(shared_part_)) LoadSharedStrings();
         std::string dates = opts.Get("dates", "iso");
         if (dates != "iso" && dates != "number")
             Fail(0, 0, "format option dates = '" + dates + "': expected iso or number");
-        if (dates == "iso" && zip_.Has("xl/styles.xml")) {
-            std::string styles = zip_.ReadAll("xl/styles.xml");
+        if (dates == "iso" && zip_.Has(styles_part_)) {
+            std::string styles = zip_.ReadAll(styles_part_);
             styles_.Load(styles);
         }
         sheet_ = std::make_unique<ZipArchive::Member>(zip_, sheet_part);
@@ -155,20 +155,28 @@ class XlsxReader : public RecordReader {
         if (!zip_.Has(rels_name)) Fail(0, 0, "not an xlsx workbook: no " + rels_name);
         std::string rels_text = zip_.ReadAll(rels_name);
         pugi::xml_document rels = Parse(rels_text, rels_name);
+        std::string sheet_part;
         for (pugi::xml_node r : rels.document_element().children()) {
-            if (rid != r.attribute("Id").value()) continue;
             std::string target = r.attribute("Target").value();
-            if (!target.empty() && target[0] == '/') return target.substr(1);
-            return "xl/" + target;
+            std::string part = !target.empty() && target[0] == '/' ? target.substr(1) : "xl/" + target;
+            std::string type = r.attribute("Type").value();
+            auto ends_with = [&](const char* suffix) {
+                size_t n = std::strlen(suffix);
+                return type.size() >= n && type.compare(type.size() - n, n, suffix) == 0;
+            };
+            if (rid == r.attribute("Id").value()) sheet_part = part;
+            else if (ends_with("/sharedStrings")) shared_part_ = part;  // writers may rename the parts
+            else if (ends_with("/styles")) styles_part_ = part;
         }
-        Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
+        if (sheet_part.empty()) Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
+        return sheet_part;
     }
 
     // LoadSharedStrings reads the shared string table.
     void LoadSharedStrings() {
         has_shared_ = true;
-        std::string text = zip_.ReadAll("xl/sharedStrings.xml");
-        pugi::xml_document doc = Parse(text, "xl/sharedStrings.xml");
+        std::string text = zip_.ReadAll(shared_part_);
+        pugi::xml_document doc = Parse(text, shared_part_);
         for (pugi::xml_node si : doc.document_element().children())
             if (std::strcmp(LocalName(si.name()), "si") == 0) shared_.push_back(RunText(si));
     }
@@ -313,6 +321,8 @@ class XlsxReader : public RecordReader {
     ZipArchive zip_;
     std::uint64_t max_row_;
     std::unique_ptr<ZipArchive::Member> sheet_;
+    std::string shared_part_ = "xl/sharedStrings.xml";  // unless workbook.xml.rels names another
+    std::string styles_part_ = "xl/styles.xml";
     bool has_shared_ = false;
     DateStyles styles_;
     bool date1904_ = false;

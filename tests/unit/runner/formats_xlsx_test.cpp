@@ -174,6 +174,21 @@ TEST(FormatsXlsx, DateFormatDetectionAndSerials) {
     EXPECT_EQ(SerialToIso(-1, DateKind::kDate, false), "");
 }
 
+TEST(FormatsXlsx, SharedStringsPartNamedByTheRelationships) {
+    TempDir d;
+    auto m = XlsxMembers({{"S", "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
+                                "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c></row>"}},
+                         "<si><t>k</t></si><si><t>v</t></si>");
+    m["xl/strings/SST.xml"] = m["xl/sharedStrings.xml"];
+    m.erase("xl/sharedStrings.xml");
+    std::string& rels = m["xl/_rels/workbook.xml.rels"];
+    rels.insert(rels.find("</Relationships>"),
+                "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                "sharedStrings\" Target=\"/xl/strings/SST.xml\"/>");
+    WriteZip(d.Path("a.xlsx"), m);
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"k":"v"})"}));
+}
+
 TEST(FormatsXlsx, NotAZip) {
     TempDir d;
     auto p = d.Write("a.xlsx", "not a zip");
