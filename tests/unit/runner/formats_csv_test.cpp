@@ -148,6 +148,23 @@ TEST(FormatsCsv, PeekHeaders) {
     EXPECT_EQ(PeekHeaders(p, Options("")), (V{"Code", "Désignation", "Prix unitaire"}));
 }
 
+TEST(FormatsCsv, AgreesWithPythonCsvModuleOnRandomFiles) {
+    // tests/data/formats/make_csv_reference.py wrote 40 random CSV files and the records
+    // Python's csv module reads from them (an independent implementation).
+    int cases = 0;
+    for (int i = 0; i < 40; ++i) {
+        char base[64];
+        std::snprintf(base, sizeof base, "%s/formats/csv_reference/%03d", NIGHTJAR_TEST_DATA, i);
+        std::ifstream expected(std::string(base) + ".expected.ndjson");
+        ASSERT_TRUE(expected.good()) << base;
+        V want;
+        for (std::string line; std::getline(expected, line);) want.push_back(line);
+        EXPECT_EQ(ReadAll(std::string(base) + ".csv", Options("csv", {{"delimiter", ";"}})), want) << base;
+        ++cases;
+    }
+    EXPECT_EQ(cases, 40);
+}
+
 TEST(FormatsCsv, DetectDelimiterIgnoresQuotedText) {
     EXPECT_EQ(DetectDelimiter("\"a;b;c\",d", ','), ',');
     EXPECT_EQ(DetectDelimiter("a;b,c;d", ','), ';');
