@@ -208,6 +208,9 @@ BEGIN
         RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields first', v_source.name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Two validations of the same batch at once would both delete, then collide on the
+    -- primary key: the second waits for the first and then replaces its results.
+    PERFORM pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(v_batch_id::text));
     PERFORM nightjar._valid_partition(v_source.source_id, v_source.name);
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;

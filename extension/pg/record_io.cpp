@@ -38,22 +38,30 @@ bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out) {
 
 std::string_view ScalarText(const JsonbValue& v) {
     switch (v.type) {
-        case jbvString: return std::string_view(v.val.string.val, static_cast<size_t>(v.val.string.len));
-        case jbvBool: return v.val.boolean ? "true" : "false";
-        case jbvNull: return "null";
+        case jbvString:
+            return std::string_view(v.val.string.val, static_cast<size_t>(v.val.string.len));
+        case jbvBool:
+            return v.val.boolean ? "true" : "false";
+        case jbvNull:
+            return "null";
         case jbvNumeric: {
-            const char* s = PgCall([&] { return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))); });
+            const char* s = PgCall([&] {
+                return DatumGetCString(
+                    DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+            });
             return s;
         }
         case jbvBinary: {
             const char* s = PgCall([&] {
                 StringInfoData buf;
                 initStringInfo(&buf);
-                return static_cast<const char*>(JsonbToCString(&buf, v.val.binary.data, v.val.binary.len));
+                return static_cast<const char*>(
+                    JsonbToCString(&buf, v.val.binary.data, v.val.binary.len));
             });
             return s;
         }
-        default: return "";
+        default:
+            return "";
     }
 }
 
@@ -82,11 +90,14 @@ JsonbValue NumericValue(Numeric n) {
 JsonbValue NumericFromText(const std::string& text) {
     return NumericValue(PgCall([&] {
         return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text.c_str()),
-                                                   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+                                                   ObjectIdGetDatum(InvalidOid),
+                                                   Int32GetDatum(-1)));
     }));
 }
 
-JsonbValue Int64Value(int64 i) { return NumericValue(PgCall([&] { return int64_to_numeric(i); })); }
+JsonbValue Int64Value(int64 i) {
+    return NumericValue(PgCall([&] { return int64_to_numeric(i); }));
+}
 
 Jsonb* BuildObject(const std::vector<JsonPair>& pairs) {
     return PgCall([&] {
@@ -141,9 +152,11 @@ void SpiSession::Finish() {
     PgCall([&] { SPI_finish(); });
 }
 
-RecordCursor::RecordCursor(const char* query, const std::vector<Oid>& types, const std::vector<Datum>& values) {
+RecordCursor::RecordCursor(const char* query, const std::vector<Oid>& types,
+                           const std::vector<Datum>& values) {
     portal_ = PgCall([&] {
-        return SPI_cursor_open_with_args(nullptr, query, static_cast<int>(types.size()), const_cast<Oid*>(types.data()),
+        return SPI_cursor_open_with_args(nullptr, query, static_cast<int>(types.size()),
+                                         const_cast<Oid*>(types.data()),
                                          const_cast<Datum*>(values.data()), nullptr, true, 0);
     });
 }
@@ -182,10 +195,12 @@ BulkWriter::BulkWriter(const std::string& sql, const std::vector<Oid>& element_t
             c.element_type = element_types[i];
             get_typlenbyvalalign(c.element_type, &c.typlen, &c.typbyval, &c.typalign);
             array_types[i] = get_array_type(c.element_type);
-            if (array_types[i] == InvalidOid) elog(ERROR, "nightjar: type %u has no array type", c.element_type);
+            if (array_types[i] == InvalidOid)
+                elog(ERROR, "nightjar: type %u has no array type", c.element_type);
         }
         plan_ = SPI_prepare(sql.c_str(), static_cast<int>(array_types.size()), array_types.data());
-        if (plan_ == nullptr) elog(ERROR, "nightjar: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        if (plan_ == nullptr)
+            elog(ERROR, "nightjar: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     });
 }
 
@@ -209,7 +224,8 @@ void BulkWriter::Add(const Datum* values, const bool* nulls) {
 uint64 BulkWriter::Flush() {
     if (rows_ == 0) return 0;
     std::vector<Datum> args(columns_.size());
-    std::vector<std::unique_ptr<bool[]>> owned;  // construct_md_array wants bool*; vector<bool> has none
+    std::vector<std::unique_ptr<bool[]>>
+        owned;  // construct_md_array wants bool*; vector<bool> has none
     for (Column& c : columns_) {
         owned.emplace_back(new bool[rows_]);
         for (size_t r = 0; r < rows_; ++r) owned.back()[r] = c.nulls[r];
@@ -219,11 +235,13 @@ uint64 BulkWriter::Flush() {
         int lbs[1] = {1};
         for (size_t i = 0; i < columns_.size(); ++i) {
             Column& c = columns_[i];
-            args[i] = PointerGetDatum(construct_md_array(c.values.data(), owned[i].get(), 1, dims, lbs, c.element_type,
-                                                         c.typlen, c.typbyval, c.typalign));
+            args[i] = PointerGetDatum(construct_md_array(c.values.data(), owned[i].get(), 1, dims,
+                                                         lbs, c.element_type, c.typlen, c.typbyval,
+                                                         c.typalign));
         }
         int rc = SPI_execute_plan(plan_, args.data(), nullptr, false, 0);
-        if (rc != SPI_OK_INSERT) elog(ERROR, "nightjar: bulk insert failed: %s", SPI_result_code_string(rc));
+        if (rc != SPI_OK_INSERT)
+            elog(ERROR, "nightjar: bulk insert failed: %s", SPI_result_code_string(rc));
         return SPI_processed;
     });
     for (Column& c : columns_) {

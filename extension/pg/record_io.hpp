@@ -20,11 +20,13 @@
 // and resets it after each flush (see validate.cpp), so memory stays bounded by a chunk.
 #pragma once
 
+// clang-format off: postgres.h must come first
 extern "C" {
 #include "postgres.h"
 #include "executor/spi.h"
 #include "utils/jsonb.h"
 }
+// clang-format on
 
 #include <string>
 #include <string_view>
@@ -86,7 +88,8 @@ class SpiSession {
 class RecordCursor {
   public:
     // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs).
-    RecordCursor(const char* query, const std::vector<Oid>& types, const std::vector<Datum>& values);
+    RecordCursor(const char* query, const std::vector<Oid>& types,
+                 const std::vector<Datum>& values);
     ~RecordCursor();
     RecordCursor(const RecordCursor&) = delete;
     RecordCursor& operator=(const RecordCursor&) = delete;

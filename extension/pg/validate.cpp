@@ -48,7 +48,9 @@ struct RuleMeta {
 
 // TextDatum copies `s` into a text Datum of CurrentMemoryContext.
 Datum TextDatum(std::string_view s) {
-    return PgCall([&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+    return PgCall([&] {
+        return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+    });
 }
 
 // Truncated cuts `s` to at most kMaxQuarantineValue bytes on a UTF-8 boundary.
@@ -68,14 +70,22 @@ Jsonb* ContainerJsonb(const JsonbValue& v) {
 rules::FieldValue ToFieldValue(const JsonbValue& v) {
     rules::FieldValue f;
     switch (v.type) {
-        case jbvNull: f.kind = rules::FieldValue::Kind::kNull; break;
-        case jbvString: f.kind = rules::FieldValue::Kind::kString; break;
-        case jbvNumeric: f.kind = rules::FieldValue::Kind::kNumber; break;
+        case jbvNull:
+            f.kind = rules::FieldValue::Kind::kNull;
+            break;
+        case jbvString:
+            f.kind = rules::FieldValue::Kind::kString;
+            break;
+        case jbvNumeric:
+            f.kind = rules::FieldValue::Kind::kNumber;
+            break;
         case jbvBool:
             f.kind = rules::FieldValue::Kind::kBool;
             f.boolean = v.val.boolean;
             break;
-        default: f.kind = rules::FieldValue::Kind::kJson; break;
+        default:
+            f.kind = rules::FieldValue::Kind::kJson;
+            break;
     }
     if (f.kind != rules::FieldValue::Kind::kNull) f.text = ScalarText(v);
     return f;
@@ -84,10 +94,14 @@ rules::FieldValue ToFieldValue(const JsonbValue& v) {
 // TypedJsonb makes the jsonb value of a converted field.
 JsonbValue TypedJsonb(const rules::TypedValue& t) {
     switch (t.kind) {
-        case rules::TypedValue::Kind::kInteger: return Int64Value(t.integer);
-        case rules::TypedValue::Kind::kDecimal: return NumericFromText(t.text);
-        case rules::TypedValue::Kind::kBoolean: return BoolValue(t.boolean);
-        default: return StringValue(t.text);
+        case rules::TypedValue::Kind::kInteger:
+            return Int64Value(t.integer);
+        case rules::TypedValue::Kind::kDecimal:
+            return NumericFromText(t.text);
+        case rules::TypedValue::Kind::kBoolean:
+            return BoolValue(t.boolean);
+        default:
+            return StringValue(t.text);
     }
 }
 
@@ -135,7 +149,8 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
     bool* rule_nulls = nullptr;
     int nrules = 0;
     PgCall([&] {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), JSONBOID, -1, false, TYPALIGN_INT, &rule_datums, &rule_nulls, &nrules);
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), JSONBOID, -1, false, TYPALIGN_INT, &rule_datums,
+                          &rule_nulls, &nrules);
     });
 
     // Compile the rules and gather what the glue needs beside them.
@@ -143,20 +158,29 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
     std::vector<RuleMeta> meta(static_cast<size_t>(nrules));
     std::vector<std::pair<size_t, std::unordered_set<std::string>>> sets;
     for (int i = 0; i < nrules; ++i) {
-        Jsonb* rj = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(rule_datums[i]); }));
+        Jsonb* rj =
+            reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(rule_datums[i]); }));
         std::vector<JsonPair> pairs;
         FlattenObject(rj, &pairs);
         rules::RuleSpec spec;
         RuleMeta& m = meta[static_cast<size_t>(i)];
         for (const JsonPair& p : pairs) {
-            if (p.key == "name") spec.name = ScalarText(p.value);
-            else if (p.key == "kind") spec.kind = ScalarText(p.value);
-            else if (p.key == "field") spec.field = ScalarText(p.value);
-            else if (p.key == "severity") spec.severity = ScalarText(p.value);
-            else if (p.key == "params") spec.params = ParamsFromJsonb(ContainerJsonb(p.value));
-            else if (p.key == "rule_id") m.rule_id = std::stoll(std::string(ScalarText(p.value)));
-            else if (p.key == "fn_oid") m.fn_oid = static_cast<Oid>(std::stoul(std::string(ScalarText(p.value))));
-            else if (p.key == "values") sets.emplace_back(static_cast<size_t>(i), StringSet(p.value));
+            if (p.key == "name")
+                spec.name = ScalarText(p.value);
+            else if (p.key == "kind")
+                spec.kind = ScalarText(p.value);
+            else if (p.key == "field")
+                spec.field = ScalarText(p.value);
+            else if (p.key == "severity")
+                spec.severity = ScalarText(p.value);
+            else if (p.key == "params")
+                spec.params = ParamsFromJsonb(ContainerJsonb(p.value));
+            else if (p.key == "rule_id")
+                m.rule_id = std::stoll(std::string(ScalarText(p.value)));
+            else if (p.key == "fn_oid")
+                m.fn_oid = static_cast<Oid>(std::stoul(std::string(ScalarText(p.value))));
+            else if (p.key == "values")
+                sets.emplace_back(static_cast<size_t>(i), StringSet(p.value));
         }
         compiled.push_back(rules::CompileRule(spec, fields));
         m.name_text = TextDatum(spec.name);
@@ -175,18 +199,24 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
     SpiSession spi;
     {
         MemoryContext chunk_ctx = PgCall([&] {
-            return AllocSetContextCreate(spi.OuterContext(), "nightjar validate chunk", ALLOCSET_DEFAULT_SIZES);
+            return AllocSetContextCreate(spi.OuterContext(), "nightjar validate chunk",
+                                         ALLOCSET_DEFAULT_SIZES);
         });
         Datum args[1] = {Int64GetDatum(batch_id)};
-        RecordCursor cursor("SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 ORDER BY record_no",
-                            {INT8OID}, {args[0]});
+        RecordCursor cursor(
+            "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 ORDER BY "
+            "record_no",
+            {INT8OID}, {args[0]});
         BulkWriter valid_writer(
             "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
-            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], $5::jsonb[])",
+            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "
+            "$5::jsonb[])",
             {INT8OID, INT8OID, INT8OID, JSONBOID, JSONBOID});
         BulkWriter quarantine_writer(
-            "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, field, value, message) "
-            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], "
+            "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, "
+            "field, value, message) "
+            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+            "$5::text[], $6::text[], "
             "$7::text[], $8::text[])",
             {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
         const Datum record_rule = TextDatum("record"), empty_field = TextDatum("");
@@ -208,8 +238,14 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
                 Jsonb* jb = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(raw); }));
                 ++rows_in;
                 if (!FlattenObject(jb, &pairs)) {  // not an object: one quarantine row, no rule
-                    Datum q[8] = {Int64GetDatum(source_id), Int64GetDatum(batch_id), Int64GetDatum(record_no), 0,
-                                  record_rule, empty_field, 0, TextDatum("is not a JSON object")};
+                    Datum q[8] = {Int64GetDatum(source_id),
+                                  Int64GetDatum(batch_id),
+                                  Int64GetDatum(record_no),
+                                  0,
+                                  record_rule,
+                                  empty_field,
+                                  0,
+                                  TextDatum("is not a JSON object")};
                     bool qn[8] = {false, false, false, true, false, false, true, false};
                     quarantine_writer.Add(q, qn);
                     ++rejected;
@@ -229,7 +265,8 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
                         fc->args[0].value = PointerGetDatum(jb);
                         fc->args[0].isnull = false;
                         Datum d = FunctionCallInvoke(fc);
-                        return fc->isnull ? std::optional<bool>() : std::optional<bool>(DatumGetBool(d));
+                        return fc->isnull ? std::optional<bool>()
+                                          : std::optional<bool>(DatumGetBool(d));
                     });
                 }
                 validator.Validate(values, custom, &result);
@@ -240,13 +277,22 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
                         const rules::CompiledRule& rule = rule_list[f.rule_index];
                         if (!rule.is_error) continue;
                         const rules::FieldValue& v = values[rule.field_index];
-                        bool no_value = v.kind == rules::FieldValue::Kind::kAbsent || v.kind == rules::FieldValue::Kind::kNull;
-                        Datum q[8] = {Int64GetDatum(source_id), Int64GetDatum(batch_id), Int64GetDatum(record_no),
-                                      Int64GetDatum(meta[f.rule_index].rule_id), meta[f.rule_index].name_text,
-                                      meta[f.rule_index].field_text, no_value ? Datum(0) : TextDatum(Truncated(
-                                          v.kind == rules::FieldValue::Kind::kBool ? (v.boolean ? "true" : "false") : v.text)),
-                                      TextDatum(f.message)};
-                        bool qn[8] = {false, false, false, meta[f.rule_index].rule_id == 0, false, false, no_value, false};
+                        bool no_value = v.kind == rules::FieldValue::Kind::kAbsent ||
+                                        v.kind == rules::FieldValue::Kind::kNull;
+                        Datum q[8] = {
+                            Int64GetDatum(source_id),
+                            Int64GetDatum(batch_id),
+                            Int64GetDatum(record_no),
+                            Int64GetDatum(meta[f.rule_index].rule_id),
+                            meta[f.rule_index].name_text,
+                            meta[f.rule_index].field_text,
+                            no_value ? Datum(0)
+                                     : TextDatum(Truncated(v.kind == rules::FieldValue::Kind::kBool
+                                                               ? (v.boolean ? "true" : "false")
+                                                               : v.text)),
+                            TextDatum(f.message)};
+                        bool qn[8] = {false, false, false,    meta[f.rule_index].rule_id == 0,
+                                      false, false, no_value, false};
                         quarantine_writer.Add(q, qn);
                     }
                     continue;
@@ -254,7 +300,8 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
                 ++rows_out;
                 Datum payload = PointerGetDatum(jb);
                 bool converted = false;
-                for (const auto& t : result.typed) converted |= t.kind != rules::TypedValue::Kind::kNone;
+                for (const auto& t : result.typed)
+                    converted |= t.kind != rules::TypedValue::Kind::kNone;
                 if (converted) {
                     out_pairs = pairs;
                     for (JsonPair& p : out_pairs) {
@@ -277,7 +324,8 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
                     }
                     warnings = PointerGetDatum(BuildArrayOfObjects(warning_objects));
                 }
-                Datum v[5] = {Int64GetDatum(source_id), Int64GetDatum(batch_id), Int64GetDatum(record_no), payload, warnings};
+                Datum v[5] = {Int64GetDatum(source_id), Int64GetDatum(batch_id),
+                              Int64GetDatum(record_no), payload, warnings};
                 bool vn[5] = {false, false, false, false, warnings == 0};
                 valid_writer.Add(v, vn);
             }
@@ -289,11 +337,18 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
     }  // the cursor and the writers are released before SPI is
     spi.Finish();
 
-    std::string json = "{\"rows_in\": " + std::to_string(rows_in) + ", \"rows_out\": " + std::to_string(rows_out) +
-                       ", \"rejected\": " + std::to_string(rejected) + ", \"warnings\": " + std::to_string(warned) +
-                       ", \"counts\": {";
+    // The result is built with pushJsonbValue, so no rule name is ever spliced into JSON text.
+    std::vector<JsonPair> count_pairs;
     for (size_t r = 0; r < rule_list.size(); ++r)
-        json += (r ? ", \"" : "\"") + rule_list[r].name + "\": " + std::to_string(counts[r]);
-    json += "}}";
-    return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+        count_pairs.push_back({rule_list[r].name, Int64Value(counts[r])});
+    Jsonb* counts_jsonb = BuildObject(count_pairs);
+    JsonbValue counts_value;
+    counts_value.type = jbvBinary;
+    counts_value.val.binary.data = &counts_jsonb->root;
+    counts_value.val.binary.len = static_cast<int>(VARSIZE(counts_jsonb) - VARHDRSZ);
+    PG_RETURN_JSONB_P(BuildObject({{"rows_in", Int64Value(rows_in)},
+                                   {"rows_out", Int64Value(rows_out)},
+                                   {"rejected", Int64Value(rejected)},
+                                   {"warnings", Int64Value(warned)},
+                                   {"counts", counts_value}}));
 }

@@ -21,7 +21,9 @@ using core::rules::ParamValue;
 ParamValue ScalarParam(const JsonbValue& v) {
     ParamValue p;
     switch (v.type) {
-        case jbvNull: p.kind = ParamValue::Kind::kNull; break;
+        case jbvNull:
+            p.kind = ParamValue::Kind::kNull;
+            break;
         case jbvBool:
             p.kind = ParamValue::Kind::kBool;
             p.boolean = v.val.boolean;
@@ -50,7 +52,8 @@ ParamValue ScalarParam(const JsonbValue& v) {
             for (const JsonbValue& e : elems) p.items.push_back(ScalarParam(e));
             break;
         }
-        default: break;
+        default:
+            break;
     }
     return p;
 }
@@ -59,7 +62,8 @@ ParamValue ScalarParam(const JsonbValue& v) {
 
 std::map<std::string, ParamValue> ParamsFromJsonb(Jsonb* params) {
     std::vector<JsonPair> pairs;
-    if (!FlattenObject(params, &pairs)) throw core::InvalidArgument("nightjar: params must be a JSON object");
+    if (!FlattenObject(params, &pairs))
+        throw core::InvalidArgument("nightjar: params must be a JSON object");
     std::map<std::string, ParamValue> out;
     for (const JsonPair& p : pairs) out.emplace(std::string(p.key), ScalarParam(p.value));
     return out;
@@ -69,11 +73,17 @@ std::vector<std::string> TextArray(Datum array, const char* what) {
     Datum* elems = nullptr;
     bool* nulls = nullptr;
     int n = 0;
-    PgCall([&] { deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+    PgCall([&] {
+        deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems,
+                          &nulls, &n);
+    });
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i) {
-        if (nulls[i]) throw core::InvalidArgument(std::string("nightjar: ") + what + " must not contain NULL");
-        text* t = reinterpret_cast<text*>(PgCall([&] { return PG_DETOAST_DATUM_PACKED(elems[i]); }));
+        if (nulls[i])
+            throw core::InvalidArgument(std::string("nightjar: ") + what +
+                                        " must not contain NULL");
+        text* t =
+            reinterpret_cast<text*>(PgCall([&] { return PG_DETOAST_DATUM_PACKED(elems[i]); }));
         out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
     }
     return out;

@@ -2,8 +2,11 @@
 // by nightjar._check_rule (definition time) and nightjar._validate_records.
 #pragma once
 
+// clang-format off: the PostgreSQL headers (through record_io.hpp) come first
 #include "extension/pg/record_io.hpp"
+// clang-format on
 
+#include <map>
 #include <string>
 #include <vector>
 

@@ -8,18 +8,27 @@
 
 #include "core/errors.hpp"
 #include "core/rules/compiled_rule.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::rules {
 
 const char* KindName(ParamValue::Kind kind) {
     switch (kind) {
-        case ParamValue::Kind::kNull: return "null";
-        case ParamValue::Kind::kBool: return "a boolean";
-        case ParamValue::Kind::kNumber: return "a number";
-        case ParamValue::Kind::kString: return "a string";
-        case ParamValue::Kind::kArray: return "an array";
-        case ParamValue::Kind::kObject: return "an object";
+        case ParamValue::Kind::kNull:
+            return "null";
+        case ParamValue::Kind::kBool:
+            return "a boolean";
+        case ParamValue::Kind::kNumber:
+            return "a number";
+        case ParamValue::Kind::kString:
+            return "a string";
+        case ParamValue::Kind::kArray:
+            return "an array";
+        case ParamValue::Kind::kObject:
+            return "an object";
     }
     return "unknown";
 }
@@ -29,7 +38,7 @@ namespace {
 // Params wraps a rule's parameters with typed getters that throw precise errors.
 class Params {
   public:
-    Params(const RuleSpec& spec) : spec_(spec) {}
+    explicit Params(const RuleSpec& spec) : spec_(spec) {}
 
     // Fail throws InvalidArgument prefixed with the rule's name.
     [[noreturn]] void Fail(const std::string& msg) const {
@@ -42,7 +51,8 @@ class Params {
             if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
                 std::string known;
                 for (const char* k : keys) known += std::string(known.empty() ? "" : ", ") + k;
-                Fail("unknown parameter \"" + key + "\"" + (known.empty() ? " (this kind takes none)" : " (known: " + known + ")"));
+                Fail("unknown parameter \"" + key + "\"" +
+                     (known.empty() ? " (this kind takes none)" : " (known: " + known + ")"));
             }
         }
     }
@@ -54,7 +64,8 @@ class Params {
     // Expect checks that `v` has `kind`.
     void Expect(const char* key, const ParamValue& v, ParamValue::Kind kind) const {
         if (v.kind != kind)
-            Fail(std::string("parameter \"") + key + "\" must be " + KindName(kind) + ", not " + KindName(v.kind));
+            Fail(std::string("parameter \"") + key + "\" must be " + KindName(kind) + ", not " +
+                 KindName(v.kind));
     }
     // String returns a required (or optional, empty) string parameter.
     std::optional<std::string> String(const char* key, bool required) const {
@@ -71,7 +82,8 @@ class Params {
         const ParamValue* v = Find(key);
         if (v == nullptr) return std::nullopt;
         Expect(key, *v, ParamValue::Kind::kNumber);
-        if (!std::isfinite(v->number)) Fail(std::string("parameter \"") + key + "\" must be finite");
+        if (!std::isfinite(v->number))
+            Fail(std::string("parameter \"") + key + "\" must be finite");
         return v->number;
     }
     // Strings returns a non-empty array-of-strings parameter.
@@ -86,7 +98,8 @@ class Params {
         std::vector<std::string> out;
         for (const ParamValue& item : v->items) {
             if (item.kind != ParamValue::Kind::kString)
-                Fail(std::string("parameter \"") + key + "\" must be an array of strings, found " + KindName(item.kind));
+                Fail(std::string("parameter \"") + key + "\" must be an array of strings, found " +
+                     KindName(item.kind));
             out.push_back(item.text);
         }
         return out;
@@ -103,39 +116,51 @@ size_t FieldIndex(const Params& p, const std::string& what, const std::string& n
     if (it != fields.end()) return static_cast<size_t>(it - fields.begin());
     std::string known;
     for (const auto& f : fields) known += (known.empty() ? "" : ", ") + f;
-    p.Fail(what + " \"" + name + "\" is not a declared field of the source (known fields: " + known + ")");
+    p.Fail(what + " \"" + name +
+           "\" is not a declared field of the source (known fields: " + known + ")");
 }
 
 // CompileType reads the parameters of a `type` rule.
 void CompileType(const Params& p, CompiledRule& r) {
     p.Allow({"type", "decimal_separator", "thousands", "formats"});
     std::string type = *p.String("type", true);
-    if (type == "integer") r.type = ValueType::kInteger;
-    else if (type == "decimal") r.type = ValueType::kDecimal;
-    else if (type == "date") r.type = ValueType::kDate;
-    else if (type == "timestamp") r.type = ValueType::kTimestamp;
-    else if (type == "boolean") r.type = ValueType::kBoolean;
-    else p.Fail("unknown type \"" + type + "\" (known: integer, decimal, date, timestamp, boolean)");
+    if (type == "integer")
+        r.type = ValueType::kInteger;
+    else if (type == "decimal")
+        r.type = ValueType::kDecimal;
+    else if (type == "date")
+        r.type = ValueType::kDate;
+    else if (type == "timestamp")
+        r.type = ValueType::kTimestamp;
+    else if (type == "boolean")
+        r.type = ValueType::kBoolean;
+    else
+        p.Fail("unknown type \"" + type + "\" (known: integer, decimal, date, timestamp, boolean)");
     auto sep = p.String("decimal_separator", false);
     auto thousands = p.String("thousands", false);
     if ((sep || thousands) && r.type != ValueType::kDecimal)
         p.Fail("decimal_separator and thousands apply to type decimal only");
     if (sep) {
-        if (*sep != "." && *sep != ",") p.Fail("decimal_separator must be \".\" or \",\", not \"" + *sep + "\"");
+        if (*sep != "." && *sep != ",")
+            p.Fail("decimal_separator must be \".\" or \",\", not \"" + *sep + "\"");
         r.decimal_separator = (*sep)[0];
     }
     if (thousands) {
-        if (thousands->size() != 1 || std::string_view(".,' ").find((*thousands)[0]) == std::string_view::npos)
-            p.Fail("thousands must be one of \".\", \",\", \"'\", \" \", not \"" + *thousands + "\"");
-        if ((*thousands)[0] == r.decimal_separator) p.Fail("thousands must differ from decimal_separator");
+        if (thousands->size() != 1 ||
+            std::string_view(".,' ").find((*thousands)[0]) == std::string_view::npos)
+            p.Fail("thousands must be one of \".\", \",\", \"'\", \" \", not \"" + *thousands +
+                   "\"");
+        if ((*thousands)[0] == r.decimal_separator)
+            p.Fail("thousands must differ from decimal_separator");
         r.thousands = (*thousands)[0];
     }
     bool dated = r.type == ValueType::kDate || r.type == ValueType::kTimestamp;
     std::vector<std::string> formats = p.Strings("formats", false);
     if (!formats.empty() && !dated) p.Fail("formats apply to types date and timestamp only");
     if (formats.empty() && dated)
-        formats = r.type == ValueType::kDate ? std::vector<std::string>{"%Y-%m-%d"}
-                                             : std::vector<std::string>{"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"};
+        formats = r.type == ValueType::kDate
+                      ? std::vector<std::string>{"%Y-%m-%d"}
+                      : std::vector<std::string>{"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"};
     for (const auto& f : formats) {
         try {
             r.formats.push_back(CompileDateFormat(f, r.type == ValueType::kTimestamp));
@@ -149,10 +174,17 @@ void CompileType(const Params& p, CompiledRule& r) {
 
 RuleKind KindOf(const std::string& kind) {
     static const std::pair<const char*, RuleKind> kKinds[] = {
-        {"required", RuleKind::kRequired}, {"type", RuleKind::kType}, {"enum", RuleKind::kEnum},
-        {"range", RuleKind::kRange}, {"length", RuleKind::kLength}, {"regex", RuleKind::kRegex},
-        {"unique_in_batch", RuleKind::kUniqueInBatch}, {"unique_existing", RuleKind::kUniqueExisting},
-        {"reference", RuleKind::kReference}, {"compare", RuleKind::kCompare}, {"custom_sql", RuleKind::kCustomSql}};
+        {"required", RuleKind::kRequired},
+        {"type", RuleKind::kType},
+        {"enum", RuleKind::kEnum},
+        {"range", RuleKind::kRange},
+        {"length", RuleKind::kLength},
+        {"regex", RuleKind::kRegex},
+        {"unique_in_batch", RuleKind::kUniqueInBatch},
+        {"unique_existing", RuleKind::kUniqueExisting},
+        {"reference", RuleKind::kReference},
+        {"compare", RuleKind::kCompare},
+        {"custom_sql", RuleKind::kCustomSql}};
     for (const auto& [name, k] : kKinds)
         if (kind == name) return k;
     throw InvalidArgument("nightjar: unknown rule kind \"" + kind +
@@ -173,8 +205,12 @@ CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& f
     switch (r.kind) {
         case RuleKind::kRequired:
         case RuleKind::kUniqueInBatch:
-        case RuleKind::kUniqueExisting: p.Allow({}); break;
-        case RuleKind::kType: CompileType(p, r); break;
+        case RuleKind::kUniqueExisting:
+            p.Allow({});
+            break;
+        case RuleKind::kType:
+            CompileType(p, r);
+            break;
         case RuleKind::kEnum: {
             p.Allow({"values"});
             for (auto& v : p.Strings("values", true)) r.enum_values.insert(std::move(v));
@@ -197,7 +233,8 @@ CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& f
                 (key[1] == 'i' ? r.min_length : r.max_length) = static_cast<int64_t>(*v);
             }
             if (!r.min_length && !r.max_length) p.Fail("needs \"min\", \"max\" or both");
-            if (r.min_length && r.max_length && *r.min_length > *r.max_length) p.Fail("min must not exceed max");
+            if (r.min_length && r.max_length && *r.min_length > *r.max_length)
+                p.Fail("min must not exceed max");
             break;
         }
         case RuleKind::kRegex: {
@@ -219,10 +256,12 @@ CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& f
             p.Allow({"op", "other"});
             std::string op = *p.String("op", true);
             static const std::pair<const char*, CompareOp> kOps[] = {
-                {"<", CompareOp::kLt}, {"<=", CompareOp::kLe}, {"=", CompareOp::kEq},
+                {"<", CompareOp::kLt},  {"<=", CompareOp::kLe}, {"=", CompareOp::kEq},
                 {"<>", CompareOp::kNe}, {">=", CompareOp::kGe}, {">", CompareOp::kGt}};
-            auto it = std::find_if(std::begin(kOps), std::end(kOps), [&](const auto& o) { return op == o.first; });
-            if (it == std::end(kOps)) p.Fail("op must be one of <, <=, =, <>, >=, >, not \"" + op + "\"");
+            auto it = std::find_if(std::begin(kOps), std::end(kOps),
+                                   [&](const auto& o) { return op == o.first; });
+            if (it == std::end(kOps))
+                p.Fail("op must be one of <, <=, =, <>, >=, >, not \"" + op + "\"");
             r.op = it->second;
             r.other = *p.String("other", true);
             r.other_index = FieldIndex(p, "other", r.other, fields);

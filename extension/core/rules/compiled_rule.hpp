@@ -19,8 +19,19 @@ class RE2;
 
 namespace nightjar::core::rules {
 
-enum class RuleKind { kRequired, kType, kEnum, kRange, kLength, kRegex, kUniqueInBatch, kUniqueExisting,
-                      kReference, kCompare, kCustomSql };
+enum class RuleKind {
+    kRequired,
+    kType,
+    kEnum,
+    kRange,
+    kLength,
+    kRegex,
+    kUniqueInBatch,
+    kUniqueExisting,
+    kReference,
+    kCompare,
+    kCustomSql
+};
 enum class ValueType { kInteger, kDecimal, kDate, kTimestamp, kBoolean };
 enum class CompareOp { kLt, kLe, kEq, kNe, kGe, kGt };
 
@@ -29,16 +40,16 @@ struct CompiledRule {
     std::string name;
     std::string field;
     RuleKind kind = RuleKind::kRequired;
-    bool is_error = true;      // severity error (quarantine) vs warning (flag)
-    size_t field_index = 0;    // into the declared fields
-    size_t other_index = 0;    // compare: the other field
-    std::string other;         // compare: its name
+    bool is_error = true;    // severity error (quarantine) vs warning (flag)
+    size_t field_index = 0;  // into the declared fields
+    size_t other_index = 0;  // compare: the other field
+    std::string other;       // compare: its name
     ValueType type = ValueType::kInteger;
     char decimal_separator = '.';
     char thousands = 0;
     std::vector<DateFormat> formats;
     std::unordered_set<std::string> enum_values;
-    std::optional<double> min, max;               // range
+    std::optional<double> min, max;                 // range
     std::optional<int64_t> min_length, max_length;  // length
     std::shared_ptr<const re2::RE2> regex;
     CompareOp op = CompareOp::kEq;

@@ -7,7 +7,10 @@
 
 #include "core/errors.hpp"
 #include "core/rules/scalars.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::rules {
 
@@ -26,7 +29,8 @@ int DaysIn(int y, int m) {
 bool ReadDigits(std::string_view s, size_t& i, size_t min, size_t max, int& out) {
     size_t start = i;
     out = 0;
-    while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9') out = out * 10 + (s[i++] - '0');
+    while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9')
+        out = out * 10 + (s[i++] - '0');
     return i - start >= min;
 }
 
@@ -42,7 +46,8 @@ DateFormat CompileDateFormat(std::string_view text, bool timestamp) {
             f.literals.push_back(text[i]);
             continue;
         }
-        if (++i == text.size()) throw InvalidArgument("date format \"" + f.text + "\" ends with a lone %");
+        if (++i == text.size())
+            throw InvalidArgument("date format \"" + f.text + "\" ends with a lone %");
         char d = text[i];
         if (d == '%') {
             f.items.push_back(0);
@@ -50,9 +55,10 @@ DateFormat CompileDateFormat(std::string_view text, bool timestamp) {
             continue;
         }
         if (std::string_view("YmdHMSfz").find(d) == std::string_view::npos)
-            throw InvalidArgument("date format \"" + f.text + "\" has unknown directive %" + std::string(1, d) +
-                                  " (known: %Y %m %d %H %M %S %f %z %%)");
-        if (seen[static_cast<int>(d)]) throw InvalidArgument("date format \"" + f.text + "\" repeats %" + std::string(1, d));
+            throw InvalidArgument("date format \"" + f.text + "\" has unknown directive %" +
+                                  std::string(1, d) + " (known: %Y %m %d %H %M %S %f %z %%)");
+        if (seen[static_cast<int>(d)])
+            throw InvalidArgument("date format \"" + f.text + "\" repeats %" + std::string(1, d));
         seen[static_cast<int>(d)] = true;
         f.items.push_back(d);
     }
@@ -62,7 +68,8 @@ DateFormat CompileDateFormat(std::string_view text, bool timestamp) {
     if (timestamp && (!seen['H'] || !seen['M']))
         throw InvalidArgument("timestamp format \"" + f.text + "\" must contain %H and %M");
     if (!timestamp && (seen['H'] || seen['M'] || seen['S'] || seen['f'] || seen['z']))
-        throw InvalidArgument("date format \"" + f.text + "\" must not contain time directives (use type timestamp)");
+        throw InvalidArgument("date format \"" + f.text +
+                              "\" must not contain time directives (use type timestamp)");
     return f;
 }
 
@@ -81,12 +88,24 @@ std::optional<std::string> MatchDate(const DateFormat& format, std::string_view 
         }
         bool ok = true;
         switch (d) {
-            case 'Y': ok = ReadDigits(s, i, 4, 4, year); break;
-            case 'm': ok = ReadDigits(s, i, 1, 2, month); break;
-            case 'd': ok = ReadDigits(s, i, 1, 2, day); break;
-            case 'H': ok = ReadDigits(s, i, 1, 2, hour); break;
-            case 'M': ok = ReadDigits(s, i, 2, 2, minute); break;
-            case 'S': ok = ReadDigits(s, i, 2, 2, second); break;
+            case 'Y':
+                ok = ReadDigits(s, i, 4, 4, year);
+                break;
+            case 'm':
+                ok = ReadDigits(s, i, 1, 2, month);
+                break;
+            case 'd':
+                ok = ReadDigits(s, i, 1, 2, day);
+                break;
+            case 'H':
+                ok = ReadDigits(s, i, 1, 2, hour);
+                break;
+            case 'M':
+                ok = ReadDigits(s, i, 2, 2, minute);
+                break;
+            case 'S':
+                ok = ReadDigits(s, i, 2, 2, second);
+                break;
             case 'f': {
                 size_t start = i;
                 ok = ReadDigits(s, i, 1, 6, fraction);
@@ -101,7 +120,8 @@ std::optional<std::string> MatchDate(const DateFormat& format, std::string_view 
                     tz_sign = s[i++];
                     ok = ReadDigits(s, i, 2, 2, tz_h);
                     if (ok && i < s.size() && s[i] == ':') ++i;
-                    if (ok && i < s.size() && s[i] >= '0' && s[i] <= '9') ok = ReadDigits(s, i, 2, 2, tz_m);
+                    if (ok && i < s.size() && s[i] >= '0' && s[i] <= '9')
+                        ok = ReadDigits(s, i, 2, 2, tz_m);
                     ok = ok && tz_h <= 14 && tz_m <= 59;
                 } else {
                     ok = false;
@@ -111,14 +131,16 @@ std::optional<std::string> MatchDate(const DateFormat& format, std::string_view 
         if (!ok) return std::nullopt;
     }
     if (i != s.size()) return std::nullopt;
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month)) return std::nullopt;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month))
+        return std::nullopt;
     if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
     char buf[64];
     if (!timestamp) {
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
         return std::string(buf);
     }
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, second);
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour,
+                          minute, second);
     std::string out(buf, static_cast<size_t>(n));
     if (fraction_digits > 0) {
         for (int k = fraction_digits; k < 6; ++k) fraction *= 10;
@@ -126,7 +148,8 @@ std::optional<std::string> MatchDate(const DateFormat& format, std::string_view 
         out += buf;
     }
     if (tz_sign != 0) {
-        std::snprintf(buf, sizeof buf, "%c%02d:%02d", tz_h == 0 && tz_m == 0 ? '+' : tz_sign, tz_h, tz_m);
+        std::snprintf(buf, sizeof buf, "%c%02d:%02d", tz_h == 0 && tz_m == 0 ? '+' : tz_sign, tz_h,
+                      tz_m);
         out += buf;
     }
     return out;

@@ -25,8 +25,8 @@ const char* KindName(ParamValue::Kind kind);
 // RuleSpec is one rule: name, kind, checked field, severity and its parameters.
 struct RuleSpec {
     std::string name;
-    std::string kind;      // required, type, enum, range, length, regex, unique_in_batch,
-                           // unique_existing, reference, compare, custom_sql
+    std::string kind;  // required, type, enum, range, length, regex, unique_in_batch,
+                       // unique_existing, reference, compare, custom_sql
     std::string field;
     std::string severity = "error";  // or "warning"
     std::map<std::string, ParamValue> params;

@@ -7,14 +7,18 @@
 #include <cctype>
 #include <cstring>
 
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::rules {
 
 namespace {
 
 // IsBlank says whether `c` is ASCII whitespace.
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // IsDigit says whether `c` is an ASCII digit.
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -93,7 +97,8 @@ std::optional<bool> ParseBoolean(std::string_view s) {
     s = TrimAscii(s);
     if (s.size() > 5) return std::nullopt;
     char low[6] = {0};
-    for (size_t i = 0; i < s.size(); ++i) low[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    for (size_t i = 0; i < s.size(); ++i)
+        low[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
     static const char* const kTrue[] = {"true", "t", "1", "yes", "y", "oui"};
     static const char* const kFalse[] = {"false", "f", "0", "no", "n", "non"};
     for (const char* w : kTrue)

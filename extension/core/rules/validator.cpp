@@ -8,14 +8,19 @@
 #include <cstdlib>
 
 #include "core/rules/scalars.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
+// clang-format on
 
 namespace nightjar::core::rules {
 
 namespace {
 
 // IsMissing says whether a value is absent or JSON null.
-bool IsMissing(const FieldValue& v) { return v.kind == FieldValue::Kind::kAbsent || v.kind == FieldValue::Kind::kNull; }
+bool IsMissing(const FieldValue& v) {
+    return v.kind == FieldValue::Kind::kAbsent || v.kind == FieldValue::Kind::kNull;
+}
 
 // Canonical returns the text a field is compared by: its typed form if converted, else as given.
 std::string_view Canonical(const FieldValue& v, const TypedValue& t) {
@@ -28,7 +33,8 @@ std::string_view Canonical(const FieldValue& v, const TypedValue& t) {
 std::optional<double> NumberOf(const FieldValue& v, const TypedValue& t) {
     if (t.kind == TypedValue::Kind::kInteger) return static_cast<double>(t.integer);
     if (t.kind == TypedValue::Kind::kDecimal) return std::strtod(t.text.c_str(), nullptr);
-    if (t.kind != TypedValue::Kind::kNone || v.kind == FieldValue::Kind::kBool || v.kind == FieldValue::Kind::kJson)
+    if (t.kind != TypedValue::Kind::kNone || v.kind == FieldValue::Kind::kBool ||
+        v.kind == FieldValue::Kind::kJson)
         return std::nullopt;
     auto d = ParseDecimal(v.text, '.', 0);
     if (!d) return std::nullopt;
@@ -45,11 +51,16 @@ std::string FormatNumber(double d) {
 // TypeName names a value type for messages.
 const char* TypeName(ValueType t) {
     switch (t) {
-        case ValueType::kInteger: return "an integer";
-        case ValueType::kDecimal: return "a decimal number";
-        case ValueType::kDate: return "a date";
-        case ValueType::kTimestamp: return "a timestamp";
-        case ValueType::kBoolean: return "a boolean";
+        case ValueType::kInteger:
+            return "an integer";
+        case ValueType::kDecimal:
+            return "a decimal number";
+        case ValueType::kDate:
+            return "a date";
+        case ValueType::kTimestamp:
+            return "a timestamp";
+        case ValueType::kBoolean:
+            return "a boolean";
     }
     return "?";
 }
@@ -63,12 +74,18 @@ const char* OpName(CompareOp op) {
 // Holds applies `op` to a three-way comparison result.
 bool Holds(CompareOp op, int c) {
     switch (op) {
-        case CompareOp::kLt: return c < 0;
-        case CompareOp::kLe: return c <= 0;
-        case CompareOp::kEq: return c == 0;
-        case CompareOp::kNe: return c != 0;
-        case CompareOp::kGe: return c >= 0;
-        case CompareOp::kGt: return c > 0;
+        case CompareOp::kLt:
+            return c < 0;
+        case CompareOp::kLe:
+            return c <= 0;
+        case CompareOp::kEq:
+            return c == 0;
+        case CompareOp::kNe:
+            return c != 0;
+        case CompareOp::kGe:
+            return c >= 0;
+        case CompareOp::kGt:
+            return c > 0;
     }
     return false;
 }
@@ -87,8 +104,9 @@ std::optional<TypedValue> ApplyType(const CompiledRule& rule, const FieldValue& 
     TypedValue t;
     if (value.kind == FieldValue::Kind::kJson) return std::nullopt;
     if (rule.type == ValueType::kBoolean) {
-        std::optional<bool> b = value.kind == FieldValue::Kind::kBool ? std::optional<bool>(value.boolean)
-                                                                      : ParseBoolean(value.text);
+        std::optional<bool> b = value.kind == FieldValue::Kind::kBool
+                                    ? std::optional<bool>(value.boolean)
+                                    : ParseBoolean(value.text);
         if (!b) return std::nullopt;
         t.kind = TypedValue::Kind::kBoolean;
         t.boolean = *b;
@@ -128,7 +146,8 @@ std::optional<TypedValue> ApplyType(const CompiledRule& rule, const FieldValue& 
             }
             return std::nullopt;
         }
-        case ValueType::kBoolean: break;
+        case ValueType::kBoolean:
+            break;
     }
     return std::nullopt;
 }
@@ -150,8 +169,8 @@ void Validator::ResetBatch() {
         if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].clear();
 }
 
-void Validator::Validate(const std::vector<FieldValue>& fields, const std::vector<std::optional<bool>>& custom,
-                         RecordResult* out) {
+void Validator::Validate(const std::vector<FieldValue>& fields,
+                         const std::vector<std::optional<bool>>& custom, RecordResult* out) {
     out->Clear(field_count_);
     for (size_t index : order_) {
         const CompiledRule& rule = rules_[index];
@@ -160,7 +179,8 @@ void Validator::Validate(const std::vector<FieldValue>& fields, const std::vecto
             const FieldValue& v = fields[rule.field_index];
             if (IsMissing(v)) continue;
             if (auto t = ApplyType(rule, v)) {
-                if (out->typed[rule.field_index].kind == TypedValue::Kind::kNone) out->typed[rule.field_index] = std::move(*t);
+                if (out->typed[rule.field_index].kind == TypedValue::Kind::kNone)
+                    out->typed[rule.field_index] = std::move(*t);
                 continue;
             }
             message = std::string("is not ") + TypeName(rule.type);
@@ -176,13 +196,16 @@ void Validator::Validate(const std::vector<FieldValue>& fields, const std::vecto
 }
 
 std::optional<std::string> Validator::Check(size_t index, const std::vector<FieldValue>& fields,
-                                            const std::vector<std::optional<bool>>& custom, RecordResult* out) {
+                                            const std::vector<std::optional<bool>>& custom,
+                                            RecordResult* out) {
     const CompiledRule& rule = rules_[index];
     const FieldValue& v = fields[rule.field_index];
     const TypedValue& t = out->typed[rule.field_index];
     if (rule.kind == RuleKind::kRequired) {
-        if (IsMissing(v)) return std::string(v.kind == FieldValue::Kind::kAbsent ? "is missing" : "is null");
-        if (v.kind == FieldValue::Kind::kString && TrimAscii(v.text).empty()) return std::string("is blank");
+        if (IsMissing(v))
+            return std::string(v.kind == FieldValue::Kind::kAbsent ? "is missing" : "is null");
+        if (v.kind == FieldValue::Kind::kString && TrimAscii(v.text).empty())
+            return std::string("is blank");
         return std::nullopt;
     }
     if (rule.kind == RuleKind::kCustomSql) {
@@ -193,7 +216,8 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
     if (IsMissing(v) || out->type_failed[rule.field_index]) return std::nullopt;
     switch (rule.kind) {
         case RuleKind::kEnum:
-            if (rule.enum_values.count(std::string(Canonical(v, t))) == 0) return std::string("is not one of the allowed values");
+            if (rule.enum_values.count(std::string(Canonical(v, t))) == 0)
+                return std::string("is not one of the allowed values");
             return std::nullopt;
         case RuleKind::kRange: {
             auto d = NumberOf(v, t);
@@ -204,8 +228,10 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
         }
         case RuleKind::kLength: {
             int64_t n = static_cast<int64_t>(CodePoints(Canonical(v, t)));
-            if (rule.min_length && n < *rule.min_length) return "is shorter than " + std::to_string(*rule.min_length) + " characters";
-            if (rule.max_length && n > *rule.max_length) return "is longer than " + std::to_string(*rule.max_length) + " characters";
+            if (rule.min_length && n < *rule.min_length)
+                return "is shorter than " + std::to_string(*rule.min_length) + " characters";
+            if (rule.max_length && n > *rule.max_length)
+                return "is longer than " + std::to_string(*rule.max_length) + " characters";
             return std::nullopt;
         }
         case RuleKind::kRegex: {
@@ -215,10 +241,12 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
             return std::nullopt;
         }
         case RuleKind::kUniqueInBatch:
-            if (!sets_[index].insert(std::string(Canonical(v, t))).second) return std::string("is a duplicate within the batch");
+            if (!sets_[index].insert(std::string(Canonical(v, t))).second)
+                return std::string("is a duplicate within the batch");
             return std::nullopt;
         case RuleKind::kUniqueExisting:
-            if (sets_[index].count(std::string(Canonical(v, t))) != 0) return std::string("already exists in valid data");
+            if (sets_[index].count(std::string(Canonical(v, t))) != 0)
+                return std::string("already exists in valid data");
             return std::nullopt;
         case RuleKind::kReference:
             if (sets_[index].count(std::string(Canonical(v, t))) == 0)
@@ -230,12 +258,16 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
             if (IsMissing(w) || out->type_failed[rule.other_index]) return std::nullopt;
             int c;
             auto a = NumberOf(v, t), b = NumberOf(w, u);
-            if (a && b) c = *a < *b ? -1 : *a > *b ? 1 : 0;
-            else c = Canonical(v, t).compare(Canonical(w, u));
-            if (!Holds(rule.op, c)) return std::string("is not ") + OpName(rule.op) + " " + rule.other;
+            if (a && b)
+                c = *a < *b ? -1 : *a > *b ? 1 : 0;
+            else
+                c = Canonical(v, t).compare(Canonical(w, u));
+            if (!Holds(rule.op, c))
+                return std::string("is not ") + OpName(rule.op) + " " + rule.other;
             return std::nullopt;
         }
-        default: return std::nullopt;
+        default:
+            return std::nullopt;
     }
 }
 

@@ -5,10 +5,10 @@
 // values the other rules then see (a range on a decimal field with ',' compares the
 // parsed number; unique and reference compare canonical text). Missing and null values
 // pass every rule except `required`; a value its type rule refused is not checked
-// again by range, length, enum, regex, unique, reference or compare (one failure, not two). unique_in_batch keeps a hash set of the canonical
-// values seen since the last ResetBatch; reference and unique_existing look values up in
-// sets the glue loads once per batch (SetValueSet); custom_sql results are computed by
-// the glue (it needs the server) and passed in.
+// again by range, length, enum, regex, unique, reference or compare (one failure, not two).
+// unique_in_batch keeps a hash set of the canonical values seen since the last ResetBatch;
+// reference and unique_existing look values up in sets the glue loads once per batch (SetValueSet);
+// custom_sql results are computed by the glue (it needs the server) and passed in.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +52,7 @@ struct RecordResult {
     std::vector<Failure> failures;
     std::vector<TypedValue> typed;
     std::vector<bool> type_failed;  // per field: a type rule refused its value
-    bool rejected = false;  // some error-severity rule failed
+    bool rejected = false;          // some error-severity rule failed
     // Clear empties the result for reuse, keeping its capacity.
     void Clear(size_t field_count);
 };
@@ -70,13 +70,14 @@ class Validator {
     void ResetBatch();
     // Validate evaluates every rule over `fields`; `custom` holds, per rule index, the
     // glue's verdict for custom_sql rules (nullopt: passed / not applicable).
-    void Validate(const std::vector<FieldValue>& fields, const std::vector<std::optional<bool>>& custom,
-                  RecordResult* out);
+    void Validate(const std::vector<FieldValue>& fields,
+                  const std::vector<std::optional<bool>>& custom, RecordResult* out);
 
   private:
     // Check evaluates one non-type rule and returns its failure message, if any.
     std::optional<std::string> Check(size_t index, const std::vector<FieldValue>& fields,
-                                     const std::vector<std::optional<bool>>& custom, RecordResult* out);
+                                     const std::vector<std::optional<bool>>& custom,
+                                     RecordResult* out);
 
     std::vector<CompiledRule> rules_;
     size_t field_count_;

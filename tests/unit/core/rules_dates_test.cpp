@@ -9,9 +9,13 @@ namespace nightjar::core::rules {
 namespace {
 
 // Date matches `s` against one date format.
-std::optional<std::string> Date(const char* fmt, const char* s) { return MatchDate(CompileDateFormat(fmt, false), s, false); }
+std::optional<std::string> Date(const char* fmt, const char* s) {
+    return MatchDate(CompileDateFormat(fmt, false), s, false);
+}
 // Ts matches `s` against one timestamp format.
-std::optional<std::string> Ts(const char* fmt, const char* s) { return MatchDate(CompileDateFormat(fmt, true), s, true); }
+std::optional<std::string> Ts(const char* fmt, const char* s) {
+    return MatchDate(CompileDateFormat(fmt, true), s, true);
+}
 
 TEST(RulesDates, FormatsAreChecked) {
     EXPECT_THROW(CompileDateFormat("%Y-%m", false), InvalidArgument);
@@ -19,7 +23,7 @@ TEST(RulesDates, FormatsAreChecked) {
     EXPECT_THROW(CompileDateFormat("%Y-%m-%d%", false), InvalidArgument);
     EXPECT_THROW(CompileDateFormat("%Y-%m-%d %Y", false), InvalidArgument);
     EXPECT_THROW(CompileDateFormat("%Y-%m-%d %H:%M", false), InvalidArgument);  // time in a date
-    EXPECT_THROW(CompileDateFormat("%Y-%m-%d", true), InvalidArgument);         // no time in a timestamp
+    EXPECT_THROW(CompileDateFormat("%Y-%m-%d", true), InvalidArgument);  // no time in a timestamp
     try {
         CompileDateFormat("%d/%m/%Q", false);
         FAIL();
@@ -51,7 +55,8 @@ TEST(RulesDates, CalendarDates) {
 TEST(RulesDates, Timestamps) {
     EXPECT_EQ(Ts("%Y-%m-%dT%H:%M:%S", "2024-02-29T13:05:09"), "2024-02-29T13:05:09");
     EXPECT_EQ(Ts("%Y-%m-%d %H:%M", "2024-02-29 7:05"), "2024-02-29T07:05:00");
-    EXPECT_EQ(Ts("%Y-%m-%dT%H:%M:%S.%f%z", "2024-02-29T13:05:09.5Z"), "2024-02-29T13:05:09.500000+00:00");
+    EXPECT_EQ(Ts("%Y-%m-%dT%H:%M:%S.%f%z", "2024-02-29T13:05:09.5Z"),
+              "2024-02-29T13:05:09.500000+00:00");
     EXPECT_EQ(Ts("%Y-%m-%dT%H:%M:%S%z", "2024-02-29T13:05:09-0230"), "2024-02-29T13:05:09-02:30");
     EXPECT_EQ(Ts("%Y-%m-%dT%H:%M:%S%z", "2024-02-29T13:05:09+01"), "2024-02-29T13:05:09+01:00");
     EXPECT_FALSE(Ts("%Y-%m-%dT%H:%M:%S", "2024-02-29T24:00:00"));

@@ -38,14 +38,14 @@ TEST(RulesScalars, DecimalsAreCanonical) {
 }
 
 TEST(RulesScalars, DecimalsRefuseMalformed) {
-    EXPECT_FALSE(ParseDecimal("1,5", '.', 0));      // ',' is not the separator here
+    EXPECT_FALSE(ParseDecimal("1,5", '.', 0));       // ',' is not the separator here
     EXPECT_FALSE(ParseDecimal("1.234,56", ',', 0));  // grouping not enabled
     EXPECT_FALSE(ParseDecimal("12.5.3", '.', 0));
     EXPECT_FALSE(ParseDecimal("1e309", '.', 0));
     EXPECT_FALSE(ParseDecimal("5.", '.', 0));
     EXPECT_FALSE(ParseDecimal("", '.', 0));
     EXPECT_FALSE(ParseDecimal("-", '.', 0));
-    EXPECT_FALSE(ParseDecimal("1.23.4,5", ',', '.'));  // a group of two
+    EXPECT_FALSE(ParseDecimal("1.23.4,5", ',', '.'));    // a group of two
     EXPECT_FALSE(ParseDecimal("1234.567,8", ',', '.'));  // a first group of four
     EXPECT_FALSE(ParseDecimal(".234,5", ',', '.'));
     EXPECT_FALSE(ParseDecimal("NaN", '.', 0));
@@ -53,9 +53,12 @@ TEST(RulesScalars, DecimalsRefuseMalformed) {
 }
 
 TEST(RulesScalars, BooleansInSeveralLanguages) {
-    for (const char* t : {"true", "TRUE", "t", "1", "yes", "Y", "oui", " Oui "}) EXPECT_EQ(ParseBoolean(t), true) << t;
-    for (const char* f : {"false", "F", "0", "no", "n", "non", "NON"}) EXPECT_EQ(ParseBoolean(f), false) << f;
-    for (const char* bad : {"", "2", "vrai", "yess", "truefalse", "o"}) EXPECT_FALSE(ParseBoolean(bad)) << bad;
+    for (const char* t : {"true", "TRUE", "t", "1", "yes", "Y", "oui", " Oui "})
+        EXPECT_EQ(ParseBoolean(t), true) << t;
+    for (const char* f : {"false", "F", "0", "no", "n", "non", "NON"})
+        EXPECT_EQ(ParseBoolean(f), false) << f;
+    for (const char* bad : {"", "2", "vrai", "yess", "truefalse", "o"})
+        EXPECT_FALSE(ParseBoolean(bad)) << bad;
 }
 
 TEST(RulesScalars, CodePointsCountUnicodeCharacters) {
