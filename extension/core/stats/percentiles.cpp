@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/stats/rank_select.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -80,27 +82,23 @@ std::vector<double> PercentilesCont(double* begin, double* end,
     // rank inside the NaN tail is NaN already.
     double* const nan_begin = std::partition(begin, end, [](double x) { return !std::isnan(x); });
 
-    // Select each position; everything right of a selected position is >= it, so the
-    // next search starts just after it, and a rank right after the last one selected
-    // (the upper neighbour of an interpolation) is just the minimum of what is left.
-    double* range_begin = begin;
+    // Select the needed positions inside the NaN-free prefix; the others are NaN.
+    const int64_t finite_n = nan_begin - begin;
+    std::vector<int64_t> inside;
     for (int64_t k : needed) {
-        double* target = begin + k;
-        if (target >= nan_begin) break;
-        if (target < range_begin) continue;
-        if (target == range_begin) {
-            std::iter_swap(target, std::min_element(range_begin, nan_begin));
-        } else {
-            std::nth_element(range_begin, target, nan_begin);
-        }
-        range_begin = target + 1;
+        if (k < finite_n) inside.push_back(k);
     }
+    std::vector<double> at = SelectRanks(begin, nan_begin, inside);
+    at.resize(needed.size(), std::numeric_limits<double>::quiet_NaN());
+    auto value_at = [&](int64_t k) {
+        return at[static_cast<size_t>(std::lower_bound(needed.begin(), needed.end(), k) - needed.begin())];
+    };
 
     std::vector<double> out(ranks.size());
     for (size_t i = 0; i < ranks.size(); ++i) {
-        const double lo = begin[ranks[i].first];
+        const double lo = value_at(ranks[i].first);
         if (ranks[i].second > ranks[i].first) {
-            const double hi = begin[ranks[i].second];
+            const double hi = value_at(ranks[i].second);
             out[i] = lo + (ranks[i].proportion * (hi - lo));
         } else {
             out[i] = lo;

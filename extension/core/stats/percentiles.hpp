@@ -1,15 +1,13 @@
 // percentiles.hpp: exact continuous percentiles, identical to PostgreSQL's
 // percentile_cont(float8[]) WITHIN GROUP (ORDER BY float8) (nightjar.percentiles).
 //
-// Design. Selection instead of sorting: the fractions are visited in ascending order of
-// the ranks they need, and std::nth_element places each needed rank while the search
-// range shrinks to the part right of the previous rank; expected cost is O(n) per
-// distinct rank (O(n log n) only when many distinct ranks are asked), no extra memory
-// beyond the caller's vector, which is reordered in place. NaNs are first partitioned
-// to the end (so the selection compares with plain <), and the upper neighbour rank of
-// an interpolation is found with a linear minimum scan instead of a second selection.
-// Ordering is PostgreSQL's
-// float8 order (-Inf < finite < +Inf < NaN, NaN equal to NaN), and the interpolation is
+// Design. Selection instead of sorting: NaNs are first partitioned to the end (NaN is
+// the greatest float8 and all NaNs are equal, so ranks in that tail are NaN), then the
+// needed ranks (floor and ceil of each position) of the NaN-free prefix are selected by
+// rank_select.hpp — sample-and-filter on large arrays, std::nth_element on shrinking
+// ranges otherwise — in expected O(n) time for a few fractions, with extra memory of a
+// few percent of n per fraction; the caller's array is reordered in place. Ordering is
+// PostgreSQL's float8 order (-Inf < finite < +Inf < NaN, NaN equal to NaN), and the interpolation is
 // PostgreSQL's float8_lerp: with pos = f (n - 1), lo/hi the values at ranks floor(pos)
 // and ceil(pos), result = lo + (pos - floor(pos)) * (hi - lo), or lo alone when the two
 // ranks coincide.
