@@ -28,9 +28,10 @@ class CsvReader : public RecordReader {
     CsvReader(const std::string& path, const FormatOptions& opts, bool peek)
         : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
         std::string enc = opts.Get("encoding", "auto");
-        strict_utf8_ = enc == "utf-8" || enc == "UTF-8" || enc == "utf8";
-        if (peek && (enc.empty() || enc == "auto")) enc = "peek";
+        bool automatic = enc.empty() || enc == "auto" || enc == "AUTO";
+        if (peek && automatic) enc = "peek";
         if (enc != "peek") encoding_ = ChooseEncoding(path, enc);
+        strict_utf8_ = !automatic && encoding_ == Encoding::kUtf8;  // an explicit utf-8 is checked line by line
         do {  // blank lines before the header are skipped; an empty file has no header
             if (!NextLine()) return;
         } while (raw_.empty());

@@ -81,6 +81,7 @@ TEST(FormatsCsv, Windows1252ConvertedEvenWhenTheBadByteIsLate) {
     EXPECT_EQ(recs.back(), "{\"nom\":\"Soci\xC3\xA9t\xC3\xA9\",\"prix\":\"\xE2\x82\xAC 5\"}");
     // Forced conversion gives the same; utf-8 refuses with line and byte.
     EXPECT_EQ(ReadAll(p, Options("csv", {{"encoding", "windows-1252"}})).back(), recs.back());
+    EXPECT_NE(ErrorOf(p, Options("csv", {{"encoding", "Utf-8"}})).find("invalid UTF-8 byte 0xE9"), std::string::npos);
     std::string err = ErrorOf(p, Options("csv", {{"encoding", "utf-8"}}));
     size_t line_start = body.size() - std::string("Soci\xE9t\xE9;\x80 5\n").size();
     EXPECT_EQ(err, p + ":" + std::to_string(n + 2) + " (byte " + std::to_string(line_start + 4) + "): invalid UTF-8 byte 0xE9 (encoding = utf-8)");
