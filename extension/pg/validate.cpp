@@ -140,30 +140,67 @@ NIGHTJAR_FUNCTION(nightjar_check_rule) {
     PG_RETURN_VOID();
 }
 
-// _validate_records(batch_id, source_id, fields, rules jsonb[]) validates and writes one batch.
-NIGHTJAR_FUNCTION(nightjar_validate_records) {
-    const int64 batch_id = PG_GETARG_INT64(0);
-    const int64 source_id = PG_GETARG_INT64(1);
-    const std::vector<std::string> fields = TextArray(PG_GETARG_DATUM(2), "fields");
-    Datum* rule_datums = nullptr;
-    bool* rule_nulls = nullptr;
-    int nrules = 0;
-    PgCall([&] {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), JSONBOID, -1, false, TYPALIGN_INT, &rule_datums,
-                          &rule_nulls, &nrules);
-    });
+namespace {
 
-    // Compile the rules and gather what the glue needs beside them.
+// BatchValidation validates one batch: it owns the compiled rules, the writers and the counts.
+class BatchValidation {
+  public:
+    BatchValidation(int64 batch_id, int64 source_id, std::vector<std::string> fields)
+        : batch_id_(batch_id), source_id_(source_id), fields_(std::move(fields)) {
+        for (size_t i = 0; i < fields_.size(); ++i) field_index_.emplace(fields_[i], i);
+    }
+
+    // LoadRules compiles the rules (jsonb objects built by validate_batch) and their value sets.
+    void LoadRules(ArrayType* rules_array);
+    // Run streams the batch through the validator and writes its valid and quarantine rows.
+    void Run();
+    // Result returns {"rows_in", "rows_out", "rejected", "warnings", "counts": {rule: n}}.
+    Jsonb* Result() const;
+
+  private:
+    // ProcessRecord validates one staged record and queues its valid or quarantine rows.
+    void ProcessRecord(int64 record_no, Jsonb* jb, BulkWriter& valid, BulkWriter& quarantine);
+    // CallCustom asks each custom_sql rule's function about the record.
+    void CallCustom(Jsonb* jb);
+    // QueueRejected adds one quarantine row per failed error rule.
+    void QueueRejected(int64 record_no, BulkWriter& quarantine);
+    // QueueValid adds the valid row: typed payload (or the raw one) and warnings.
+    void QueueValid(int64 record_no, Jsonb* jb, BulkWriter& valid);
+    // QuarantineRow adds one quarantine row.
+    void QuarantineRow(BulkWriter& quarantine, int64 record_no, int64 rule_id, Datum rule,
+                       Datum field, Datum value, Datum message);
+
+    const int64 batch_id_, source_id_;
+    const std::vector<std::string> fields_;
+    std::unordered_map<std::string_view, size_t> field_index_;
+    std::vector<RuleMeta> meta_;
+    std::optional<rules::Validator> validator_;
+    std::vector<int64> counts_;
+    int64 rows_in_ = 0, rows_out_ = 0, rejected_ = 0, warned_ = 0;
+    // Per-record scratch, kept to reuse its capacity.
+    std::vector<JsonPair> pairs_, out_pairs_;
+    std::vector<rules::FieldValue> values_;
+    std::vector<std::optional<bool>> custom_;
+    std::vector<std::vector<JsonPair>> warning_objects_;
+    rules::RecordResult result_;
+};
+
+void BatchValidation::LoadRules(ArrayType* rules_array) {
+    Datum* datums = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    PgCall([&] {
+        deconstruct_array(rules_array, JSONBOID, -1, false, TYPALIGN_INT, &datums, &nulls, &n);
+    });
     std::vector<rules::CompiledRule> compiled;
-    std::vector<RuleMeta> meta(static_cast<size_t>(nrules));
     std::vector<std::pair<size_t, std::unordered_set<std::string>>> sets;
-    for (int i = 0; i < nrules; ++i) {
-        Jsonb* rj =
-            reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(rule_datums[i]); }));
+    meta_.resize(static_cast<size_t>(n));
+    for (size_t i = 0; i < meta_.size(); ++i) {
+        Jsonb* rj = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(datums[i]); }));
         std::vector<JsonPair> pairs;
         FlattenObject(rj, &pairs);
         rules::RuleSpec spec;
-        RuleMeta& m = meta[static_cast<size_t>(i)];
+        RuleMeta& m = meta_[i];
         for (const JsonPair& p : pairs) {
             if (p.key == "name")
                 spec.name = ScalarText(p.value);
@@ -180,52 +217,42 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
             else if (p.key == "fn_oid")
                 m.fn_oid = static_cast<Oid>(std::stoul(std::string(ScalarText(p.value))));
             else if (p.key == "values")
-                sets.emplace_back(static_cast<size_t>(i), StringSet(p.value));
+                sets.emplace_back(i, StringSet(p.value));
         }
-        compiled.push_back(rules::CompileRule(spec, fields));
+        compiled.push_back(rules::CompileRule(spec, fields_));
         m.name_text = TextDatum(spec.name);
         m.field_text = TextDatum(spec.field);
         if (compiled.back().kind == rules::RuleKind::kCustomSql)
             PgCall([&] { fmgr_info(m.fn_oid, &m.flinfo); });
     }
-    rules::Validator validator(std::move(compiled), fields.size());
-    for (auto& [index, values] : sets) validator.SetValueSet(index, std::move(values));
-    const auto& rule_list = validator.Rules();
-    std::unordered_map<std::string_view, size_t> field_index;
-    for (size_t i = 0; i < fields.size(); ++i) field_index.emplace(fields[i], i);
+    validator_.emplace(std::move(compiled), fields_.size());
+    for (auto& [index, values] : sets) validator_->SetValueSet(index, std::move(values));
+    counts_.assign(meta_.size(), 0);
+    values_.resize(fields_.size());
+    custom_.resize(meta_.size());
+}
 
-    std::vector<int64> counts(rule_list.size(), 0);
-    int64 rows_in = 0, rows_out = 0, rejected = 0, warned = 0;
+void BatchValidation::Run() {
     SpiSession spi;
     {
         MemoryContext chunk_ctx = PgCall([&] {
             return AllocSetContextCreate(spi.OuterContext(), "nightjar validate chunk",
                                          ALLOCSET_DEFAULT_SIZES);
         });
-        Datum args[1] = {Int64GetDatum(batch_id)};
         RecordCursor cursor(
-            "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 ORDER BY "
-            "record_no",
-            {INT8OID}, {args[0]});
-        BulkWriter valid_writer(
+            "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
+            "ORDER BY record_no",
+            {INT8OID}, {Int64GetDatum(batch_id_)});
+        BulkWriter valid(
             "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
             "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "
             "$5::jsonb[])",
             {INT8OID, INT8OID, INT8OID, JSONBOID, JSONBOID});
-        BulkWriter quarantine_writer(
+        BulkWriter quarantine(
             "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, "
-            "field, value, message) "
-            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
-            "$5::text[], $6::text[], "
-            "$7::text[], $8::text[])",
+            "field, value, message) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
+            "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])",
             {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-        const Datum record_rule = TextDatum("record"), empty_field = TextDatum("");
-
-        std::vector<JsonPair> pairs, out_pairs;
-        std::vector<rules::FieldValue> values(fields.size());
-        std::vector<std::optional<bool>> custom(rule_list.size());
-        std::vector<std::vector<JsonPair>> warning_objects;
-        rules::RecordResult result;
         for (;;) {
             PgCall([&] { CHECK_FOR_INTERRUPTS(); });
             uint64 n = cursor.Fetch(kChunkRows);
@@ -233,122 +260,150 @@ NIGHTJAR_FUNCTION(nightjar_validate_records) {
             MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
             for (uint64 row = 0; row < n; ++row) {
                 bool isnull = false;
-                const int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
+                int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
                 Datum raw = cursor.Value(row, 2, &isnull);
                 Jsonb* jb = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(raw); }));
-                ++rows_in;
-                if (!FlattenObject(jb, &pairs)) {  // not an object: one quarantine row, no rule
-                    Datum q[8] = {Int64GetDatum(source_id),
-                                  Int64GetDatum(batch_id),
-                                  Int64GetDatum(record_no),
-                                  0,
-                                  record_rule,
-                                  empty_field,
-                                  0,
-                                  TextDatum("is not a JSON object")};
-                    bool qn[8] = {false, false, false, true, false, false, true, false};
-                    quarantine_writer.Add(q, qn);
-                    ++rejected;
-                    continue;
-                }
-                for (auto& v : values) v = rules::FieldValue{};
-                for (const JsonPair& p : pairs) {
-                    auto it = field_index.find(p.key);
-                    if (it != field_index.end()) values[it->second] = ToFieldValue(p.value);
-                }
-                for (size_t r = 0; r < rule_list.size(); ++r) {
-                    if (rule_list[r].kind != rules::RuleKind::kCustomSql) continue;
-                    RuleMeta& m = meta[r];
-                    custom[r] = PgCall([&] {
-                        LOCAL_FCINFO(fc, 1);
-                        InitFunctionCallInfoData(*fc, &m.flinfo, 1, InvalidOid, nullptr, nullptr);
-                        fc->args[0].value = PointerGetDatum(jb);
-                        fc->args[0].isnull = false;
-                        Datum d = FunctionCallInvoke(fc);
-                        return fc->isnull ? std::optional<bool>()
-                                          : std::optional<bool>(DatumGetBool(d));
-                    });
-                }
-                validator.Validate(values, custom, &result);
-                for (const auto& f : result.failures) ++counts[f.rule_index];
-                if (result.rejected) {
-                    ++rejected;
-                    for (const auto& f : result.failures) {
-                        const rules::CompiledRule& rule = rule_list[f.rule_index];
-                        if (!rule.is_error) continue;
-                        const rules::FieldValue& v = values[rule.field_index];
-                        bool no_value = v.kind == rules::FieldValue::Kind::kAbsent ||
-                                        v.kind == rules::FieldValue::Kind::kNull;
-                        Datum q[8] = {
-                            Int64GetDatum(source_id),
-                            Int64GetDatum(batch_id),
-                            Int64GetDatum(record_no),
-                            Int64GetDatum(meta[f.rule_index].rule_id),
-                            meta[f.rule_index].name_text,
-                            meta[f.rule_index].field_text,
-                            no_value ? Datum(0)
-                                     : TextDatum(Truncated(v.kind == rules::FieldValue::Kind::kBool
-                                                               ? (v.boolean ? "true" : "false")
-                                                               : v.text)),
-                            TextDatum(f.message)};
-                        bool qn[8] = {false, false, false,    meta[f.rule_index].rule_id == 0,
-                                      false, false, no_value, false};
-                        quarantine_writer.Add(q, qn);
-                    }
-                    continue;
-                }
-                ++rows_out;
-                Datum payload = PointerGetDatum(jb);
-                bool converted = false;
-                for (const auto& t : result.typed)
-                    converted |= t.kind != rules::TypedValue::Kind::kNone;
-                if (converted) {
-                    out_pairs = pairs;
-                    for (JsonPair& p : out_pairs) {
-                        auto it = field_index.find(p.key);
-                        if (it == field_index.end()) continue;
-                        const rules::TypedValue& t = result.typed[it->second];
-                        if (t.kind != rules::TypedValue::Kind::kNone) p.value = TypedJsonb(t);
-                    }
-                    payload = PointerGetDatum(BuildObject(out_pairs));
-                }
-                Datum warnings = 0;
-                if (!result.failures.empty()) {
-                    ++warned;
-                    warning_objects.clear();
-                    for (const auto& f : result.failures) {
-                        const rules::CompiledRule& rule = rule_list[f.rule_index];
-                        warning_objects.push_back({JsonPair{"field", StringValue(rule.field)},
-                                                   JsonPair{"message", StringValue(f.message)},
-                                                   JsonPair{"rule", StringValue(rule.name)}});
-                    }
-                    warnings = PointerGetDatum(BuildArrayOfObjects(warning_objects));
-                }
-                Datum v[5] = {Int64GetDatum(source_id), Int64GetDatum(batch_id),
-                              Int64GetDatum(record_no), payload, warnings};
-                bool vn[5] = {false, false, false, false, warnings == 0};
-                valid_writer.Add(v, vn);
+                ProcessRecord(record_no, jb, valid, quarantine);
             }
-            valid_writer.Flush();
-            quarantine_writer.Flush();
+            valid.Flush();
+            quarantine.Flush();
             MemoryContextSwitchTo(saved);
             PgCall([&] { MemoryContextReset(chunk_ctx); });
         }
     }  // the cursor and the writers are released before SPI is
     spi.Finish();
+}
 
-    // The result is built with pushJsonbValue, so no rule name is ever spliced into JSON text.
+void BatchValidation::ProcessRecord(int64 record_no, Jsonb* jb, BulkWriter& valid,
+                                    BulkWriter& quarantine) {
+    ++rows_in_;
+    if (!FlattenObject(jb, &pairs_)) {  // not an object: one quarantine row, no rule
+        ++rejected_;
+        QuarantineRow(quarantine, record_no, 0, TextDatum("record"), TextDatum(""), 0,
+                      TextDatum("is not a JSON object"));
+        return;
+    }
+    for (auto& v : values_) v = rules::FieldValue{};
+    for (const JsonPair& p : pairs_) {
+        auto it = field_index_.find(p.key);
+        if (it != field_index_.end()) values_[it->second] = ToFieldValue(p.value);
+    }
+    CallCustom(jb);
+    validator_->Validate(values_, custom_, &result_);
+    for (const auto& f : result_.failures) ++counts_[f.rule_index];
+    if (result_.rejected) {
+        ++rejected_;
+        QueueRejected(record_no, quarantine);
+    } else {
+        ++rows_out_;
+        QueueValid(record_no, jb, valid);
+    }
+}
+
+void BatchValidation::CallCustom(Jsonb* jb) {
+    const auto& rule_list = validator_->Rules();
+    for (size_t r = 0; r < rule_list.size(); ++r) {
+        if (rule_list[r].kind != rules::RuleKind::kCustomSql) continue;
+        FmgrInfo* flinfo = &meta_[r].flinfo;
+        custom_[r] = PgCall([&] {
+            LOCAL_FCINFO(fc, 1);
+            InitFunctionCallInfoData(*fc, flinfo, 1, InvalidOid, nullptr, nullptr);
+            fc->args[0].value = PointerGetDatum(jb);
+            fc->args[0].isnull = false;
+            Datum d = FunctionCallInvoke(fc);
+            return fc->isnull ? std::optional<bool>() : std::optional<bool>(DatumGetBool(d));
+        });
+    }
+}
+
+void BatchValidation::QuarantineRow(BulkWriter& quarantine, int64 record_no, int64 rule_id,
+                                    Datum rule, Datum field, Datum value, Datum message) {
+    Datum q[8] = {Int64GetDatum(source_id_),
+                  Int64GetDatum(batch_id_),
+                  Int64GetDatum(record_no),
+                  Int64GetDatum(rule_id),
+                  rule,
+                  field,
+                  value,
+                  message};
+    bool qn[8] = {false, false, false, rule_id == 0, false, false, value == 0, false};
+    quarantine.Add(q, qn);
+}
+
+void BatchValidation::QueueRejected(int64 record_no, BulkWriter& quarantine) {
+    for (const auto& f : result_.failures) {
+        const rules::CompiledRule& rule = validator_->Rules()[f.rule_index];
+        if (!rule.is_error) continue;  // warnings of a rejected record are only counted
+        const rules::FieldValue& v = values_[rule.field_index];
+        Datum value = 0;  // NULL when the value is missing or null
+        if (v.kind == rules::FieldValue::Kind::kBool)
+            value = TextDatum(v.boolean ? "true" : "false");
+        else if (v.kind != rules::FieldValue::Kind::kAbsent &&
+                 v.kind != rules::FieldValue::Kind::kNull)
+            value = TextDatum(Truncated(v.text));
+        const RuleMeta& m = meta_[f.rule_index];
+        QuarantineRow(quarantine, record_no, m.rule_id, m.name_text, m.field_text, value,
+                      TextDatum(f.message));
+    }
+}
+
+void BatchValidation::QueueValid(int64 record_no, Jsonb* jb, BulkWriter& valid) {
+    Datum payload = PointerGetDatum(jb);  // nothing converted: the staged jsonb as is
+    bool converted = false;
+    for (const auto& t : result_.typed) converted |= t.kind != rules::TypedValue::Kind::kNone;
+    if (converted) {
+        out_pairs_ = pairs_;
+        for (JsonPair& p : out_pairs_) {
+            auto it = field_index_.find(p.key);
+            if (it == field_index_.end()) continue;
+            const rules::TypedValue& t = result_.typed[it->second];
+            if (t.kind != rules::TypedValue::Kind::kNone) p.value = TypedJsonb(t);
+        }
+        payload = PointerGetDatum(BuildObject(out_pairs_));
+    }
+    Datum warnings = 0;
+    if (!result_.failures.empty()) {  // a valid record's failures are all warnings
+        ++warned_;
+        warning_objects_.clear();
+        for (const auto& f : result_.failures) {
+            const rules::CompiledRule& rule = validator_->Rules()[f.rule_index];
+            warning_objects_.push_back({JsonPair{"field", StringValue(rule.field)},
+                                        JsonPair{"message", StringValue(f.message)},
+                                        JsonPair{"rule", StringValue(rule.name)}});
+        }
+        warnings = PointerGetDatum(BuildArrayOfObjects(warning_objects_));
+    }
+    Datum v[5] = {Int64GetDatum(source_id_), Int64GetDatum(batch_id_), Int64GetDatum(record_no),
+                  payload, warnings};
+    bool vn[5] = {false, false, false, false, warnings == 0};
+    valid.Add(v, vn);
+}
+
+Jsonb* BatchValidation::Result() const {
+    // Built with pushJsonbValue, so no rule name is ever spliced into JSON text.
     std::vector<JsonPair> count_pairs;
+    const auto& rule_list = validator_->Rules();
     for (size_t r = 0; r < rule_list.size(); ++r)
-        count_pairs.push_back({rule_list[r].name, Int64Value(counts[r])});
-    Jsonb* counts_jsonb = BuildObject(count_pairs);
+        count_pairs.push_back({rule_list[r].name, Int64Value(counts_[r])});
+    Jsonb* counts = BuildObject(count_pairs);
     JsonbValue counts_value;
     counts_value.type = jbvBinary;
-    counts_value.val.binary.data = &counts_jsonb->root;
-    counts_value.val.binary.len = static_cast<int>(VARSIZE(counts_jsonb) - VARHDRSZ);
-    PG_RETURN_JSONB_P(BuildObject({{"rows_in", Int64Value(rows_in)},
-                                   {"rows_out", Int64Value(rows_out)},
-                                   {"rejected", Int64Value(rejected)},
-                                   {"warnings", Int64Value(warned)},
-                                   {"counts", counts_value}}));
+    counts_value.val.binary.data = &counts->root;
+    counts_value.val.binary.len = static_cast<int>(VARSIZE(counts) - VARHDRSZ);
+    return BuildObject({{"rows_in", Int64Value(rows_in_)},
+                        {"rows_out", Int64Value(rows_out_)},
+                        {"rejected", Int64Value(rejected_)},
+                        {"warnings", Int64Value(warned_)},
+                        {"counts", counts_value}});
+}
+
+}  // namespace
+
+// _validate_records(batch_id, source_id, fields, rules jsonb[]) validates and writes one batch.
+NIGHTJAR_FUNCTION(nightjar_validate_records) {
+    BatchValidation run(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
+                        TextArray(PG_GETARG_DATUM(2), "fields"));
+    run.LoadRules(PgCall([&] { return PG_GETARG_ARRAYTYPE_P(3); }));
+    run.Run();
+    PG_RETURN_JSONB_P(run.Result());
 }
