@@ -25,6 +25,7 @@ namespace {
 // CsvReader yields one record per CSV row after the header.
 class CsvReader : public RecordReader {
   public:
+    // CsvReader decides the encoding and the delimiter, then reads the header row.
     CsvReader(const std::string& path, const FormatOptions& opts, bool peek)
         : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
         std::string enc = opts.Get("encoding", "auto");

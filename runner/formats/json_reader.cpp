@@ -21,6 +21,7 @@ namespace {
 // JsonReader yields the records of one JSON document.
 class JsonReader : public RecordReader {
   public:
+    // JsonReader opens the file and splits json_path into its keys.
     JsonReader(const std::string& path, const FormatOptions& opts)
         : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)),
           path_text_(opts.Get("json_path")) {

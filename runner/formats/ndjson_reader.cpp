@@ -22,6 +22,7 @@ simdjson::dom::parser& Parser() {
 // NdjsonReader yields one record per non-blank line.
 class NdjsonReader : public RecordReader {
   public:
+    // NdjsonReader opens the file and reads the record cap.
     NdjsonReader(const std::string& path, const FormatOptions& opts)
         : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {}
 

@@ -70,6 +70,8 @@ struct Row {
 // XlsxReader yields the records of one sheet.
 class XlsxReader : public RecordReader {
   public:
+    // XlsxReader opens the workbook, finds the sheet, loads shared strings and styles, and
+    // reads up to 30 rows to find the header.
     XlsxReader(const std::string& path, const FormatOptions& opts)
         : path_(path),
           zip_(path, opts.GetSize("max_uncompressed_bytes", kDefaultMaxUncompressedBytes),

@@ -21,10 +21,12 @@ namespace nightjar::runner::formats::testing {
 // TempDir is a directory removed at the end of the test.
 class TempDir {
   public:
+    // TempDir creates a fresh directory under the system temporary directory.
     TempDir() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "nj-formats-XXXXXX").string();
         dir_ = mkdtemp(&tmpl[0]);
     }
+    // ~TempDir removes the directory and its files.
     ~TempDir() { std::filesystem::remove_all(dir_); }
     // Write creates a file with the given bytes and returns its path.
     std::string Write(const std::string& name, const std::string& bytes) const {
