@@ -2,7 +2,7 @@
 -- random data (NULLs, groups, a single row, large offsets, non-finite values), in serial
 -- and parallel plans. Numbers are compared with a relative tolerance, never as text.
 BEGIN;
-SELECT plan(31);
+SELECT plan(34);
 
 CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8 DEFAULT 1e-9) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
@@ -137,6 +137,33 @@ SELECT ok((SELECT pg_temp.close((nightjar.trend_agg(v, v * 2 + 1)).slope, (SELEC
           'parallel trend_agg = serial trend_agg');
 SELECT is((SELECT nightjar.percentiles(v, ARRAY[.5, .99]) FROM public.nightjar_test_par), (SELECT p FROM serial),
           'parallel percentiles = serial percentiles');
+-- Parallel GROUP BY: every group's partial states (partly filled value blocks) are
+-- serialized, combined and finished; compare all fields with the built-ins, and
+-- percentiles (parallel) with percentile_cont (which cannot run in parallel).
+CREATE TABLE public.nightjar_test_par_grp AS SELECT floor(v * 10)::bigint % 37 AS k, v FROM public.nightjar_test_par;
+ANALYZE public.nightjar_test_par_grp;
+CREATE FUNCTION pg_temp.explain_grp_json() RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) SELECT k, nightjar.stats_agg(v), nightjar.percentiles(v, ARRAY[.5]) FROM public.nightjar_test_par_grp GROUP BY k' INTO plan;
+  RETURN plan::jsonb;
+END $$;
+SELECT ok(EXISTS (SELECT 1 FROM (SELECT jsonb_path_query(plan, '$.**."Partial Mode"') AS m
+                                 FROM (SELECT (pg_temp.explain_grp_json()) AS plan) e) q WHERE m = '"Partial"'),
+          'the planner chooses a partial (parallel) GROUP BY aggregate for stats_agg and percentiles');
+SELECT is((SELECT count(*) FROM (
+             SELECT k, nightjar.stats_agg(v) s, count(v) n, avg(v) a, stddev_samp(v) sd, min(v) mn, max(v) mx
+             FROM public.nightjar_test_par_grp GROUP BY k) q
+           WHERE (s).n <> n OR NOT pg_temp.close((s).mean, a, 1e-12) OR NOT pg_temp.close((s).stddev, sd, 1e-9)
+              OR (s).min <> mn OR (s).max <> mx),
+          0::bigint, 'parallel GROUP BY stats_agg = count/avg/stddev_samp/min/max in every group');
+SELECT is((SELECT count(*) FROM
+             (SELECT k, nightjar.percentiles(v, ARRAY[.5, .95, .99]) ours FROM public.nightjar_test_par_grp GROUP BY k) a
+             FULL JOIN
+             (SELECT k, percentile_cont(ARRAY[.5, .95, .99]) WITHIN GROUP (ORDER BY v) ref
+              FROM public.nightjar_test_par_grp GROUP BY k) b USING (k)
+           WHERE ours IS DISTINCT FROM ref),
+          0::bigint, 'parallel GROUP BY percentiles = percentile_cont in every group');
 
 SELECT * FROM finish();
 ROLLBACK;
