@@ -117,10 +117,54 @@ bool SelectBySample(const double* begin, int64_t n, const std::vector<int64_t>& 
     return true;
 }
 
+// PartitionBranchless moves the values < pivot to the front of [first, last) and returns
+// the end of that part: Lomuto's scheme with an unconditional swap, so the loop has no
+// data-dependent branch (std::nth_element's partition mispredicts about every other
+// value on random data).
+double* PartitionBranchless(double* first, double* last, double pivot) {
+    double* l = first;
+    for (double* r = first; r < last; ++r) {
+        const double x = *r;
+        *r = *l;
+        *l = x;
+        l += (x < pivot);
+    }
+    return l;
+}
+
+// SelectOne places the value of rank target - first of [first, last) at target, with
+// everything before it <= it and everything after >= it: quickselect with branch-free
+// partitions around a median-of-three pivot; after 2 log2(n) + 8 rounds (adversarial
+// input, or heavy ties, which peel slowly) it hands over to std::nth_element, which
+// bounds the worst case.
+void SelectOne(double* first, double* last, double* target) {
+    int budget = 2 * static_cast<int>(std::log2(static_cast<double>(last - first) + 1.0)) + 8;
+    while (last - first > 32) {
+        if (budget-- == 0) break;
+        double* mid = first + (last - first) / 2;
+        double* back = last - 1;
+        if (*mid < *first) std::iter_swap(mid, first);
+        if (*back < *mid) std::iter_swap(back, mid);
+        if (*mid < *first) std::iter_swap(mid, first);
+        std::iter_swap(first, mid);
+        const double pivot = *first;
+        double* split = PartitionBranchless(first + 1, last, pivot);
+        double* p = split - 1;  // [first + 1, split) < pivot; put the pivot right after it
+        std::iter_swap(first, p);
+        if (target == p) return;
+        if (target < p) {
+            last = p;
+        } else {
+            first = p + 1;
+        }
+    }
+    std::nth_element(first, target, last);
+}
+
 }  // namespace
 
 std::vector<double> SelectRanksInPlace(double* begin, double* end, const std::vector<int64_t>& ranks) {
-    // SelectRanksInPlace places each rank with nth_element (or a minimum scan right after
+    // SelectRanksInPlace places each rank with SelectOne (or a minimum scan right after
     // the previous rank), narrowing the range as the ranks ascend.
     std::vector<double> out(ranks.size());
     double* range_begin = begin;
@@ -129,7 +173,7 @@ std::vector<double> SelectRanksInPlace(double* begin, double* end, const std::ve
         if (target == range_begin) {
             std::iter_swap(target, std::min_element(range_begin, end));
         } else {
-            std::nth_element(range_begin, target, end);
+            SelectOne(range_begin, end, target);
         }
         out[i] = *target;
         range_begin = target + 1;

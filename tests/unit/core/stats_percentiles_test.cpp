@@ -55,41 +55,46 @@ TEST(StatsPercentiles, MatchesSortReferenceOnRandomData) {
     }
 }
 
-TEST(StatsPercentiles, SampleAndFilterSelectionMatchesSortOnHardInputs) {
-    // Arrays of 300,000 values take the sample-and-filter path of rank_select.hpp; sorted
-    // and reversed input, heavy ties, a 90% spike (bands overflow: fallback), infinities
-    // and NaNs must all give exactly the sorted answer.
+TEST(StatsPercentiles, SelectionMatchesSortOnHardInputs) {
+    // 300,000 values take the sample-and-filter path of rank_select.hpp, 20,000 the
+    // in-place quickselect; sorted, reversed and organ-pipe input, heavy ties, a 90% spike
+    // (bands overflow: fallback), all-equal values, infinities and NaNs must all give
+    // exactly the sorted answer.
     std::mt19937_64 rng(77);
     std::normal_distribution<double> dist(0.0, 1.0);
-    const size_t n = 300000;
-    std::vector<std::vector<double>> inputs;
-    std::vector<double> v(n);
-    for (double& x : v) x = dist(rng);
-    inputs.push_back(v);
-    std::sort(v.begin(), v.end());
-    inputs.push_back(v);
-    std::reverse(v.begin(), v.end());
-    inputs.push_back(v);
-    for (double& x : v) x = static_cast<double>(rng() % 3);
-    inputs.push_back(v);
-    for (double& x : v) x = rng() % 10 == 0 ? dist(rng) : 7.0;
-    inputs.push_back(v);
-    inputs.push_back(std::vector<double>(n, -2.5));
-    for (double& x : v) {
-        const uint64_t r = rng() % 100;
-        x = r == 0 ? kInf : r == 1 ? -kInf : r < 7 ? kNaN : dist(rng);
-    }
-    inputs.push_back(v);
-    const std::vector<std::vector<double>> fraction_sets = {
-        {0.5, 0.95, 0.99}, {0.0, 1.0}, {0.999, 0.001, 0.5}, {0.3}, {0.5, 0.5000001, 0.9}};
-    for (size_t k = 0; k < inputs.size(); ++k) {
-        for (const auto& fractions : fraction_sets) {
-            SCOPED_TRACE("input " + std::to_string(k) + ", first fraction " + std::to_string(fractions[0]));
-            const auto want = SortReference(inputs[k], fractions);
-            std::vector<double> work = inputs[k];
-            const auto got = PercentilesCont(work, fractions);
-            for (size_t i = 0; i < fractions.size(); ++i) {
-                EXPECT_TRUE(SameDouble(got[i], want[i])) << got[i] << " vs " << want[i];
+    for (size_t n : {20000, 300000}) {
+        std::vector<std::vector<double>> inputs;
+        std::vector<double> v(n);
+        for (double& x : v) x = dist(rng);
+        inputs.push_back(v);
+        std::sort(v.begin(), v.end());
+        inputs.push_back(v);
+        std::reverse(v.begin(), v.end());
+        inputs.push_back(v);
+        for (size_t i = 0; i < n; ++i) v[i] = static_cast<double>(std::min(i, n - i));
+        inputs.push_back(v);
+        for (double& x : v) x = static_cast<double>(rng() % 3);
+        inputs.push_back(v);
+        for (double& x : v) x = rng() % 10 == 0 ? dist(rng) : 7.0;
+        inputs.push_back(v);
+        inputs.push_back(std::vector<double>(n, -2.5));
+        for (double& x : v) {
+            const uint64_t r = rng() % 100;
+            x = r == 0 ? kInf : r == 1 ? -kInf : r < 7 ? kNaN : dist(rng);
+        }
+        inputs.push_back(v);
+        const std::vector<std::vector<double>> fraction_sets = {
+            {0.5, 0.95, 0.99}, {0.0, 1.0}, {0.999, 0.001, 0.5}, {0.3}, {0.5, 0.5000001, 0.9}};
+        for (size_t k = 0; k < inputs.size(); ++k) {
+            for (const auto& fractions : fraction_sets) {
+                SCOPED_TRACE("n " + std::to_string(n) + ", input " + std::to_string(k) + ", first fraction " +
+                             std::to_string(fractions[0]));
+                const auto want = SortReference(inputs[k], fractions);
+                std::vector<double> work = inputs[k];
+                const auto got = PercentilesCont(work, fractions);
+                for (size_t i = 0; i < fractions.size(); ++i) {
+                    EXPECT_TRUE(SameDouble(got[i], want[i])) << got[i] << " vs " << want[i];
+                }
             }
         }
     }
