@@ -2,7 +2,7 @@
 -- random data (NULLs, groups, a single row, large offsets, non-finite values), in serial
 -- and parallel plans. Numbers are compared with a relative tolerance, never as text.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8 DEFAULT 1e-9) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
@@ -164,6 +164,13 @@ SELECT is((SELECT count(*) FROM
               FROM public.nightjar_test_par_grp GROUP BY k) b USING (k)
            WHERE ours IS DISTINCT FROM ref),
           0::bigint, 'parallel GROUP BY percentiles = percentile_cont in every group');
+-- An error inside a per-row transition function (NIGHTJAR_ROW_FUNCTION) is raised with its
+-- SQLSTATE and message, and the session stays usable.
+SELECT throws_ok($$SELECT nightjar.percentiles(v, ARRAY[[.5], [.6]]) FROM (VALUES (1.0::float8)) t(v)$$,
+                 '2202E', 'fractions must be a one-dimensional array',
+                 'a PostgreSQL error in the percentiles transition function keeps its SQLSTATE');
+SELECT is((SELECT (nightjar.stats_agg(x)).n FROM generate_series(1, 1000) x), 1000::bigint,
+          'the backend is still usable after the transition function raised');
 
 SELECT * FROM finish();
 ROLLBACK;
