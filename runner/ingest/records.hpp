@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,10 @@ namespace nightjar::runner {
 long ForEachRecord(const std::string& path, const std::string& name, const SourceConfig& source,
                    const std::function<void(const std::string& json)>& sink);
 
-// HeaderFraction opens the file and returns the fraction of expected headers it has
-// (1 when none are expected, 0 when the file cannot be read).
-double HeaderFraction(const std::string& path, const SourceConfig& source);
+// HeaderFraction opens the file and returns the fraction of expected headers it has (1
+// when none are expected), or nullopt when the file cannot be read: such a file keeps its
+// name score and fails at staging with the reader's error, instead of silently dropping
+// below min_confidence.
+std::optional<double> HeaderFraction(const std::string& path, const SourceConfig& source);
 
 }  // namespace nightjar::runner

@@ -136,8 +136,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
     for (auto& c : listed) {
         if (sc.expected_headers.empty()) continue;
         if (auto local = source->LocalPath(c))
-            c.confidence =
-                CombineScore(c.confidence, sc.rules, HeaderFraction(*local, sc), sc.header_weight);
+            if (auto fraction = HeaderFraction(*local, sc))
+                c.confidence = CombineScore(c.confidence, sc.rules, *fraction, sc.header_weight);
     }
     auto plan = PlanBatches(std::move(listed), sc);
     report.planned_batches = static_cast<int>(plan.size());
@@ -201,9 +201,10 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                 } else {
                     f.path = (spool / SpoolName(++spool_seq, c.name)).string();
                     source->Fetch(c, f.path);
-                    if (!sc.expected_headers.empty()) {
-                        f.candidate.confidence = CombineScore(
-                            c.confidence, sc.rules, HeaderFraction(f.path, sc), sc.header_weight);
+                    auto fraction = HeaderFraction(f.path, sc);
+                    if (!sc.expected_headers.empty() && fraction) {
+                        f.candidate.confidence =
+                            CombineScore(c.confidence, sc.rules, *fraction, sc.header_weight);
                         if (f.candidate.confidence < sc.min_confidence) {
                             f.status = "skipped";
                             f.error = "below min_confidence after header check";

@@ -6,7 +6,8 @@
 # unbalanced quote, an xlsx without sharedStrings.xml): good files are staged with the
 # exact payloads, bad files fail alone with FILE:LINE (byte N) reasons, exit code 1.
 # Planning: a CSV named like the others but whose headers do not match expected_headers
-# is dropped by min_confidence (its name scores 1, its headers 0: confidence 0.5 < 0.6).
+# is dropped by min_confidence (its name scores 1, its headers 0: confidence 0.5 < 0.6);
+# files whose headers cannot be read keep their name score and fail at staging.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,6 +56,10 @@ xlsx(f"{d}/prix_d.xlsx",
 xlsx(f"{d}/prix_bad.xlsx", '<row r="1">' + s("A1", "code") + '</row>'
      + "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 40))
      + '<row r="40"><c r="A40" t="s"><v>3</v></c></row>')
+# Files whose headers cannot be read at planning keep their name score and fail at
+# staging with the reader's reason (they must not drop silently below min_confidence).
+xlsx(f"{d}/prix_noheader.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+open(f"{d}/prix_broken.xlsx", "wb").write(b"PK\x03\x04 this is not a zip archive")
 PY
 
 cat > "$tmp/nj.toml" <<TOML
@@ -81,8 +86,11 @@ grep -q "prix_unrelated.csv" "$tmp/plan" && { cat "$tmp/plan"; fail "prix_unrela
 grep -q "0.833 .* prix_c.json" "$tmp/plan" || { cat "$tmp/plan"; fail "prix_c.json confidence (2 of 3 headers)"; }
 grep -q "0.667 .* prix_bad.xlsx" "$tmp/plan" || { cat "$tmp/plan"; fail "prix_bad.xlsx confidence (1 of 3 headers)"; }
 grep -q "1.000 .* prix_d.xlsx" "$tmp/plan" || { cat "$tmp/plan"; fail "xlsx header on row 4 not found at planning"; }
+for f in prix_noheader.xlsx prix_broken.xlsx; do
+  grep -q "1.000 .* $f" "$tmp/plan" || { cat "$tmp/plan"; fail "$f (unreadable headers) must keep its name score"; }
+done
 set +e; "$BIN" run -c "$tmp/nj.toml" > "$tmp/out" 2>&1; rc=$?; set -e
-[[ $rc -eq 1 ]] || { cat "$tmp/out"; fail "exit code $rc, want 1 (two bad files)"; }
+[[ $rc -eq 1 ]] || { cat "$tmp/out"; fail "exit code $rc, want 1 (four bad files)"; }
 
 sid=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name'")
 err() { q "SELECT error FROM nightjar.file WHERE source_id = $sid AND name = '$1'"; }
@@ -90,6 +98,10 @@ err() { q "SELECT error FROM nightjar.file WHERE source_id = $sid AND name = '$1
   || fail "prix_bad.csv reason: $(err prix_bad.csv)"
 [[ "$(err prix_bad.xlsx)" == prix_bad.xlsx:40\ \(byte\ *\):\ A40:\ shared\ string\ 3\ but\ the\ workbook\ has\ no\ sharedStrings.xml ]] \
   || fail "prix_bad.xlsx reason: $(err prix_bad.xlsx)"
+[[ "$(err prix_noheader.xlsx)" == *"A1: shared string 0 but the workbook has no sharedStrings.xml"* ]] \
+  || fail "prix_noheader.xlsx reason: $(err prix_noheader.xlsx)"
+[[ -n "$(err prix_broken.xlsx)" ]] || fail "prix_broken.xlsx has no reason"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'failed'") == 4 ]] || fail "want 4 failed files"
 got=$(q "SELECT string_agg(f.name || ' ' || r.payload::text, E'\n' ORDER BY f.name, r.record_no)
          FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id) WHERE r.source_id = $sid")
 want='prix_a.csv {"code": "A1", "désignation": "Béton \"C25\";\nlivré", "prix_unitaire": "12,5"}
