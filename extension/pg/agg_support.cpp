@@ -15,12 +15,6 @@ extern "C" {
 
 namespace nightjar::pg {
 
-CaughtError& PerRowCaughtError() {
-    // PerRowCaughtError hands out the one static record (constructed on first use).
-    static CaughtError err;
-    return err;
-}
-
 MemoryContext AggregateMemory(FunctionCallInfo fcinfo, const char* fn_name) {
     MemoryContext ctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &ctx))

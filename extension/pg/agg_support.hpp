@@ -24,31 +24,6 @@ extern "C" {
 
 namespace nightjar::pg {
 
-// Why a second entry point. Transition functions run once per row, and NIGHTJAR_FUNCTION's
-// CallCpp constructs a CaughtError (1 KB, zero-filled) on every call before entering its
-// try block: perf showed that fill as ~18% of a whole-table stats_agg scan, more than
-// the statistics themselves. CallCppPerRow is the same boundary (body in try, the
-// exception reduced to plain data by ClassifyCurrentException inside the catch block,
-// the PostgreSQL error raised by RaiseCaught after it), but the error record is a
-// per-process static written only when something throws. A backend runs one SQL
-// function at a time on one thread and RaiseCaught never returns, so one record is enough.
-
-// PerRowCaughtError returns the process's error record for CallCppPerRow.
-CaughtError& PerRowCaughtError();
-
-// CallCppPerRow runs a per-row SQL function's C++ body and converts any exception into an ERROR.
-template <typename Body>
-Datum CallCppPerRow(Body&& body) {
-    try {
-        return body();
-    } catch (...) {
-        CaughtError& err = PerRowCaughtError();
-        err = CaughtError{};
-        ClassifyCurrentException(err);
-    }
-    RaiseCaught(PerRowCaughtError());
-}
-
 // AggregateMemory returns the aggregate's memory context, or throws when the function is
 // called outside an aggregate.
 MemoryContext AggregateMemory(FunctionCallInfo fcinfo, const char* fn_name);
@@ -103,15 +78,3 @@ std::vector<std::optional<double>> Float8ArrayArg(FunctionCallInfo fcinfo, int a
 Datum MakeFloat8Array(const std::vector<std::optional<double>>& values);
 
 }  // namespace nightjar::pg
-
-// NIGHTJAR_ROW_FUNCTION(name) is NIGHTJAR_FUNCTION for functions called once per row (the
-// aggregates' transition functions): the body runs under CallCppPerRow.
-#define NIGHTJAR_ROW_FUNCTION(name)                                                    \
-    extern "C" {                                                                       \
-    PG_FUNCTION_INFO_V1(name);                                                         \
-    }                                                                                  \
-    static Datum name##_body(FunctionCallInfo fcinfo);                                 \
-    extern "C" Datum name(PG_FUNCTION_ARGS) {                                          \
-        return ::nightjar::pg::CallCppPerRow([fcinfo]() { return name##_body(fcinfo); }); \
-    }                                                                                  \
-    static Datum name##_body(FunctionCallInfo fcinfo)

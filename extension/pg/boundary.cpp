@@ -27,6 +27,11 @@ void CopyMessage(CaughtError& out, const char* msg) {
 
 }  // namespace
 
+CaughtError& CurrentCaughtError() {
+    static CaughtError err;
+    return err;
+}
+
 void ClassifyCurrentException(CaughtError& out) noexcept {
     // The ladder: most specific first. Core errors say what kind of failure happened;
     // the SQLSTATE follows from that and from nothing else.

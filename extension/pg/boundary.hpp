@@ -52,16 +52,23 @@ void ClassifyCurrentException(CaughtError& out) noexcept;
 // RaiseCaught raises the PostgreSQL error described by `err`; it does not return.
 [[noreturn]] void RaiseCaught(const CaughtError& err);
 
+// CurrentCaughtError returns the backend's one error record. A backend runs on one thread,
+// the record is written only inside CallCpp's catch block and read by RaiseCaught right
+// after it (which never returns), so one record is enough — and no call pays for building
+// a 1 KB record it will almost never use (perf: ~18% of a per-row transition function).
+CaughtError& CurrentCaughtError();
+
 // CallCpp runs a SQL function's C++ body and converts any exception into an ERROR.
 template <typename Body>
 Datum CallCpp(Body&& body) {
-    CaughtError err;
     try {
         return body();
     } catch (...) {
+        CaughtError& err = CurrentCaughtError();
+        err = CaughtError{};
         ClassifyCurrentException(err);
     }
-    RaiseCaught(err);
+    RaiseCaught(CurrentCaughtError());
 }
 
 // PgCall runs `fn`, which calls PostgreSQL functions that may ereport, and turns such an

@@ -22,7 +22,7 @@ struct DigestState {
 
 }  // namespace
 
-NIGHTJAR_ROW_FUNCTION(nightjar_approx_percentiles_trans) {
+NIGHTJAR_FUNCTION(nightjar_approx_percentiles_trans) {
     auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(AggregateMemory(fcinfo, "approx_percentiles_trans"))
                                : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
     if (!st->fractions.known && !PG_ARGISNULL(2))

@@ -11,8 +11,8 @@ using namespace nightjar::pg;
 // The transition functions of all statistics aggregates check the aggregate context
 // only on a group's first row, when they allocate the state: a non-NULL internal state
 // can only come from the executor, so later rows skip the lookup; they run under
-// NIGHTJAR_ROW_FUNCTION (no per-call error-record set-up, see agg_support.hpp).
-NIGHTJAR_ROW_FUNCTION(nightjar_stats_trans) {
+// NIGHTJAR_FUNCTION (whose error record costs nothing until something throws).
+NIGHTJAR_FUNCTION(nightjar_stats_trans) {
     Moments* state = PG_ARGISNULL(0) ? NewPlainState<Moments>(AggregateMemory(fcinfo, "stats_agg_trans"))
                                      : reinterpret_cast<Moments*>(PG_GETARG_POINTER(0));
     if (!PG_ARGISNULL(1)) state->Add(PG_GETARG_FLOAT8(1));

@@ -40,9 +40,9 @@ void Append(MemoryContext ctx, ValueBuffer* buf, const double* values, size_t co
 }  // namespace
 
 // The transition function looks the aggregate context up only when it must allocate
-// (first row, fractions, buffer growth) and runs under NIGHTJAR_ROW_FUNCTION, so the
+// (first row, fractions, buffer growth) and runs under NIGHTJAR_FUNCTION, so the
 // common row costs one store (see agg_support.hpp).
-NIGHTJAR_ROW_FUNCTION(nightjar_percentiles_trans) {
+NIGHTJAR_FUNCTION(nightjar_percentiles_trans) {
     auto* buf = PG_ARGISNULL(0) ? NewPlainState<ValueBuffer>(AggregateMemory(fcinfo, "percentiles_trans"))
                                 : reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
     if (!buf->fractions.known && !PG_ARGISNULL(2))

@@ -6,7 +6,7 @@
 using nightjar::core::stats::LinearTrend;
 using namespace nightjar::pg;
 
-NIGHTJAR_ROW_FUNCTION(nightjar_trend_trans) {
+NIGHTJAR_FUNCTION(nightjar_trend_trans) {
     LinearTrend* state = PG_ARGISNULL(0) ? NewPlainState<LinearTrend>(AggregateMemory(fcinfo, "trend_agg_trans"))
                                          : reinterpret_cast<LinearTrend*>(PG_GETARG_POINTER(0));
     if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2)) state->Add(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
