@@ -207,5 +207,21 @@ TEST(TextNormalizer, RenameReplacesAndRecordIdFromField) {
     EXPECT_EQ(counters, (std::vector<int64_t>{1, 1}));
 }
 
+TEST(TextNormalizer, OriginMarksUnchangedValues) {
+    auto n = Normalizer::Compile(R"([{"kind":"rename","from":"a","to":"b"},
+        {"kind":"transform","field":"c","function":"trim"},
+        {"kind":"constant","field":"k","value":1},
+        {"kind":"record_id","source_code":"s","id_field":"b"}])");
+    std::vector<int64_t> counters(n.CounterNames().size(), 0);
+    Record r{{"a", ValueKind::kString, "1", 0}, {"c", ValueKind::kString, " x ", 1}, {"d", ValueKind::kJson, "[1]", 2}};
+    EXPECT_EQ(n.Apply(r, counters), "s_1");
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[0].origin, 0);   // renamed, value unchanged: reusable
+    EXPECT_EQ(r[1].origin, -1);  // transformed
+    EXPECT_EQ(r[2].origin, 2);   // untouched container
+    EXPECT_EQ(r[3].origin, -1);  // created by a constant
+    EXPECT_EQ(Show(r), "b=s:1;c=s:x;d=j:[1];k=n:1;");
+}
+
 }  // namespace
 }  // namespace nightjar::core::text
