@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "extension/pg/record_io.hpp"
+#include "extension/pg/validate_params.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -44,20 +45,11 @@ constexpr long kChunkRows = 2000;
 
 // JsonbText renders a jsonb argument as JSON text (the core parses rule lists itself).
 std::string JsonbText(Jsonb* jb) {
-    return PgCall([&] { return std::string(JsonbToCString(nullptr, &jb->root, VARSIZE(jb))); });
-}
-
-// KnownFields reads an optional text[] of field names (NULL: no declared schema).
-std::vector<std::string> TextArrayValues(ArrayType* array) {
-    Datum* items = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    PgCall([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, &n); });
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i)
-        if (!nulls[i])
-            out.push_back(PgCall([&] { return std::string(TextDatumGetCString(items[i])); }));
-    return out;
+    JsonbValue whole;
+    whole.type = jbvBinary;
+    whole.val.binary.data = &jb->root;
+    whole.val.binary.len = static_cast<int>(VARSIZE(jb));
+    return std::string(ScalarText(whole));
 }
 
 // CompileForSource compiles `rules`, prefixing any definition error with the source.
@@ -136,8 +128,7 @@ NIGHTJAR_FUNCTION(nightjar_check_normalization) {
     if (PG_ARGISNULL(1)) {
         CompileForSource(JsonbText(rules), nullptr, source);
     } else {
-        std::vector<std::string> fields =
-            TextArrayValues(PgCall([&] { return PG_GETARG_ARRAYTYPE_P(1); }));
+        std::vector<std::string> fields = TextArray(PG_GETARG_DATUM(1), "fields");
         CompileForSource(JsonbText(rules), &fields, source);
     }
     PG_RETURN_VOID();
