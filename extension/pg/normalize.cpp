@@ -111,15 +111,141 @@ JsonbValue ToJsonbValue(const ntext::Field& f, const std::vector<JsonPair>& inpu
         "nightjar: a changed field holds a JSON container (normalizer bug)");
 }
 
-// PendingRow is one clean row of the current chunk, kept until the chunk is flushed.
-struct PendingRow {
-    std::string record_id;
-    int64 record_no;
-    Datum payload;
+// UpsertSql is the chunk upsert; source_id and batch_id are integers formatted here,
+// never text from a rule. A batch never overwrites a record written by a newer batch.
+std::string UpsertSql(int64 source_id, int64 batch_id) {
+    return "INSERT INTO nightjar.clean_record AS c (source_id, record_id, batch_id, record_no, "
+           "payload) "
+           "SELECT " +
+           std::to_string(source_id) + ", r, " + std::to_string(batch_id) +
+           ", n, p "
+           "FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(r, n, p) "
+           "ON CONFLICT (source_id, record_id) DO UPDATE SET batch_id = excluded.batch_id, "
+           "record_no = excluded.record_no, payload = excluded.payload, updated_at = now() "
+           "WHERE c.batch_id <= excluded.batch_id";
+}
+
+// BatchNormalization runs one batch: Run streams and writes, Result reports.
+class BatchNormalization {
+  public:
+    BatchNormalization(int64 batch_id, int64 source_id, const ntext::Normalizer& normalizer)
+        : batch_id_(batch_id),
+          source_id_(source_id),
+          normalizer_(normalizer),
+          counters_(normalizer.CounterNames().size(), 0) {}
+
+    // Run reads the batch's valid records chunk by chunk and upserts each chunk.
+    void Run() {
+        SpiSession spi;
+        MemoryContext chunk_ctx = PgCall([&] {
+            return AllocSetContextCreate(spi.OuterContext(), "nightjar normalize chunk",
+                                         ALLOCSET_DEFAULT_SIZES);
+        });
+        {  // the cursor and the writer must be gone before SPI_finish (their destructors call SPI)
+            RecordCursor cursor(
+                "SELECT record_no, payload FROM nightjar.valid_record "
+                "WHERE source_id = $1 AND batch_id = $2 ORDER BY record_no",
+                {INT8OID, INT8OID}, {Int64GetDatum(source_id_), Int64GetDatum(batch_id_)});
+            BulkWriter writer(UpsertSql(source_id_, batch_id_), {TEXTOID, INT8OID, JSONBOID});
+            for (;;) {
+                PgCall([&] { CHECK_FOR_INTERRUPTS(); });
+                uint64 n = cursor.Fetch(kChunkRows);
+                if (n == 0) break;
+                MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
+                pending_.clear();
+                chunk_index_.clear();
+                for (uint64 row = 0; row < n; ++row) {
+                    bool isnull = false;
+                    const int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
+                    Datum raw = cursor.Value(row, 2, &isnull);
+                    NormalizeRecord(record_no, reinterpret_cast<Jsonb*>(
+                                                   PgCall([&] { return PG_DETOAST_DATUM(raw); })));
+                }
+                FlushChunk(writer);
+                MemoryContextSwitchTo(saved);
+                PgCall([&] { MemoryContextReset(chunk_ctx); });
+            }
+        }
+        spi.Finish();
+    }
+
+    // Result returns {"rows_in", "rows_out", "counts": {...}} as jsonb.
+    Datum Result() {
+        std::sort(id_hashes_.begin(), id_hashes_.end());
+        int64 duplicates = 0;
+        for (size_t i = 1; i < id_hashes_.size(); ++i)
+            duplicates += id_hashes_[i] == id_hashes_[i - 1];
+        const int64 rows_out = static_cast<int64>(id_hashes_.size()) - duplicates;
+        std::string json = "{\"rows_in\": " + std::to_string(rows_in_) +
+                           ", \"rows_out\": " + std::to_string(rows_out) + ", \"counts\": {";
+        const auto& names = normalizer_.CounterNames();  // [a-z_] names: no escaping needed
+        for (size_t i = 0; i < names.size(); ++i)
+            json += "\"" + names[i] + "\": " + std::to_string(counters_[i]) + ", ";
+        json += "\"duplicate_ids\": " + std::to_string(duplicates) + "}}";
+        return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    }
+
+  private:
+    // PendingRow is one clean row of the current chunk, kept until the chunk is flushed.
+    struct PendingRow {
+        std::string record_id;
+        int64 record_no;
+        Datum payload;
+    };
+
+    // NormalizeRecord applies the rules to one record and queues its clean row (a later
+    // record with the same id in the chunk replaces the earlier one).
+    void NormalizeRecord(int64 record_no, Jsonb* jb) {
+        ++rows_in_;
+        record_.clear();
+        if (FlattenObject(jb, &pairs_)) {
+            for (size_t i = 0; i < pairs_.size(); ++i)
+                record_.push_back(ToField(pairs_[i], static_cast<int>(i)));
+        }
+        std::optional<std::string> id = normalizer_.Apply(record_, counters_);
+        if (!id) return;
+        id_hashes_.push_back(std::hash<std::string>{}(*id));
+        out_pairs_.clear();
+        for (const ntext::Field& f : record_)
+            out_pairs_.push_back(JsonPair{f.key, ToJsonbValue(f, pairs_)});
+        Datum payload = PointerGetDatum(BuildObject(out_pairs_));
+        auto [it, inserted] = chunk_index_.emplace(*id, pending_.size());
+        if (inserted) {
+            pending_.push_back(PendingRow{std::move(*id), record_no, payload});
+        } else {
+            pending_[it->second].record_no = record_no;  // last wins
+            pending_[it->second].payload = payload;
+        }
+    }
+
+    // FlushChunk upserts the queued rows in one statement.
+    void FlushChunk(BulkWriter& writer) {
+        for (const PendingRow& p : pending_) {
+            Datum id = PgCall([&] {
+                return PointerGetDatum(cstring_to_text_with_len(
+                    p.record_id.data(), static_cast<int>(p.record_id.size())));
+            });
+            Datum values[3] = {id, Int64GetDatum(p.record_no), p.payload};
+            bool nulls[3] = {false, false, false};
+            writer.Add(values, nulls);
+        }
+        writer.Flush();
+    }
+
+    const int64 batch_id_, source_id_;
+    const ntext::Normalizer& normalizer_;
+    std::vector<int64_t> counters_;
+    std::vector<uint64_t> id_hashes_;  // every id of the batch, for duplicate_ids
+    int64 rows_in_ = 0;
+    std::vector<JsonPair> pairs_, out_pairs_;
+    ntext::Record record_;
+    std::vector<PendingRow> pending_;
+    std::unordered_map<std::string, size_t> chunk_index_;  // record id → index in pending_
 };
 
 }  // namespace
 
+// nightjar_check_normalization compiles a source's rules (definition-time checks only).
 NIGHTJAR_FUNCTION(nightjar_check_normalization) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) PG_RETURN_VOID();
     Jsonb* rules = PgCall([&] { return PG_GETARG_JSONB_P(0); });
@@ -134,109 +260,15 @@ NIGHTJAR_FUNCTION(nightjar_check_normalization) {
     PG_RETURN_VOID();
 }
 
+// nightjar_normalize_records normalises one batch into clean_record and returns the counts.
 NIGHTJAR_FUNCTION(nightjar_normalize_records) {
     const int64 batch_id = PG_GETARG_INT64(0);
     const int64 source_id = PG_GETARG_INT64(1);
     std::string source =
         PgCall([&] { return std::string(TextDatumGetCString(PG_GETARG_DATUM(2))); });
-    Jsonb* rules_jb = PgCall([&] { return PG_GETARG_JSONB_P(3); });
-    const ntext::Normalizer normalizer = CompileForSource(JsonbText(rules_jb), nullptr, source);
-
-    std::vector<int64_t> counters(normalizer.CounterNames().size(), 0);
-    std::vector<uint64_t> id_hashes;
-    int64 rows_in = 0, rows_out = 0;
-    {
-        SpiSession spi;
-        MemoryContext chunk_ctx = PgCall([&] {
-            return AllocSetContextCreate(spi.OuterContext(), "nightjar normalize chunk",
-                                         ALLOCSET_DEFAULT_SIZES);
-        });
-        {  // the cursor and the writer must be gone before SPI_finish (their destructors call SPI)
-            RecordCursor cursor(
-                "SELECT record_no, payload FROM nightjar.valid_record WHERE source_id = $1 AND "
-                "batch_id = $2 "
-                "ORDER BY record_no",
-                {INT8OID, INT8OID}, {Int64GetDatum(source_id), Int64GetDatum(batch_id)});
-            // source_id and batch_id are integers formatted here, never text from a rule.
-            BulkWriter writer(
-                "INSERT INTO nightjar.clean_record AS c (source_id, record_id, batch_id, "
-                "record_no, payload) "
-                "SELECT " +
-                    std::to_string(source_id) + ", r, " + std::to_string(batch_id) +
-                    ", n, p "
-                    "FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(r, n, p) "
-                    "ON CONFLICT (source_id, record_id) DO UPDATE SET batch_id = "
-                    "excluded.batch_id, "
-                    "record_no = excluded.record_no, payload = excluded.payload, updated_at = "
-                    "now() "
-                    "WHERE c.batch_id <= excluded.batch_id",
-                {TEXTOID, INT8OID, JSONBOID});
-
-            std::vector<JsonPair> pairs, out_pairs;
-            ntext::Record record;
-            std::vector<PendingRow> pending;
-            std::unordered_map<std::string, size_t> chunk_index;  // record id → index in pending
-            for (;;) {
-                PgCall([&] { CHECK_FOR_INTERRUPTS(); });
-                uint64 n = cursor.Fetch(kChunkRows);
-                if (n == 0) break;
-                MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
-                pending.clear();
-                chunk_index.clear();
-                for (uint64 row = 0; row < n; ++row) {
-                    bool isnull = false;
-                    const int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
-                    Datum raw = cursor.Value(row, 2, &isnull);
-                    Jsonb* jb =
-                        reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(raw); }));
-                    ++rows_in;
-                    record.clear();
-                    if (FlattenObject(jb, &pairs)) {
-                        for (size_t i = 0; i < pairs.size(); ++i)
-                            record.push_back(ToField(pairs[i], static_cast<int>(i)));
-                    }
-                    std::optional<std::string> id = normalizer.Apply(record, counters);
-                    if (!id) continue;
-                    id_hashes.push_back(std::hash<std::string>{}(*id));
-                    out_pairs.clear();
-                    for (const ntext::Field& f : record)
-                        out_pairs.push_back(JsonPair{f.key, ToJsonbValue(f, pairs)});
-                    Datum payload = PointerGetDatum(BuildObject(out_pairs));
-                    auto [it, inserted] = chunk_index.emplace(*id, pending.size());
-                    if (inserted) {
-                        pending.push_back(PendingRow{std::move(*id), record_no, payload});
-                    } else {
-                        pending[it->second].record_no = record_no;  // last wins
-                        pending[it->second].payload = payload;
-                    }
-                }
-                for (const PendingRow& p : pending) {
-                    Datum values[3] = {
-                        PgCall([&] {
-                            return PointerGetDatum(cstring_to_text_with_len(
-                                p.record_id.data(), static_cast<int>(p.record_id.size())));
-                        }),
-                        Int64GetDatum(p.record_no), p.payload};
-                    bool nulls[3] = {false, false, false};
-                    writer.Add(values, nulls);
-                }
-                writer.Flush();
-                MemoryContextSwitchTo(saved);
-                PgCall([&] { MemoryContextReset(chunk_ctx); });
-            }
-        }
-        spi.Finish();
-    }
-    std::sort(id_hashes.begin(), id_hashes.end());
-    int64 duplicates = 0;
-    for (size_t i = 1; i < id_hashes.size(); ++i) duplicates += id_hashes[i] == id_hashes[i - 1];
-    rows_out = static_cast<int64>(id_hashes.size()) - duplicates;
-
-    std::string json = "{\"rows_in\": " + std::to_string(rows_in) +
-                       ", \"rows_out\": " + std::to_string(rows_out) + ", \"counts\": {";
-    const auto& names = normalizer.CounterNames();
-    for (size_t i = 0; i < names.size(); ++i)
-        json += "\"" + names[i] + "\": " + std::to_string(counters[i]) + ", ";
-    json += "\"duplicate_ids\": " + std::to_string(duplicates) + "}}";
-    return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    Jsonb* rules = PgCall([&] { return PG_GETARG_JSONB_P(3); });
+    const ntext::Normalizer normalizer = CompileForSource(JsonbText(rules), nullptr, source);
+    BatchNormalization run(batch_id, source_id, normalizer);
+    run.Run();
+    return run.Result();
 }
