@@ -7,7 +7,7 @@
 -- nightjar.dispatch() commits, so it runs first, in a second session through dblink, on
 -- objects named t_norm_eng / norm_tap, removed before and after.
 BEGIN;
-SELECT plan(55);
+SELECT plan(57);
 SET LOCAL client_min_messages = warning;
 
 -- ---- the step through the engine (second session, committed) -----------------------
@@ -179,6 +179,14 @@ SELECT is((SELECT count(*) FROM nightjar.clean_record WHERE source_id = :sid), 4
 SELECT nightjar.normalize_batch(:b1) \g /dev/null
 SELECT is((SELECT row(batch_id, payload ->> 'name')::text FROM nightjar.clean_record WHERE source_id = :sid AND record_id = 't_norm_A1'),
           format('(%s,Third)', :b2), 're-running an older batch never overwrites a newer record');
+INSERT INTO nightjar.batch (source_id, status) VALUES (:sid, 'staged') RETURNING batch_id AS b3 \gset
+INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload) VALUES
+ (:sid, :b3, 1, jsonb_build_object('code', repeat('x', 3000))),
+ (:sid, :b3, 2, jsonb_build_object('code', 'H1', 'montant', repeat('9', 200000), 'date', repeat('1', 1000000)));
+SELECT is(nightjar.normalize_batch(:b3) -> 'counts' ->> 'no_id', '1', 'hostile batch: an id too long to index is no_id, not a failure');
+SELECT is((SELECT payload - 'code' FROM nightjar.clean_record WHERE source_id = :sid AND record_id = 't_norm_H1'),
+          '{"montant": null, "date": null, "country": "FR", "street": null, "postcode_addr": null, "city": null, "geo": null}'::jsonb,
+          'hostile batch: 200,000 digits and a 1 MB date are unusable');
 SELECT throws_ok($$SELECT nightjar.normalize_step('{"source": "t_norm"}')$$, '22023',
                  'nightjar: normalize_step needs an integer "batch_id" in the event payload, got {"source": "t_norm"}',
                  'normalize_step needs batch_id');

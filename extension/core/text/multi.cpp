@@ -65,7 +65,8 @@ Cleaned MakePoint(std::string_view lat, std::string_view lon) {
 
 // RecordKey lower-cases and unaccents the source code, turns each run of characters
 // other than ASCII letters and digits into one '_' (none at the ends), and appends '_'
-// and the trimmed id. Empty code or id: nullopt.
+// and the trimmed id. Empty code or id, or a key over kMaxRecordKeyBytes (it could not be
+// indexed: one such record would fail the whole batch's upsert): nullopt.
 Cleaned RecordKey(std::string_view source_code, std::string_view id) {
     auto lower = Lower(source_code);
     auto plain = lower ? Unaccent(*lower) : std::nullopt;
@@ -83,7 +84,8 @@ Cleaned RecordKey(std::string_view source_code, std::string_view id) {
         key += c;
     }
     std::string_view trimmed_id = TrimView(id);
-    if (key.empty() || trimmed_id.empty()) return std::nullopt;
+    if (key.empty() || trimmed_id.empty() || key.size() + 1 + trimmed_id.size() > kMaxRecordKeyBytes)
+        return std::nullopt;
     return key + "_" + std::string(trimmed_id);
 }
 

@@ -4,7 +4,9 @@
 // included) or '.' in groups of three, optional ',' and fraction digits. Without a comma
 // a single '.' is a decimal point ("12.5"), several '.' are group separators ("1.234.567").
 // The result is canonical decimal text for a JSON number / PostgreSQL numeric: no group
-// separators, '.' decimal point, leading zeros removed, fraction digits kept as written.
+// separators, '.' decimal point, leading zeros removed, fraction digits kept as written;
+// more than kMaxDecimalDigits digits is unusable (no real amount has them, and a hostile
+// megabyte of digits would otherwise overflow numeric and fail the whole batch).
 // ParseDateFr: D/M/YYYY with '/', '-' or '.' separators, ISO YYYY-MM-DD, and
 // "[weekday] D[er] <month name> YYYY" with full French month names, with or without
 // accents, in any case, and the usual abbreviations ("janv.", "févr.", "sept."). The date
@@ -151,6 +153,7 @@ Cleaned ParseDecimalFr(std::string_view in) {
     if (int_digits.empty() && frac_digits.empty()) return std::nullopt;
     size_t nz = int_digits.find_first_not_of('0');
     int_digits = nz == std::string::npos ? "0" : int_digits.substr(nz);
+    if (int_digits.size() + frac_digits.size() > kMaxDecimalDigits) return std::nullopt;
     bool zero = int_digits == "0" && frac_digits.find_first_not_of('0') == std::string::npos;
     if (zero && !out.empty()) out.clear();  // "-0" and "-0,00" are zero
     out += int_digits;

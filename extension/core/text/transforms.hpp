@@ -14,6 +14,7 @@
 // throws on data (only on bad parameters: core::InvalidArgument).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,8 @@ Cleaned CleanSiren(std::string_view in);
 Cleaned CleanSiret(std::string_view in);
 // CleanPostcode returns a French 5-digit postcode.
 Cleaned CleanPostcode(std::string_view in);
+// kMaxDecimalDigits bounds the digits ParseDecimalFr accepts (integer + fraction part).
+constexpr size_t kMaxDecimalDigits = 1000;
 // ParseDecimalFr returns the canonical decimal text ("-1234.56") of a French number.
 Cleaned ParseDecimalFr(std::string_view in);
 // ParseDateFr returns the ISO date (YYYY-MM-DD) of a French-written calendar date.
@@ -61,7 +64,10 @@ struct Address {
 std::optional<Address> SplitAddress(std::string_view in);
 // MakePoint returns "(lon,lat)" (PostgreSQL point text) for a valid latitude/longitude.
 Cleaned MakePoint(std::string_view lat, std::string_view lon);
-// RecordKey returns lower(unaccent(code)) with non-alphanumerics as '_', '_', trimmed id.
+// kMaxRecordKeyBytes bounds a record key: longer ones would not fit a btree index entry.
+constexpr size_t kMaxRecordKeyBytes = 1024;
+// RecordKey returns lower(unaccent(code)) with non-alphanumerics as '_', '_', trimmed id
+// (nullopt when either part is empty or the key exceeds kMaxRecordKeyBytes).
 Cleaned RecordKey(std::string_view source_code, std::string_view id);
 
 }  // namespace nightjar::core::text

@@ -83,11 +83,16 @@ TEST(TextHostile, OneMegabyteStrings) {
     EXPECT_EQ(Unaccent(mb_accents)->size(),
               mb_accents.size() / 3 * 2);  // "é " (3 bytes) → "e " (2 bytes)
     EXPECT_EQ(CollapseSpaces(mb_accents)->size(), mb_accents.size() - 1);  // trailing space dropped
-    EXPECT_EQ(ParseDecimalFr(mb_digits), mb_digits);
+    EXPECT_EQ(ParseDecimalFr(mb_digits), std::nullopt);  // > kMaxDecimalDigits
+    EXPECT_EQ(ParseDecimalFr(std::string(kMaxDecimalDigits, '9')), std::string(kMaxDecimalDigits, '9'));
+    EXPECT_EQ(ParseDecimalFr(std::string(kMaxDecimalDigits, '9') + ",9"), std::nullopt);
+    EXPECT_EQ(ParseDecimalFr(std::string(5000, '0') + "1,5"), "1.5");  // leading zeros do not count
     EXPECT_EQ(CleanSiren(mb_digits), std::nullopt);
     EXPECT_FALSE(SplitAddress(mb_digits).has_value());
     EXPECT_EQ(MakePoint(mb_digits, "1"), std::nullopt);
-    EXPECT_EQ(RecordKey("s", mb_ascii)->size(), mb_ascii.size() + 2);
+    EXPECT_EQ(RecordKey("s", mb_ascii), std::nullopt);  // would not fit an index entry
+    EXPECT_EQ(RecordKey("s", std::string(kMaxRecordKeyBytes - 2, 'i'))->size(), kMaxRecordKeyBytes);
+    EXPECT_EQ(RecordKey("s", std::string(kMaxRecordKeyBytes - 1, 'i')), std::nullopt);
     // Not a timing assertion: just report, so a quadratic regression is visible in the log.
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
