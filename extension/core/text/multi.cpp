@@ -84,7 +84,8 @@ Cleaned RecordKey(std::string_view source_code, std::string_view id) {
         key += c;
     }
     std::string_view trimmed_id = TrimView(id);
-    if (key.empty() || trimmed_id.empty() || key.size() + 1 + trimmed_id.size() > kMaxRecordKeyBytes)
+    if (key.empty() || trimmed_id.empty() ||
+        key.size() + 1 + trimmed_id.size() > kMaxRecordKeyBytes)
         return std::nullopt;
     return key + "_" + std::string(trimmed_id);
 }

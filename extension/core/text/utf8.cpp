@@ -9,7 +9,6 @@
 #include "core/cpp_only.hpp"
 // clang-format on
 
-
 namespace nightjar::core::text {
 
 // IsValidUtf8 checks every sequence against the well-formed table of Unicode 3.9.

@@ -83,8 +83,9 @@ TEST(TextHostile, OneMegabyteStrings) {
     EXPECT_EQ(Unaccent(mb_accents)->size(),
               mb_accents.size() / 3 * 2);  // "é " (3 bytes) → "e " (2 bytes)
     EXPECT_EQ(CollapseSpaces(mb_accents)->size(), mb_accents.size() - 1);  // trailing space dropped
-    EXPECT_EQ(ParseDecimalFr(mb_digits), std::nullopt);  // > kMaxDecimalDigits
-    EXPECT_EQ(ParseDecimalFr(std::string(kMaxDecimalDigits, '9')), std::string(kMaxDecimalDigits, '9'));
+    EXPECT_EQ(ParseDecimalFr(mb_digits), std::nullopt);                    // > kMaxDecimalDigits
+    EXPECT_EQ(ParseDecimalFr(std::string(kMaxDecimalDigits, '9')),
+              std::string(kMaxDecimalDigits, '9'));
     EXPECT_EQ(ParseDecimalFr(std::string(kMaxDecimalDigits, '9') + ",9"), std::nullopt);
     EXPECT_EQ(ParseDecimalFr(std::string(5000, '0') + "1,5"), "1.5");  // leading zeros do not count
     EXPECT_EQ(CleanSiren(mb_digits), std::nullopt);

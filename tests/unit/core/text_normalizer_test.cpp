@@ -213,7 +213,9 @@ TEST(TextNormalizer, OriginMarksUnchangedValues) {
         {"kind":"constant","field":"k","value":1},
         {"kind":"record_id","source_code":"s","id_field":"b"}])");
     std::vector<int64_t> counters(n.CounterNames().size(), 0);
-    Record r{{"a", ValueKind::kString, "1", 0}, {"c", ValueKind::kString, " x ", 1}, {"d", ValueKind::kJson, "[1]", 2}};
+    Record r{{"a", ValueKind::kString, "1", 0},
+             {"c", ValueKind::kString, " x ", 1},
+             {"d", ValueKind::kJson, "[1]", 2}};
     EXPECT_EQ(n.Apply(r, counters), "s_1");
     ASSERT_EQ(r.size(), 4u);
     EXPECT_EQ(r[0].origin, 0);   // renamed, value unchanged: reusable
