@@ -109,17 +109,41 @@ NIGHTJAR_FUNCTION(nightjar_split_address) {
     });
 }
 
+// nightjar_transform applies a transform named at run time. Compiling a transform (a
+// map's dictionary above all) costs more than applying it, so the last compiled one is
+// kept in fn_extra with its name and params text, and reused while they do not change;
+// a reset callback on the function's memory context deletes it.
 NIGHTJAR_FUNCTION(nightjar_transform) {
+    struct Cached {
+        std::string name, params;
+        ntext::CompiledTransform transform;
+    };
     std::string name(ArgText(fcinfo, 0));
     Jsonb* params = PgCall([&] { return PG_GETARG_JSONB_P(2); });
     std::string params_text = PgCall(
         [&] { return std::string(JsonbToCString(nullptr, &params->root, VARSIZE(params))); });
-    ntext::JsonValue p = ntext::ParseJson(params_text);
-    ntext::CompiledTransform t;
-    try {
-        t = ntext::CompiledTransform::Compile(name, &p);
-    } catch (const nightjar::core::InvalidArgument& e) {
-        throw nightjar::core::InvalidArgument(std::string("nightjar: ") + e.what());
+    auto* cached = static_cast<Cached*>(fcinfo->flinfo->fn_extra);
+    if (cached == nullptr || cached->name != name || cached->params != params_text) {
+        ntext::JsonValue p = ntext::ParseJson(params_text);
+        ntext::CompiledTransform t;
+        try {
+            t = ntext::CompiledTransform::Compile(name, &p);
+        } catch (const nightjar::core::InvalidArgument& e) {
+            throw nightjar::core::InvalidArgument(std::string("nightjar: ") + e.what());
+        }
+        if (cached == nullptr) {
+            auto* cb = PgCall([&] {
+                return static_cast<MemoryContextCallback*>(
+                    MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(MemoryContextCallback)));
+            });
+            cached = new Cached{name, params_text, std::move(t)};
+            cb->func = [](void* arg) { delete static_cast<Cached*>(arg); };
+            cb->arg = cached;
+            MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt, cb);  // never raises
+            fcinfo->flinfo->fn_extra = cached;
+        } else {
+            *cached = Cached{name, params_text, std::move(t)};
+        }
     }
-    return TextResult(fcinfo, t.Apply(ArgText(fcinfo, 1)));
+    return TextResult(fcinfo, cached->transform.Apply(ArgText(fcinfo, 1)));
 }
