@@ -7,7 +7,6 @@
 //   every catalog transform  values/s through CompiledTransform::Apply
 // Run: build/bench/text_transforms_bench (add --benchmark_min_time=1 for steadier numbers).
 #include <benchmark/benchmark.h>
-
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
@@ -25,10 +24,12 @@ namespace text = nightjar::core::text;
 // Corpus returns 1,000 names, half of them with accents or ligatures.
 const std::vector<std::string>& Corpus() {
     static const std::vector<std::string> corpus = [] {
-        const char* words[] = {"Boulangerie", "Élise", "Café", "de la Gare", "Œuvre", "Saint-Étienne",
-                               "Dupont", "Hôtel", "Martin", "Société Générale"};
+        const char* words[] = {"Boulangerie", "Élise",           "Café",   "de la Gare",
+                               "Œuvre",       "Saint-Étienne",   "Dupont", "Hôtel",
+                               "Martin",      "Société Générale"};
         std::vector<std::string> out;
-        for (int i = 0; i < 1000; ++i) out.push_back(std::string(words[i % 10]) + " " + words[(i * 7 + 3) % 10]);
+        for (int i = 0; i < 1000; ++i)
+            out.push_back(std::string(words[i % 10]) + " " + words[(i * 7 + 3) % 10]);
         return out;
     }();
     return corpus;
@@ -36,9 +37,12 @@ const std::vector<std::string>& Corpus() {
 
 // Inputs returns typical raw values for a transform.
 std::vector<std::string> Inputs(const std::string& name) {
-    if (name == "clean_phone") return {"01 23 45 67 89", "+33 6 12 34 56 78", "0033123456789", "n/c"};
-    if (name == "clean_email") return {"Jean.Dupont@Example.FR", "mailto:contact@mairie.fr", "pas d'email"};
-    if (name == "clean_url") return {"www.Example.com/", "http://example.org:80/a?b=1", "javascript:x"};
+    if (name == "clean_phone")
+        return {"01 23 45 67 89", "+33 6 12 34 56 78", "0033123456789", "n/c"};
+    if (name == "clean_email")
+        return {"Jean.Dupont@Example.FR", "mailto:contact@mairie.fr", "pas d'email"};
+    if (name == "clean_url")
+        return {"www.Example.com/", "http://example.org:80/a?b=1", "javascript:x"};
     if (name == "clean_siren") return {"732 829 320", "732829321"};
     if (name == "clean_siret") return {"732 829 320 00074", "35600000049837", "123"};
     if (name == "clean_postcode") return {"75 001", "1000", "2A004"};
@@ -47,6 +51,7 @@ std::vector<std::string> Inputs(const std::string& name) {
     return Corpus();
 }
 
+// Unaccent is ours: one transliterator per thread, ASCII values skip ICU.
 void BM_Unaccent(benchmark::State& state) {
     for (auto _ : state)
         for (const auto& v : Corpus()) benchmark::DoNotOptimize(text::Unaccent(v));
@@ -74,8 +79,8 @@ BENCHMARK(BM_UnaccentIcuPerCall);
 // IcuReusedNoFastPath reuses one transliterator but sends every value through ICU.
 void BM_UnaccentIcuReusedNoFastPath(benchmark::State& state) {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t(
-        icu::Transliterator::createInstance("NFD; [:Nonspacing Mark:] Remove; NFC", UTRANS_FORWARD, status));
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+        "NFD; [:Nonspacing Mark:] Remove; NFC", UTRANS_FORWARD, status));
     for (auto _ : state) {
         for (const auto& v : Corpus()) {
             icu::UnicodeString u = icu::UnicodeString::fromUTF8(v);

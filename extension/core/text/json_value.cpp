@@ -12,6 +12,7 @@
 namespace nightjar::core::text {
 namespace {
 
+// Parser reads one JSON document from a string view, keeping its position for errors.
 class Parser {
   public:
     explicit Parser(std::string_view s) : s_(s) {}
@@ -25,16 +26,19 @@ class Parser {
     }
 
   private:
+    // Fail throws InvalidArgument with the current offset.
     [[noreturn]] void Fail(const std::string& what) const {
         throw InvalidArgument("invalid JSON at offset " + std::to_string(pos_) + ": " + what);
     }
 
+    // SkipSpace moves past JSON whitespace.
     void SkipSpace() {
         while (pos_ < s_.size() &&
                (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
             ++pos_;
     }
 
+    // Consume moves past `word` if the text continues with it.
     bool Consume(std::string_view word) {
         if (s_.substr(pos_, word.size()) != word) return false;
         pos_ += word.size();
