@@ -36,6 +36,20 @@ bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out) {
     return true;
 }
 
+std::vector<JsonbValue> ArrayElements(const JsonbValue& v) {
+    std::vector<JsonbValue> elems;
+    if (v.type != jbvBinary) return elems;
+    PgCall([&] {
+        if (!JsonContainerIsArray(v.val.binary.data)) return;
+        JsonbIterator* it = JsonbIteratorInit(v.val.binary.data);
+        JsonbValue e;
+        JsonbIteratorToken tok;
+        while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+            if (tok == WJB_ELEM) elems.push_back(e);
+    });
+    return elems;
+}
+
 std::string_view ScalarText(const JsonbValue& v) {
     switch (v.type) {
         case jbvString:

@@ -47,6 +47,10 @@ struct JsonPair {
 // them) and returns true, or returns false when `jb` is not an object.
 bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out);
 
+// ArrayElements returns the elements of a jsonb array container value (a jbvBinary whose
+// container is an array), nested containers as jbvBinary; empty for anything else.
+std::vector<JsonbValue> ArrayElements(const JsonbValue& v);
+
 // ScalarText returns the text of a value: string bytes as is, a numeric as numeric_out
 // writes it, "true"/"false", "null", or the JSON text of a container. The view points
 // into the jsonb or into palloc'd memory of CurrentMemoryContext.

@@ -108,16 +108,8 @@ JsonbValue TypedJsonb(const rules::TypedValue& t) {
 // StringSet reads a jsonb array of scalars as a set of their texts.
 std::unordered_set<std::string> StringSet(const JsonbValue& v) {
     std::unordered_set<std::string> out;
-    if (v.type != jbvBinary) return out;
-    std::vector<JsonbValue> elems;
-    PgCall([&] {
-        JsonbIterator* it = JsonbIteratorInit(v.val.binary.data);
-        JsonbValue e;
-        JsonbIteratorToken tok;
-        while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
-            if (tok == WJB_ELEM && e.type != jbvNull) elems.push_back(e);
-    });
-    for (const JsonbValue& e : elems) out.emplace(ScalarText(e));
+    for (const JsonbValue& e : ArrayElements(v))
+        if (e.type != jbvNull) out.emplace(ScalarText(e));
     return out;
 }
 

@@ -41,15 +41,7 @@ ParamValue ScalarParam(const JsonbValue& v) {
             bool is_array = PgCall([&] { return JsonContainerIsArray(v.val.binary.data); });
             p.kind = is_array ? ParamValue::Kind::kArray : ParamValue::Kind::kObject;
             if (!is_array) break;
-            std::vector<JsonbValue> elems;
-            PgCall([&] {
-                JsonbIterator* it = JsonbIteratorInit(v.val.binary.data);
-                JsonbValue e;
-                JsonbIteratorToken tok;
-                while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
-                    if (tok == WJB_ELEM) elems.push_back(e);
-            });
-            for (const JsonbValue& e : elems) p.items.push_back(ScalarParam(e));
+            for (const JsonbValue& e : ArrayElements(v)) p.items.push_back(ScalarParam(e));
             break;
         }
         default:

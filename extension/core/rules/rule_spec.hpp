@@ -17,6 +17,33 @@ struct ParamValue {
     double number = 0;
     std::string text;               // string value, or the number as written
     std::vector<ParamValue> items;  // array elements
+
+    // String, Number, Bool and Array build a value of that kind.
+    static ParamValue String(std::string s) {
+        ParamValue v;
+        v.kind = Kind::kString;
+        v.text = std::move(s);
+        return v;
+    }
+    static ParamValue Number(double d) {
+        ParamValue v;
+        v.kind = Kind::kNumber;
+        v.number = d;
+        v.text = std::to_string(d);
+        return v;
+    }
+    static ParamValue Bool(bool b) {
+        ParamValue v;
+        v.kind = Kind::kBool;
+        v.boolean = b;
+        return v;
+    }
+    static ParamValue Array(std::vector<ParamValue> items) {
+        ParamValue v;
+        v.kind = Kind::kArray;
+        v.items = std::move(items);
+        return v;
+    }
 };
 
 // KindName names a ParamValue kind the way error messages do ("a string", "an array").

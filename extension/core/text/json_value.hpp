@@ -1,9 +1,9 @@
 // json_value.hpp: a minimal JSON document tree for rule definitions.
 //
 // Normalisation rules arrive as JSON (the jsonb given to define_normalization, rendered
-// as text by the glue). The core has no JSON library, and rule lists are small (tens of
-// rules), so a plain recursive tree with ordered object members is enough; it is never
-// used for record data, which the glue converts to field lists directly.
+// as text by the glue), parsed by simdjson into a plain recursive tree with ordered object
+// members — rule lists are small (tens of rules); the tree is never used for record data,
+// which the glue converts to field lists directly.
 #pragma once
 
 #include <string>
@@ -30,7 +30,8 @@ struct JsonValue {
 // TypeName returns "null", "boolean", "number", "string", "array" or "object".
 const char* TypeName(JsonValue::Type t);
 
-// ParseJson parses one JSON document; malformed text throws core::InvalidArgument.
+// ParseJson parses one JSON document; malformed text (grammar, UTF-8, escapes, a NUL
+// character, nesting deeper than 64) throws core::InvalidArgument.
 JsonValue ParseJson(std::string_view text);
 
 }  // namespace nightjar::core::text

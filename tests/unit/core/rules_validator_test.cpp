@@ -15,25 +15,11 @@ namespace {
 const std::vector<std::string> kFields = {"id",    "amount", "day",  "code",
                                           "start", "end",    "flag", "name"};
 
-// Str, Num and Arr build parameter values.
-ParamValue Str(const std::string& s) {
-    ParamValue v;
-    v.kind = ParamValue::Kind::kString;
-    v.text = s;
-    return v;
-}
-ParamValue Num(double d) {
-    ParamValue v;
-    v.kind = ParamValue::Kind::kNumber;
-    v.number = d;
-    return v;
-}
-ParamValue Arr(std::vector<ParamValue> items) {
-    ParamValue v;
-    v.kind = ParamValue::Kind::kArray;
-    v.items = std::move(items);
-    return v;
-}
+// Str, Num, Bool and Arr build parameter values.
+ParamValue Str(const std::string& s) { return ParamValue::String(s); }
+ParamValue Num(double d) { return ParamValue::Number(d); }
+[[maybe_unused]] ParamValue Bool(bool b) { return ParamValue::Bool(b); }
+ParamValue Arr(std::vector<ParamValue> items) { return ParamValue::Array(std::move(items)); }
 
 // Rule compiles one rule named `name`.
 CompiledRule Rule(const std::string& name, const std::string& kind, const std::string& field,
