@@ -20,8 +20,14 @@ namespace nightjar::pg {
 bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out) {
     out->clear();
     if (!JB_ROOT_IS_OBJECT(jb)) return false;
+    return FlattenContainer(&jb->root, out);
+}
+
+bool FlattenContainer(JsonbContainer* container, std::vector<JsonPair>* out) {
+    out->clear();
+    if (!JsonContainerIsObject(container)) return false;
     PgCall([&] {
-        JsonbIterator* it = JsonbIteratorInit(&jb->root);
+        JsonbIterator* it = JsonbIteratorInit(container);
         JsonbValue v;
         JsonbIteratorToken tok;
         std::string_view key;

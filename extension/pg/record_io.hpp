@@ -47,6 +47,9 @@ struct JsonPair {
 // them) and returns true, or returns false when `jb` is not an object.
 bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out);
 
+// FlattenContainer does the same for a nested container (a jbvBinary value's data).
+bool FlattenContainer(JsonbContainer* container, std::vector<JsonPair>* out);
+
 // ArrayElements returns the elements of a jsonb array container value (a jbvBinary whose
 // container is an array), nested containers as jbvBinary; empty for anything else.
 std::vector<JsonbValue> ArrayElements(const JsonbValue& v);

@@ -124,7 +124,7 @@ NIGHTJAR_FUNCTION(nightjar_transform) {
         [&] { return std::string(JsonbToCString(nullptr, &params->root, VARSIZE(params))); });
     auto* cached = static_cast<Cached*>(fcinfo->flinfo->fn_extra);
     if (cached == nullptr || cached->name != name || cached->params != params_text) {
-        ntext::JsonValue p = ntext::ParseJson(params_text);
+        nightjar::core::JsonValue p = nightjar::core::ParseJson(params_text);
         ntext::CompiledTransform t;
         try {
             t = ntext::CompiledTransform::Compile(name, &p);

@@ -1,4 +1,4 @@
-// validate_params.cpp: jsonb params → core::rules::ParamValue, and text[] → strings.
+// validate_params.cpp: jsonb params → core::JsonValue (rules' ParamValue), and text[] → strings.
 #include "extension/pg/validate_params.hpp"
 
 extern "C" {
@@ -17,31 +17,35 @@ namespace {
 
 using core::rules::ParamValue;
 
-// ScalarParam converts one scalar or container JsonbValue into a ParamValue.
+// ScalarParam converts one scalar or container JsonbValue into a ParamValue (numbers
+// keep numeric_out's text; objects keep their members).
 ParamValue ScalarParam(const JsonbValue& v) {
     ParamValue p;
     switch (v.type) {
         case jbvNull:
-            p.kind = ParamValue::Kind::kNull;
             break;
         case jbvBool:
-            p.kind = ParamValue::Kind::kBool;
-            p.boolean = v.val.boolean;
+            p = ParamValue::Bool(v.val.boolean);
             break;
         case jbvString:
-            p.kind = ParamValue::Kind::kString;
-            p.text = std::string(ScalarText(v));
+            p = ParamValue::String(std::string(ScalarText(v)));
             break;
         case jbvNumeric:
-            p.kind = ParamValue::Kind::kNumber;
+            p.type = ParamValue::Type::kNumber;
             p.text = std::string(ScalarText(v));
-            p.number = std::strtod(p.text.c_str(), nullptr);
             break;
         case jbvBinary: {
             bool is_array = PgCall([&] { return JsonContainerIsArray(v.val.binary.data); });
-            p.kind = is_array ? ParamValue::Kind::kArray : ParamValue::Kind::kObject;
-            if (!is_array) break;
-            for (const JsonbValue& e : ArrayElements(v)) p.items.push_back(ScalarParam(e));
+            if (is_array) {
+                p.type = ParamValue::Type::kArray;
+                for (const JsonbValue& e : ArrayElements(v)) p.items.push_back(ScalarParam(e));
+            } else {
+                p.type = ParamValue::Type::kObject;
+                std::vector<JsonPair> pairs;
+                FlattenContainer(v.val.binary.data, &pairs);
+                for (const JsonPair& m : pairs)
+                    p.members.emplace_back(std::string(m.key), ScalarParam(m.value));
+            }
             break;
         }
         default:

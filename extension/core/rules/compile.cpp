@@ -15,24 +15,6 @@
 
 namespace nightjar::core::rules {
 
-const char* KindName(ParamValue::Kind kind) {
-    switch (kind) {
-        case ParamValue::Kind::kNull:
-            return "null";
-        case ParamValue::Kind::kBool:
-            return "a boolean";
-        case ParamValue::Kind::kNumber:
-            return "a number";
-        case ParamValue::Kind::kString:
-            return "a string";
-        case ParamValue::Kind::kArray:
-            return "an array";
-        case ParamValue::Kind::kObject:
-            return "an object";
-    }
-    return "unknown";
-}
-
 namespace {
 
 // Params wraps a rule's parameters with typed getters that throw precise errors.
@@ -62,10 +44,10 @@ class Params {
         return it == spec_.params.end() ? nullptr : &it->second;
     }
     // Expect checks that `v` has `kind`.
-    void Expect(const char* key, const ParamValue& v, ParamValue::Kind kind) const {
-        if (v.kind != kind)
-            Fail(std::string("parameter \"") + key + "\" must be " + KindName(kind) + ", not " +
-                 KindName(v.kind));
+    void Expect(const char* key, const ParamValue& v, ParamValue::Type type) const {
+        if (v.type != type)
+            Fail(std::string("parameter \"") + key + "\" must be " + TypeNameWithArticle(type) +
+                 ", not " + TypeNameWithArticle(v.type));
     }
     // String returns a required (or optional, empty) string parameter.
     std::optional<std::string> String(const char* key, bool required) const {
@@ -74,17 +56,17 @@ class Params {
             if (required) Fail(std::string("parameter \"") + key + "\" is required");
             return std::nullopt;
         }
-        Expect(key, *v, ParamValue::Kind::kString);
+        Expect(key, *v, ParamValue::Type::kString);
         return v->text;
     }
     // Number returns an optional finite number parameter.
     std::optional<double> Number(const char* key) const {
         const ParamValue* v = Find(key);
         if (v == nullptr) return std::nullopt;
-        Expect(key, *v, ParamValue::Kind::kNumber);
-        if (!std::isfinite(v->number))
+        Expect(key, *v, ParamValue::Type::kNumber);
+        if (!std::isfinite(v->AsNumber()))
             Fail(std::string("parameter \"") + key + "\" must be finite");
-        return v->number;
+        return v->AsNumber();
     }
     // Strings returns a non-empty array-of-strings parameter.
     std::vector<std::string> Strings(const char* key, bool required) const {
@@ -93,13 +75,13 @@ class Params {
             if (required) Fail(std::string("parameter \"") + key + "\" is required");
             return {};
         }
-        Expect(key, *v, ParamValue::Kind::kArray);
+        Expect(key, *v, ParamValue::Type::kArray);
         if (v->items.empty()) Fail(std::string("parameter \"") + key + "\" must not be empty");
         std::vector<std::string> out;
         for (const ParamValue& item : v->items) {
-            if (item.kind != ParamValue::Kind::kString)
+            if (item.type != ParamValue::Type::kString)
                 Fail(std::string("parameter \"") + key + "\" must be an array of strings, found " +
-                     KindName(item.kind));
+                     TypeNameWithArticle(item.type));
             out.push_back(item.text);
         }
         return out;

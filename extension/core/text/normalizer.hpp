@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/text/json_value.hpp"
+#include "core/json/json_value.hpp"
 #include "core/text/transform_catalog.hpp"
 
 namespace nightjar::core::text {

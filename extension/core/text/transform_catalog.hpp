@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/text/json_value.hpp"
+#include "core/json/json_value.hpp"
 #include "core/text/transforms.hpp"
 
 namespace nightjar::core::text {

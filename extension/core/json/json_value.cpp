@@ -1,11 +1,12 @@
 // json_value.cpp: rule definitions as a JsonValue tree. Parsing is simdjson's (the same
 // library the runner's readers use); this file only copies its DOM into the tree, refusing
 // what jsonb would refuse too (a NUL character) and nesting deeper than 64 levels.
-#include "core/text/json_value.hpp"
+#include "core/json/json_value.hpp"
 
 #include <simdjson.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "core/errors.hpp"
 
@@ -13,7 +14,7 @@
 #include "core/cpp_only.hpp"
 // clang-format on
 
-namespace nightjar::core::text {
+namespace nightjar::core {
 namespace {
 
 constexpr int kMaxDepth = 64;
@@ -84,21 +85,51 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
 
 // TypeName names a JSON type as jsonb_typeof does.
 const char* TypeName(JsonValue::Type t) {
-    switch (t) {
-        case JsonValue::Type::kNull:
-            return "null";
-        case JsonValue::Type::kBool:
-            return "boolean";
-        case JsonValue::Type::kNumber:
-            return "number";
-        case JsonValue::Type::kString:
-            return "string";
-        case JsonValue::Type::kArray:
-            return "array";
-        case JsonValue::Type::kObject:
-            return "object";
-    }
-    return "unknown";
+    static const char* const kNames[] = {"null", "boolean", "number", "string", "array", "object"};
+    return kNames[static_cast<int>(t)];
+}
+
+// TypeNameWithArticle names a JSON type for a sentence ("must be a string").
+const char* TypeNameWithArticle(JsonValue::Type t) {
+    static const char* const kNames[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
+    return kNames[static_cast<int>(t)];
+}
+
+// AsNumber reads a number's text (numbers keep the text they were written or rendered with).
+double JsonValue::AsNumber() const { return std::strtod(text.c_str(), nullptr); }
+
+// String builds a string value.
+JsonValue JsonValue::String(std::string s) {
+    JsonValue v;
+    v.type = Type::kString;
+    v.text = std::move(s);
+    return v;
+}
+
+// Number builds a number value from a double (text: shortest round-trip form).
+JsonValue JsonValue::Number(double d) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    JsonValue v;
+    v.type = Type::kNumber;
+    v.text.assign(buf, r.ptr);
+    return v;
+}
+
+// Bool builds a boolean value.
+JsonValue JsonValue::Bool(bool b) {
+    JsonValue v;
+    v.type = Type::kBool;
+    v.text = b ? "true" : "false";
+    return v;
+}
+
+// Array builds an array value.
+JsonValue JsonValue::Array(std::vector<JsonValue> items) {
+    JsonValue v;
+    v.type = Type::kArray;
+    v.items = std::move(items);
+    return v;
 }
 
 // ParseJson parses the text with simdjson's DOM parser (which checks the grammar, UTF-8
@@ -111,4 +142,4 @@ JsonValue ParseJson(std::string_view text) {
     return Convert(root, 0);
 }
 
-}  // namespace nightjar::core::text
+}  // namespace nightjar::core

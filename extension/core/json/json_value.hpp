@@ -1,9 +1,8 @@
-// json_value.hpp: a minimal JSON document tree for rule definitions.
-//
-// Normalisation rules arrive as JSON (the jsonb given to define_normalization, rendered
-// as text by the glue), parsed by simdjson into a plain recursive tree with ordered object
-// members — rule lists are small (tens of rules); the tree is never used for record data,
-// which the glue converts to field lists directly.
+// json_value.hpp: a JSON document tree for rule definitions, shared by validation
+// (rule params: the glue converts the jsonb) and normalisation (rule lists: parsed from
+// text by simdjson). Rule definitions are small, so a plain recursive tree with ordered
+// object members is enough; it is never used for record data, which the glue converts to
+// field lists directly.
 #pragma once
 
 #include <string>
@@ -11,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace nightjar::core::text {
+namespace nightjar::core {
 
 // JsonValue is one JSON value; numbers keep their source text.
 struct JsonValue {
@@ -25,15 +24,26 @@ struct JsonValue {
     const JsonValue* Find(std::string_view key) const;
     // IsScalar says whether the value is null, a boolean, a number or a string.
     bool IsScalar() const { return type != Type::kArray && type != Type::kObject; }
+    // AsNumber returns a number's value (its text read by strtod); AsBool a boolean's.
+    double AsNumber() const;
+    bool AsBool() const { return type == Type::kBool && text == "true"; }
+
+    // String, Number, Bool and Array build a value of that type.
+    static JsonValue String(std::string s);
+    static JsonValue Number(double d);
+    static JsonValue Bool(bool b);
+    static JsonValue Array(std::vector<JsonValue> items);
 };
 
-// TypeName returns "null", "boolean", "number", "string", "array" or "object".
+// TypeName returns "null", "boolean", "number", "string", "array" or "object";
+// TypeNameWithArticle "null", "a boolean", "a number", "a string", "an array", "an object".
 const char* TypeName(JsonValue::Type t);
+const char* TypeNameWithArticle(JsonValue::Type t);
 
 // ParseJson parses one JSON document; malformed text (grammar, UTF-8, escapes, a NUL
 // character, nesting deeper than 64) throws core::InvalidArgument.
 JsonValue ParseJson(std::string_view text);
 
-}  // namespace nightjar::core::text
+}  // namespace nightjar::core
 
 #include "core/cpp_only.hpp"
