@@ -88,6 +88,22 @@ CREATE TABLE nightjar.clean_record (
 CREATE INDEX ON nightjar.clean_record (batch_id);
 COMMENT ON TABLE nightjar.clean_record IS 'normalised records, one per stable record id';
 
+-- _batch_source returns the source of a batch, or raises 22023 naming the batch (the
+-- validation and normalisation steps both start with it).
+CREATE FUNCTION nightjar._batch_source(batch_id bigint) RETURNS nightjar.source
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_source nightjar.source;
+BEGIN
+    SELECT s.* INTO v_source FROM nightjar.batch b JOIN nightjar.source s ON s.source_id = b.source_id
+    WHERE b.batch_id = _batch_source.batch_id;
+    IF v_source.source_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: batch % does not exist', coalesce(_batch_source.batch_id::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v_source;
+END $$;
+
 SELECT pg_catalog.pg_extension_config_dump('nightjar.source_schema', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.rule', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.normalize_rule', '');

@@ -197,12 +197,7 @@ DECLARE
     v_result jsonb;
     r nightjar.rule;
 BEGIN
-    SELECT s.* INTO v_source FROM nightjar.batch b JOIN nightjar.source s ON s.source_id = b.source_id
-    WHERE b.batch_id = v_batch_id;
-    IF v_source.source_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: batch % does not exist', coalesce(v_batch_id::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_source := nightjar._batch_source(v_batch_id);
     SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = v_source.source_id;
     IF v_schema.source_id IS NULL THEN
         RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields first', v_source.name

@@ -49,12 +49,7 @@ DECLARE
     v_source nightjar.source;
     v_result jsonb;
 BEGIN
-    SELECT s.* INTO v_source FROM nightjar.batch b JOIN nightjar.source s ON s.source_id = b.source_id
-    WHERE b.batch_id = v_batch_id;
-    IF v_source.source_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: batch % does not exist', coalesce(v_batch_id::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_source := nightjar._batch_source(v_batch_id);
     IF NOT EXISTS (SELECT 1 FROM nightjar.normalize_rule r WHERE r.source_id = v_source.source_id) THEN
         RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
             USING ERRCODE = 'invalid_parameter_value',
