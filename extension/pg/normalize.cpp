@@ -65,27 +65,8 @@ ntext::Normalizer CompileForSource(const std::string& rules, const std::vector<s
 
 // ToField converts one flattened jsonb pair to a core field tagged with its index.
 ntext::Field ToField(const JsonPair& p, int index) {
-    ntext::Field f{std::string(p.key), ntext::ValueKind::kNull, std::string(), index};
-    switch (p.value.type) {
-        case jbvNull:
-            break;
-        case jbvString:
-            f.kind = ntext::ValueKind::kString;
-            f.text = std::string(ScalarText(p.value));
-            break;
-        case jbvNumeric:
-            f.kind = ntext::ValueKind::kNumber;
-            f.text = std::string(ScalarText(p.value));
-            break;
-        case jbvBool:
-            f.kind = ntext::ValueKind::kBool;
-            f.text = p.value.val.boolean ? "true" : "false";
-            break;
-        default:
-            f.kind = ntext::ValueKind::kJson;
-            f.text = std::string(ScalarText(p.value));
-            break;
-    }
+    ntext::Field f{std::string(p.key), JsonbKind(p.value), std::string(), index};
+    if (f.kind != ntext::ValueKind::kNull) f.text = std::string(ScalarText(p.value));
     return f;
 }
 
@@ -99,7 +80,8 @@ JsonbValue ToJsonbValue(const ntext::Field& f, const std::vector<JsonPair>& inpu
             return NumericFromText(f.text);
         case ntext::ValueKind::kBool:
             return BoolValue(f.text == "true");
-        case ntext::ValueKind::kNull: {
+        case ntext::ValueKind::kNull:
+        case ntext::ValueKind::kAbsent: {
             JsonbValue v;
             v.type = jbvNull;
             return v;

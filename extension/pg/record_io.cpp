@@ -42,6 +42,21 @@ bool FlattenContainer(JsonbContainer* container, std::vector<JsonPair>* out) {
     return true;
 }
 
+core::ValueKind JsonbKind(const JsonbValue& v) {
+    switch (v.type) {
+        case jbvNull:
+            return core::ValueKind::kNull;
+        case jbvString:
+            return core::ValueKind::kString;
+        case jbvNumeric:
+            return core::ValueKind::kNumber;
+        case jbvBool:
+            return core::ValueKind::kBool;
+        default:
+            return core::ValueKind::kJson;
+    }
+}
+
 std::vector<JsonbValue> ArrayElements(const JsonbValue& v) {
     std::vector<JsonbValue> elems;
     if (v.type != jbvBinary) return elems;

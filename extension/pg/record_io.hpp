@@ -32,6 +32,7 @@ extern "C" {
 #include <string_view>
 #include <vector>
 
+#include "core/json/value_kind.hpp"
 #include "extension/pg/boundary.hpp"
 
 namespace nightjar::pg {
@@ -49,6 +50,9 @@ bool FlattenObject(Jsonb* jb, std::vector<JsonPair>* out);
 
 // FlattenContainer does the same for a nested container (a jbvBinary value's data).
 bool FlattenContainer(JsonbContainer* container, std::vector<JsonPair>* out);
+
+// JsonbKind tells the kind of a value (never kAbsent: the value exists).
+core::ValueKind JsonbKind(const JsonbValue& v);
 
 // ArrayElements returns the elements of a jsonb array container value (a jbvBinary whose
 // container is an array), nested containers as jbvBinary; empty for anything else.

@@ -69,24 +69,8 @@ Jsonb* ContainerJsonb(const JsonbValue& v) {
 // ToFieldValue converts a jsonb value into the core's view of it.
 rules::FieldValue ToFieldValue(const JsonbValue& v) {
     rules::FieldValue f;
-    switch (v.type) {
-        case jbvNull:
-            f.kind = rules::FieldValue::Kind::kNull;
-            break;
-        case jbvString:
-            f.kind = rules::FieldValue::Kind::kString;
-            break;
-        case jbvNumeric:
-            f.kind = rules::FieldValue::Kind::kNumber;
-            break;
-        case jbvBool:
-            f.kind = rules::FieldValue::Kind::kBool;
-            f.boolean = v.val.boolean;
-            break;
-        default:
-            f.kind = rules::FieldValue::Kind::kJson;
-            break;
-    }
+    f.kind = JsonbKind(v);
+    if (f.kind == rules::FieldValue::Kind::kBool) f.boolean = v.val.boolean;
     if (f.kind != rules::FieldValue::Kind::kNull) f.text = ScalarText(v);
     return f;
 }

@@ -11,6 +11,7 @@
 // custom_sql results are computed by the glue (it needs the server) and passed in.
 #pragma once
 
+#include "core/json/value_kind.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,7 +26,7 @@ namespace nightjar::core::rules {
 // FieldValue is one field of a record as the glue found it; `text` is the string, the
 // number as written, or the JSON text of an object/array (it must outlive Validate).
 struct FieldValue {
-    enum class Kind { kAbsent, kNull, kString, kNumber, kBool, kJson };
+    using Kind = core::ValueKind;
     Kind kind = Kind::kAbsent;
     std::string_view text;
     bool boolean = false;

@@ -7,6 +7,7 @@
 // are appended in the order the rules create them.
 #pragma once
 
+#include "core/json/value_kind.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +20,7 @@
 namespace nightjar::core::text {
 
 // ValueKind is the JSON kind of a field's value (kJson: an object or array, as JSON text).
-enum class ValueKind { kNull, kString, kNumber, kBool, kJson };
+using ValueKind = core::ValueKind;  // kAbsent is not used here: a record has its fields
 
 // Field is one key/value of a record; `text` is the string, the number's text,
 // "true"/"false", or the JSON text of a container. `origin` is the caller's tag for
