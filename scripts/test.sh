@@ -26,7 +26,7 @@ ctest --test-dir "$build" --no-tests=error --output-on-failure -j2 --timeout 300
 record ctest $?
 
 echo "== SQL tests (pgTAP)"
-psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION IF NOT EXISTS pgtap' -c 'CREATE EXTENSION IF NOT EXISTS dblink' >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -f tests/pgtap_setup.sql >/dev/null
 pg_prove --ext .sql -r tests/sql
 record pg_prove $?
 

@@ -53,7 +53,7 @@ CREATE TABLE nightjar.quarantine (
     source_id     bigint NOT NULL,
     batch_id      bigint NOT NULL,
     record_no     bigint NOT NULL,
-    rule_id       bigint REFERENCES nightjar.rule ON DELETE SET NULL,
+    rule_id       bigint,  -- the rule that refused it; NULL once that rule is dropped (see below)
     rule          text NOT NULL,
     field         text NOT NULL,
     value         text,
@@ -62,6 +62,20 @@ CREATE TABLE nightjar.quarantine (
 );
 CREATE INDEX ON nightjar.quarantine (batch_id, record_no);
 COMMENT ON TABLE nightjar.quarantine IS 'records refused by validation: which rule, which field, which value, why';
+
+-- quarantine.rule_id is not declared a foreign key: the per-row check of one on every
+-- quarantine insert cost validation about 8 % of its time. The guarantee is kept another
+-- way: validate_batch locks the rules it evaluates FOR KEY SHARE, so dropping one of them
+-- waits until the validation has committed, and this trigger then does what ON DELETE SET
+-- NULL did, with one statement per DELETE instead of one per deleted rule.
+CREATE FUNCTION nightjar._rule_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE nightjar.quarantine q SET rule_id = NULL FROM gone g WHERE q.rule_id = g.rule_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rule_deleted AFTER DELETE ON nightjar.rule REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION nightjar._rule_deleted();
 
 -- Normalisation rules of a source, applied in kind order: rename, transform, constant,
 -- multi, drop, then record_id. Defined as a whole by nightjar.define_normalization.

@@ -211,7 +211,10 @@ BEGIN
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
     DELETE FROM nightjar.quarantine q WHERE q.batch_id = v_batch_id AND q.source_id = v_source.source_id;
 
-    FOR r IN SELECT * FROM nightjar.rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id LOOP
+    -- FOR KEY SHARE: a rule cannot be dropped while its quarantine rows are being written
+    -- (quarantine.rule_id stays true; see nightjar._rule_deleted).
+    FOR r IN SELECT * FROM nightjar.rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id
+             FOR KEY SHARE LOOP
         v_item := jsonb_build_object('rule_id', r.rule_id, 'name', r.name, 'kind', r.kind, 'field', r.field,
                                      'params', r.params, 'severity', r.severity);
         IF r.kind = 'reference' THEN

@@ -24,7 +24,6 @@ extern "C" {
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/errors.hpp"
 #include "core/rules/compiled_rule.hpp"
@@ -89,11 +88,11 @@ JsonbValue TypedJsonb(const rules::TypedValue& t) {
     }
 }
 
-// StringSet reads a jsonb array of scalars as a set of their texts.
-std::unordered_set<std::string> StringSet(const JsonbValue& v) {
-    std::unordered_set<std::string> out;
+// ValueSet reads a jsonb array of scalars as a set of their texts.
+rules::StringSet ValueSet(const JsonbValue& v) {
+    rules::StringSet out;
     for (const JsonbValue& e : ArrayElements(v))
-        if (e.type != jbvNull) out.emplace(ScalarText(e));
+        if (e.type != jbvNull) out.Insert(ScalarText(e));
     return out;
 }
 
@@ -169,7 +168,7 @@ void BatchValidation::LoadRules(ArrayType* rules_array) {
         deconstruct_array(rules_array, JSONBOID, -1, false, TYPALIGN_INT, &datums, &nulls, &n);
     });
     std::vector<rules::CompiledRule> compiled;
-    std::vector<std::pair<size_t, std::unordered_set<std::string>>> sets;
+    std::vector<std::pair<size_t, rules::StringSet>> sets;
     meta_.resize(static_cast<size_t>(n));
     for (size_t i = 0; i < meta_.size(); ++i) {
         Jsonb* rj = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(datums[i]); }));
@@ -193,7 +192,7 @@ void BatchValidation::LoadRules(ArrayType* rules_array) {
             else if (p.key == "fn_oid")
                 m.fn_oid = static_cast<Oid>(std::stoul(std::string(ScalarText(p.value))));
             else if (p.key == "values")
-                sets.emplace_back(i, StringSet(p.value));
+                sets.emplace_back(i, ValueSet(p.value));
         }
         compiled.push_back(rules::CompileRule(spec, fields_));
         m.name_text = TextDatum(spec.name);

@@ -47,12 +47,6 @@ BEGIN
     PERFORM pg_sleep(60);
     RETURN NULL;
 END $$;
--- connstr is how this session reaches its own database again.
-CREATE FUNCTION engine_conc.connstr() RETURNS text LANGUAGE sql AS $$
-    SELECT format('dbname=%s port=%s host=%s user=%s', quote_ident(current_database()), current_setting('port'),
-                  coalesce(nullif(split_part(current_setting('unix_socket_directories'), ',', 1), ''), 'localhost'),
-                  current_user);
-$$;
 -- wait_for_step waits (up to 20 s) until a dispatcher runs a step of pipeline p; returns its pid.
 CREATE FUNCTION engine_conc.wait_for_step(p text) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -71,7 +65,7 @@ BEGIN
 END $$;
 
 -- emit NOTIFYs nightjar_event at commit; another session LISTENing receives it.
-SELECT dblink_connect('engine_conc_listen', engine_conc.connstr());
+SELECT dblink_connect('engine_conc_listen', nightjar_test.connstr());
 SELECT dblink_exec('engine_conc_listen', 'LISTEN nightjar_event');
 CREATE TEMP TABLE notified_event AS SELECT nightjar.emit('tconc.nobody', '{}') AS id;
 SELECT pg_sleep(0.2);
@@ -92,8 +86,8 @@ SELECT nightjar.define_step('engine_conc', 's3b', 'engine_conc.s3b(jsonb)', 'tco
 SELECT count(nightjar.emit('tconc.start', jsonb_build_object('n', i))) FROM generate_series(1, 30) i;
 
 -- Two dispatchers at once.
-SELECT dblink_connect('engine_conc_1', engine_conc.connstr());
-SELECT dblink_connect('engine_conc_2', engine_conc.connstr());
+SELECT dblink_connect('engine_conc_1', nightjar_test.connstr());
+SELECT dblink_connect('engine_conc_2', nightjar_test.connstr());
 CREATE TEMP TABLE conc_pid AS
 SELECT * FROM dblink('engine_conc_1', 'SELECT pg_backend_pid()') AS r(pid int)
 UNION ALL SELECT * FROM dblink('engine_conc_2', 'SELECT pg_backend_pid()') AS r(pid int);

@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(60);
+SELECT plan(63);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -198,8 +198,25 @@ SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b
 SELECT is((SELECT (nightjar.validate_batch((SELECT b1 FROM b)) ->> 'rows_out')), '4',
           'unique_existing ignores the batch''s own earlier rows on re-run');
 
--- drop_rule.
+-- A rule cannot be dropped while a validation that evaluates it is running (it holds the
+-- rules FOR KEY SHARE): a second real connection validates batch 1 and stays open. (Batch 1
+-- has no quarantine row of id_new, so only that lock can make the drop wait.)
+SELECT dblink_connect('t_val_lock', nightjar_test.connstr());
+SELECT dblink_exec('t_val_lock', 'BEGIN');
+SELECT * FROM dblink('t_val_lock', format('SELECT nightjar.validate_batch(%s) IS NOT NULL', (SELECT b1 FROM b))) AS x(ok boolean);
+SET lock_timeout = '200ms';
+SELECT throws_ok($$SELECT nightjar.drop_rule('t_val', 'id_new')$$, '55P03', NULL,
+                 'dropping a rule waits for a running validation that evaluates it');
+RESET lock_timeout;
+SELECT dblink_exec('t_val_lock', 'ROLLBACK');
+SELECT dblink_disconnect('t_val_lock');
+
+-- drop_rule; the quarantine rows it refused keep the rule's name and lose its id.
 SELECT is(nightjar.drop_rule('t_val', 'id_new'), true, 'drop_rule drops');
+SELECT is((SELECT (rule, rule_id IS NULL)::text FROM nightjar.quarantine WHERE batch_id = (SELECT b2 FROM b) AND record_no = 1),
+          '(id_new,t)', 'a dropped rule''s quarantine rows keep its name, their rule_id becomes NULL');
+SELECT is((SELECT count(*) FROM nightjar.quarantine WHERE batch_id = (SELECT b2 FROM b) AND rule_id IS NOT NULL), 2::bigint,
+          'the other rules'' quarantine rows keep their rule_id');
 SELECT is(nightjar.drop_rule('t_val', 'id_new'), false, 'and says false when there is nothing');
 
 -- all_or_nothing.

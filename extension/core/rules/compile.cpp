@@ -195,7 +195,7 @@ CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& f
             break;
         case RuleKind::kEnum: {
             p.Allow({"values"});
-            for (auto& v : p.Strings("values", true)) r.enum_values.insert(std::move(v));
+            for (auto& v : p.Strings("values", true)) r.enum_values.Insert(v);
             break;
         }
         case RuleKind::kRange:

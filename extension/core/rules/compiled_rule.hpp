@@ -7,11 +7,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rules/dates.hpp"
 #include "core/rules/rule_spec.hpp"
+#include "core/rules/string_set.hpp"
 
 namespace re2 {
 class RE2;
@@ -48,7 +48,7 @@ struct CompiledRule {
     char decimal_separator = '.';
     char thousands = 0;
     std::vector<DateFormat> formats;
-    std::unordered_set<std::string> enum_values;
+    StringSet enum_values;
     std::optional<double> min, max;                 // range
     std::optional<int64_t> min_length, max_length;  // length
     std::shared_ptr<const re2::RE2> regex;

@@ -160,13 +160,13 @@ Validator::Validator(std::vector<CompiledRule> rules, size_t field_count)
         if (rules_[i].kind != RuleKind::kType) order_.push_back(i);
 }
 
-void Validator::SetValueSet(size_t rule_index, std::unordered_set<std::string> values) {
+void Validator::SetValueSet(size_t rule_index, StringSet values) {
     sets_.at(rule_index) = std::move(values);
 }
 
 void Validator::ResetBatch() {
     for (size_t i = 0; i < rules_.size(); ++i)
-        if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].clear();
+        if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].Clear();
 }
 
 void Validator::Validate(const std::vector<FieldValue>& fields,
@@ -216,7 +216,7 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
     if (IsMissing(v) || out->type_failed[rule.field_index]) return std::nullopt;
     switch (rule.kind) {
         case RuleKind::kEnum:
-            if (rule.enum_values.count(std::string(Canonical(v, t))) == 0)
+            if (!rule.enum_values.Contains(Canonical(v, t)))
                 return std::string("is not one of the allowed values");
             return std::nullopt;
         case RuleKind::kRange: {
@@ -241,15 +241,15 @@ std::optional<std::string> Validator::Check(size_t index, const std::vector<Fiel
             return std::nullopt;
         }
         case RuleKind::kUniqueInBatch:
-            if (!sets_[index].insert(std::string(Canonical(v, t))).second)
+            if (!sets_[index].Insert(Canonical(v, t)))
                 return std::string("is a duplicate within the batch");
             return std::nullopt;
         case RuleKind::kUniqueExisting:
-            if (sets_[index].count(std::string(Canonical(v, t))) != 0)
+            if (sets_[index].Contains(Canonical(v, t)))
                 return std::string("already exists in valid data");
             return std::nullopt;
         case RuleKind::kReference:
-            if (sets_[index].count(std::string(Canonical(v, t))) == 0)
+            if (!sets_[index].Contains(Canonical(v, t)))
                 return "is not in " + rule.table + "." + rule.column;
             return std::nullopt;
         case RuleKind::kCompare: {

@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rules/compiled_rule.hpp"
+#include "core/rules/string_set.hpp"
 
 namespace nightjar::core::rules {
 
@@ -66,7 +66,7 @@ class Validator {
     // Rules returns the compiled rules in evaluation-independent (definition) order.
     const std::vector<CompiledRule>& Rules() const { return rules_; }
     // SetValueSet gives a reference or unique_existing rule its set of existing values.
-    void SetValueSet(size_t rule_index, std::unordered_set<std::string> values);
+    void SetValueSet(size_t rule_index, StringSet values);
     // ResetBatch forgets the values unique_in_batch has seen.
     void ResetBatch();
     // Validate evaluates every rule over `fields`; `custom` holds, per rule index, the
@@ -83,7 +83,7 @@ class Validator {
     std::vector<CompiledRule> rules_;
     size_t field_count_;
     std::vector<size_t> order_;  // type rules first, then the others, each in definition order
-    std::vector<std::unordered_set<std::string>> sets_;  // per rule: seen / existing values
+    std::vector<StringSet> sets_;  // per rule: seen / existing values
 };
 
 // ApplyType runs a type rule over a present, non-null value; returns the typed value or
