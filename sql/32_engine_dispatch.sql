@@ -13,10 +13,17 @@
 -- never overlap (pg_try_advisory_xact_lock; a busy item stays pending, no attempt spent).
 --
 -- Timeouts: statement_timeout cannot bound a statement run inside a procedure (the
--- timer is armed once per top-level statement), so a running step advertises its
--- deadline in application_name and nightjar.cancel_overdue_steps() -- run by every
--- dispatcher as it starts and by the nightjar-watchdog cron job -- cancels overdue steps.
--- The dispatcher catches that cancel and records SQLSTATE 57014.
+-- timer is armed once per top-level statement), so _run_task arms a timer of its own
+-- backend at the step's deadline (nightjar._step_timer, C): at the deadline the step is
+-- canceled (SQLSTATE 57014), which the dispatcher catches and records as a timeout. The
+-- running step also advertises its deadline in application_name, and
+-- nightjar.cancel_overdue_steps() -- run by every dispatcher as it starts and by the
+-- nightjar-watchdog cron job -- cancels overdue steps from outside: a backstop.
+
+-- _step_timer arms this backend's step timer at `deadline`; NULL disarms it. Disarmed at
+-- commit and abort too. Internal to _run_task.
+CREATE FUNCTION nightjar._step_timer(deadline timestamptz) RETURNS void
+    AS 'MODULE_PATHNAME', 'nightjar_step_timer' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- _finish_run closes a run once none of its work items is pending.
 CREATE FUNCTION nightjar._finish_run(p_run_id bigint) RETURNS void
@@ -77,7 +84,10 @@ BEGIN
         SELECT format('SELECT %I.%I($1)', n.nspname, f.proname) INTO v_call
         FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace
         WHERE f.oid = s.fn::regprocedure;
+        PERFORM nightjar._step_timer(v_deadline);
         EXECUTE v_call INTO v_result USING v_payload;
+        -- Disarmed inside the block: a cancel the timer requested just now fires here, as a timeout.
+        PERFORM nightjar._step_timer(NULL);
         IF v_result IS NOT NULL AND jsonb_typeof(v_result) <> 'object' THEN
             RAISE EXCEPTION 'nightjar: step % returned %, not a JSON object', s.name, left(v_result::text, 200)
                 USING ERRCODE = 'data_exception';
@@ -90,6 +100,7 @@ BEGIN
         END IF;
     EXCEPTION
         WHEN query_canceled THEN
+            PERFORM nightjar._step_timer(NULL);
             IF clock_timestamp() < v_deadline THEN
                 RAISE;  -- a person's cancel (or the session's own statement_timeout): stop dispatching
             END IF;
@@ -97,6 +108,7 @@ BEGIN
             v_state := '57014';
             v_msg := format('step exceeded its timeout of %s and was canceled', s.timeout);
         WHEN OTHERS THEN
+            PERFORM nightjar._step_timer(NULL);
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT,
                                     v_ctx = PG_EXCEPTION_CONTEXT;

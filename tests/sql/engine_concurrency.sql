@@ -1,8 +1,9 @@
 -- engine_concurrency.sql: several dispatchers at once, on real connections (dblink):
 -- two sessions dispatch the same 30 events (5 steps each, two parallel branches per run)
--- concurrently and each step runs exactly once per event, without deadlocks; the watchdog cancels a step that overruns its timeout and the dispatcher
--- records it (SQLSTATE 57014) and carries on; a person's cancel stops the dispatcher
--- without spending an attempt. Needs dblink and a server this session can connect back
+-- concurrently and each step runs exactly once per event, without deadlocks; the step
+-- timer cancels a step that overruns its timeout and the dispatcher records it (SQLSTATE
+-- 57014) and carries on; the watchdog cancels a session past its advertised deadline; a
+-- person's cancel stops the dispatcher without spending an attempt. Needs dblink and a server this session can connect back
 -- to as the same user without a password (Unix socket, trust).
 -- Runs outside a transaction block; everything is named engine_conc* / tconc.* and removed.
 SET client_min_messages = warning;
@@ -10,7 +11,7 @@ SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_s
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
-SELECT plan(16);
+SELECT plan(19);
 
 CREATE SCHEMA engine_conc;
 CREATE TABLE engine_conc.log (event_no int, step text, pid int DEFAULT pg_backend_pid());
@@ -116,7 +117,10 @@ SELECT is((SELECT count(DISTINCT pid) FROM engine_conc.log WHERE pid IN (SELECT 
 SELECT is((SELECT array_agg(DISTINCT status) FROM nightjar.run_status WHERE pipeline = 'engine_conc'), ARRAY['succeeded'],
           'all 30 runs succeeded');
 
--- The watchdog cancels an overdue step; the dispatcher records it and carries on.
+-- The step timer cancels a step at its timeout; the dispatcher records it and carries on.
+-- pg_cron's watchdog and dispatcher (which runs the watchdog as it starts) are paused
+-- meanwhile, so nothing else can stop the 60 s sleeper early.
+UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
 SELECT nightjar.define_pipeline('engine_conc_slow', lock_key => NULL);
 SELECT nightjar.define_step('engine_conc_slow', 'sleeper', 'engine_conc.sleeper(jsonb)', 'tconc.slow',
                             max_attempts => 1, timeout => '1 second');
@@ -124,18 +128,29 @@ SELECT nightjar.emit('tconc.slow', '{}');
 SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc_slow')$$);
 SELECT ok(engine_conc.wait_for_step('engine_conc_slow') IS NOT NULL, 'the running step shows in pg_stat_activity');
 SELECT is(nightjar.cancel_overdue_steps(), 0, 'the watchdog leaves a step alone before its timeout');
-SELECT pg_sleep(1.2);
--- (pg_cron's nightjar-watchdog job may get there first; the outcome is the same.)
-SELECT nightjar.cancel_overdue_steps();
 SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 1,
-          'after its timeout the watchdog cancels it; the dispatcher survives and counts the step');
+          'at its timeout the step timer cancels it; the dispatcher survives and counts the step');
 SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
-SELECT is(nightjar.cancel_overdue_steps(), 0, 'nothing is left to cancel');
+UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
 SELECT is((SELECT (sr.status, sr.sqlstate, sr.error_message)::text FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
            WHERE s.name = 'sleeper'),
           '(dead,57014,"step exceeded its timeout of 00:00:01 and was canceled")', 'the attempt is recorded as a timeout');
 SELECT ok((SELECT finished_at - started_at < interval '30 seconds' FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
            WHERE s.name = 'sleeper'), 'long before the step would have ended');
+SELECT is(nightjar.cancel_overdue_steps(), 0, 'nothing is left to cancel');
+
+-- The watchdog, the backstop, cancels from outside any session that advertises a passed
+-- deadline in application_name (here a second connection posing as a step).
+SELECT dblink_exec('engine_conc_1', format('SET application_name = %L',
+                   format('nightjar:0:0:%s', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint - 1000)));
+SELECT dblink_send_query('engine_conc_1', 'SELECT pg_sleep(60)');
+SELECT pg_sleep(0.2);
+SELECT is(nightjar.cancel_overdue_steps(), 1, 'the watchdog cancels a session past its advertised deadline');
+SELECT is((SELECT count(*) FROM dblink_get_result('engine_conc_1', false) AS r(x text)), 0::bigint,
+          'whose statement ends without a result');
+SELECT matches(dblink_error_message('engine_conc_1'), 'canceling statement', 'but with a cancel');
+SELECT count(*) FROM dblink_get_result('engine_conc_1', false) AS r(x text);
+SELECT dblink_exec('engine_conc_1', 'RESET application_name');
 
 -- A person's cancel (before the timeout) stops the dispatcher and spends no attempt.
 SELECT nightjar.define_step('engine_conc_slow', 'sleeper', 'engine_conc.sleeper(jsonb)', 'tconc.slow',
