@@ -71,3 +71,15 @@ CREATE TABLE nightjar.ingest_run (
 );
 CREATE INDEX ON nightjar.ingest_run (source_id, run_id);
 COMMENT ON TABLE nightjar.ingest_run IS 'final report of each runner run: totals, batches, failed files';
+
+-- The catalog is data: pg_dump dumps these tables' rows and their sequences' positions
+-- (tests/integration/dump_restore.sh restores a dump and compares).
+SELECT pg_catalog.pg_extension_config_dump('nightjar.source', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.batch', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.file', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.raw_record', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.ingest_run', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.source_source_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.batch_batch_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.file_file_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.ingest_run_run_id_seq', '');

@@ -41,9 +41,11 @@ CREATE TABLE nightjar.valid_record (
     batch_id   bigint NOT NULL,
     record_no  bigint NOT NULL,
     payload    jsonb NOT NULL,
-    warnings   jsonb,          -- [{"rule": …, "field": …, "message": …}] of warning rules that failed
-    PRIMARY KEY (source_id, batch_id, record_no)
+    warnings   jsonb           -- [{"rule": …, "field": …, "message": …}] of warning rules that failed
 ) PARTITION BY LIST (source_id);
+-- Each partition has its own primary key (source_id, batch_id, record_no), created with it
+-- by nightjar._valid_partition; the parent declares none, because pg_dump would dump the
+-- partition's inherited index as a second primary key and the restore would fail.
 COMMENT ON TABLE nightjar.valid_record IS 'validated records with typed values; one partition per source';
 
 -- Rejected records: one row per failed error-severity rule (a record failing three rules
@@ -123,3 +125,5 @@ SELECT pg_catalog.pg_extension_config_dump('nightjar.rule', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.normalize_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.quarantine', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.clean_record', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.rule_rule_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.quarantine_quarantine_id_seq', '');

@@ -176,9 +176,14 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('nightjar.valid_partition'), p_source_id::integer);
     v_name := left('valid_' || p_source, 63);
-    IF to_regclass(format('nightjar.%I', v_name)) IS NULL THEN
-        EXECUTE format('CREATE TABLE nightjar.%I PARTITION OF nightjar.valid_record FOR VALUES IN (%L)', v_name, p_source_id);
+    IF to_regclass(format('nightjar.%I', v_name)) IS NOT NULL THEN
+        -- Taken (by the partition of a dropped source of the same name, say): keep it apart.
+        v_name := left('valid_' || p_source, 62 - length(p_source_id::text)) || '_' || p_source_id;
     END IF;
+    -- The primary key is the partition's own, not inherited from valid_record: pg_dump
+    -- cannot restore an index inherited from an extension's table (see 40_quality_catalog.sql).
+    EXECUTE format('CREATE TABLE nightjar.%I PARTITION OF nightjar.valid_record '
+                   '(PRIMARY KEY (source_id, batch_id, record_no)) FOR VALUES IN (%L)', v_name, p_source_id);
     RETURN v_name;
 END $$;
 
