@@ -5,6 +5,7 @@
 // 60), so serials 1..59 use the epoch 1899-12-31 and serials from 61 the epoch 1899-12-30.
 // Seconds are rounded to the nearest second.
 #include "runner/formats/xlsx_dates.hpp"
+#include "runner/formats/xml_names.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -16,12 +17,6 @@
 namespace nightjar::runner::formats {
 
 namespace {
-
-// LocalName strips a namespace prefix.
-const char* Local(const char* name) {
-    const char* colon = std::strchr(name, ':');
-    return colon ? colon + 1 : name;
-}
 
 // CivilFromDays converts days since 1970-01-01 to year, month, day.
 void CivilFromDays(long long z, long long& y, unsigned& m, unsigned& d) {
@@ -85,7 +80,7 @@ void DateStyles::Load(std::string& text) {
     if (!doc.load_buffer_inplace(&text[0], text.size())) return;
     std::map<int, DateKind> custom;
     for (pugi::xml_node section : doc.document_element().children()) {
-        const char* name = Local(section.name());
+        const char* name = LocalName(section.name());
         if (std::strcmp(name, "numFmts") == 0) {
             for (pugi::xml_node f : section.children())
                 custom[f.attribute("numFmtId").as_int(-1)] = FormatCodeKind(f.attribute("formatCode").value());

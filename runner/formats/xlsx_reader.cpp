@@ -10,6 +10,7 @@
 // first non-empty row); rows above it are skipped, empty rows are skipped.
 // Position.line is the sheet row; Position.byte_offset is the row's offset in the sheet XML.
 #include "runner/formats/xlsx_reader.hpp"
+#include "runner/formats/xml_names.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -28,12 +29,6 @@ namespace {
 
 constexpr int kHeaderSearchRows = 30;
 constexpr unsigned kXmlParse = pugi::parse_default | pugi::parse_ws_pcdata_single;
-
-// LocalName strips a namespace prefix ("x:row" -> "row").
-const char* LocalName(const char* name) {
-    const char* colon = std::strchr(name, ':');
-    return colon ? colon + 1 : name;
-}
 
 // Child returns the first child element with the given local name.
 pugi::xml_node Child(pugi::xml_node n, const char* local) {
@@ -206,27 +201,59 @@ class XlsxReader : public RecordReader {
         pending_.erase(pending_.begin(), pending_.begin() + best + 1);
     }
 
-    // ReadRow cuts the next <row> element out of the sheet stream and parses it.
-    bool ReadRow(Row& row) {
+    // ReadMore appends the next block of the sheet to xml_; false at its end.
+    bool ReadMore() {
+        if (xml_.size() > max_row_)
+            Fail(last_row_ + 1, consumed_, "row longer than max_record_bytes (" + std::to_string(max_row_) + " bytes)");
+        char buf[1 << 18];
+        size_t n = sheet_->Read(buf, sizeof buf);
+        xml_.append(buf, n);
+        return n > 0;
+    }
+
+    // FindRowTag reads the sheet's root element (<worksheet> or <x:worksheet>) and sets
+    // the row tags to match its namespace prefix (<row> or <x:row>).
+    void FindRowTag() {
         for (;;) {
-            size_t k = xml_.find("<row", scan_);
-            while (k != std::string::npos && k + 4 < xml_.size() && xml_[k + 4] != ' ' &&
-                   xml_[k + 4] != '>' && xml_[k + 4] != '/')
-                k = xml_.find("<row", k + 4);
+            size_t lt = xml_.find('<');
+            while (lt != std::string::npos && lt + 1 < xml_.size() && (xml_[lt + 1] == '?' || xml_[lt + 1] == '!'))
+                lt = xml_.find('<', lt + 1);  // the XML declaration, comments
+            size_t end = lt == std::string::npos ? lt : xml_.find_first_of(" \t\r\n/>", lt + 1);
+            if (end != std::string::npos) {
+                std::string root = xml_.substr(lt + 1, end - lt - 1);
+                size_t colon = root.find(':');
+                std::string prefix = colon == std::string::npos ? "" : root.substr(0, colon + 1);
+                row_open_ = "<" + prefix + "row";
+                row_close_ = "</" + prefix + "row>";
+                return;
+            }
+            if (!ReadMore()) return;  // no root: no rows either
+        }
+    }
+
+    // ReadRow cuts the next row element out of the sheet stream and parses it.
+    bool ReadRow(Row& row) {
+        if (row_open_.empty()) FindRowTag();
+        const size_t open = row_open_.size();
+        for (;;) {
+            size_t k = xml_.find(row_open_, scan_);
+            while (k != std::string::npos && k + open < xml_.size() && xml_[k + open] != ' ' &&
+                   xml_[k + open] != '>' && xml_[k + open] != '/')
+                k = xml_.find(row_open_, k + open);
             if (k == std::string::npos) {
-                if (xml_.size() > 4 && xml_.size() - 4 > scan_) scan_ = xml_.size() - 4;  // "<row" may straddle blocks
+                if (xml_.size() > open && xml_.size() - open > scan_) scan_ = xml_.size() - open;  // the tag may straddle blocks
             } else {
                 scan_ = k;
-                size_t gt = k + 4 < xml_.size() ? xml_.find('>', k) : std::string::npos;
+                size_t gt = k + open < xml_.size() ? xml_.find('>', k) : std::string::npos;
                 if (gt != std::string::npos) {
                     if (xml_[gt - 1] == '/') {  // <row r="5"/>: empty row
                         scan_ = gt + 1;
                         continue;
                     }
-                    size_t end = xml_.find("</row>", gt);
+                    size_t end = xml_.find(row_close_, gt);
                     if (end != std::string::npos) {
-                        ParseRow(k, end + 6, row);
-                        scan_ = end + 6;
+                        ParseRow(k, end + row_close_.size(), row);
+                        scan_ = end + row_close_.size();
                         return true;
                     }
                 }
@@ -236,12 +263,7 @@ class XlsxReader : public RecordReader {
                 xml_.erase(0, scan_);
                 scan_ = 0;
             }
-            if (xml_.size() > max_row_)
-                Fail(last_row_ + 1, consumed_, "row longer than max_record_bytes (" + std::to_string(max_row_) + " bytes)");
-            char buf[1 << 18];
-            size_t n = sheet_->Read(buf, sizeof buf);
-            if (n == 0) return false;
-            xml_.append(buf, n);
+            if (!ReadMore()) return false;
         }
     }
 
@@ -332,6 +354,7 @@ class XlsxReader : public RecordReader {
     std::vector<std::string> headers_;
     std::deque<Row> pending_;
     std::string xml_;
+    std::string row_open_, row_close_;  // "<row" and "</row>", or with the sheet's prefix
     size_t scan_ = 0;
     std::uint64_t consumed_ = 0;
     long last_row_ = 0;

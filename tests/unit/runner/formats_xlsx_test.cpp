@@ -189,6 +189,25 @@ TEST(FormatsXlsx, SharedStringsPartNamedByTheRelationships) {
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"k":"v"})"}));
 }
 
+TEST(FormatsXlsx, NamespacePrefixedElements) {
+    // As the .NET Open XML SDK writes them: every element of every part carries "x:".
+    TempDir d;
+    const std::string ns = "xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
+    auto m = XlsxMembers({{"S", ""}});
+    m["xl/workbook.xml"] = "<x:workbook " + ns +
+                           " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+                           "<x:sheets><x:sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></x:sheets></x:workbook>";
+    m["xl/sharedStrings.xml"] = "<x:sst " + ns + "><x:si><x:t>code</x:t></x:si><x:si><x:t>A-1</x:t></x:si></x:sst>";
+    m["xl/worksheets/sheet1.xml"] =
+        "<?xml version=\"1.0\"?><x:worksheet " + ns + "><x:sheetData>"
+        "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c r=\"B1\" t=\"inlineStr\"><x:is><x:t>qty</x:t></x:is></x:c></x:row>"
+        "<x:row r=\"2\"/>"
+        "<x:row r=\"3\"><x:c r=\"A3\" t=\"s\"><x:v>1</x:v></x:c><x:c r=\"B3\"><x:v>7</x:v></x:c></x:row>"
+        "</x:sheetData></x:worksheet>";
+    WriteZip(d.Path("p.xlsx"), m);
+    EXPECT_EQ(ReadAll(d.Path("p.xlsx"), Options("xlsx")), (V{R"({"code":"A-1","qty":7})"}));
+}
+
 TEST(FormatsXlsx, NotAZip) {
     TempDir d;
     auto p = d.Write("a.xlsx", "not a zip");
