@@ -12,6 +12,9 @@ DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
 SELECT plan(19);
+-- pg_cron's dispatcher and watchdog are paused while this file runs: the dispatchers here
+-- are the only ones, and only the step timer can stop an overdue step. Resumed at the end.
+UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
 
 CREATE SCHEMA engine_conc;
 CREATE TABLE engine_conc.log (event_no int, step text, pid int DEFAULT pg_backend_pid());
@@ -118,9 +121,7 @@ SELECT is((SELECT array_agg(DISTINCT status) FROM nightjar.run_status WHERE pipe
           'all 30 runs succeeded');
 
 -- The step timer cancels a step at its timeout; the dispatcher records it and carries on.
--- pg_cron's watchdog and dispatcher (which runs the watchdog as it starts) are paused
--- meanwhile, so nothing else can stop the 60 s sleeper early.
-UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
+-- (pg_cron's jobs are paused, so nothing else can stop the 60 s sleeper early.)
 SELECT nightjar.define_pipeline('engine_conc_slow', lock_key => NULL);
 SELECT nightjar.define_step('engine_conc_slow', 'sleeper', 'engine_conc.sleeper(jsonb)', 'tconc.slow',
                             max_attempts => 1, timeout => '1 second');
@@ -131,7 +132,6 @@ SELECT is(nightjar.cancel_overdue_steps(), 0, 'the watchdog leaves a step alone 
 SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 1,
           'at its timeout the step timer cancels it; the dispatcher survives and counts the step');
 SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
-UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
 SELECT is((SELECT (sr.status, sr.sqlstate, sr.error_message)::text FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
            WHERE s.name = 'sleeper'),
           '(dead,57014,"step exceeded its timeout of 00:00:01 and was canceled")', 'the attempt is recorded as a timeout');
@@ -165,6 +165,7 @@ SELECT is((SELECT (t.status, t.attempts)::text FROM nightjar.step_task t JOIN ni
           'the work item is pending again, no attempt spent');
 
 SELECT * FROM finish();
+UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
 
 SELECT dblink_disconnect('engine_conc_1');
 SELECT dblink_disconnect('engine_conc_2');
