@@ -274,16 +274,7 @@ void CentralSums::SerializeTo(char* out) const {
 
 CentralSums CentralSums::Deserialize(const char* data, size_t len) {
     // Deserialize checks size, version and the invariants a real state satisfies.
-    if (data == nullptr || len != kSerializedSize) {
-        throw DataError("invalid moments state: expected " + std::to_string(kSerializedSize) +
-                        " bytes, got " + std::to_string(len));
-    }
-    ByteReader r(data);
-    const auto version = r.Get<unsigned char>();
-    if (version != kFormatVersion) {
-        throw DataError("invalid moments state: unsupported format version " +
-                        std::to_string(version));
-    }
+    ByteReader r = OpenState(data, len, kSerializedSize, kFormatVersion, "moments state");
     CentralSums m;
     m.n_finite_ = r.Get<int64_t>();
     m.n_nan_ = r.Get<int64_t>();

@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
+
+#include "core/errors.hpp"
 
 namespace nightjar::core::stats {
 
@@ -52,6 +55,24 @@ class ByteReader {
     const char* data_;
     size_t pos_ = 0;
 };
+
+// OpenState checks a fixed-size state's length and its format version (the first byte)
+// and returns a reader positioned after the version; `what` names the state in the
+// DataError ("invalid moments state: expected 105 bytes, got 3").
+inline ByteReader OpenState(const char* data, size_t len, size_t expected_size,
+                            unsigned char version, const char* what) {
+    if (data == nullptr || len != expected_size) {
+        throw DataError(std::string("invalid ") + what + ": expected " +
+                        std::to_string(expected_size) + " bytes, got " + std::to_string(len));
+    }
+    ByteReader r(data);
+    const auto found = r.Get<unsigned char>();
+    if (found != version) {
+        throw DataError(std::string("invalid ") + what + ": unsupported format version " +
+                        std::to_string(found));
+    }
+    return r;
+}
 
 }  // namespace nightjar::core::stats
 

@@ -132,16 +132,7 @@ void LinearTrend::SerializeTo(char* out) const {
 
 LinearTrend LinearTrend::Deserialize(const char* data, size_t len) {
     // Deserialize checks size, version and the invariants a real state satisfies.
-    if (data == nullptr || len != kSerializedSize) {
-        throw DataError("invalid trend state: expected " + std::to_string(kSerializedSize) +
-                        " bytes, got " + std::to_string(len));
-    }
-    ByteReader r(data);
-    const auto version = r.Get<unsigned char>();
-    if (version != kFormatVersion) {
-        throw DataError("invalid trend state: unsupported format version " +
-                        std::to_string(version));
-    }
+    ByteReader r = OpenState(data, len, kSerializedSize, kFormatVersion, "trend state");
     LinearTrend t;
     t.n_ = r.Get<int64_t>();
     t.n_nonfinite_ = r.Get<int64_t>();
