@@ -29,6 +29,7 @@ CREATE TABLE nightjar.step (
     max_attempts  integer NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 100),
     backoff       interval NOT NULL DEFAULT '30 seconds' CHECK (backoff >= '0'),
     timeout       interval NOT NULL DEFAULT '10 minutes' CHECK (timeout > '0'),
+    match         jsonb CHECK (jsonb_typeof(match) = 'object'),
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pipeline_id, name),
@@ -39,6 +40,9 @@ COMMENT ON TABLE nightjar.step IS
     'a function fn(event_payload jsonb) RETURNS jsonb run for every event on topic subscribes; '
     'on success the dispatcher emits on topic emits';
 COMMENT ON COLUMN nightjar.step.fn IS 'qualified signature, e.g. nightjar.validate_batch(jsonb)';
+COMMENT ON COLUMN nightjar.step.match IS
+    'the step runs only for events whose payload contains this object (payload @> match), '
+    'e.g. {"source": "suppliers"}; NULL: for every event of its topic';
 
 CREATE TABLE nightjar.event (
     event_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

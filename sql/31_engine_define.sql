@@ -69,7 +69,8 @@ CREATE FUNCTION nightjar.define_step(
     emits text DEFAULT NULL,
     max_attempts integer DEFAULT 3,
     backoff interval DEFAULT '30 seconds',
-    timeout interval DEFAULT '10 minutes') RETURNS bigint
+    timeout interval DEFAULT '10 minutes',
+    match jsonb DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_pipeline_id bigint;
@@ -114,16 +115,20 @@ BEGIN
         RAISE EXCEPTION 'nightjar: timeout must be a positive interval, not %', coalesce(timeout::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    INSERT INTO nightjar.step AS s (pipeline_id, name, fn, subscribes, emits, max_attempts, backoff, timeout)
+    IF match IS NOT NULL AND jsonb_typeof(match) <> 'object' THEN
+        RAISE EXCEPTION 'nightjar: match must be a JSON object the event payload must contain, not %', match
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'e.g. {"source": "suppliers"}';
+    END IF;
+    INSERT INTO nightjar.step AS s (pipeline_id, name, fn, subscribes, emits, max_attempts, backoff, timeout, match)
     VALUES (v_pipeline_id, define_step.name, v_fn, define_step.subscribes, define_step.emits,
-            define_step.max_attempts, define_step.backoff, define_step.timeout)
+            define_step.max_attempts, define_step.backoff, define_step.timeout, define_step.match)
     ON CONFLICT ON CONSTRAINT step_pipeline_id_name_key DO UPDATE
         SET fn = EXCLUDED.fn, subscribes = EXCLUDED.subscribes, emits = EXCLUDED.emits,
             max_attempts = EXCLUDED.max_attempts, backoff = EXCLUDED.backoff,
-            timeout = EXCLUDED.timeout, updated_at = now()
-        WHERE (s.fn, s.subscribes, s.emits, s.max_attempts, s.backoff, s.timeout)
+            timeout = EXCLUDED.timeout, match = EXCLUDED.match, updated_at = now()
+        WHERE (s.fn, s.subscribes, s.emits, s.max_attempts, s.backoff, s.timeout, s.match)
               IS DISTINCT FROM (EXCLUDED.fn, EXCLUDED.subscribes, EXCLUDED.emits,
-                                EXCLUDED.max_attempts, EXCLUDED.backoff, EXCLUDED.timeout)
+                                EXCLUDED.max_attempts, EXCLUDED.backoff, EXCLUDED.timeout, EXCLUDED.match)
     RETURNING step_id INTO v_id;
     IF v_id IS NULL THEN
         SELECT s.step_id INTO v_id FROM nightjar.step s
@@ -132,9 +137,10 @@ BEGIN
     RETURN v_id;
 END;
 $$;
-COMMENT ON FUNCTION nightjar.define_step(text, text, regprocedure, text, text, integer, interval, interval) IS
+COMMENT ON FUNCTION nightjar.define_step(text, text, regprocedure, text, text, integer, interval, interval, jsonb) IS
     'creates or updates a step (idempotent): fn(event_payload jsonb) RETURNS jsonb runs for every '
-    'event on topic subscribes; on success the result''s "emit" (default: the payload) is emitted on emits';
+    'event on topic subscribes whose payload contains match (NULL: every event); on success the '
+    'result''s "emit" (default: the payload) is emitted on emits';
 
 -- drop_step removes one step of a pipeline with its pending work and history.
 CREATE FUNCTION nightjar.drop_step(pipeline text, name text) RETURNS boolean

@@ -34,6 +34,7 @@ BEGIN
     WITH subscriber AS (
         SELECT s.step_id, s.pipeline_id FROM nightjar.step s
         WHERE s.subscribes = p_topic
+          AND (s.match IS NULL OR p_payload @> s.match)
           AND (p_only_pipeline_id IS NULL OR s.pipeline_id = p_only_pipeline_id)),
     new_run AS (
         INSERT INTO nightjar.run (pipeline_id, trigger_event_id, lock_key)

@@ -5,7 +5,7 @@
 -- Everything happens in one transaction that is rolled back.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';  -- the deadline checks below count days in UTC
-SELECT plan(92);
+SELECT plan(95);
 
 -- Catalog contract.
 SELECT has_table('nightjar', t, 'table nightjar.' || t) FROM unnest(ARRAY[
@@ -85,6 +85,19 @@ SELECT is((SELECT array_agg(p.name || ':' || coalesce(r.lock_key, '-') ORDER BY 
            FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id) WHERE r.trigger_event_id = (SELECT id FROM ev)),
           ARRAY['cat_p1:42', 'cat_p2:-'], 'one run per subscriber pipeline, keyed by its lock_key field');
 SELECT is(nightjar.emit('cat.nobody_listens', '{}') > 0, true, 'an event nobody subscribes to is still recorded');
+-- match: a step runs only for events whose payload contains its match object.
+SELECT nightjar.define_pipeline('cat_p3', lock_key => NULL);
+SELECT nightjar.define_step('cat_p3', 'only_x', 'engine_cat.ok_step(jsonb)', 'cat.filtered', match => '{"source": "x"}');
+CREATE TEMP TABLE ev_match AS
+SELECT nightjar.emit('cat.filtered', '{"source": "x", "batch_id": 1}') AS x_id,
+       nightjar.emit('cat.filtered', '{"source": "y", "batch_id": 2}') AS y_id;
+SELECT is((SELECT array_agg(e.payload ->> 'source') FROM nightjar.step_task t JOIN nightjar.event e USING (event_id)
+           WHERE t.event_id IN (SELECT x_id FROM ev_match UNION ALL SELECT y_id FROM ev_match)),
+          ARRAY['x'], 'a step with match gets the events whose payload contains it, and only those');
+SELECT is((SELECT count(*) FROM nightjar.run WHERE trigger_event_id = (SELECT y_id FROM ev_match)), 0::bigint,
+          'an event no step matches opens no run');
+SELECT throws_like($$SELECT nightjar.define_step('cat_p3', 'only_x', 'engine_cat.ok_step(jsonb)', 'cat.filtered', match => '"x"')$$,
+                   'nightjar: match must be a JSON object%', 'a match that is not an object is refused');
 SELECT throws_like($$SELECT nightjar.emit('cat.start', '[1, 2]')$$, 'nightjar: payload must be a JSON object%',
                    'a non-object payload is refused');
 SELECT throws_like($$SELECT nightjar.emit(NULL, '{}')$$, 'nightjar: topic must be a topic%', 'a NULL topic is refused');

@@ -7,11 +7,11 @@
 -- to as the same user without a password (Unix socket, trust).
 -- Runs outside a transaction block; everything is named engine_conc* / tconc.* and removed.
 SET client_min_messages = warning;
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow']) p;
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key']) p;
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
-SELECT plan(19);
+SELECT plan(24);
 -- pg_cron's dispatcher and watchdog are paused while this file runs: the dispatchers here
 -- are the only ones, and only the step timer can stop an overdue step. Resumed at the end.
 UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
@@ -44,6 +44,16 @@ END $$;
 CREATE FUNCTION engine_conc.s3b(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's3b');
+    RETURN NULL;
+END $$;
+-- keyed logs its run interval; it takes 1 s, long enough for a second dispatcher to try.
+CREATE TABLE engine_conc.keyed_log (step text, pid int, started timestamptz, finished timestamptz);
+CREATE FUNCTION engine_conc.keyed(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    v_started timestamptz := clock_timestamp();
+BEGIN
+    PERFORM pg_sleep(1);
+    INSERT INTO engine_conc.keyed_log VALUES (p ->> 'step', pg_backend_pid(), v_started, clock_timestamp());
     RETURN NULL;
 END $$;
 CREATE FUNCTION engine_conc.sleeper(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -120,6 +130,26 @@ SELECT is((SELECT count(DISTINCT pid) FROM engine_conc.log WHERE pid IN (SELECT 
 SELECT is((SELECT array_agg(DISTINCT status) FROM nightjar.run_status WHERE pipeline = 'engine_conc'), ARRAY['succeeded'],
           'all 30 runs succeeded');
 
+-- Lock key: the two parallel steps of one run (same pipeline, same key) never overlap,
+-- even with two dispatchers: the second finds the key busy and leaves the item pending,
+-- spending no attempt; the first runs both, one after the other.
+SELECT nightjar.define_pipeline('engine_conc_key', lock_key => 'k');
+SELECT nightjar.define_step('engine_conc_key', 'left', 'engine_conc.keyed(jsonb)', 'tconc.key');
+SELECT nightjar.define_step('engine_conc_key', 'right', 'engine_conc.keyed(jsonb)', 'tconc.key');
+SELECT nightjar.emit('tconc.key', '{"k": "site-1"}');
+SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc_key')$$);
+SELECT ok(engine_conc.wait_for_step('engine_conc_key') IS NOT NULL, 'the first keyed step is running');
+SELECT is((SELECT steps_run FROM dblink('engine_conc_2', $$CALL nightjar.dispatch(pipeline => 'engine_conc_key')$$) AS r(steps_run int)),
+          0, 'a second dispatcher finds the key busy and runs nothing');
+SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 2, 'the first runs both steps');
+SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+SELECT is((SELECT count(*) FROM engine_conc.keyed_log a JOIN engine_conc.keyed_log b
+           ON a.ctid < b.ctid AND a.started < b.finished AND b.started < a.finished), 0::bigint,
+          'steps of one pipeline and key never overlap');
+SELECT is((SELECT array_agg(t.attempts) FROM nightjar.step_task t JOIN nightjar.step s USING (step_id)
+           JOIN nightjar.pipeline p USING (pipeline_id) WHERE p.name = 'engine_conc_key'),
+          ARRAY[1, 1], 'waiting for the key spent no attempt');
+
 -- The step timer cancels a step at its timeout; the dispatcher records it and carries on.
 -- (pg_cron's jobs are paused, so nothing else can stop the 60 s sleeper early.)
 SELECT nightjar.define_pipeline('engine_conc_slow', lock_key => NULL);
@@ -169,6 +199,6 @@ UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-watchdog', 'nightj
 
 SELECT dblink_disconnect('engine_conc_1');
 SELECT dblink_disconnect('engine_conc_2');
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow']) p;
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key']) p;
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA engine_conc CASCADE;

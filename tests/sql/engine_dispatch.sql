@@ -12,7 +12,7 @@ SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_k
 DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%';
 DROP SCHEMA IF EXISTS engine_disp CASCADE;
 
-SELECT plan(47);
+SELECT plan(48);
 
 CREATE SCHEMA engine_disp;
 CREATE TABLE engine_disp.log (step text, event_payload jsonb, at timestamptz DEFAULT clock_timestamp());
@@ -118,6 +118,11 @@ SELECT ok((SELECT retry_delay BETWEEN interval '4 seconds' AND interval '5 secon
           'second retry after 2 * backoff * (1 + jitter): between 4 and 5 s');
 SELECT ok((SELECT bool_and(d2.retry_delay > d1.retry_delay) FROM engine_disp.attempts d1 JOIN engine_disp.attempts d2 USING (step_id)
            WHERE d1.step = 'b' AND d1.attempt = 1 AND d2.attempt = 2), 'the delays grow');
+SELECT ok((SELECT extract(epoch FROM d1.retry_delay) / 2 > 1 AND extract(epoch FROM d2.retry_delay) / 4 > 1
+                  AND extract(epoch FROM d1.retry_delay) / 2 <> extract(epoch FROM d2.retry_delay) / 4
+           FROM engine_disp.attempts d1 JOIN engine_disp.attempts d2 USING (step_id)
+           WHERE d1.step = 'b' AND d1.attempt = 1 AND d2.attempt = 2),
+          'jitter: each delay is backoff * 2^(n-1) times its own random factor above 1');
 SELECT engine_disp.due('engine_disp');
 CALL engine_disp.drain('engine_disp');
 SELECT is((SELECT (status, attempt, retry_delay)::text FROM engine_disp.attempts WHERE step = 'b' AND attempt = 3),
