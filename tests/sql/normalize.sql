@@ -7,7 +7,7 @@
 -- nightjar.dispatch() commits, so it runs first, in a second session through dblink, on
 -- objects named t_norm_eng / norm_tap, removed before and after.
 BEGIN;
-SELECT plan(57);
+SELECT plan(58);
 SET LOCAL client_min_messages = warning;
 
 -- ---- the step through the engine (second session, committed) -----------------------
@@ -117,6 +117,10 @@ SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "re
                    {"kind": "transform", "field": "tel", "function": "clean_phone", "params": {"default_country": 33}}]')$$,
                  '22023', 'nightjar: normalisation rules of source "t_norm": rule 2 (transform): clean_phone: default_country must be a string, not number',
                  'parameter of the wrong type');
+SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
+                   {"kind": "transform", "field": "telephone", "function": "clean_phone"}]')$$,
+                 '22023', 'nightjar: normalisation rules of source "t_norm": rule 2 (transform): "telephone" is not a field of the records at this point (rules apply in the order rename, transform, constant, multi, drop, record_id)',
+                 'a misspelt field is refused, not skipped on every record');
 SELECT throws_ok($$SELECT nightjar.define_normalization('t_nope', '[]')$$, '22023', 'nightjar: source "t_nope" does not exist',
                  'unknown source');
 INSERT INTO nightjar.batch (source_id, status) VALUES (:sid, 'staged') RETURNING batch_id AS b1 \gset
