@@ -14,7 +14,7 @@
 \set ON_ERROR_STOP 1
 \if :{?rows}
 \else
-\set rows 100000
+\set rows 1000000
 \endif
 SET client_min_messages = warning;
 \ir quality_data.sql

@@ -8,6 +8,6 @@ build=${1:-build}
 export NIGHTJAR_BIN=$PWD/$build/bin/nightjar
 "$NIGHTJAR_BIN" db up
 source scripts/cluster_env.sh
-for b in bench/*.sql; do echo "== $b"; psql -qX -f "$b"; done
+for b in bench/*_bench.sql; do echo "== $b"; psql -qX -f "$b"; done
 for b in bench/*.sh; do [[ -e "$b" ]] && { echo "== $b"; bash "$b"; }; done
 for b in "$build"/bench/*; do [[ -x "$b" ]] && { echo "== $b"; "$b" --benchmark_min_time=0.2; }; done

@@ -2,7 +2,8 @@
 # cluster.sh: `nightjar db up|down|status|url` on fresh homes — as root in a directory
 # the postgres user can reach, as root in a 0700 directory (server files relocated), and
 # as an ordinary user. Each: up twice (idempotent), the databases and extensions exist,
-# pg_cron is preloaded with the socket as cron.host, down stops the PID, down again is
+# pg_cron is preloaded with the socket as cron.host, the default schedules exist once
+# (dispatch and watchdog every minute, a daily prune), down stops the PID, down again is
 # harmless.
 set -euo pipefail
 bin=${NIGHTJAR_BIN:-$PWD/build/bin/nightjar}
@@ -24,6 +25,9 @@ check_cluster() {
   got=$("${run[@]}" psql "$url" -XtAc "SELECT current_setting('shared_preload_libraries') || '|' || current_setting('cron.host')")
   local sock=${url#*host=}; sock=${sock%%&*}
   [[ "$got" == "pg_cron|$sock" ]] || fail "settings: '$got' (socket $sock)"
+  got=$("${run[@]}" psql "$url" -XtAc "SELECT string_agg(jobname || ' ' || schedule, ',' ORDER BY jobname) FROM cron.job")
+  [[ "$got" == "nightjar-dispatch * * * * *,nightjar-prune 17 3 * * *,nightjar-watchdog * * * * *" ]] \
+    || fail "default schedules (dispatch every minute, daily prune, watchdog): '$got'"
   "${run[@]}" env NIGHTJAR_HOME="$home" "$bin" db status >/dev/null || fail "status says not running"
   local pid; pid=$("${run[@]}" env NIGHTJAR_HOME="$home" "$bin" db status | sed -n 's/.*pid \([0-9]*\).*/\1/p')
   "${run[@]}" env NIGHTJAR_HOME="$home" "$bin" db down 2>/dev/null || fail "db down"

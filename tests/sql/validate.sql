@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(63);
+SELECT plan(64);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -194,6 +194,8 @@ SELECT is((SELECT length(payload ->> 'name') FROM nightjar.valid_record WHERE ba
 SELECT is((SELECT payload ->> 'name' FROM nightjar.valid_record WHERE batch_id = (SELECT b2 FROM b) AND record_no = 3),
           E'A\u0001"''\\ \U0001F600', 'control characters, quotes, backslashes and emoji pass through intact');
 SELECT throws_ok($$SELECT '{"id": "\u0000"}'::jsonb$$, '22P05', NULL, 'jsonb itself refuses \u0000, so no record can carry it');
+SELECT throws_ok($$SELECT '{"id": "\ud800"}'::jsonb$$, '22P02', NULL,
+                 'and lone UTF-16 surrogates, so every staged string is valid UTF-8');
 SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b1 FROM b)), 4::bigint, 'batch 1 untouched');
 SELECT is((SELECT (nightjar.validate_batch((SELECT b1 FROM b)) ->> 'rows_out')), '4',
           'unique_existing ignores the batch''s own earlier rows on re-run');
