@@ -20,6 +20,12 @@ psql -qXAt -c "SELECT format('rules of demo_suppliers: %s validation, %s normali
                              (SELECT count(*) FROM nightjar.rule r JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'),
                              (SELECT count(*) FROM nightjar.normalize_rule JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'))"
 "$BIN" run -c "$home/suppliers.toml" --dispatch
+# pg_cron's dispatcher (every minute) may have taken a step first: wait until the run is over.
+for _ in $(seq 120); do
+  [[ $(psql -qXAt -c "SELECT count(*) FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id)
+                      WHERE p.name = 'supplier_quality' AND r.status = 'running'") == 0 ]] && break
+  sleep 1
+done
 
 echo "-- run status (nightjar.run_status)"
 psql -qX -c "SELECT run_id, pipeline, status, steps_succeeded AS ok, steps, attempts, rows_in, rows_out, last_error

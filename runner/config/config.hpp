@@ -88,6 +88,7 @@ struct StepConfig {
     int max_attempts = 3;
     std::string backoff = "30 seconds";  // a PostgreSQL interval
     std::string timeout = "10 minutes";  // a PostgreSQL interval
+    std::string match;                    // JSON object the event payload must contain; "": any
     long line = 0;                        // where it is declared, for error messages
 };
 

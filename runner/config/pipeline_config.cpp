@@ -7,6 +7,7 @@
 #include <set>
 
 #include "runner/config/table_reader.hpp"
+#include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -18,6 +19,31 @@ std::string RequiredName(TableReader& r) {
     if (!std::regex_match(name, kName))
         r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
     return name;
+}
+
+// MatchJson reads `match = { source = "x", ... }` as the JSON object the event payload must
+// contain: strings, integers and booleans only (what identifies a source or a batch).
+std::string MatchJson(TableReader& r) {
+    const toml::node* node = r.Node("match");
+    if (node == nullptr) return "";
+    const toml::table* t = node->as_table();
+    if (t == nullptr || t->empty())
+        r.Fail(node, "match", "expected a table of payload fields, e.g. match = { source = \"suppliers\" }");
+    std::string json = "{";
+    for (const auto& [key, value] : *t) {
+        if (json.size() > 1) json += ",";
+        json += JsonString(std::string(key.str())) + ":";
+        if (auto str = value.value_exact<std::string>()) {
+            json += JsonString(*str);
+        } else if (auto i = value.value_exact<int64_t>()) {
+            json += std::to_string(*i);
+        } else if (auto b = value.value_exact<bool>()) {
+            json += *b ? "true" : "false";
+        } else {
+            r.Fail(&value, "match." + std::string(key.str()), "expected a string, integer or boolean");
+        }
+    }
+    return json + "}";
 }
 
 // ReadStep reads one [[pipeline.step]] table.
@@ -32,6 +58,7 @@ StepConfig ReadStep(const toml::table& t, const std::string& where, const std::s
     r.Int("max_attempts", s.max_attempts, 1, 100);
     r.String("backoff", s.backoff);
     r.String("timeout", s.timeout);
+    s.match = MatchJson(r);
     r.Finish();
     return s;
 }

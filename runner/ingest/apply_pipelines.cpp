@@ -25,7 +25,7 @@ std::string PipelineRow(pqxx::work& tx, const std::string& name) {
 // StepRow returns the step's settings as text ("" when it does not exist).
 std::string StepRow(pqxx::work& tx, const std::string& pipeline, const std::string& step) {
     auto r = tx.exec_params(
-        "SELECT (s.fn, s.subscribes, s.emits, s.max_attempts, s.backoff, s.timeout)::text "
+        "SELECT (s.fn, s.subscribes, s.emits, s.max_attempts, s.backoff, s.timeout, s.match)::text "
         "FROM nightjar.step s JOIN nightjar.pipeline p USING (pipeline_id) "
         "WHERE p.name = $1 AND s.name = $2",
         pipeline, step);
@@ -70,9 +70,9 @@ void ApplyOne(pqxx::work& tx, const Config& config, const PipelineConfig& p,
         try {
             tx.exec_params(
                 "SELECT nightjar.define_step($1, $2, $3::regprocedure, $4, $5, $6, $7::interval, "
-                "$8::interval)",
+                "$8::interval, $9::jsonb)",
                 p.name, s.name, s.function, s.subscribes, Nullable(s.emits), s.max_attempts,
-                s.backoff, s.timeout);
+                s.backoff, s.timeout, Nullable(s.match));
         } catch (const pqxx::sql_error& e) {
             Refused(config, s.line, "step " + p.name + "." + s.name, e);
         }

@@ -48,6 +48,7 @@ name = "publish"
 function = "$schema.publish(jsonb)"
 subscribes = "itapply.$tag.checked"
 backoff = "5 seconds"
+match = { source = "itapply_src", n = 2 }
 TOML
   fi
 }
@@ -62,6 +63,8 @@ grep -qx "created step $p.publish" <<<"$out" || fail "first apply: $out"
   || fail "deadline not recorded"
 [[ $(q "SELECT max_attempts || ' ' || backoff FROM nightjar.step s JOIN nightjar.pipeline USING (pipeline_id)
         WHERE pipeline.name = '$p' AND s.name = 'publish'") == "3 00:00:05" ]] || fail "publish settings"
+[[ $(q "SELECT match = '{\"source\": \"itapply_src\", \"n\": 2}'::jsonb FROM nightjar.step s JOIN nightjar.pipeline USING (pipeline_id)
+        WHERE pipeline.name = '$p' AND s.name = 'publish'") == t ]] || fail "publish match not recorded"
 out=$("$BIN" apply -c "$tmp/n.toml")
 grep -qx "unchanged pipeline $p" <<<"$out" || fail "re-apply: $out"
 grep -qx "unchanged step $p.check" <<<"$out" || fail "re-apply: $out"

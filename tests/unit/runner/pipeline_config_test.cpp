@@ -96,3 +96,17 @@ TEST(PipelineConfig, DuplicateStepsAndPipelinesAreErrors) {
 TEST(PipelineConfig, PipelineMustBeAnArrayOfTables) {
     EXPECT_EQ(ErrorOf("[pipeline]\nname = \"a\"\n"), "p.toml:1: pipeline: expected [[pipeline]] tables");
 }
+
+TEST(PipelineConfig, MatchIsTheJsonObjectThePayloadMustContain) {
+    const std::string head =
+        "[[pipeline]]\nname = \"a\"\n[[pipeline.step]]\nname = \"s\"\n"
+        "function = \"f(jsonb)\"\nsubscribes = \"batch.staged\"\n";
+    auto c = ParseConfig(head + "match = { source = \"sup\\\"pliers\", source_id = 7, full = true }\n", "p.toml");
+    EXPECT_EQ(c.pipelines[0].steps[0].match, R"({"full":true,"source":"sup\"pliers","source_id":7})");
+    EXPECT_EQ(ParseConfig(head, "p.toml").pipelines[0].steps[0].match, "");
+    EXPECT_EQ(ErrorOf(head + "match = \"suppliers\"\n"),
+              "p.toml:7: pipeline[0].step[0].match: expected a table of payload fields, e.g. match = { "
+              "source = \"suppliers\" }");
+    EXPECT_EQ(ErrorOf(head + "match = { source = [\"a\", \"b\"] }\n"),
+              "p.toml:7: pipeline[0].step[0].match.source: expected a string, integer or boolean");
+}
