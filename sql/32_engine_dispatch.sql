@@ -163,16 +163,24 @@ BEGIN
         ORDER BY t.next_attempt_at, t.event_id, t.step_id
         LIMIT 100
     LOOP
-        -- Re-checked under the lock: another dispatcher may have finished it meanwhile.
-        PERFORM 1 FROM nightjar.step_task t
-        WHERE t.event_id = c.event_id AND t.step_id = c.step_id
-          AND t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
-        FOR UPDATE SKIP LOCKED;
-        CONTINUE WHEN NOT FOUND;
-        IF c.lock_key IS NOT NULL AND NOT pg_try_advisory_xact_lock(
-               hashtextextended(format('nightjar:%s:%s', c.pipeline_id, c.lock_key), 0)) THEN
-            CONTINUE;  -- a step of this pipeline and key is running elsewhere: not an attempt
-        END IF;
+        -- In a subtransaction, so that an item whose key is busy is let go at once: kept
+        -- locked while this transaction runs another step, no other dispatcher could take
+        -- it when its key frees up.
+        BEGIN
+            -- Re-checked under the lock: another dispatcher may have finished it meanwhile.
+            PERFORM 1 FROM nightjar.step_task t
+            WHERE t.event_id = c.event_id AND t.step_id = c.step_id
+              AND t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
+            FOR UPDATE SKIP LOCKED;
+            CONTINUE WHEN NOT FOUND;
+            IF c.lock_key IS NOT NULL AND NOT pg_try_advisory_xact_lock(
+                   hashtextextended(format('nightjar:%s:%s', c.pipeline_id, c.lock_key), 0)) THEN
+                -- A step of this pipeline and key is running elsewhere: not an attempt.
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+            END IF;
+        EXCEPTION WHEN lock_not_available THEN
+            CONTINUE;  -- the subtransaction's rollback released the row lock
+        END;
         PERFORM nightjar._run_task(c.event_id, c.step_id);
         RETURN true;
     END LOOP;

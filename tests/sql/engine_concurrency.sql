@@ -11,7 +11,7 @@ SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_s
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
-SELECT plan(24);
+SELECT plan(25);
 -- pg_cron's dispatcher and watchdog are paused while this file runs: the dispatchers here
 -- are the only ones, and only the step timer can stop an overdue step. Resumed at the end.
 UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
@@ -149,6 +149,19 @@ SELECT is((SELECT count(*) FROM engine_conc.keyed_log a JOIN engine_conc.keyed_l
 SELECT is((SELECT array_agg(t.attempts) FROM nightjar.step_task t JOIN nightjar.step s USING (step_id)
            JOIN nightjar.pipeline p USING (pipeline_id) WHERE p.name = 'engine_conc_key'),
           ARRAY[1, 1], 'waiting for the key spent no attempt');
+-- An item skipped because its key was busy is not kept locked: two keys, two dispatchers,
+-- each dispatcher runs the two steps of one key (not one and three), since the first
+-- can take its key's second step while the other dispatcher is still busy.
+SELECT count(nightjar.emit('tconc.key', jsonb_build_object('k', k))) FROM unnest(ARRAY['a', 'b']) k;
+SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc_key')$$);
+SELECT engine_conc.wait_for_step('engine_conc_key') IS NOT NULL;
+SELECT dblink_send_query('engine_conc_2', $$CALL nightjar.dispatch(pipeline => 'engine_conc_key')$$);
+SELECT is((SELECT array_agg(n ORDER BY n) FROM (
+              SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)
+              UNION ALL SELECT steps_run FROM dblink_get_result('engine_conc_2') AS r(steps_run int)) x(n)),
+          ARRAY[2, 2], 'a dispatcher takes a step whose key just freed up (a skipped item is not kept locked)');
+SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+SELECT count(*) FROM dblink_get_result('engine_conc_2') AS r(steps_run int);
 
 -- The step timer cancels a step at its timeout; the dispatcher records it and carries on.
 -- (pg_cron's jobs are paused, so nothing else can stop the 60 s sleeper early.)
