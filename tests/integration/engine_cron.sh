@@ -3,7 +3,9 @@
 # completes. Needs PGHOST/PGPORT/PGUSER and PGDATABASE = cron.database_name (warehouse),
 # with the extensions nightjar and pg_cron installed there. pg_cron fires on minute
 # boundaries, so this waits up to 150 s. Also checks that nightjar installs in a database
-# without pg_cron and that nightjar.schedule then fails with a clear error.
+# without pg_cron and that nightjar.schedule then fails with a clear error. A step that
+# overruns its timeout under pg_cron is stopped by the step timer (the default dispatch
+# and watchdog jobs are paused meanwhile).
 set -euo pipefail
 export PGDATABASE=${PGDATABASE:-warehouse}
 fail() { echo "engine_cron: FAIL: $*" >&2; exit 1; }
@@ -17,9 +19,11 @@ cleanup() {
   q "DELETE FROM nightjar.event WHERE topic LIKE 'tcron.%'" >/dev/null 2>&1 || true
   q "DROP SCHEMA IF EXISTS engine_cron CASCADE" >/dev/null 2>&1 || true
   psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $nocron_db" >/dev/null 2>&1 || true
+  q "UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-dispatch', 'nightjar-watchdog')" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 cleanup
+q "UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-dispatch', 'nightjar-watchdog')" >/dev/null
 
 [[ $(q "SELECT count(*) FROM pg_extension WHERE extname IN ('nightjar', 'pg_cron')") == 2 ]] \
   || fail "extensions nightjar and pg_cron must be installed in $PGDATABASE"
@@ -44,10 +48,19 @@ END $$;
 SELECT nightjar.define_pipeline('engine_cron');
 SELECT nightjar.define_step('engine_cron', 'first', 'engine_cron.first(jsonb)', 'tcron.start', 'tcron.first_done');
 SELECT nightjar.define_step('engine_cron', 'second', 'engine_cron.second(jsonb)', 'tcron.first_done');
+-- A step that overruns its 2 s timeout, run by pg_cron's worker: the step timer must work there too.
+CREATE FUNCTION engine_cron.slow(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(60);
+    RETURN NULL;
+END $$;
+SELECT nightjar.define_step('engine_cron', 'slow', 'engine_cron.slow(jsonb)', 'tcron.slow',
+                            max_attempts => 1, timeout => '2 seconds');
 SQL
 
 t0=$(q "SELECT now()")
 event=$(q "SELECT nightjar.emit('tcron.start', '{\"source_id\": 1}')")
+slow_event=$(q "SELECT nightjar.emit('tcron.slow', '{\"source_id\": 2}')")
 q "SELECT nightjar.schedule('$job', '* * * * *', 'CALL nightjar.dispatch(pipeline => ''engine_cron'')')" >/dev/null \
   || fail "nightjar.schedule"
 [[ $(q "SELECT count(*) FROM cron.job WHERE jobname = '$job' AND active") == 1 ]] || fail "job not in cron.job"
@@ -74,6 +87,15 @@ for _ in $(seq 1 30); do  # the run has succeeded; the CALL that ran it finishes
   sleep 1
 done
 [[ "$got" -ge 1 ]] || fail "no succeeded pg_cron dispatch run ran the steps"
+# The slow step was stopped by the step timer in pg_cron's worker, at its timeout (the
+# default watchdog and dispatch jobs are paused, so nothing else could stop it early).
+for _ in $(seq 1 30); do
+  [[ $(q "SELECT status FROM nightjar.run WHERE trigger_event_id = $slow_event") != running ]] && break
+  sleep 1
+done
+got=$(q "SELECT sr.status || ' ' || sr.sqlstate || ' ' || (sr.finished_at - sr.started_at < interval '10 seconds')
+         FROM nightjar.step_run sr WHERE sr.event_id = $slow_event")
+[[ "$got" == "dead 57014 true" ]] || fail "slow step under pg_cron: '$got' (want dead, 57014, stopped within 10 s)"
 [[ $(q "SELECT nightjar.unschedule('$job')") == t ]] || fail "unschedule"
 [[ $(q "SELECT count(*) FROM cron.job WHERE jobname = '$job'") == 0 ]] || fail "job still in cron.job"
 
