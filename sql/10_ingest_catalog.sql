@@ -43,8 +43,11 @@ CREATE TABLE nightjar.file (
     error            text,
     records          bigint NOT NULL DEFAULT 0,
     archive_location text,
+    -- a skipped file whose content was already staged: the staged file it duplicates
+    duplicate_of     bigint REFERENCES nightjar.file,
     created_at       timestamptz NOT NULL DEFAULT now()
 );
+COMMENT ON TABLE nightjar.file IS 'one row per file staged or failed, and per skipped file the runner archived (status skipped, duplicate_of the staged file with the same checksum)';
 -- A file is identified by its checksum: staged at most once per source.
 CREATE UNIQUE INDEX file_staged_once ON nightjar.file (source_id, checksum) WHERE status = 'staged';
 CREATE INDEX ON nightjar.file (batch_id);

@@ -46,6 +46,8 @@ std::string ReportJson(const RunReport& r) {
           << ",\"seconds\":" << b.seconds
           << ",\"error\":" << (b.error.empty() ? "null" : JsonString(b.error)) << "}";
     }
+    j << "],\"resume_skipped_batches\":[";
+    for (size_t i = 0; i < r.resume_skipped.size(); ++i) j << (i ? "," : "") << r.resume_skipped[i];
     j << "],\"failed_files\":[";
     for (size_t i = 0; i < r.failed_files.size(); ++i)
         j << (i ? "," : "") << "{\"batch\":" << r.failed_files[i].batch_seq
@@ -73,6 +75,9 @@ std::string ReportText(const RunReport& r) {
             b.bytes / 1048576.0, b.seconds);
         o << line << (b.error.empty() ? "" : " — " + b.error) << "\n";
     }
+    if (!r.resume_skipped.empty())
+        o << "  planned batches " << r.resume_skipped.front() << ".." << r.resume_skipped.back()
+          << " skipped (--resume-from-batch " << r.resume_skipped.back() + 1 << ")\n";
     for (const auto& f : r.failed_files) o << "  failed: " << f.file << ": " << f.error << "\n";
     if (!r.critical.empty()) o << "  stopped: " << r.critical << "\n";
     return o.str();

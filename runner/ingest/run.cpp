@@ -1,9 +1,10 @@
-// run.cpp: the batch loop. Phases per source: list → score → plan (deterministic, so
-// --resume-from-batch K names the same batches after a crash) → for each batch: check
-// free disk, fetch into a per-run spool, checksum, skip what is already staged, stage in
-// one transaction, archive, clear the spool. A failed batch is reported and the loop goes
-// on; a CriticalError (auth, database, disk) stops it. Memory: one batch's file list and
-// one record at a time.
+// run.cpp: the batch loop. Phases per source: list → score → plan (a deterministic
+// function of the current listing; --resume-from-batch K skips batches 1..K-1 of this
+// plan, not of an earlier run's) → for each batch: check free disk, fetch into a per-run
+// spool, checksum, skip what is already staged, stage in one transaction, archive, clear
+// the spool. A failed batch is reported and the loop goes on; a CriticalError (auth,
+// database, disk) stops it, and the spool is removed on every way out. Memory: one
+// batch's file list and one record at a time.
 #include "runner/ingest/run.hpp"
 
 #include <sys/statvfs.h>
@@ -76,6 +77,46 @@ void CheckDisk(const fs::path& dir, std::uint64_t need, double margin_mb) {
                                            " MB needed");
 }
 
+// SpoolGuard removes the run's spool directory when the run ends, however it ends
+// (a critical error included), unless --no-cleanup asked to keep it.
+struct SpoolGuard {
+    fs::path dir;
+    bool keep = false;
+    // ~SpoolGuard removes the spool unless it is to be kept.
+    ~SpoolGuard() {
+        std::error_code ec;
+        if (!keep && !dir.empty()) fs::remove_all(dir, ec);
+    }
+};
+
+// FirstLine returns the first line of a message (libpq's carry DETAIL/CONTEXT lines).
+std::string FirstLine(std::string msg) {
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
+    return msg;
+}
+
+// NewBookmarkItems keeps the staged items the bookmark may pass: those older (by the
+// bookmark field) than every item listed as relevant but not done in this run (failed,
+// cut by max_files, declined with --interactive, skipped by --resume-from-batch). Done
+// means staged, or skipped as already staged or below min_confidence. An undone item
+// without a bookmark value cannot be ordered, so then nothing may be passed.
+std::vector<Candidate> NewBookmarkItems(const std::vector<Candidate>& relevant,
+                                        const std::set<std::string>& done,
+                                        std::vector<Candidate> staged) {
+    std::string oldest;
+    for (const auto& c : relevant) {
+        if (done.count(c.key)) continue;
+        if (c.extra.empty()) return {};
+        if (oldest.empty() || c.extra < oldest) oldest = c.extra;
+    }
+    if (oldest.empty()) return staged;
+    staged.erase(std::remove_if(staged.begin(), staged.end(),
+                                [&](const Candidate& c) { return c.extra >= oldest; }),
+                 staged.end());
+    return staged;
+}
+
 // PrintPlan prints the plan of a dry run.
 void PrintPlan(const std::string& source, const std::vector<PlannedBatch>& plan) {
     std::cout << "plan for source " << source << ": " << plan.size() << " batches\n";
@@ -139,6 +180,9 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             if (auto fraction = HeaderFraction(*local, sc))
                 c.confidence = CombineScore(c.confidence, sc.rules, *fraction, sc.header_weight);
     }
+    std::vector<Candidate> relevant;  // what the bookmark must not pass unless done
+    for (const auto& c : listed)
+        if (c.confidence >= sc.min_confidence) relevant.push_back(c);
     auto plan = PlanBatches(std::move(listed), sc);
     report.planned_batches = static_cast<int>(plan.size());
     for (const auto& b : plan) report.planned_files += static_cast<int>(b.files.size());
@@ -152,12 +196,14 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
     ClearStaleSpools(spool_root, sc.name);
     fs::path spool = spool_root / (sc.name + "-" + std::to_string(getpid()));
     fs::create_directories(spool);
+    SpoolGuard spool_guard{spool, opt.no_cleanup};
 
     std::set<std::string> staged;
     for (auto& c : StagedChecksums(*conn, row.source_id)) staged.insert(c);
     const std::string date = UtcNow("%Y-%m-%d");
     const bool tty = isatty(STDERR_FILENO);
-    std::vector<Candidate> staged_files, failed_candidates;
+    std::vector<Candidate> staged_files;
+    std::set<std::string> done_keys;
     auto run_start = Clock::now();
     long run_records = 0;
     std::uint64_t total_bytes = 0, done_bytes = 0;
@@ -165,6 +211,8 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
 
     for (const auto& pb : plan) {
         if (pb.seq < opt.resume_from_batch) {
+            // K counts batches of the plan computed now: its files are left untouched.
+            report.resume_skipped.push_back(pb.seq);
             done_bytes += pb.bytes;
             continue;
         }
@@ -238,10 +286,11 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             br.records = outcome.records;
             br.status = !outcome.batch_id ? "skipped" : outcome.staged ? "staged" : "failed";
         } catch (const pqxx::broken_connection& e) {
-            throw CriticalError(kExitDatabase, std::string("database unreachable: ") + e.what());
+            throw CriticalError(kExitDatabase, "database unreachable: " + FirstLine(e.what()));
+        } catch (const pqxx::in_doubt_error& e) {
+            throw CriticalError(kExitDatabase, "database unreachable: " + FirstLine(e.what()));
         } catch (const std::exception& e) {
-            std::string msg = e.what();
-            if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
+            std::string msg = FirstLine(e.what());
             br.status = "failed";
             br.error = msg;
             committed = false;
@@ -261,17 +310,21 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
             } else if (f.status == "failed") {
                 ++br.files_failed;
                 report.failed_files.push_back({pb.seq, f.candidate.key, f.error});
-                failed_candidates.push_back(f.candidate);
                 if (f.checksum.size()) staged.erase(f.checksum);
             } else {
                 ++br.files_skipped;
             }
+            if (f.status != "failed") done_keys.insert(f.candidate.key);
             // A file whose batch did not commit stays where it is for the next run.
             if (!committed) continue;
             try {
                 f.archive_location = source->Archive(f.candidate, f.status != "failed", date);
                 if (f.file_id && !f.archive_location.empty())
                     RecordArchive(*conn, f.file_id, f.archive_location);
+                // A skipped file that was moved gets a row saying where it went (one that
+                // stays listed would get a row on every run, so it gets none).
+                if (!f.file_id && f.status == "skipped" && !f.archive_location.empty())
+                    RecordSkipped(*conn, row.source_id, br.batch_id, f);
             } catch (const FileError& e) {
                 std::fprintf(stderr, "nightjar: warning: %s\n", e.what());
             }
@@ -287,26 +340,12 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                      br.records, br.seconds, 0);
         report.batches.push_back(br);
     }
-    // The bookmark must not pass a failed item, or an incremental listing would never
-    // offer it again: keep only staged items older than the oldest failure (items in
-    // between are listed again and skipped by checksum).
-    std::string oldest_failure;
-    for (const auto& f : failed_candidates)
-        if (!f.extra.empty() && (oldest_failure.empty() || f.extra < oldest_failure))
-            oldest_failure = f.extra;
-    if (!oldest_failure.empty() || !report.critical.empty())
-        staged_files.erase(std::remove_if(staged_files.begin(), staged_files.end(),
-                                          [&](const Candidate& c) {
-                                              return !oldest_failure.empty() &&
-                                                     c.extra >= oldest_failure;
-                                          }),
-                           staged_files.end());
-    std::string bookmark = source->Bookmark(staged_files);
+    // The bookmark must not pass a relevant item this run did not stage, or an
+    // incremental listing would never offer it again (items in between are listed again
+    // and skipped by checksum).
+    std::string bookmark =
+        source->Bookmark(NewBookmarkItems(relevant, done_keys, std::move(staged_files)));
     if (!bookmark.empty()) SaveBookmark(*conn, row.source_id, bookmark);
-    if (!opt.no_cleanup) {
-        std::error_code ec;
-        fs::remove_all(spool, ec);
-    }
 }
 
 }  // namespace
@@ -331,6 +370,13 @@ int RunIngest(const Config& config, const RunOptions& opt) {
         } catch (const CriticalError& e) {
             report.critical = e.what();
             critical_code = e.code();
+        } catch (const pqxx::broken_connection& e) {
+            // Raised outside the staging transaction (archive bookkeeping, bookmark...).
+            report.critical = "database unreachable: " + FirstLine(e.what());
+            critical_code = kExitDatabase;
+        } catch (const pqxx::in_doubt_error& e) {
+            report.critical = "database unreachable: " + FirstLine(e.what());
+            critical_code = kExitDatabase;
         }
         bool failed = !report.failed_files.empty();
         for (const auto& b : report.batches) failed = failed || b.status == "failed";

@@ -39,12 +39,20 @@ std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id)
 // StageBatch records a batch in one transaction: the records of every file that is not
 // failed or skipped go through one COPY into nightjar.raw_record; a file that fails to
 // parse is rolled out of the batch (its rows deleted) and recorded as failed; the batch
-// row and the batch.staged event commit with it. `progress` is called every ~64k records.
+// row and the batch.staged event commit with it. When the server refuses a record (SQLSTATE
+// class 22, 23 or 54), the batch is staged again with one COPY per file under a savepoint
+// each, so only the refusing file fails ("<name>: record N: refused by the server: ...").
+// `progress` is called every ~64k records.
 BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source,
                         int plan_seq, std::vector<BatchFile>& files,
                         const std::function<void(long)>& progress);
 
 // RecordArchive stores where a file was archived.
 void RecordArchive(pqxx::connection& conn, long file_id, const std::string& location);
+
+// RecordSkipped inserts the row of a skipped file that was archived (batch_id 0 = none):
+// status skipped, its reason, archive_location, and duplicate_of = the staged file with
+// the same checksum, if any.
+void RecordSkipped(pqxx::connection& conn, long source_id, long batch_id, const BatchFile& f);
 
 }  // namespace nightjar::runner

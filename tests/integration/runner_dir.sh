@@ -2,7 +2,10 @@
 # runner_dir.sh: the runner against a local directory source on the real cluster.
 # Full run (a bad file fails alone, exit 1), archive to success/ failure/, re-run changes
 # nothing, kill -9 in the middle of a batch's COPY then a new run stages every record
-# exactly once with no spool left, dry run, config and database errors exit codes.
+# exactly once with no spool left, dry run, config and database errors exit codes; a
+# record the server refuses fails its file alone; a skipped duplicate gets a row; a lost
+# connection after COMMIT exits 11 and leaves no spool; --resume-from-batch,
+# --interactive, --no-cleanup and the plain progress lines.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 source "$(dirname "$0")/lib/kill_mid_copy.sh"
@@ -74,13 +77,23 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['totals'][
 [[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind"
 
 # --- 2. re-run changes nothing; same content under another name is skipped ----------
-before=$(q "SELECT count(*) || '/' || (SELECT count(*) FROM nightjar.batch WHERE source_id = $sid) || '/' || (SELECT count(*) FROM nightjar.file WHERE source_id = $sid) FROM nightjar.raw_record WHERE source_id = $sid")
+# The skipped copy is moved to success/, so it gets one file row (status skipped, where
+# it went, which staged file it duplicates); nothing else changes.
+before=$(q "SELECT count(*) || '/' || (SELECT count(*) FROM nightjar.batch WHERE source_id = $sid) || '/' || (SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status <> 'skipped') FROM nightjar.raw_record WHERE source_id = $sid")
 cp "$src"/success/prices_01.*.ndjson "$src/renamed_copy.ndjson"
 "$BIN" run -c "$tmp/nj.toml" > "$tmp/out2" 2>&1 || { cat "$tmp/out2"; fail "re-run failed"; }
-after=$(q "SELECT count(*) || '/' || (SELECT count(*) FROM nightjar.batch WHERE source_id = $sid) || '/' || (SELECT count(*) FROM nightjar.file WHERE source_id = $sid) FROM nightjar.raw_record WHERE source_id = $sid")
+after=$(q "SELECT count(*) || '/' || (SELECT count(*) FROM nightjar.batch WHERE source_id = $sid) || '/' || (SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status <> 'skipped') FROM nightjar.raw_record WHERE source_id = $sid")
 [[ "$before" == "$after" ]] || fail "re-run changed the catalog: $before -> $after"
 grep -q "1 skipped" "$tmp/out2" || { cat "$tmp/out2"; fail "renamed copy not skipped"; }
 ls "$src"/success/renamed_copy.*.ndjson >/dev/null || fail "skipped copy not archived to success/"
+[[ $(q "SELECT count(*) FROM nightjar.file s JOIN nightjar.file d ON d.file_id = s.duplicate_of
+        WHERE s.source_id = $sid AND s.status = 'skipped' AND s.name = 'renamed_copy.ndjson' AND s.error = 'already staged'
+          AND s.archive_location LIKE 'success/renamed_copy.%.ndjson' AND s.batch_id IS NULL
+          AND d.status = 'staged' AND d.name = 'prices_01.ndjson' AND d.checksum = s.checksum") == 1 ]] \
+  || { q "SELECT * FROM nightjar.file WHERE source_id = $sid AND status = 'skipped'"; fail "skipped copy has no row naming what it duplicates"; }
+# A second re-run lists nothing new: still one skipped row.
+"$BIN" run -c "$tmp/nj.toml" > "$tmp/out2b" 2>&1 || { cat "$tmp/out2b"; fail "second re-run failed"; }
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'skipped'") == 1 ]] || fail "skipped rows multiplied"
 
 # --- 3. kill -9 in the middle of a batch, then resume -----------------------------
 src2=$tmp/src2; mkdir -p "$src2"
@@ -128,4 +141,113 @@ set +e; "$BIN" apply -c "$tmp/bad.toml" > "$tmp/out6" 2>&1; rc=$?; set -e
 cp "$src"/success/prices_02.*.ndjson "$src/again.ndjson"
 set +e; "$BIN" run -c "$tmp/nj.toml" --disk-margin-mb 1e12 > "$tmp/out7" 2>&1; rc=$?; set -e
 [[ $rc -eq 12 ]] || { cat "$tmp/out7"; fail "disk check: exit $rc, want 12"; }
+# dirconf NAME DIR BATCH_SIZE writes a config for a directory source of NDJSON files.
+dirconf() {
+  cat <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+
+[[source]]
+name = "$1"
+kind = "dir"
+location = "$2"
+format = "ndjson"
+pattern = "*.ndjson"
+batch_size = $3
+TOML
+}
+
+# --- 5. a record the server refuses fails its own file, not the batch ----------------
+# 1e-20000 is valid JSON (the reader's parser reads it as 0) but jsonb stores numbers as
+# numeric, which refuses the exponent (SQLSTATE 22003): a refusal only the server makes,
+# unlike \u0000 or lone surrogates, which the readers catch first.
+src5=$tmp/src5; mkdir -p "$src5"
+printf '{"k":"a1"}\n{"k":"a2"}\n' > "$src5/a.ndjson"
+printf '{"k":"b1"}\n{"k":"b2","n":1e-20000}\n{"k":"b3"}\n' > "$src5/b.ndjson"
+printf '{"k":"c1"}\n' > "$src5/c.ndjson"
+cp "$src5/a.ndjson" "$src5/d_same_as_a.ndjson"
+name5=itref_$tag
+dirconf "$name5" "$src5" 10 > "$tmp/nj5.toml"
+"$BIN" apply -c "$tmp/nj5.toml" >/dev/null
+sid5=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name5'")
+set +e; "$BIN" run -c "$tmp/nj5.toml" > "$tmp/out8" 2>&1; rc=$?; set -e
+[[ $rc -eq 1 ]] || { cat "$tmp/out8"; fail "refused record: exit $rc, want 1"; }
+grep -q "failed: b.ndjson: b.ndjson: record 2: refused by the server: value overflows numeric format (SQLSTATE 22003)" "$tmp/out8" \
+  || { cat "$tmp/out8"; fail "refused file not named with its record and the server's message"; }
+[[ $(q "SELECT string_agg(payload->>'k', ',' ORDER BY payload->>'k') FROM nightjar.raw_record WHERE source_id = $sid5") == "a1,a2,c1" ]] \
+  || fail "want exactly the records of a and c: $(q "SELECT string_agg(payload->>'k', ',') FROM nightjar.raw_record WHERE source_id = $sid5")"
+[[ $(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid5") == 1 && $(q "SELECT status FROM nightjar.batch WHERE source_id = $sid5") == staged ]] \
+  || fail "want one staged batch (the failed first attempt leaves nothing)"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid5 AND name = 'b.ndjson' AND status = 'failed' AND error LIKE 'b.ndjson: record 2: refused%' AND archive_location LIKE 'failure/b.%'") == 1 ]] || fail "b's file row"
+ls "$src5"/failure/b.*.ndjson "$src5"/success/a.*.ndjson "$src5"/success/c.*.ndjson >/dev/null || fail "archive after a refusal"
+# The duplicate of a (same batch) is skipped, archived and recorded with what it duplicates.
+[[ $(q "SELECT count(*) FROM nightjar.file s JOIN nightjar.file d ON d.file_id = s.duplicate_of WHERE s.source_id = $sid5 AND s.status = 'skipped' AND s.name = 'd_same_as_a.ndjson' AND d.name = 'a.ndjson' AND s.batch_id = d.batch_id AND s.archive_location LIKE 'success/d_same_as_a.%'") == 1 ]] \
+  || fail "duplicate in the same batch not recorded"
+[[ $(q "SELECT count(*) FROM nightjar.event e JOIN nightjar.batch b ON b.batch_id = (e.payload->>'batch_id')::bigint WHERE e.topic = 'batch.staged' AND b.source_id = $sid5") == 1 ]] || fail "want one batch.staged"
+# The batch is not planned again: a re-run finds nothing to do.
+"$BIN" run -c "$tmp/nj5.toml" > "$tmp/out9" 2>&1 || { cat "$tmp/out9"; fail "re-run after a refusal"; }
+grep -q "0/0 batches" "$tmp/out9" || { cat "$tmp/out9"; fail "re-run planned something"; }
+
+# --- 6. the connection lost after COMMIT (archive bookkeeping) exits 11 --------------
+# A test trigger makes the backend terminate itself when the runner records where a
+# file was archived: pqxx::broken_connection outside the staging transaction.
+src6=$tmp/src6; mkdir -p "$src6"
+printf '{"k":1}\n' > "$src6/one.ndjson"
+name6=itlost_$tag
+dirconf "$name6" "$src6" 10 > "$tmp/nj6.toml"
+"$BIN" apply -c "$tmp/nj6.toml" >/dev/null
+sid6=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name6'")
+psql -qX -v ON_ERROR_STOP=1 <<SQL
+CREATE FUNCTION public.nj_it_kill_self_$tag() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END \$\$;
+CREATE TRIGGER nj_it_kill_$tag BEFORE UPDATE OF archive_location ON nightjar.file
+  FOR EACH ROW WHEN (NEW.source_id = $sid6) EXECUTE FUNCTION public.nj_it_kill_self_$tag();
+SQL
+set +e; "$BIN" run -c "$tmp/nj6.toml" > "$tmp/out10" 2>"$tmp/err10"; rc=$?; set -e
+psql -qX -c "DROP TRIGGER nj_it_kill_$tag ON nightjar.file" -c "DROP FUNCTION public.nj_it_kill_self_$tag()"
+[[ $rc -eq 11 ]] || { cat "$tmp/out10" "$tmp/err10"; fail "connection lost after commit: exit $rc, want 11"; }
+[[ $(grep -c "^nightjar: critical: database unreachable: " "$tmp/err10") == 1 ]] || { cat "$tmp/err10"; fail "want one critical line"; }
+[[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "critical exit left a spool: $(ls "$tmp/spool")"
+
+# --- 7. --resume-from-batch K skips batches 1..K-1 of the plan computed now ------------
+src7=$tmp/src7; mkdir -p "$src7"
+for i in 1 2 3; do printf '{"r":%d}\n' "$i" > "$src7/r$i.ndjson"; done
+name7=itres_$tag
+dirconf "$name7" "$src7" 1 > "$tmp/nj7.toml"
+"$BIN" apply -c "$tmp/nj7.toml" >/dev/null
+sid7=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name7'")
+"$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 3 --report-json "$tmp/r7.json" > "$tmp/out11" 2>&1 || { cat "$tmp/out11"; fail "resume run"; }
+grep -q "planned batches 1..2 skipped (--resume-from-batch 3)" "$tmp/out11" || { cat "$tmp/out11"; fail "report does not name the skipped batches"; }
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['resume_skipped_batches']==[1,2] and r['totals']['files_staged']==1, r" "$tmp/r7.json" || fail "resume report json"
+[[ $(q "SELECT string_agg(payload->>'r', ',') FROM nightjar.raw_record WHERE source_id = $sid7") == 3 ]] || fail "resume staged the wrong batch"
+[[ -e "$src7/r1.ndjson" && -e "$src7/r2.ndjson" && ! -e "$src7/r3.ndjson" ]] || fail "files of skipped batches were touched"
+# The same K now names another batch: the plan is recomputed from the current listing.
+"$BIN" run -c "$tmp/nj7.toml" --dry-run | grep -q "plan for source $name7: 2 batches" || fail "dry run after resume"
+"$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 2 > "$tmp/out12" 2>&1 || { cat "$tmp/out12"; fail "second resume run"; }
+[[ $(q "SELECT string_agg(payload->>'r', ',' ORDER BY payload->>'r') FROM nightjar.raw_record WHERE source_id = $sid7") == "2,3" ]] || fail "second resume: batch 2 of the new plan is r2"
+
+# --- 8. --interactive, --no-cleanup, plain progress lines -----------------------------
+src8=$tmp/src8; mkdir -p "$src8"
+for i in 1 2 3; do printf '{"i":%d}\n' "$i" > "$src8/i$i.ndjson"; done
+name8=itask_$tag
+dirconf "$name8" "$src8" 1 > "$tmp/nj8.toml"
+"$BIN" apply -c "$tmp/nj8.toml" >/dev/null
+sid8=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name8'")
+printf 'n\ny\nq\n' | "$BIN" run -c "$tmp/nj8.toml" --interactive --no-cleanup > "$tmp/out13" 2>"$tmp/err13" && rc=0 || rc=$?
+[[ $rc -eq 14 ]] || { cat "$tmp/out13" "$tmp/err13"; fail "operator's q: exit $rc, want 14"; }
+[[ $(grep -o "stage batch [0-9] (1 files, 0.00 MB)? \[y/n/q\]" "$tmp/err13" | wc -l) == 3 ]] || { cat "$tmp/err13"; fail "want three questions"; }
+[[ $(q "SELECT string_agg(payload->>'i', ',') FROM nightjar.raw_record WHERE source_id = $sid8") == 2 ]] || fail "interactive: want only batch 2 staged"
+[[ -e "$src8/i1.ndjson" && ! -e "$src8/i2.ndjson" && -e "$src8/i3.ndjson" ]] || fail "interactive: declined files touched"
+grep -q "batch 1: skipped" "$tmp/out13" || { cat "$tmp/out13"; fail "declined batch not reported"; }
+# Not a terminal: one plain progress line per staged batch (after the question, which
+# does not end its line), no carriage return.
+[[ $(grep -oE "batch [0-9]+/3: 1 files, [0-9.]+ MB, 1 records, [0-9]+ rec/s, [0-9.]+ s$" "$tmp/err13") == "batch 2/3: "* ]] \
+  && [[ $(grep -oE "batch [0-9]+/3: " "$tmp/err13" | wc -l) == 1 ]] || { cat -A "$tmp/err13"; fail "want one plain progress line"; }
+grep -q $'\r' "$tmp/err13" && fail "carriage return in non-TTY progress"
+ls -d "$tmp/spool/$name8"-* >/dev/null 2>&1 || fail "--no-cleanup removed the spool"
+rm -rf "$tmp/spool/$name8"-*
+printf 'y\ny\n' | "$BIN" run -c "$tmp/nj8.toml" --interactive > "$tmp/out14" 2>"$tmp/err14" || { cat "$tmp/out14" "$tmp/err14"; fail "interactive yes"; }
+[[ $(grep -oE "batch [12]/2: 1 files, [^?]* s$" "$tmp/err14" | wc -l) == 2 ]] || { cat "$tmp/err14"; fail "want one progress line per batch"; }
+[[ $(q "SELECT string_agg(payload->>'i', ',' ORDER BY payload->>'i') FROM nightjar.raw_record WHERE source_id = $sid8") == "1,2,3" ]] || fail "interactive yes: want all"
+[[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind: $(ls "$tmp/spool")"
 echo "runner_dir: ok"
