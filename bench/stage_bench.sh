@@ -90,8 +90,7 @@ n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id =
 printf 'psql \\copy          : %8.3f s  (%d records)\n' "$t_copy" "$N"
 printf 'runner NDJSON        : %8.3f s  (%d records)  ratio copy/runner = %.2f\n' "$t_nd" "$n_nd" "$(echo "$t_copy / $t_nd" | bc -l)"
 if t_csv=$(run_case bench_csv_$$ "$tmp/csv" csv '[source.format_options]
-delimiter = ";"
-decimal_comma = true'); then
+delimiter = ";"'); then
   n_csv=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_csv_$$')")
   printf 'runner CSV           : %8.3f s  (%d records)  ratio copy/runner = %.2f\n' "$t_csv" "$n_csv" "$(echo "$t_copy / $t_csv" | bc -l)"
 else

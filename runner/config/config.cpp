@@ -2,12 +2,13 @@
 // is read through a TableReader that marks the keys it consumed; whatever is left over is
 // an unknown key. Errors carry "<file>:<line>: <key>: <problem>", taken from the node's
 // source region, so a typo is found without reading the code. Secrets are resolved here
-// (from the environment or a referenced file) and are kept out of public_json.
+// (from the environment or a referenced file) and are kept out of public_json (built in
+// public_json.cpp).
 #include "runner/config/config.hpp"
 
 #include "runner/config/pipeline_config.hpp"
 #include "runner/config/table_reader.hpp"
-#include "runner/util/json_text.hpp"
+#include "runner/formats/reader.hpp"
 
 #include <toml++/toml.h>
 
@@ -98,6 +99,9 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
     if (const toml::table* ft = r.Table("format_options")) {
         for (const auto& [k, v] : *ft) {
             std::string key(k.str());
+            // The readers' own list, so a typo fails `apply` / `run` at once, not every file.
+            std::string unknown = formats::UnknownOptionProblem(key);
+            if (!unknown.empty()) r.Fail(&v, "format_options." + key, unknown);
             if (v.is_string())
                 s.format_options[key] = v.as_string()->get();
             else if (v.is_boolean())
@@ -149,38 +153,7 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
     }
     r.Finish();
 
-    std::ostringstream j;
-    j << "{\"kind\":" << JsonString(s.kind) << ",\"location\":" << JsonString(s.location)
-      << ",\"format\":" << JsonString(s.format) << ",\"pattern\":[";
-    for (size_t i = 0; i < s.patterns.size(); ++i) j << (i ? "," : "") << JsonString(s.patterns[i]);
-    j << "],\"batch_size\":" << s.batch_size << ",\"max_batch_mb\":" << s.max_batch_mb
-      << ",\"max_files\":" << s.max_files << ",\"min_confidence\":" << s.min_confidence
-      << ",\"archive\":" << JsonString(s.archive) << ",\"rules\":[";
-    for (size_t i = 0; i < s.rules.size(); ++i)
-        j << (i ? "," : "") << "{\"keyword\":" << JsonString(s.rules[i].keyword)
-          << ",\"regex\":" << JsonString(s.rules[i].regex) << ",\"weight\":" << s.rules[i].weight
-          << "}";
-    j << "],\"expected_headers\":[";
-    for (size_t i = 0; i < s.expected_headers.size(); ++i)
-        j << (i ? "," : "") << JsonString(s.expected_headers[i]);
-    j << "],\"retry\":{\"attempts\":" << s.retry.attempts
-      << ",\"base_delay_ms\":" << s.retry.base_delay_ms
-      << ",\"max_delay_ms\":" << s.retry.max_delay_ms
-      << "},\"timeouts\":{\"connect_s\":" << s.connect_timeout_s << ",\"total_s\":" << s.timeout_s
-      << "}";
-    if (s.kind == "s3")
-        j << ",\"s3\":{\"endpoint\":" << JsonString(s.s3.endpoint)
-          << ",\"bucket\":" << JsonString(s.s3.bucket) << ",\"prefix\":" << JsonString(s.s3.prefix)
-          << ",\"region\":" << JsonString(s.s3.region) << "}";
-    if (s.kind == "http")
-        j << ",\"http\":{\"list_url\":" << JsonString(s.http.list_url)
-          << ",\"item_url\":" << JsonString(s.http.item_url) << ",\"auth\":"
-          << JsonString(!s.http.login_url.empty() ? "login"
-                       : !s.http.token.empty()   ? "token"
-                                                 : "none")
-          << "}";
-    j << "}";
-    s.public_json = j.str();
+    s.public_json = PublicJson(s);
     return s;
 }
 

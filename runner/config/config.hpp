@@ -119,6 +119,10 @@ Config LoadConfig(const std::string& path);
 // ParseConfig validates TOML text; `origin` names the file in error messages.
 Config ParseConfig(const std::string& text, const std::string& origin);
 
+// PublicJson returns the source's settings without secrets (public_json), as stored in
+// nightjar.source.config: every setting except resolved secrets and where they come from.
+std::string PublicJson(const SourceConfig& source);
+
 // FindSource returns the named source or throws ConfigError.
 const SourceConfig& FindSource(const Config& config, const std::string& name);
 

@@ -7,7 +7,7 @@
 // memory is one record (capped by max_record_bytes). Values stay strings; a row with
 // fewer fields than the header gets nulls for the missing keys; a row with more is an
 // error, except that empty trailing fields (a trailing delimiter) are ignored. Empty
-// lines between records are skipped.
+// lines between records are skipped. A NUL byte is an error at its byte (jsonb cannot store it).
 #include "runner/formats/csv_reader.hpp"
 
 #include <cstdio>
@@ -16,6 +16,7 @@
 
 #include "runner/formats/encoding.hpp"
 #include "runner/formats/input.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 #include "runner/formats/json_writer.hpp"
 
 namespace nightjar::runner::formats {
@@ -78,8 +79,14 @@ class CsvReader : public RecordReader {
     // NextLine reads the next physical line into raw_; false at end of file.
     bool NextLine() { return in_.ReadLine(raw_, max_); }
 
-    // Convert makes line_ point at the UTF-8 text of raw_ (checking it when strict).
+    // Convert makes line_ point at the UTF-8 text of raw_ (checking it when strict) after
+    // refusing a NUL byte, which jsonb cannot store (a NUL is the same byte in both encodings).
     void Convert() {
+        if (const void* nul = std::memchr(raw_.data(), '\0', raw_.size())) {
+            Position p = in_.LineStart();
+            p.byte_offset += static_cast<const char*>(nul) - raw_.data();
+            throw FormatError(p, "the line " + NulProblem());
+        }
         if (encoding_ == Encoding::kWindows1252) {
             conv_.clear();
             AppendWindows1252AsUtf8(raw_.data(), raw_.size(), conv_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runner/formats/input.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 #include "runner/formats/ndjson_reader.hpp"
 
 namespace nightjar::runner::formats {
@@ -159,7 +160,8 @@ class JsonReader : public RecordReader {
         rec.pos.record_no = ++records_;
         Scan(&rec.json);
         std::string problem = ValidateJsonObject(rec.json);
-        if (!problem.empty()) throw FormatError(rec.pos, problem);
+        if (!problem.empty()) ThrowInvalidRecord(rec, problem);
+        CheckJsonbRecord(rec, true);
     }
 
     // Scan consumes one value (container, string or scalar), copying it to `out` if given.

@@ -2,12 +2,17 @@
 // validates each line with simdjson's DOM parser (full validation, UTF-8 included) into
 // a parser reused across lines, so memory is the largest line plus its parse tape. The
 // line text itself is the record (no re-serialisation). Lines are capped by
-// max_record_bytes (default 16 MiB).
+// max_record_bytes (default 16 MiB). A line with an escape jsonb refuses (\u0000, a lone
+// surrogate) is an error at that escape (jsonb_guard).
 #include "runner/formats/ndjson_reader.hpp"
 
 #include <simdjson.h>
 
+#include <cstdio>
+
+#include "runner/formats/encoding.hpp"
 #include "runner/formats/input.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 
 namespace nightjar::runner::formats {
 
@@ -35,7 +40,8 @@ class NdjsonReader : public RecordReader {
             rec.pos = in_.LineStart();
             rec.pos.record_no = ++records_;
             std::string problem = ValidateJsonObject(rec.json);
-            if (!problem.empty()) throw FormatError(rec.pos, problem);
+            if (!problem.empty()) ThrowInvalidRecord(rec, problem);
+            CheckJsonbRecord(rec, true);
             return true;
         }
     }
@@ -57,6 +63,25 @@ std::string ValidateJsonObject(std::string& text) {
     if (err) return std::string("invalid JSON: ") + simdjson::error_message(err);
     if (doc.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
     return "";
+}
+
+// ThrowInvalidRecord looks for an invalid UTF-8 byte, then for a lone surrogate escape
+// (simdjson refuses those as "Problem while parsing a string"), only once the record is
+// refused.
+void ThrowInvalidRecord(const Record& rec, const std::string& problem) {
+    size_t bad = FindInvalidUtf8(rec.json.data(), rec.json.size());
+    if (bad == std::string::npos) {
+        std::string jsonb_problem;
+        size_t at = FindJsonbProblem(rec.json, jsonb_problem);
+        if (at != std::string::npos)
+            throw FormatError(PositionInRecord(rec, at), "record " + std::to_string(rec.pos.record_no) + " " +
+                                                             jsonb_problem);
+        throw FormatError(rec.pos, problem);
+    }
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(rec.json[bad]));
+    throw FormatError(PositionInRecord(rec, bad), std::string("invalid UTF-8 byte ") + hex +
+                                                      " (JSON text must be UTF-8)");
 }
 
 // ObjectKeys parses the object and lists its keys.

@@ -15,6 +15,11 @@ std::unique_ptr<RecordReader> OpenNdjsonReader(const std::string& path, const Fo
 // end) is one valid JSON object; returns "" or the problem. Shared with the JSON reader.
 std::string ValidateJsonObject(std::string& text);
 
+// ThrowInvalidRecord throws the FormatError of a record ValidateJsonObject refused: at the
+// first invalid UTF-8 byte when there is one (simdjson names no offset), else at a lone
+// surrogate escape (jsonb_guard) when there is one, else at the record's first byte. The record text must be the file's bytes (NDJSON line, JSON element).
+[[noreturn]] void ThrowInvalidRecord(const Record& rec, const std::string& problem);
+
 // ObjectKeys returns the keys of a JSON object text, in order.
 std::vector<std::string> ObjectKeys(std::string& text);
 

@@ -79,16 +79,35 @@ std::string ResolveFormat(const std::string& path, const FormatOptions& opts) {
                                                    "' (set format = json, ndjson, csv or xlsx)");
 }
 
+// KnownOptionNames is the one list of option names (grep opts.Get / GetSize in the readers).
+const std::vector<std::string>& KnownOptionNames() {
+    static const std::vector<std::string> known{"delimiter",        "encoding",
+                                                "json_path",        "sheet",
+                                                "dates",            "max_record_bytes",
+                                                "max_uncompressed_bytes",
+                                                "max_compression_ratio"};
+    return known;
+}
+
+// UnknownOptionProblem explains an unknown name (decimal_comma: where the setting went).
+std::string UnknownOptionProblem(const std::string& key) {
+    const auto& known = KnownOptionNames();
+    if (std::find(known.begin(), known.end(), key) != known.end()) return "";
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    std::string problem = "unknown format option '" + key + "' (known: " + list + ")";
+    if (key == "decimal_comma")
+        problem += "; decimal_comma was removed: readers keep values as strings, a validation rule's "
+                   "decimal_separator = \",\" converts \"1,5\"";
+    return problem;
+}
+
 // CheckOptionNames refuses an option no reader knows (a typo would otherwise be ignored).
 void CheckOptionNames(const std::string& path, const FormatOptions& opts) {
-    static const std::set<std::string> known{"delimiter", "decimal_comma", "encoding", "json_path", "sheet", "dates",
-                                             "max_record_bytes", "max_uncompressed_bytes", "max_compression_ratio"};
-    for (const auto& [key, value] : opts.options)
-        if (!known.count(key))
-            throw FormatError(Position{path, 0, 0, 0},
-                              "unknown format option '" + key +
-                                  "' (delimiter, decimal_comma, encoding, json_path, sheet, dates, max_record_bytes, "
-                                  "max_uncompressed_bytes, max_compression_ratio)");
+    for (const auto& [key, value] : opts.options) {
+        std::string problem = UnknownOptionProblem(key);
+        if (!problem.empty()) throw FormatError(Position{path, 0, 0, 0}, problem);
+    }
 }
 
 // OpenReader dispatches on the resolved format.

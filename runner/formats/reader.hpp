@@ -41,7 +41,6 @@ struct FormatOptions {
     std::string format;                         // "" or "auto": by extension
     std::map<std::string, std::string> options; // delimiter, encoding, json_path, sheet, caps...
     char delimiter = 0;                         // 0: detect (CSV)
-    bool decimal_comma = false;                 // accepted; validation converts numbers later
     std::vector<std::string> expected_headers;  // xlsx header-row detection
 
     // Get returns the option `key`, or `fallback` when it is absent.
@@ -67,6 +66,13 @@ class RecordReader {
 
 // ResolveFormat returns json, ndjson, csv or xlsx for the file (explicit format or extension).
 std::string ResolveFormat(const std::string& path, const FormatOptions& opts);
+
+// KnownOptionNames lists the option names the readers read, in documentation order.
+const std::vector<std::string>& KnownOptionNames();
+
+// UnknownOptionProblem returns "" when `key` is a known option, else the problem text
+// ("unknown format option 'KEY' (known: ...)"), shared by the config check and the readers.
+std::string UnknownOptionProblem(const std::string& key);
 
 // CheckOptionNames throws FormatError for an option name no reader knows.
 void CheckOptionNames(const std::string& path, const FormatOptions& opts);

@@ -10,6 +10,7 @@
 // first non-empty row); rows above it are skipped, empty rows are skipped.
 // Position.line is the sheet row; Position.byte_offset is the row's offset in the sheet XML.
 #include "runner/formats/xlsx_reader.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 #include "runner/formats/xml_names.hpp"
 
 #include <cstdlib>
@@ -111,6 +112,7 @@ class XlsxReader : public RecordReader {
             if (cell.col >= static_cast<int>(headers_.size()))
                 w.Raw("column_" + std::to_string(cell.col + 1), cell.json);
         w.Finish();
+        CheckJsonbRecord(rec, false);  // the text is generated: the row's position
         return true;
     }
 

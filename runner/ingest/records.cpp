@@ -17,7 +17,6 @@ formats::FormatOptions Options(const SourceConfig& source) {
     formats::FormatOptions o;
     if (source.format != "auto") o.format = source.format;
     for (const auto& [k, v] : source.format_options) o.options[k] = v;
-    o.decimal_comma = o.Get("decimal_comma") == "true";
     o.expected_headers = source.expected_headers;  // xlsx header-row detection
     return o;
 }

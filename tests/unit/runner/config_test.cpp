@@ -28,7 +28,7 @@ TEST(Config, ParsesAFullDirSource) {
                         "[source.relevance]\nmin_confidence = 0.4\nkeywords = { prix = 2 "
                         "}\npatterns = { '^bpu_' = 1.5 }\n"
                         "expected_headers = [\"code\", \"prix\"]\n[source.retry]\nattempts = 3\n"
-                        "[source.format_options]\ndelimiter = \";\"\ndecimal_comma = true\n",
+                        "[source.format_options]\ndelimiter = \";\"\nmax_record_bytes = 1024\n",
                     "t.toml");
     ASSERT_EQ(c.sources.size(), 1u);
     const auto& s = c.sources[0];
@@ -42,7 +42,7 @@ TEST(Config, ParsesAFullDirSource) {
     EXPECT_EQ(s.expected_headers.size(), 2u);
     EXPECT_EQ(s.retry.attempts, 3);
     EXPECT_EQ(s.format_options.at("delimiter"), ";");
-    EXPECT_EQ(s.format_options.at("decimal_comma"), "true");
+    EXPECT_EQ(s.format_options.at("max_record_bytes"), "1024");
 }
 
 TEST(Config, UnknownKeyNamesKeyAndLine) {
@@ -109,4 +109,23 @@ TEST(Config, RejectsBadValues) {
               std::string::npos);
     EXPECT_NE(ErrorOf(std::string(kDir) + kDir).find("duplicate"), std::string::npos);
     EXPECT_NE(ErrorOf("x = = 1\n").find("t.toml:1:"), std::string::npos);
+}
+
+TEST(Config, UnknownFormatOptionNamesKeyAndLine) {
+    std::string e = ErrorOf(std::string(kDir) + "[source.format_options]\ndelimiter = \";\"\ndelimeter = \",\"\n");
+    EXPECT_NE(e.find("t.toml:7: source[0].format_options.delimeter: unknown format option 'delimeter' (known: "
+                     "delimiter, encoding, json_path, sheet, dates, max_record_bytes, max_uncompressed_bytes, "
+                     "max_compression_ratio)"),
+              std::string::npos)
+        << e;
+    // Every option a reader reads is accepted.
+    EXPECT_EQ(ErrorOf(std::string(kDir) +
+                      "[source.format_options]\ndelimiter = \"tab\"\nencoding = \"utf-8\"\njson_path = \"a.b\"\n"
+                      "sheet = \"S\"\ndates = \"number\"\nmax_record_bytes = 1\nmax_uncompressed_bytes = 2\n"
+                      "max_compression_ratio = 3\n"),
+              "");
+    // decimal_comma did nothing and is refused with where the setting lives now.
+    e = ErrorOf(std::string(kDir) + "[source.format_options]\ndecimal_comma = true\n");
+    EXPECT_NE(e.find("t.toml:6: source[0].format_options.decimal_comma: unknown format option"), std::string::npos) << e;
+    EXPECT_NE(e.find("decimal_separator"), std::string::npos) << e;
 }

@@ -118,5 +118,30 @@ TEST(FormatsNdjson, PeekHeadersAreTheFirstRecordsKeys) {
     EXPECT_EQ(PeekHeaders(p, Options("")), (V{"id", "Prix unitaire"}));
 }
 
+TEST(FormatsNdjson, InvalidUtf8NamesTheByte) {
+    TempDir d;
+    auto p = d.Write("a.ndjson", "{\"a\":1}\n{\"b\":\"x\xFFy\"}\n");
+    EXPECT_EQ(ErrorOf(p, Options("")), p + ":2 (byte 15): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
+    // A truncated sequence (0xC3 then a quote), and a UTF-8-encoded surrogate (ED A0 80).
+    auto q = d.Write("b.ndjson", "{\"b\":\"\xC3\"}\n");
+    EXPECT_EQ(ErrorOf(q, Options("")), q + ":1 (byte 6): invalid UTF-8 byte 0xC3 (JSON text must be UTF-8)");
+    auto s = d.Write("c.ndjson", "{\"b\":\"\xED\xA0\x80\"}\n");
+    EXPECT_EQ(ErrorOf(s, Options("")), s + ":1 (byte 6): invalid UTF-8 byte 0xED (JSON text must be UTF-8)");
+}
+
+TEST(FormatsJson, InvalidUtf8NamesTheByteInsideTheElement) {
+    TempDir d;
+    auto p = d.Write("a.json", "[{\"a\": 1},\n {\"b\":\n  \"\xFF\"}]");
+    EXPECT_EQ(ErrorOf(p, Options("json")), p + ":3 (byte 21): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
+}
+
+TEST(FormatsNdjson, ZeroByteFileHasNoRecords) {
+    TempDir d;
+    auto p = d.Write("e.ndjson", "");
+    EXPECT_TRUE(ReadAll(p, Options("")).empty());
+    EXPECT_TRUE(PeekHeaders(p, Options("")).empty());
+    EXPECT_TRUE(ReadAll(d.Write("bom.ndjson", "\xEF\xBB\xBF"), Options("")).empty());
+}
+
 }  // namespace
 }  // namespace nightjar::runner::formats

@@ -214,6 +214,14 @@ TEST(FormatsXlsx, NotAZip) {
     EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"), std::string::npos);
 }
 
+TEST(FormatsXlsx, ZeroByteFileIsAClearError) {
+    TempDir d;
+    auto p = d.Write("e.xlsx", "");
+    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"), std::string::npos)
+        << ErrorOf(p, Options(""));
+    EXPECT_THROW(PeekHeaders(p, Options("")), FormatError);
+}
+
 TEST(FormatsXlsx, ColumnIndex) {
     EXPECT_EQ(ColumnIndex("A1"), 0);
     EXPECT_EQ(ColumnIndex("Z9"), 25);
