@@ -1,7 +1,8 @@
 // http_client.cpp wraps libcurl's easy interface. Each request gets its own handle (the
 // runner makes few, large requests; connection reuse is not worth shared state). The
 // retry loop sleeps base * 2^attempt capped at max, times a uniform random factor (full
-// jitter), so several runners hitting one provider do not retry in lockstep.
+// jitter), so several runners hitting one provider do not retry in lockstep; a 429/503
+// with Retry-After waits what the provider asked (capped at max).
 #include "runner/sources/http_client.hpp"
 
 #include <curl/curl.h>
@@ -78,6 +79,9 @@ HttpResponse Perform(const HttpRequest& r) {
         return out;
     }
     curl_easy_getinfo(h.get(), CURLINFO_RESPONSE_CODE, &out.status);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(h.get(), CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
+        out.retry_after_s = static_cast<long>(retry_after);
     if (file && std::fflush(file.get()) != 0) out.error = "write error on " + r.dest_file;
     if (!r.dest_file.empty() && out.status >= 400) {
         // Keep the error body for the message: read back what was written (small).
@@ -103,7 +107,11 @@ HttpResponse PerformWithRetry(const HttpRequest& request, const RetryPolicy& pol
         double cap =
             std::min<double>(policy.max_delay_ms, policy.base_delay_ms * std::pow(2.0, attempt));
         std::uniform_real_distribution<double> jitter(0.0, cap);
-        std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(jitter(rng))));
+        double delay_ms = jitter(rng);
+        // The provider said when to come back: asking earlier would only be refused again.
+        if ((resp.status == 429 || resp.status == 503) && resp.retry_after_s > 0)
+            delay_ms = std::min<double>(policy.max_delay_ms, resp.retry_after_s * 1000.0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(delay_ms)));
     }
     return resp;
 }

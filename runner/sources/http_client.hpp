@@ -27,13 +27,15 @@ struct HttpResponse {
     std::string body;
     std::string error;
     bool timed_out = false;
+    long retry_after_s = 0;  // the Retry-After header in seconds (0 = none)
 };
 
 // Perform runs one request.
 HttpResponse Perform(const HttpRequest& request);
 
 // PerformWithRetry retries transport errors, timeouts, 429 and 5xx with exponential
-// backoff and full jitter, up to policy.attempts tries.
+// backoff and full jitter, up to policy.attempts tries; a 429 or 503 carrying
+// Retry-After waits that long instead (capped at policy.max_delay_ms).
 HttpResponse PerformWithRetry(const HttpRequest& request, const RetryPolicy& policy);
 
 // UrlEncode percent-encodes everything but unreserved characters (and '/' if keep_slash).

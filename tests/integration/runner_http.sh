@@ -2,7 +2,10 @@
 # runner_http.sh: the runner against a local JSON web service (servers/json_api.py):
 # login call, paginated listing, a 503 retried, one fetch per item, a failing item named in the report
 # (partial success, exit 1), the bookmark makes the next run incremental, wrong password
-# exits 10 ("login failed"), a malformed listing exits 13.
+# exits 10 ("login failed"), a malformed listing exits 13. The bookmark never passes an
+# item cut by max_files, declined with --interactive or skipped by --resume-from-batch;
+# token auth, 429 with Retry-After and a timeout retried, --no-cleanup keeps the fetched
+# items, a wrong token (listing 401) exits 10, a listing answering 500 exits 13.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
@@ -78,4 +81,88 @@ grep -q "wrong" "$tmp/out3" && fail "password printed"
 touch "$tmp/data/malformed"
 set +e; "$BIN" run -c "$tmp/nj.toml" > "$tmp/out4" 2>&1; rc=$?; set -e
 [[ $rc -eq 13 ]] && grep -q "listing malformed" "$tmp/out4" || { cat "$tmp/out4"; fail "malformed listing: exit $rc"; }
+# --- the bookmark never passes a relevant item this run did not stage ------------------
+# Items in plan order (key): a (Feb 3), b (Feb 1), c (Feb 2). A run that stages a and b
+# but not c must not store Feb 2 or later, or c would never be listed again.
+rm "$tmp/data/malformed"
+python3 - "$tmp/data/items.json" <<'PY'
+import json, sys
+items = [{"id": k, "updated_at": f"2026-02-0{d}T00:00:00Z", "body": {"k": k}} for k, d in (("a", 3), ("b", 1), ("c", 2))]
+json.dump(items, open(sys.argv[1], "w"))
+PY
+# httpconf NAME EXTRA-SOURCE-KEYS writes a config for a token-authenticated http source.
+httpconf() {
+  cat <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+
+[[source]]
+name = "$1"
+kind = "http"
+format = "ndjson"
+batch_size = 1
+$2
+[source.http]
+list_url = "http://127.0.0.1:$port/items"
+item_url = "http://127.0.0.1:$port/item/{id}"
+bookmark_field = "updated_at"
+token_env = "NJ_TEST_HTTP_TOKEN"
+[source.retry]
+attempts = 2
+base_delay_ms = 10
+[source.timeouts]
+total_s = 1
+TOML
+}
+export NJ_TEST_HTTP_TOKEN=tok-123
+bm() { q "SELECT coalesce(bookmark->>'since', 'none') FROM nightjar.source WHERE name = '$1'"; }
+recs() { q "SELECT coalesce(string_agg(payload->>'k', ',' ORDER BY payload->>'k'), '') FROM nightjar.raw_record r JOIN nightjar.source s USING (source_id) WHERE s.name = '$1'"; }
+# Cut by max_files.
+nb=${name}_cut
+httpconf "$nb" "max_files = 2" > "$tmp/cut.toml"
+"$BIN" apply -c "$tmp/cut.toml" >/dev/null
+"$BIN" run -c "$tmp/cut.toml" > "$tmp/out5" 2>&1 || { cat "$tmp/out5"; fail "max_files run"; }
+[[ $(recs "$nb") == "a,b" ]] || fail "max_files: want a,b staged, got $(recs "$nb")"
+[[ $(bm "$nb") == "2026-02-01T00:00:00Z" ]] || fail "max_files: bookmark $(bm "$nb") passes the cut item c"
+"$BIN" run -c "$tmp/cut.toml" > "$tmp/out6" 2>&1 || { cat "$tmp/out6"; fail "max_files second run"; }
+[[ $(recs "$nb") == "a,b,c" ]] || fail "max_files: c never staged: $(recs "$nb")"
+# Declined with --interactive (y, n, y: b declined).
+ni=${name}_ask
+httpconf "$ni" "" > "$tmp/ask.toml"
+"$BIN" apply -c "$tmp/ask.toml" >/dev/null
+printf 'y\nn\ny\n' | "$BIN" run -c "$tmp/ask.toml" --interactive > "$tmp/out7" 2>&1 || { cat "$tmp/out7"; fail "interactive run"; }
+[[ $(recs "$ni") == "a,c" ]] || fail "interactive: want a,c, got $(recs "$ni")"
+[[ $(bm "$ni") == none ]] || fail "interactive: bookmark $(bm "$ni") passes the declined item b"
+"$BIN" run -c "$tmp/ask.toml" > "$tmp/out8" 2>&1 || { cat "$tmp/out8"; fail "run after interactive"; }
+[[ $(recs "$ni") == "a,b,c" ]] || fail "interactive: b never staged: $(recs "$ni")"
+[[ $(bm "$ni") == "2026-02-01T00:00:00Z" ]] || fail "interactive: bookmark after b: $(bm "$ni")"
+# Skipped by --resume-from-batch 3 (a and b skipped).
+nr=${name}_res
+httpconf "$nr" "" > "$tmp/res.toml"
+"$BIN" apply -c "$tmp/res.toml" >/dev/null
+"$BIN" run -c "$tmp/res.toml" --resume-from-batch 3 > "$tmp/out9" 2>&1 || { cat "$tmp/out9"; fail "resume run"; }
+[[ $(recs "$nr") == "c" ]] || fail "resume: want c, got $(recs "$nr")"
+[[ $(bm "$nr") == none ]] || fail "resume: bookmark $(bm "$nr") passes the skipped item b"
+
+# --- token auth, 429 with Retry-After, a timeout, --no-cleanup ------------------------
+echo a > "$tmp/data/ratelimited"   # 429 + Retry-After: 1; a retry before 1 s is refused again
+echo b > "$tmp/data/slow"          # first answer after 3 s > total_s = 1: retried
+nt=${name}_tok
+httpconf "$nt" "" > "$tmp/tok.toml"
+"$BIN" apply -c "$tmp/tok.toml" >/dev/null
+"$BIN" run -c "$tmp/tok.toml" --no-cleanup > "$tmp/out10" 2>&1 || { cat "$tmp/out10"; fail "429/timeout run"; }
+[[ $(recs "$nt") == "a,b,c" ]] || { cat "$tmp/out10"; fail "429/timeout: got $(recs "$nt")"; }
+[[ $(bm "$nt") == "2026-02-03T00:00:00Z" ]] || fail "token source bookmark $(bm "$nt")"
+# --no-cleanup: the fetched items are still in this run's spool.
+[[ $(ls "$tmp/spool/$nt"-*/ | wc -l) == 3 ]] || fail "--no-cleanup: want 3 spooled items: $(ls -R "$tmp/spool")"
+rm -rf "$tmp/spool/$nt"-*
+rm "$tmp/data/ratelimited" "$tmp/data/slow"
+set +e; NJ_TEST_HTTP_TOKEN=not-the-token "$BIN" run -c "$tmp/tok.toml" > "$tmp/out11" 2>&1; rc=$?; set -e
+[[ $rc -eq 10 ]] && grep -q "critical: source $nt: authentication refused by the listing (HTTP 401)" "$tmp/out11" \
+  || { cat "$tmp/out11"; fail "wrong token: exit $rc, want 10"; }
+grep -q "not-the-token" "$tmp/out11" && fail "token printed"
+touch "$tmp/data/listfail"
+set +e; "$BIN" run -c "$tmp/tok.toml" > "$tmp/out12" 2>&1; rc=$?; set -e
+[[ $rc -eq 13 ]] && grep -q "critical: source $nt: listing failed: HTTP 500" "$tmp/out12" || { cat "$tmp/out12"; fail "listing 500: exit $rc, want 13"; }
+[[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind: $(ls -R "$tmp/spool")"
 echo "runner_http: ok"

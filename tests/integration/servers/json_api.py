@@ -7,30 +7,49 @@ POST /login {"username","password"} -> {"token"} (password "pw"), else 401.
 GET /items?since=T&page=N -> {"items": [...3 per page...], "next": "/items?..."|null}
 GET /item/<id> -> the item's body; ids listed in DATADIR/broken answer 500.
 ids listed in DATADIR/flaky answer 503 the first time, then normally (retry test).
-A file DATADIR/malformed makes /items answer a body without "items".
+ids listed in DATADIR/ratelimited answer 429 with "Retry-After: 1" until one second
+after their first request (a client that ignores Retry-After is refused again).
+ids listed in DATADIR/slow answer after 3 s the first time (a client timeout), then at once.
+A file DATADIR/malformed makes /items answer a body without "items"; a file
+DATADIR/listfail makes /items answer 500.
 """
 import json
 import os
 import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse, quote
 
 PORTFILE, DATA = sys.argv[1], sys.argv[2]
 TOKEN = "tok-123"
 SEEN = set()
+LIMITED = {}  # id -> time of its first 429
+LOCK = threading.Lock()
+
+
+def listed(name, ident):
+    """listed tells whether ident is a word of DATADIR/name."""
+    path = os.path.join(DATA, name)
+    return os.path.exists(path) and ident in open(path).read().split()
 
 
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def reply(self, code, obj):
+    def reply(self, code, obj, headers=()):
         body = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test)
 
     def authorised(self):
         return self.headers.get("Authorization") == "Bearer " + TOKEN
@@ -50,6 +69,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/items":
             if os.path.exists(os.path.join(DATA, "malformed")):
                 return self.reply(200, {"rows": []})
+            if os.path.exists(os.path.join(DATA, "listfail")):
+                return self.reply(500, {"error": "listing down"})
             qs = parse_qs(url.query)
             since = qs.get("since", [""])[0]
             page = int(qs.get("page", ["0"])[0])
@@ -59,6 +80,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"items": [{"id": i["id"], "updated_at": i["updated_at"]} for i in chunk], "next": nxt})
         if url.path.startswith("/item/"):
             ident = url.path[len("/item/"):]
+            if listed("ratelimited", ident):
+                with LOCK:
+                    first = LIMITED.setdefault(ident, time.time())
+                if time.time() - first < 1.0:
+                    return self.reply(429, {"error": "slow down"}, [("Retry-After", "1")])
+            if listed("slow", ident):
+                with LOCK:
+                    again = ("slow", ident) in SEEN
+                    SEEN.add(("slow", ident))
+                if not again:
+                    time.sleep(3)
             flaky = os.path.join(DATA, "flaky")
             if os.path.exists(flaky) and ident in open(flaky).read().split() and ident not in SEEN:
                 SEEN.add(ident)
