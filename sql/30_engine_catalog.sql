@@ -89,7 +89,7 @@ CREATE TABLE nightjar.step_task (
     updated_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (event_id, step_id)
 );
-CREATE INDEX ON nightjar.step_task (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX ON nightjar.step_task (next_attempt_at, event_id, step_id) WHERE status = 'pending';  -- the dispatcher's keyset
 CREATE INDEX ON nightjar.step_task (run_id);
 CREATE INDEX ON nightjar.step_task (step_id);
 COMMENT ON TABLE nightjar.step_task IS

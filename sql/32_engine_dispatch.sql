@@ -151,38 +151,53 @@ CREATE FUNCTION nightjar._dispatch_one(p_pipeline_id bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
     c record;
+    v_page integer;
+    -- Keyset of the last candidate seen: candidates are read 100 at a time, so that a
+    -- long stretch of items whose key is busy does not hide a runnable one behind it.
+    v_after_at timestamptz := '-infinity';
+    v_after_event bigint := 0;
+    v_after_step bigint := 0;
 BEGIN
-    FOR c IN
-        SELECT t.event_id, t.step_id, r.pipeline_id, r.lock_key
-        FROM nightjar.step_task t JOIN nightjar.run r ON r.run_id = t.run_id
-        WHERE t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
-          AND (p_pipeline_id IS NULL OR r.pipeline_id = p_pipeline_id)
-          AND NOT EXISTS (SELECT 1 FROM nightjar.run o   -- an older open run of the same key goes first
-                          WHERE o.pipeline_id = r.pipeline_id AND o.lock_key = r.lock_key
-                            AND o.status = 'running' AND o.run_id < r.run_id)
-        ORDER BY t.next_attempt_at, t.event_id, t.step_id
-        LIMIT 100
     LOOP
-        -- In a subtransaction, so that an item whose key is busy is let go at once: kept
-        -- locked while this transaction runs another step, no other dispatcher could take
-        -- it when its key frees up.
-        BEGIN
-            -- Re-checked under the lock: another dispatcher may have finished it meanwhile.
-            PERFORM 1 FROM nightjar.step_task t
-            WHERE t.event_id = c.event_id AND t.step_id = c.step_id
-              AND t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
-            FOR UPDATE SKIP LOCKED;
-            CONTINUE WHEN NOT FOUND;
-            IF c.lock_key IS NOT NULL AND NOT pg_try_advisory_xact_lock(
-                   hashtextextended(format('nightjar:%s:%s', c.pipeline_id, c.lock_key), 0)) THEN
-                -- A step of this pipeline and key is running elsewhere: not an attempt.
-                RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
-            END IF;
-        EXCEPTION WHEN lock_not_available THEN
-            CONTINUE;  -- the subtransaction's rollback released the row lock
-        END;
-        PERFORM nightjar._run_task(c.event_id, c.step_id);
-        RETURN true;
+        v_page := 0;
+        FOR c IN
+            SELECT t.event_id, t.step_id, t.next_attempt_at, r.pipeline_id, r.lock_key
+            FROM nightjar.step_task t JOIN nightjar.run r ON r.run_id = t.run_id
+            WHERE t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
+              AND (t.next_attempt_at, t.event_id, t.step_id) > (v_after_at, v_after_event, v_after_step)
+              AND (p_pipeline_id IS NULL OR r.pipeline_id = p_pipeline_id)
+              AND NOT EXISTS (SELECT 1 FROM nightjar.run o   -- an older open run of the same key goes first
+                              WHERE o.pipeline_id = r.pipeline_id AND o.lock_key = r.lock_key
+                                AND o.status = 'running' AND o.run_id < r.run_id)
+            ORDER BY t.next_attempt_at, t.event_id, t.step_id
+            LIMIT 100
+        LOOP
+            v_page := v_page + 1;
+            v_after_at := c.next_attempt_at;
+            v_after_event := c.event_id;
+            v_after_step := c.step_id;
+            -- In a subtransaction, so that an item whose key is busy is let go at once: kept
+            -- locked while this transaction runs another step, no other dispatcher could
+            -- take it when its key frees up.
+            BEGIN
+                -- Re-checked under the lock: another dispatcher may have finished it meanwhile.
+                PERFORM 1 FROM nightjar.step_task t
+                WHERE t.event_id = c.event_id AND t.step_id = c.step_id
+                  AND t.status = 'pending' AND t.next_attempt_at <= clock_timestamp()
+                FOR UPDATE SKIP LOCKED;
+                CONTINUE WHEN NOT FOUND;
+                IF c.lock_key IS NOT NULL AND NOT pg_try_advisory_xact_lock(
+                       hashtextextended(format('nightjar:%s:%s', c.pipeline_id, c.lock_key), 0)) THEN
+                    -- A step of this pipeline and key is running elsewhere: not an attempt.
+                    RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+                END IF;
+            EXCEPTION WHEN lock_not_available THEN
+                CONTINUE;  -- the subtransaction's rollback released the row lock
+            END;
+            PERFORM nightjar._run_task(c.event_id, c.step_id);
+            RETURN true;
+        END LOOP;
+        EXIT WHEN v_page < 100;
     END LOOP;
     RETURN false;
 END;

@@ -7,11 +7,11 @@
 -- to as the same user without a password (Unix socket, trust).
 -- Runs outside a transaction block; everything is named engine_conc* / tconc.* and removed.
 SET client_min_messages = warning;
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key']) p;
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key', 'engine_conc_page']) p;
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA IF EXISTS engine_conc CASCADE;
 
-SELECT plan(25);
+SELECT plan(27);
 -- pg_cron's dispatcher and watchdog are paused while this file runs: the dispatchers here
 -- are the only ones, and only the step timer can stop an overdue step. Resumed at the end.
 UPDATE cron.job SET active = false WHERE jobname IN ('nightjar-watchdog', 'nightjar-dispatch');
@@ -44,6 +44,16 @@ END $$;
 CREATE FUNCTION engine_conc.s3b(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO engine_conc.log (event_no, step) VALUES ((p ->> 'n')::int, 's3b');
+    RETURN NULL;
+END $$;
+-- paged takes 2 s for the first item of key "busy", no time for the others.
+CREATE TABLE engine_conc.page_log (k text);
+CREATE FUNCTION engine_conc.paged(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    IF p ->> 'k' = 'busy' AND NOT EXISTS (SELECT 1 FROM engine_conc.page_log WHERE k = 'busy') THEN
+        PERFORM pg_sleep(2);
+    END IF;
+    INSERT INTO engine_conc.page_log VALUES (p ->> 'k');
     RETURN NULL;
 END $$;
 -- keyed logs its run interval; it takes 1 s, long enough for a second dispatcher to try.
@@ -163,6 +173,19 @@ SELECT is((SELECT array_agg(n ORDER BY n) FROM (
 SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
 SELECT count(*) FROM dblink_get_result('engine_conc_2') AS r(steps_run int);
 
+-- Candidates are read 100 at a time: 100 items of a busy key ahead of a runnable one do
+-- not hide it. 101 parallel steps; key "busy" is held by the first dispatcher.
+SELECT nightjar.define_pipeline('engine_conc_page', lock_key => 'k');
+SELECT count(nightjar.define_step('engine_conc_page', format('s%s', lpad(i::text, 3, '0')), 'engine_conc.paged(jsonb)', 'tconc.page'))
+FROM generate_series(1, 101) i;
+SELECT count(nightjar.emit('tconc.page', jsonb_build_object('k', k))) FROM unnest(ARRAY['busy', 'free']) k;
+SELECT dblink_send_query('engine_conc_1', $$CALL nightjar.dispatch(pipeline => 'engine_conc_page')$$);
+SELECT engine_conc.wait_for_step('engine_conc_page') IS NOT NULL;
+SELECT is((SELECT steps_run FROM dblink('engine_conc_2', $$CALL nightjar.dispatch(max_steps => 1, pipeline => 'engine_conc_page')$$)
+           AS r(steps_run int)), 1, 'a runnable item behind 100 items of a busy key is found');
+SELECT is((SELECT steps_run FROM dblink_get_result('engine_conc_1') AS r(steps_run int)), 201, 'the first dispatcher ran the rest');
+SELECT count(*) FROM dblink_get_result('engine_conc_1') AS r(steps_run int);
+
 -- The step timer cancels a step at its timeout; the dispatcher records it and carries on.
 -- (pg_cron's jobs are paused, so nothing else can stop the 60 s sleeper early.)
 SELECT nightjar.define_pipeline('engine_conc_slow', lock_key => NULL);
@@ -212,6 +235,6 @@ UPDATE cron.job SET active = true WHERE jobname IN ('nightjar-watchdog', 'nightj
 
 SELECT dblink_disconnect('engine_conc_1');
 SELECT dblink_disconnect('engine_conc_2');
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key']) p;
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_conc', 'engine_conc_slow', 'engine_conc_key', 'engine_conc_page']) p;
 DELETE FROM nightjar.event WHERE topic LIKE 'tconc.%';
 DROP SCHEMA engine_conc CASCADE;
