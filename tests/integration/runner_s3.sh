@@ -3,7 +3,9 @@
 # 127.0.0.1: ListObjectsV2 with continuation (max 1000 keys a page: 1005 objects), SigV4,
 # GetObject into the spool, archive by CopyObject + DeleteObject to success/ failure/;
 # keys with odd characters cannot escape the spool; re-run changes nothing; a wrong
-# access key exits 10; kill -9 mid-batch then resume stages each record exactly once. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
+# access key exits 10; kill -9 mid-batch then resume stages each record exactly once;
+# keys with literal "../" segments (servers/s3_keys.py, which s3rver cannot hold) stay
+# inside the spool: the whole tree is checked. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
 set -euo pipefail
 source "$(dirname "$0")/lib/kill_mid_copy.sh"
 cd "$(dirname "$0")/../.."
@@ -13,8 +15,10 @@ if [[ ! -x $here/node_modules/.bin/s3rver ]]; then (cd $here && npm ci --no-audi
 tmp=$(mktemp -d)
 s3_pid=
 runner_pid=
+keys_pid=
 cleanup() {
   if [[ -n "$runner_pid" ]]; then kill -9 "$runner_pid" 2>/dev/null || true; fi
+  if [[ -n "$keys_pid" ]]; then kill "$keys_pid" 2>/dev/null || true; fi
   if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
@@ -127,4 +131,68 @@ for i in 0 1 2 3; do
   [[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid2 AND checksum = '$sum' AND status = 'staged'") == 1 ]] || fail "checksum of big$i"
 done
 [[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "spool left behind after resume: $(ls -R "$tmp/spool")"
+# --- keys with literal "../" segments cannot escape the spool ---------------------------
+# s3rver stores objects as files named after their keys, so it resolves "../" itself;
+# servers/s3_keys.py keeps each key exactly. The spool is 8 directories deep in $tmp so
+# that a key climbing up to 6 levels would land inside $tmp, where every new file is
+# checked; one key climbs 24 levels (to /).
+python3 $here/servers/s3_keys.py "$tmp/keys.port" KEYSKEY &
+keys_pid=$!
+for _ in $(seq 1 100); do [[ -s "$tmp/keys.port" ]] && break; sleep 0.05; done
+kep=http://127.0.0.1:$(cat "$tmp/keys.port")
+kput() {  # kput BODY KEY (the key is sent as is: no normalisation of "../")
+  printf '%s\n' "$1" > "$tmp/kbody"
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user KEYSKEY:x -T "$tmp/kbody" "$kep/esc/$2")
+  [[ $code == 200 ]] || fail "upload of $2: HTTP $code"
+}
+tag=$$_$RANDOM
+up24=$(printf '../%.0s' $(seq 1 24))
+kput '{"k":"e1"}' "in/../../../../escape1_$tag.ndjson"
+kput '{"k":"e2"}' "in/sub/../../../../../../../escape2_$tag.ndjson"
+kput '{"k":"e3"}' "in/${up24}escape3_$tag.ndjson"
+kput '{"k":"e4"}' "in/..%2F..%2F..%2Fescape4_$tag.ndjson"
+kput '{"k":"n"}' "in/normal.ndjson"
+deep=$tmp/d1/d2/d3/d4/d5/d6/d7/d8
+name3=its3esc_$$_$RANDOM
+cat > "$tmp/nj3.toml" <<TOML
+[runner]
+spool_dir = "$deep/spool"
+
+[[source]]
+name = "$name3"
+kind = "s3"
+format = "ndjson"
+pattern = "**/*.ndjson"
+[source.s3]
+endpoint = "$kep"
+bucket = "esc"
+prefix = "in/"
+access_key_id_env = "NJ_TEST_S3_KEY"
+secret_access_key_env = "NJ_TEST_S3_SECRET"
+TOML
+"$BIN" apply -c "$tmp/nj3.toml" >/dev/null
+sid3=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name3'")
+mkdir -p "$tmp/logs"; touch "$tmp/marker"; sleep 1
+NJ_TEST_S3_KEY=KEYSKEY "$BIN" run -c "$tmp/nj3.toml" --no-cleanup > "$tmp/logs/out6" 2>&1 || { cat "$tmp/logs/out6"; fail "run over ../ keys"; }
+[[ $(q "SELECT string_agg(payload->>'k', ',' ORDER BY payload->>'k') FROM nightjar.raw_record WHERE source_id = $sid3") == "e1,e2,e3,e4,n" ]] \
+  || { cat "$tmp/logs/out6"; fail "../ keys: want the 5 objects staged"; }
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid3 AND location LIKE 'in/%../%' AND status = 'staged'") == 4 ]] || fail "../ keys not recorded under their exact key"
+# The whole spool tree: one run directory holding exactly the 5 downloads, each named
+# NNNNNN-<safe basename>, nothing else anywhere.
+mapfile -t tree < <(cd "$deep/spool" && find . -mindepth 1 | sort)
+[[ ${#tree[@]} -eq 6 ]] || fail "spool tree: ${tree[*]}"
+[[ ${tree[0]} =~ ^\./${name3}-[0-9]+$ && -d "$deep/spool/${tree[0]}" ]] || fail "spool run directory: ${tree[0]}"
+for p in "${tree[@]:1}"; do
+  [[ $p =~ ^\./${name3}-[0-9]+/[0-9]{6}-[A-Za-z0-9_-][A-Za-z0-9._-]*$ && -f "$deep/spool/$p" ]] || fail "spool entry $p"
+done
+# No other file was created or changed anywhere under $tmp (outside the spool and logs).
+stray=$(find "$tmp" -newer "$tmp/marker" -not -type d -not -path "$deep/spool/*" -not -path "$tmp/logs/*")
+[[ -z "$stray" ]] || fail "written outside the spool: $stray"
+[[ ! -e "/escape3_$tag.ndjson" ]] || fail "a key escaped to /"
+# Archived under the exact keys: every object left under in/ is under in/success/.
+klist=$(curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 "aws:amz:us-east-1:s3" --user KEYSKEY:x "$kep/esc?list-type=2&prefix=in/")
+[[ $(grep -o "<Key>in/success/[^<]*</Key>" <<<"$klist" | wc -l) == 5 && $(grep -o "<Key>" <<<"$klist" | wc -l) == 5 ]] || fail "archive of ../ keys: $klist"
+rm -rf "$deep/spool"
 echo "runner_s3: ok"
