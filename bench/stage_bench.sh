@@ -44,7 +44,7 @@ with open(f"{d}/ndjson/records.ndjson", "w") as nd, open(f"{d}/csv/records.csv",
         line = json.dumps(rec, separators=(",", ":"))
         nd.write(line + "\n")
         cs.write(f"{i};{rec['code']};{rec['name']};{rec['city']};{str(rec['price']).replace('.', ',')};{rec['qty']};{str(rec['active']).lower()};{rec['updated']}\n")
-        cp.write(f"@SID@\t@BID@\t@FID@\t{i}\t{line}\n")
+        cp.write(f"@SID@\t@BID@\t@FID@\t{i}\t{i}\t{i}\t{line}\n")  # record_no, file_record_no, file_line
 PY
 
 run_case() {  # run_case NAME DIR FORMAT EXTRA_TOML -> prints seconds
@@ -80,7 +80,7 @@ fid=$(psql -qAtX -c "INSERT INTO nightjar.file (source_id, batch_id, name, locat
                      VALUES ($sid, $bid, 'records.tsv', '$tmp', 'staged') RETURNING file_id")
 sed -e "s/@SID@/$sid/" -e "s/@BID@/$bid/" -e "s/@FID@/$fid/" "$tmp/records.copy" > "$tmp/records.tsv"
 t0=$(now)
-psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id, file_id, record_no, payload) FROM '$tmp/records.tsv'"
+psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id, file_id, record_no, file_record_no, file_line, payload) FROM '$tmp/records.tsv'"
 t1=$(now)
 t_copy=$(echo "$t1 - $t0" | bc -l)
 

@@ -57,10 +57,12 @@ CREATE TABLE nightjar.raw_record (
     batch_id   bigint NOT NULL REFERENCES nightjar.batch,
     file_id    bigint REFERENCES nightjar.file,
     record_no  bigint NOT NULL,
+    file_record_no bigint,  -- the record's number within its file, from 1
+    file_line  bigint,      -- the line of its file where the record starts (xlsx: the sheet row)
     payload    jsonb NOT NULL,
     PRIMARY KEY (batch_id, record_no)
 );
-COMMENT ON TABLE nightjar.raw_record IS 'records exactly as fetched, one JSON object each; record_no is unique within the batch';
+COMMENT ON TABLE nightjar.raw_record IS 'records exactly as fetched, one JSON object each; record_no is unique within the batch; file_record_no and file_line trace a record to its place in its file (NULL for rows not staged by the runner)';
 
 -- One row per `nightjar run` of a source: the same summary the runner prints (totals,
 -- per batch, per failed file) and its exit code, so an operator can read it back.

@@ -1,11 +1,11 @@
 // report.hpp: the run report (totals, per batch, per failed file) as text and JSON.
 #pragma once
 
-#include "runner/util/json_text.hpp"
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
 
@@ -37,7 +37,7 @@ struct RunReport {
     std::vector<BatchReport> batches;
     std::vector<FailedFile> failed_files;
     std::vector<int> resume_skipped;  // planned batches skipped by --resume-from-batch
-    std::string critical;  // one-line cause when the run stopped
+    std::string critical;             // one-line cause when the run stopped
     int exit_code = 0;
 };
 
@@ -46,6 +46,5 @@ std::string ReportJson(const RunReport& report);
 
 // ReportText renders the report for a person.
 std::string ReportText(const RunReport& report);
-
 
 }  // namespace nightjar::runner

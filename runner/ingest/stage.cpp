@@ -18,7 +18,7 @@
 #include <tuple>
 
 #include "runner/ingest/errors.hpp"
-#include "runner/ingest/records.hpp"
+#include "runner/ingest/record_stream.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -32,19 +32,24 @@ bool IsRecordRefusal(const pqxx::sql_error& e) {
 }
 
 // RefusalMessage turns a server error raised by one file's COPY into a one-line reason:
-// "<name>: record N: <server message> (SQLSTATE xxxxx)"; N comes from the COPY context
-// ("COPY raw_record, line N"), which is the file's N-th record since the COPY holds only
-// that file.
-std::string RefusalMessage(const pqxx::sql_error& e, const std::string& name) {
+// "<name>:<line>: record N: refused by the server: <message> (SQLSTATE xxxxx)". N comes
+// from the COPY context ("COPY raw_record, line N"), which is the file's N-th record since
+// the COPY holds only that file; its line is found by reading the file again.
+std::string RefusalMessage(const pqxx::sql_error& e, const BatchFile& f,
+                           const SourceConfig& source) {
     std::string msg = e.what();
     std::smatch m;
-    std::string where;
+    std::string where = f.candidate.key + ": ";
     static const std::regex copy_line("COPY raw_record, line ([0-9]+)");
-    if (std::regex_search(msg, m, copy_line)) where = "record " + m[1].str() + ": ";
+    if (std::regex_search(msg, m, copy_line)) {
+        long n = std::stol(m[1].str());
+        long line = LineOfRecord(f.path, f.candidate.key, source, n);
+        where = f.candidate.key + (line > 0 ? ":" + std::to_string(line) : "") + ": record " +
+                std::to_string(n) + ": ";
+    }
     std::string first = msg.substr(0, msg.find('\n'));
     if (first.rfind("ERROR:", 0) == 0) first = first.substr(first.find_first_not_of(" ", 6));
-    return name + ": " + where + "refused by the server: " + first + " (SQLSTATE " +
-           e.sqlstate() + ")";
+    return where + "refused by the server: " + first + " (SQLSTATE " + e.sqlstate() + ")";
 }
 
 // StageAttempt runs the staging transaction once; per_file selects one COPY per file
@@ -86,16 +91,18 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
     }
 
     long record_no = 0;
-    const std::vector<std::string> columns{"source_id", "batch_id", "file_id", "record_no",
-                                           "payload"};
+    const std::vector<std::string> columns{"source_id",      "batch_id",  "file_id", "record_no",
+                                           "file_record_no", "file_line", "payload"};
     // CopyFile streams one file's records into `copy`; a reader error fails the file.
     auto copy_file = [&](pqxx::stream_to& copy, BatchFile& f) {
         try {
-            f.records = ForEachRecord(f.path, f.candidate.key, source, [&](const std::string& json) {
-                ++record_no;
-                copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no, json);
-                if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
-            });
+            f.records = ForEachPositionedRecord(
+                f.path, f.candidate.key, source, [&](const formats::Record& rec) {
+                    ++record_no;
+                    copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no,
+                                            rec.pos.record_no, rec.pos.line, rec.json);
+                    if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
+                });
             f.status = "staged";
         } catch (const FileError& e) {
             f.status = "failed";
@@ -121,7 +128,7 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
                 sub.commit();
             } catch (const pqxx::sql_error& e) {
                 if (!IsRecordRefusal(e)) throw;
-                refusal = RefusalMessage(e, f.candidate.key);
+                refusal = RefusalMessage(e, f, source);
             }
             if (!refusal.empty()) {
                 f.status = "failed";

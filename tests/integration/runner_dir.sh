@@ -66,6 +66,9 @@ got=$(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid")
 [[ $got -eq $expected ]] || fail "staged $got records, want $expected"
 [[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'failed' AND error LIKE 'bad.ndjson:2%'") == 1 ]] || fail "failed file row"
 [[ $(q "SELECT count(*) FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id) WHERE f.status <> 'staged'") == 0 ]] || fail "records of a failed file were kept"
+# One COPY for the batch still numbers records within their own files (no blank lines here).
+[[ $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid AND (file_record_no IS NULL OR file_line IS DISTINCT FROM file_record_no)") == 0 ]] || fail "file_record_no / file_line"
+[[ $(q "SELECT count(*) FROM nightjar.file f WHERE source_id = $sid AND status = 'staged' AND records IS DISTINCT FROM (SELECT max(file_record_no) FROM nightjar.raw_record r WHERE r.file_id = f.file_id)") == 0 ]] || fail "file_record_no restarts per file"
 [[ $(q "SELECT count(*) FROM nightjar.event e JOIN nightjar.batch b ON b.batch_id = (e.payload->>'batch_id')::bigint WHERE e.topic = 'batch.staged' AND b.source_id = $sid") == 4 ]] \
   || fail "want 4 batch.staged events"
 ls "$src"/success/*.ndjson "$src"/success/sub/*.ndjson >/dev/null || fail "no success archive"
@@ -162,8 +165,8 @@ TOML
 # numeric, which refuses the exponent (SQLSTATE 22003): a refusal only the server makes,
 # unlike \u0000 or lone surrogates, which the readers catch first.
 src5=$tmp/src5; mkdir -p "$src5"
-printf '{"k":"a1"}\n{"k":"a2"}\n' > "$src5/a.ndjson"
-printf '{"k":"b1"}\n{"k":"b2","n":1e-20000}\n{"k":"b3"}\n' > "$src5/b.ndjson"
+printf '{"k":"a1"}\n\n{"k":"a2"}\n' > "$src5/a.ndjson"
+printf '{"k":"b1"}\n\n{"k":"b2","n":1e-20000}\n{"k":"b3"}\n' > "$src5/b.ndjson"
 printf '{"k":"c1"}\n' > "$src5/c.ndjson"
 cp "$src5/a.ndjson" "$src5/d_same_as_a.ndjson"
 name5=itref_$tag
@@ -172,13 +175,17 @@ dirconf "$name5" "$src5" 10 > "$tmp/nj5.toml"
 sid5=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name5'")
 set +e; "$BIN" run -c "$tmp/nj5.toml" > "$tmp/out8" 2>&1; rc=$?; set -e
 [[ $rc -eq 1 ]] || { cat "$tmp/out8"; fail "refused record: exit $rc, want 1"; }
-grep -q "failed: b.ndjson: b.ndjson: record 2: refused by the server: value overflows numeric format (SQLSTATE 22003)" "$tmp/out8" \
+grep -q "failed: b.ndjson: b.ndjson:3: record 2: refused by the server: value overflows numeric format (SQLSTATE 22003)" "$tmp/out8" \
   || { cat "$tmp/out8"; fail "refused file not named with its record and the server's message"; }
 [[ $(q "SELECT string_agg(payload->>'k', ',' ORDER BY payload->>'k') FROM nightjar.raw_record WHERE source_id = $sid5") == "a1,a2,c1" ]] \
   || fail "want exactly the records of a and c: $(q "SELECT string_agg(payload->>'k', ',') FROM nightjar.raw_record WHERE source_id = $sid5")"
 [[ $(q "SELECT count(*) FROM nightjar.batch WHERE source_id = $sid5") == 1 && $(q "SELECT status FROM nightjar.batch WHERE source_id = $sid5") == staged ]] \
   || fail "want one staged batch (the failed first attempt leaves nothing)"
-[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid5 AND name = 'b.ndjson' AND status = 'failed' AND error LIKE 'b.ndjson: record 2: refused%' AND archive_location LIKE 'failure/b.%'") == 1 ]] || fail "b's file row"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid5 AND name = 'b.ndjson' AND status = 'failed' AND error LIKE 'b.ndjson:3: record 2: refused%' AND archive_location LIKE 'failure/b.%'") == 1 ]] || fail "b's file row"
+# Each record keeps its number within its file and its line (a blank line in a.ndjson).
+[[ $(q "SELECT string_agg(f.name || '#' || r.file_record_no || '@' || r.file_line || '=' || (r.payload->>'k'), ',' ORDER BY f.name, r.file_record_no)
+        FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id) WHERE r.source_id = $sid5") == "a.ndjson#1@1=a1,a.ndjson#2@3=a2,c.ndjson#1@1=c1" ]] \
+  || fail "file_record_no / file_line: $(q "SELECT string_agg(file_record_no || '@' || file_line, ',') FROM nightjar.raw_record WHERE source_id = $sid5")"
 ls "$src5"/failure/b.*.ndjson "$src5"/success/a.*.ndjson "$src5"/success/c.*.ndjson >/dev/null || fail "archive after a refusal"
 # The duplicate of a (same batch) is skipped, archived and recorded with what it duplicates.
 [[ $(q "SELECT count(*) FROM nightjar.file s JOIN nightjar.file d ON d.file_id = s.duplicate_of WHERE s.source_id = $sid5 AND s.status = 'skipped' AND s.name = 'd_same_as_a.ndjson' AND d.name = 'a.ndjson' AND s.batch_id = d.batch_id AND s.archive_location LIKE 'success/d_same_as_a.%'") == 1 ]] \
