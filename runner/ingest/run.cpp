@@ -315,8 +315,10 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                 ++br.files_skipped;
             }
             if (f.status != "failed") done_keys.insert(f.candidate.key);
-            // A file whose batch did not commit stays where it is for the next run.
-            if (!committed) continue;
+        }
+        // A file whose batch did not commit stays where it is for the next run.
+        for (auto& f : files) {
+            if (!committed) break;
             try {
                 f.archive_location = source->Archive(f.candidate, f.status != "failed", date);
                 if (f.file_id && !f.archive_location.empty())
@@ -327,6 +329,11 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
                     RecordSkipped(*conn, row.source_id, br.batch_id, f);
             } catch (const FileError& e) {
                 std::fprintf(stderr, "nightjar: warning: %s\n", e.what());
+            } catch (...) {
+                // The batch committed: the report shows it even when the run stops here.
+                br.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+                report.batches.push_back(br);
+                throw;
             }
         }
         if (!opt.no_cleanup) {

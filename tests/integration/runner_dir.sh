@@ -214,6 +214,8 @@ set +e; "$BIN" run -c "$tmp/nj6.toml" > "$tmp/out10" 2>"$tmp/err10"; rc=$?; set 
 psql -qX -c "DROP TRIGGER nj_it_kill_$tag ON nightjar.file" -c "DROP FUNCTION public.nj_it_kill_self_$tag()"
 [[ $rc -eq 11 ]] || { cat "$tmp/out10" "$tmp/err10"; fail "connection lost after commit: exit $rc, want 11"; }
 [[ $(grep -c "^nightjar: critical: database unreachable: " "$tmp/err10") == 1 ]] || { cat "$tmp/err10"; fail "want one critical line"; }
+grep -q "1/1 batches, 1 files staged" "$tmp/out10" || { cat "$tmp/out10"; fail "the committed batch is missing from the report"; }
+[[ $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid6") == 1 ]] || fail "the committed batch was lost"
 [[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "critical exit left a spool: $(ls "$tmp/spool")"
 
 # --- 7. --resume-from-batch K skips batches 1..K-1 of the plan computed now ------------
