@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh runs nightjar's demo on the project cluster (.nightjar): sample measurements
-# and the statistics aggregates next to the built-ins. Later stages of the nightly
-# pipeline add their own sections below.
+# demo.sh runs nightjar's demo on the project cluster (.nightjar) with a freshly
+# installed extension: the stages of examples/demo.d/ in name order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -13,10 +12,8 @@ if psql -qXtA -c "SELECT 1 FROM pg_proc WHERE proname = 'install_default_schedul
   psql -qX -c 'SELECT nightjar.install_default_schedules()' >/dev/null
 fi
 
-echo "== 1. statistics on a sample measurement series (examples/structure_monitoring)"
-psql -qX -v ON_ERROR_STOP=1 -f examples/structure_monitoring/measurements.sql >/dev/null
-psql -qX -v ON_ERROR_STOP=1 -f examples/structure_monitoring/statistics.sql
-
+# The stages (examples/demo.d/, in name order): statistics, ingestion, the nightly pipeline.
+# tests/integration/demo.sh runs the same stages on the test cluster.
 for stage in examples/demo.d/*.sh; do
   [[ -e "$stage" ]] && bash "$stage"
 done
