@@ -77,7 +77,7 @@ std::string ReportText(const RunReport& r) {
     }
     if (!r.resume_skipped.empty())
         o << "  planned batches " << r.resume_skipped.front() << ".." << r.resume_skipped.back()
-          << " skipped (--resume-from-batch " << r.resume_skipped.back() + 1 << ")\n";
+          << " skipped (--resume-from-batch " << r.resume_from << ")\n";
     for (const auto& f : r.failed_files) o << "  failed: " << f.file << ": " << f.error << "\n";
     if (!r.critical.empty()) o << "  stopped: " << r.critical << "\n";
     return o.str();

@@ -36,6 +36,7 @@ struct RunReport {
     int planned_files = 0;
     std::vector<BatchReport> batches;
     std::vector<FailedFile> failed_files;
+    int resume_from = 0;              // --resume-from-batch K (0 = not given)
     std::vector<int> resume_skipped;  // planned batches skipped by --resume-from-batch
     std::string critical;             // one-line cause when the run stopped
     int exit_code = 0;

@@ -213,6 +213,7 @@ void RunSource(const Config& config, const SourceConfig& sc, const RunOptions& o
         if (pb.seq < opt.resume_from_batch) {
             // K counts batches of the plan computed now: its files are left untouched.
             report.resume_skipped.push_back(pb.seq);
+            report.resume_from = opt.resume_from_batch;
             done_bytes += pb.bytes;
             continue;
         }
