@@ -19,6 +19,7 @@
 #include <set>
 
 #include "runner/cluster/local_cluster.hpp"
+#include "runner/ingest/bookmark.hpp"
 #include "runner/ingest/catalog.hpp"
 #include "runner/ingest/checksum.hpp"
 #include "runner/ingest/errors.hpp"
@@ -94,27 +95,6 @@ std::string FirstLine(std::string msg) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
     return msg;
-}
-
-// NewBookmarkItems keeps the staged items the bookmark may pass: those older (by the
-// bookmark field) than every item listed as relevant but not done in this run (failed,
-// cut by max_files, declined with --interactive, skipped by --resume-from-batch). Done
-// means staged, or skipped as already staged or below min_confidence. An undone item
-// without a bookmark value cannot be ordered, so then nothing may be passed.
-std::vector<Candidate> NewBookmarkItems(const std::vector<Candidate>& relevant,
-                                        const std::set<std::string>& done,
-                                        std::vector<Candidate> staged) {
-    std::string oldest;
-    for (const auto& c : relevant) {
-        if (done.count(c.key)) continue;
-        if (c.extra.empty()) return {};
-        if (oldest.empty() || c.extra < oldest) oldest = c.extra;
-    }
-    if (oldest.empty()) return staged;
-    staged.erase(std::remove_if(staged.begin(), staged.end(),
-                                [&](const Candidate& c) { return c.extra >= oldest; }),
-                 staged.end());
-    return staged;
 }
 
 // PrintPlan prints the plan of a dry run.

@@ -46,3 +46,19 @@ TEST(Report, JsonEscapesAndCounts) {
     EXPECT_NE(j.find("\"critical\":null"), std::string::npos) << j;
     EXPECT_EQ(JsonString(std::string("\x01", 1)), "\"\\u0001\"");
 }
+
+TEST(Report, NamesBatchesSkippedByResume) {
+    RunReport r;
+    r.source = "s";
+    r.planned_batches = 4;
+    r.resume_from = 3;
+    r.resume_skipped = {1, 2};
+    std::string j = ReportJson(r);
+    EXPECT_NE(j.find("\"resume_skipped_batches\":[1,2]"), std::string::npos) << j;
+    std::string t = ReportText(r);
+    EXPECT_NE(t.find("planned batches 1..2 skipped (--resume-from-batch 3)"), std::string::npos)
+        << t;
+    r.resume_skipped.clear();
+    EXPECT_NE(ReportJson(r).find("\"resume_skipped_batches\":[]"), std::string::npos);
+    EXPECT_EQ(ReportText(r).find("skipped (--resume"), std::string::npos);
+}
