@@ -83,8 +83,8 @@ Position PositionInRecord(const Record& rec, size_t offset) {
     return p;
 }
 
-// CheckJsonbRecord locates the escape in the file when the text is the file's bytes.
-void CheckJsonbRecord(const Record& rec, bool exact_offsets) {
+// CheckJsonbEscapes locates the escape in the file when the text is the file's bytes.
+void CheckJsonbEscapes(const Record& rec, bool exact_offsets) {
     std::string problem;
     size_t at = FindJsonbProblem(rec.json, problem);
     if (at == std::string::npos) return;

@@ -3,8 +3,10 @@
 # directory source with format = "auto" holds a ';' CSV in Windows-1252 with a quoted
 # multi-line field, a tab-separated .tsv, a JSON document read at json_path, an xlsx
 # whose header is on row 4 (inline and shared strings, numbers), and two bad files (an
-# unbalanced quote, an xlsx without sharedStrings.xml): good files are staged with the
-# exact payloads, bad files fail alone with FILE:LINE (byte N) reasons, exit code 1.
+# unbalanced quote, an xlsx without sharedStrings.xml), records jsonb refuses (a NUL byte
+# in a CSV, \u0000 in NDJSON; an NDJSON file whose text is "\\u0000" is fine): good files
+# are staged with the exact payloads, bad files fail alone with FILE:LINE (byte N)
+# reasons, exit code 1.
 # Planning: a CSV named like the others but whose headers do not match expected_headers
 # is dropped by min_confidence (its name scores 1, its headers 0: confidence 0.5 < 0.6);
 # files whose headers cannot be read keep their name score and fail at staging.
@@ -29,6 +31,10 @@ open(f"{d}/prix_b.tsv", "w").write("code\tdesignation\tprix_unitaire\nB1\tx\t1\n
 open(f"{d}/prix_c.json", "w").write('{"meta": {"n": 2}, "data": {"items": [{"code": "C1", "prix_unitaire": 1.5}, {"code": "C2"}]}}')
 open(f"{d}/prix_bad.csv", "w").write('code;designation;prix_unitaire\nX1;"open;1\nX2;b;2\n')
 open(f"{d}/prix_unrelated.csv", "w").write("foo,bar\n1,2\n")
+# Records PostgreSQL's jsonb refuses fail their own file, not the batch's COPY.
+open(f"{d}/prix_nul.csv", "wb").write(b"code;designation;prix_unitaire\nN1;a\x00b;1\n")
+open(f"{d}/prix_e.ndjson", "w").write('{"code": "E1"}\n{"code": "E2", "note": "a\\u0000b"}\n')
+open(f"{d}/prix_f.ndjson", "w").write('{"code": "F1", "path": "C:\\\\u0000"}\n')
 head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 def xlsx(path, rows, shared=None):
     wb = head + ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -71,7 +77,7 @@ name = "$name"
 kind = "dir"
 location = "$src"
 format = "auto"
-pattern = ["*.csv", "*.tsv", "*.json", "*.xlsx"]
+pattern = ["*.csv", "*.tsv", "*.json", "*.ndjson", "*.xlsx"]
 [source.relevance]
 min_confidence = 0.6
 keywords = { prix = 1.0 }
@@ -90,7 +96,7 @@ for f in prix_noheader.xlsx prix_broken.xlsx; do
   grep -q "1.000 .* $f" "$tmp/plan" || { cat "$tmp/plan"; fail "$f (unreadable headers) must keep its name score"; }
 done
 set +e; "$BIN" run -c "$tmp/nj.toml" > "$tmp/out" 2>&1; rc=$?; set -e
-[[ $rc -eq 1 ]] || { cat "$tmp/out"; fail "exit code $rc, want 1 (four bad files)"; }
+[[ $rc -eq 1 ]] || { cat "$tmp/out"; fail "exit code $rc, want 1 (six bad files)"; }
 
 sid=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name'")
 err() { q "SELECT error FROM nightjar.file WHERE source_id = $sid AND name = '$1'"; }
@@ -101,7 +107,11 @@ err() { q "SELECT error FROM nightjar.file WHERE source_id = $sid AND name = '$1
 [[ "$(err prix_noheader.xlsx)" == *"A1: shared string 0 but the workbook has no sharedStrings.xml"* ]] \
   || fail "prix_noheader.xlsx reason: $(err prix_noheader.xlsx)"
 [[ -n "$(err prix_broken.xlsx)" ]] || fail "prix_broken.xlsx has no reason"
-[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'failed'") == 4 ]] || fail "want 4 failed files"
+[[ "$(err prix_nul.csv)" == "prix_nul.csv:2 (byte 35): the line contains U+0000 (NUL), which PostgreSQL cannot store in jsonb" ]] \
+  || fail "prix_nul.csv reason: $(err prix_nul.csv)"
+[[ "$(err prix_e.ndjson)" == 'prix_e.ndjson:2 (byte 40): record 2 contains U+0000 (NUL), which PostgreSQL cannot store in jsonb (escape \u0000)' ]] \
+  || fail "prix_e.ndjson reason: $(err prix_e.ndjson)"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'failed'") == 6 ]] || fail "want 6 failed files"
 got=$(q "SELECT string_agg(f.name || ' ' || r.payload::text, E'\n' ORDER BY f.name, r.record_no)
          FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id) WHERE r.source_id = $sid")
 want='prix_a.csv {"code": "A1", "désignation": "Béton \"C25\";\nlivré", "prix_unitaire": "12,5"}
@@ -109,9 +119,10 @@ prix_a.csv {"code": "A2", "désignation": "Société €", "prix_unitaire": "3"}
 prix_b.tsv {"code": "B1", "designation": "x", "prix_unitaire": "1"}
 prix_c.json {"code": "C1", "prix_unitaire": 1.5}
 prix_c.json {"code": "C2"}
-prix_d.xlsx {"Code": "D1", "Désignation": "Enduit & peinture", "Prix unitaire": 99.5}'
+prix_d.xlsx {"Code": "D1", "Désignation": "Enduit & peinture", "Prix unitaire": 99.5}
+prix_f.ndjson {"code": "F1", "path": "C:\\u0000"}'
 [[ "$got" == "$want" ]] || { diff <(echo "$want") <(echo "$got") >&2; fail "staged payloads differ"; }
-[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'staged'") == 4 ]] || fail "want 4 staged files"
+[[ $(q "SELECT count(*) FROM nightjar.file WHERE source_id = $sid AND status = 'staged'") == 5 ]] || fail "want 5 staged files"
 
 # Clean the catalog rows of this test's source.
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
