@@ -127,7 +127,8 @@ class BatchNormalization {
             RecordCursor cursor(
                 "SELECT record_no, payload FROM nightjar.valid_record "
                 "WHERE source_id = $1 AND batch_id = $2 ORDER BY record_no",
-                {INT8OID, INT8OID}, {Int64GetDatum(source_id_), Int64GetDatum(batch_id_)});
+                {INT8OID, INT8OID}, {Int64GetDatum(source_id_), Int64GetDatum(batch_id_)},
+                "nightjar.normalize_batch(" + std::to_string(batch_id_) + ")");
             BulkWriter writer(UpsertSql(source_id_, batch_id_), {TEXTOID, INT8OID, JSONBOID});
             for (;;) {
                 PgCall([&] { CHECK_FOR_INTERRUPTS(); });

@@ -95,12 +95,18 @@ class SpiSession {
     bool connected_ = false;
 };
 
-// RecordCursor streams the rows of a read-only parameterised query.
+// RecordCursor streams the rows of a read-only parameterised query. With a progress
+// label, every Fetch shows how far it got in pg_stat_activity.query of this backend
+// ("nightjar.validate_batch(42): 250000 of 1000000 records read"), so that a long batch
+// can be followed from another session; the statement's own text is put back when the
+// cursor goes away.
 class RecordCursor {
   public:
-    // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs).
+    // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs);
+    // `total` (0: unknown) is how many rows the progress line announces.
     RecordCursor(const char* query, const std::vector<Oid>& types,
-                 const std::vector<Datum>& values);
+                 const std::vector<Datum>& values, std::string progress_label = "",
+                 int64 total = 0);
     ~RecordCursor();
     RecordCursor(const RecordCursor&) = delete;
     RecordCursor& operator=(const RecordCursor&) = delete;
@@ -110,8 +116,15 @@ class RecordCursor {
     Datum Value(uint64 row, int col, bool* isnull) const;
 
   private:
+    // ReportProgress puts the progress line in pg_stat_activity.
+    void ReportProgress() const;
+
     Portal portal_ = nullptr;
     SPITupleTable* rows_ = nullptr;
+    std::string progress_label_;
+    std::string saved_activity_;  // the statement's text, restored by the destructor
+    int64 total_ = 0;
+    int64 read_ = 0;
 };
 
 // BulkWriter buffers rows and inserts them with one prepared statement per flush.

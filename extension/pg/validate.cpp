@@ -129,6 +129,8 @@ class BatchValidation {
     void LoadRules(ArrayType* rules_array);
     // Run streams the batch through the validator and writes its valid and quarantine rows.
     void Run();
+    // BatchRecords returns the batch's record count as staged (0 when unknown), for progress.
+    int64 BatchRecords() const;
     // Result returns {"rows_in", "rows_out", "rejected", "warnings", "counts": {rule: n}}.
     Jsonb* Result() const;
 
@@ -207,6 +209,20 @@ void BatchValidation::LoadRules(ArrayType* rules_array) {
     custom_.resize(meta_.size());
 }
 
+int64 BatchValidation::BatchRecords() const {
+    return PgCall([&] {
+        Oid type = INT8OID;
+        Datum arg = Int64GetDatum(batch_id_);
+        SPI_execute_with_args("SELECT records FROM nightjar.batch WHERE batch_id = $1", 1, &type,
+                              &arg, nullptr, true, 1);
+        bool isnull = true;
+        Datum d = SPI_processed == 1
+                      ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)
+                      : 0;
+        return isnull ? int64{0} : DatumGetInt64(d);
+    });
+}
+
 void BatchValidation::Run() {
     SpiSession spi;
     {
@@ -217,7 +233,8 @@ void BatchValidation::Run() {
         RecordCursor cursor(
             "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
             "ORDER BY record_no",
-            {INT8OID}, {Int64GetDatum(batch_id_)});
+            {INT8OID}, {Int64GetDatum(batch_id_)},
+            "nightjar.validate_batch(" + std::to_string(batch_id_) + ")", BatchRecords());
         BulkWriter valid(
             "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
             "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "

@@ -13,7 +13,7 @@ BEGIN
     PERFORM nightjar.drop_pipeline('t_val_pipe');
     DELETE FROM nightjar.event WHERE payload ->> 'source' LIKE 't_val%';
     DELETE FROM nightjar.quarantine WHERE source_id IN (SELECT source_id FROM nightjar.source WHERE name LIKE 't_val%');
-    DROP TABLE IF EXISTS nightjar.valid_t_val, nightjar.valid_t_val_aon;
+    DROP TABLE IF EXISTS nightjar.valid_t_val, nightjar.valid_t_val_aon, nightjar.valid_t_val_prog;
     DELETE FROM nightjar.raw_record WHERE source_id IN (SELECT source_id FROM nightjar.source WHERE name LIKE 't_val%');
     DELETE FROM nightjar.batch WHERE source_id IN (SELECT source_id FROM nightjar.source WHERE name LIKE 't_val%');
     DELETE FROM nightjar.source WHERE name LIKE 't_val%';
@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(64);
+SELECT plan(67);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -261,6 +261,46 @@ SELECT is((SELECT sr.result -> 'counts' ->> 'name_re' FROM nightjar.step_run sr 
 SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' AND parent_event_id = (SELECT id FROM ev)), 1::bigint,
           'batch.validated was emitted once, inside the step''s run');
 SELECT is((SELECT status FROM nightjar.run_status WHERE pipeline = 't_val_pipe'), 'succeeded', 'the run succeeded');
+
+-- Progress: a long validation shows how far it got in pg_stat_activity.query, seen from
+-- another session, and puts the statement's text back at the end. 2,500 records, a
+-- custom rule of 1 ms each; the line appears after the first chunk of 1,000 is read.
+CREATE FUNCTION t_val_ref.slow_ok(p jsonb) RETURNS boolean LANGUAGE sql AS $$ SELECT true FROM pg_sleep(0.001) $$;
+-- wait_activity waits (up to 20 s) until backend p_pid shows a query like p_like; returns it.
+CREATE FUNCTION t_val_ref.wait_activity(p_pid int, p_like text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    v_query text;
+BEGIN
+    FOR i IN 1..400 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        SELECT query INTO v_query FROM pg_stat_activity WHERE pid = p_pid;
+        IF v_query LIKE p_like THEN RETURN v_query; END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN 'not seen; last: ' || coalesce(v_query, 'NULL');
+END $$;
+INSERT INTO nightjar.source (name, kind) VALUES ('t_val_prog', 'sql');
+SELECT nightjar.define_fields('t_val_prog', ARRAY['id']);
+SELECT nightjar.define_rule('t_val_prog', 'slow', 'custom_sql', 'id', '{"function": "t_val_ref.slow_ok(jsonb)"}');
+INSERT INTO nightjar.batch (source_id, status, records)
+SELECT source_id, 'staged', 2500 FROM nightjar.source WHERE name = 't_val_prog';
+INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
+SELECT b.source_id, b.batch_id, i, jsonb_build_object('id', i)
+FROM nightjar.batch b JOIN nightjar.source s USING (source_id), generate_series(1, 2500) i WHERE s.name = 't_val_prog';
+SELECT dblink_connect('t_val_prog', nightjar_test.connstr());
+CREATE TEMP TABLE prog AS
+SELECT pid, (SELECT max(batch_id) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_val_prog') AS batch_id
+FROM dblink('t_val_prog', 'SELECT pg_backend_pid()') AS r(pid int);
+SELECT dblink_send_query('t_val_prog', format('SELECT nightjar.validate_batch(%s) ->> ''rows_out''', (SELECT batch_id FROM prog)));
+SELECT is(t_val_ref.wait_activity((SELECT pid FROM prog), 'nightjar.validate_batch(%): % of 2500 records read'),
+          format('nightjar.validate_batch(%s): 1000 of 2500 records read', (SELECT batch_id FROM prog)),
+          'a running validation shows its progress in pg_stat_activity');
+SELECT is((SELECT rows_out FROM dblink_get_result('t_val_prog') AS r(rows_out text)), '2500', 'and finishes');
+SELECT count(*) FROM dblink_get_result('t_val_prog') AS r(rows_out text);
+SELECT is(t_val_ref.wait_activity((SELECT pid FROM prog), 'SELECT nightjar.validate_batch(%'),
+          format('SELECT nightjar.validate_batch(%s) ->> ''rows_out''', (SELECT batch_id FROM prog)),
+          'then the statement''s own text is back');
+SELECT dblink_disconnect('t_val_prog');
 
 SELECT * FROM finish();
 CALL public.t_val_cleanup();
