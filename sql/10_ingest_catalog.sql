@@ -44,7 +44,8 @@ CREATE TABLE nightjar.file (
     records          bigint NOT NULL DEFAULT 0,
     archive_location text,
     -- a skipped file whose content was already staged: the staged file it duplicates
-    duplicate_of     bigint REFERENCES nightjar.file,
+    duplicate_of     bigint,  -- file_id of the staged file with the same checksum (not a foreign key:
+                              -- pg_dump cannot order a self-referencing extension table's rows)
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE nightjar.file IS 'one row per file staged or failed, and per skipped file the runner archived (status skipped, duplicate_of the staged file with the same checksum)';

@@ -1,6 +1,7 @@
 // records.cpp adapts the streaming format readers (runner/formats) to the stager: the
-// source's format settings become reader options, and a reader's error becomes a
-// FileError naming the file as the source lists it (not its spool path).
+// source's format settings become reader options, each record comes with its place in its
+// file (stored next to the payload), and a reader's error becomes a FileError naming the
+// file as the source lists it (not its spool path).
 #include "runner/ingest/records.hpp"
 
 #include <utility>
@@ -23,9 +24,9 @@ formats::FormatOptions Options(const SourceConfig& source) {
 
 }  // namespace
 
-// ForEachRecord streams every record of the file as JSON.
+// ForEachRecord streams every record of the file with its position.
 long ForEachRecord(const std::string& path, const std::string& name, const SourceConfig& source,
-                   const std::function<void(const std::string& json)>& sink) {
+                   const std::function<void(const formats::Record& rec)>& sink) {
     // Only the reader's errors fail the file; an error of the sink (the COPY stream) must
     // reach the batch loop, or the batch would go on in an aborted transaction.
     bool in_sink = false;
@@ -35,7 +36,7 @@ long ForEachRecord(const std::string& path, const std::string& name, const Sourc
         long n = 0;
         while (reader->Next(rec)) {
             in_sink = true;
-            sink(rec.json);
+            sink(rec);
             in_sink = false;
             ++n;
         }
@@ -47,6 +48,23 @@ long ForEachRecord(const std::string& path, const std::string& name, const Sourc
         if (pos != std::string::npos) msg.replace(pos, path.size(), name);
         throw FileError(msg);
     }
+}
+
+// LineOfRecord returns the line where record number n of the file starts, or 0.
+long LineOfRecord(const std::string& path, const std::string& name, const SourceConfig& source,
+                  long n) {
+    struct Found {
+        long line;
+    };
+    try {
+        ForEachRecord(path, name, source, [&](const formats::Record& rec) {
+            if (rec.pos.record_no == n) throw Found{rec.pos.line};
+        });
+    } catch (const Found& found) {
+        return found.line;
+    } catch (const std::exception&) {
+    }
+    return 0;
 }
 
 // HeaderFraction opens the file and returns the fraction of expected headers it has.

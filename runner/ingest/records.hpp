@@ -7,14 +7,22 @@
 #include <vector>
 
 #include "runner/config/config.hpp"
+#include "runner/formats/reader.hpp"
 
 namespace nightjar::runner {
 
-// ForEachRecord streams every record of the file as one JSON object text; `name` is the
-// name used in error messages. Throws FileError naming file, line and byte offset.
+// ForEachRecord streams every record of the file — its JSON object text and its position
+// (rec.pos: the line where it starts, the sheet row for xlsx, and its number within the
+// file, both from 1); `name` is the name used in error messages. Throws FileError naming
+// file, line and byte offset; an exception thrown by the sink passes through unchanged.
 // Returns the number of records.
 long ForEachRecord(const std::string& path, const std::string& name, const SourceConfig& source,
-                   const std::function<void(const std::string& json)>& sink);
+                   const std::function<void(const formats::Record& rec)>& sink);
+
+// LineOfRecord re-reads the file and returns the line where its record number n starts,
+// or 0 when the file has fewer records or cannot be read (used on the failure path only).
+long LineOfRecord(const std::string& path, const std::string& name, const SourceConfig& source,
+                  long n);
 
 // HeaderFraction opens the file and returns the fraction of expected headers it has (1
 // when none are expected), or nullopt when the file cannot be read: such a file keeps its

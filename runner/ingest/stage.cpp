@@ -18,7 +18,7 @@
 #include <tuple>
 
 #include "runner/ingest/errors.hpp"
-#include "runner/ingest/record_stream.hpp"
+#include "runner/ingest/records.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -96,7 +96,7 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
     // CopyFile streams one file's records into `copy`; a reader error fails the file.
     auto copy_file = [&](pqxx::stream_to& copy, BatchFile& f) {
         try {
-            f.records = ForEachPositionedRecord(
+            f.records = ForEachRecord(
                 f.path, f.candidate.key, source, [&](const formats::Record& rec) {
                     ++record_no;
                     copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no,
