@@ -114,7 +114,10 @@ char Confirm(const PlannedBatch& b) {
     std::fprintf(stderr, "stage batch %d (%zu files, %.2f MB)? [y/n/q] ", b.seq, b.files.size(),
                  b.bytes / 1048576.0);
     std::string answer;
-    if (!std::getline(std::cin, answer)) return 'q';
+    bool got = static_cast<bool>(std::getline(std::cin, answer));
+    // Answers piped in are not echoed by a terminal: end the question's line ourselves.
+    if (!isatty(STDIN_FILENO)) std::fprintf(stderr, "%s\n", got ? answer.c_str() : "(end of input: q)");
+    if (!got) return 'q';
     return answer.empty() ? 'n'
                           : static_cast<char>(std::tolower(static_cast<unsigned char>(answer[0])));
 }

@@ -248,9 +248,9 @@ printf 'n\ny\nq\n' | "$BIN" run -c "$tmp/nj8.toml" --interactive --no-cleanup > 
 [[ $(q "SELECT string_agg(payload->>'i', ',') FROM nightjar.raw_record WHERE source_id = $sid8") == 2 ]] || fail "interactive: want only batch 2 staged"
 [[ -e "$src8/i1.ndjson" && ! -e "$src8/i2.ndjson" && -e "$src8/i3.ndjson" ]] || fail "interactive: declined files touched"
 grep -q "batch 1: skipped" "$tmp/out13" || { cat "$tmp/out13"; fail "declined batch not reported"; }
-# Not a terminal: one plain progress line per staged batch (after the question, which
-# does not end its line), no carriage return.
-[[ $(grep -oE "batch [0-9]+/3: 1 files, [0-9.]+ MB, 1 records, [0-9]+ rec/s, [0-9.]+ s$" "$tmp/err13") == "batch 2/3: "* ]] \
+# Not a terminal: one plain progress line per staged batch, on its own line (a piped
+# answer is echoed after the question), no carriage return.
+[[ $(grep -oE "^batch [0-9]+/3: 1 files, [0-9.]+ MB, 1 records, [0-9]+ rec/s, [0-9.]+ s$" "$tmp/err13") == "batch 2/3: "* ]] \
   && [[ $(grep -oE "batch [0-9]+/3: " "$tmp/err13" | wc -l) == 1 ]] || { cat -A "$tmp/err13"; fail "want one plain progress line"; }
 grep -q $'\r' "$tmp/err13" && fail "carriage return in non-TTY progress"
 ls -d "$tmp/spool/$name8"-* >/dev/null 2>&1 || fail "--no-cleanup removed the spool"
