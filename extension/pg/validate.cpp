@@ -210,17 +210,11 @@ void BatchValidation::LoadRules(ArrayType* rules_array) {
 }
 
 int64 BatchValidation::BatchRecords() const {
-    return PgCall([&] {
-        Oid type = INT8OID;
-        Datum arg = Int64GetDatum(batch_id_);
-        SPI_execute_with_args("SELECT records FROM nightjar.batch WHERE batch_id = $1", 1, &type,
-                              &arg, nullptr, true, 1);
-        bool isnull = true;
-        Datum d = SPI_processed == 1
-                      ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)
-                      : 0;
-        return isnull ? int64{0} : DatumGetInt64(d);
-    });
+    RecordCursor batch("SELECT records FROM nightjar.batch WHERE batch_id = $1", {INT8OID},
+                       {Int64GetDatum(batch_id_)});
+    bool isnull = true;
+    Datum records = batch.Fetch(1) == 1 ? batch.Value(0, 1, &isnull) : 0;
+    return isnull ? 0 : DatumGetInt64(records);
 }
 
 void BatchValidation::Run() {

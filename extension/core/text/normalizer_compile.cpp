@@ -95,48 +95,40 @@ ValueKind KindOf(JsonValue::Type t) {
 // provides: a misspelt name would otherwise be skipped silently on every record. The rules
 // are already known to be well formed.
 void CheckFieldsExist(const JsonValue& rules, std::vector<std::string> fields) {
-    auto text = [](const JsonValue& rule, std::string_view key) {
-        const JsonValue* v = rule.Find(key);
-        return v == nullptr ? std::string() : v->text;
-    };
-    auto names = [](const JsonValue& rule, std::string_view key) {
-        std::vector<std::string> out;
-        for (const auto& item : rule.Find(key)->items) out.push_back(item.text);
-        return out;
-    };
     auto add = [&](const std::string& name) {
         if (!name.empty() && !Contains(fields, name)) fields.push_back(name);
     };
     auto remove = [&](const std::string& name) {
         fields.erase(std::remove(fields.begin(), fields.end(), name), fields.end());
     };
-    for (std::string_view kind : {"rename", "transform", "constant", "multi", "drop", "record_id"}) {
+    for (const char* kind : {"rename", "transform", "constant", "multi", "drop", "record_id"}) {
         for (size_t i = 0; i < rules.items.size(); ++i) {
             const JsonValue& rule = rules.items[i];
             if (rule.Find("kind")->text != kind) continue;
+            RuleReader r(rule, i + 1, kind);
             auto need = [&](const std::string& name) {
                 if (!name.empty() && !Contains(fields, name))
-                    throw InvalidArgument("rule " + std::to_string(i + 1) + " (" + std::string(kind) +
-                                          "): \"" + name +
-                                          "\" is not a field of the records at this point (rules apply "
-                                          "in the order rename, transform, constant, multi, drop, record_id)");
+                    r.Fail("\"" + name +
+                           "\" is not a field of the records at this point (rules apply in the "
+                           "order rename, transform, constant, multi, drop, record_id)");
             };
-            if (kind == "rename") {
-                remove(text(rule, "from"));
-                add(text(rule, "to"));
-            } else if (kind == "transform") {
-                need(text(rule, "field"));
-                add(text(rule, "into"));
-            } else if (kind == "constant") {
-                add(text(rule, "field"));
-            } else if (kind == "multi") {
-                for (const auto& f : names(rule, "inputs")) need(f);
-                for (const auto& f : names(rule, "outputs")) add(f);
-            } else if (kind == "drop") {
-                for (const auto& f : names(rule, "fields")) need(f), remove(f);
+            const std::string_view k = kind;
+            if (k == "rename") {
+                remove(r.Name("from"));
+                add(r.Name("to"));
+            } else if (k == "transform") {
+                need(r.Name("field"));
+                add(r.Name("into", false));
+            } else if (k == "constant") {
+                add(r.Name("field"));
+            } else if (k == "multi") {
+                for (const auto& f : r.Names("inputs", 0)) need(f);
+                for (const auto& f : r.Names("outputs", 0)) add(f);
+            } else if (k == "drop") {
+                for (const auto& f : r.Names("fields", 0)) need(f), remove(f);
             } else {
-                need(text(rule, "id_field"));
-                need(text(rule, "source_code_field"));
+                need(r.Name("id_field"));
+                need(r.Name("source_code_field", false));
             }
         }
     }
