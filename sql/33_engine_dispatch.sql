@@ -1,4 +1,4 @@
--- 32_engine_dispatch.sql: the dispatcher. CALL nightjar.dispatch() repeats: pick a due
+-- 33_engine_dispatch.sql: the dispatcher. CALL nightjar.dispatch() repeats: pick a due
 -- work item, lock its row (FOR UPDATE SKIP LOCKED), run the step in a subtransaction,
 -- record the attempt, COMMIT. The row lock is held while the step runs, so the step's
 -- effects and the work item's new status commit together: a step succeeds at most once

@@ -1,4 +1,4 @@
--- 33_engine_schedule.sql: time. Scheduling on top of pg_cron (recorded in
+-- 34_engine_schedule.sql: time. Scheduling on top of pg_cron (recorded in
 -- nightjar.scheduled_job), deadlines that turn into notifications, and pruning of the
 -- engine's history. pg_cron is optional at CREATE EXTENSION time: it lives in one
 -- database (cron.database_name), so everything that touches the cron schema is dynamic

@@ -1,4 +1,4 @@
--- 31_engine_emit.sql: events in. emit appends an event and, in the same transaction,
+-- 32_engine_emit.sql: events in. emit appends an event and, in the same transaction,
 -- one work item per subscribed step, so staging a batch and announcing it commit or
 -- roll back together. replay re-emits a period for one pipeline (backfill); retry
 -- re-queues dead letters.

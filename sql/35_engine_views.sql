@@ -1,4 +1,4 @@
--- 34_engine_views.sql: what ran, what failed and why, at a glance.
+-- 35_engine_views.sql: what ran, what failed and why, at a glance.
 
 CREATE VIEW nightjar.run_status AS
 SELECT r.run_id,
