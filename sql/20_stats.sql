@@ -27,15 +27,15 @@ CREATE TYPE nightjar.trend AS (
 
 -- stats_agg --------------------------------------------------------------------------
 CREATE FUNCTION nightjar.stats_agg_trans(internal, float8) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_stats_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_stats_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION nightjar.stats_agg_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_stats_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_stats_agg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION nightjar.stats_agg_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'nightjar_stats_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_stats_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nightjar.stats_agg_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_stats_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_stats_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nightjar.stats_agg_final(internal) RETURNS nightjar.stats
-    AS 'MODULE_PATHNAME', 'nightjar_stats_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_stats_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE nightjar.stats_agg(float8) (
     SFUNC = nightjar.stats_agg_trans, STYPE = internal, SSPACE = 1120,  -- sizeof(Moments): 128-value block + sums
@@ -49,15 +49,15 @@ COMMENT ON AGGREGATE nightjar.stats_agg(float8) IS
 
 -- trend_agg --------------------------------------------------------------------------
 CREATE FUNCTION nightjar.trend_agg_trans(internal, float8, float8) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_trend_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_trend_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION nightjar.trend_agg_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_trend_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_trend_agg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION nightjar.trend_agg_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'nightjar_trend_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_trend_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nightjar.trend_agg_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_trend_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_trend_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nightjar.trend_agg_final(internal) RETURNS nightjar.trend
-    AS 'MODULE_PATHNAME', 'nightjar_trend_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_trend_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE nightjar.trend_agg(y float8, x float8) (
     SFUNC = nightjar.trend_agg_trans, STYPE = internal, SSPACE = 96,
@@ -71,9 +71,9 @@ COMMENT ON AGGREGATE nightjar.trend_agg(float8, float8) IS
 
 -- autocorr_agg -----------------------------------------------------------------------
 CREATE FUNCTION nightjar.autocorr_agg_trans(internal, float8) RETURNS internal
-    AS 'MODULE_PATHNAME', 'nightjar_autocorr_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_autocorr_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION nightjar.autocorr_agg_final(internal) RETURNS float8
-    AS 'MODULE_PATHNAME', 'nightjar_autocorr_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nightjar_autocorr_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- Order matters, so there is no combine function: call it as autocorr_agg(y ORDER BY t).
 CREATE AGGREGATE nightjar.autocorr_agg(float8) (

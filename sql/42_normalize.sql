@@ -103,7 +103,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_parse_
 CREATE FUNCTION nightjar.split_address(value text, OUT street text, OUT postcode text, OUT city text)
 LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_split_address';
 CREATE FUNCTION nightjar._point_text(lat text, lon text) RETURNS text
-LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_make_point';
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'nightjar_point_text';
 CREATE FUNCTION nightjar.make_point(lat text, lon text) RETURNS point
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT nightjar._point_text(lat, lon)::point $$;
 CREATE FUNCTION nightjar.record_key(source_code text, id text) RETURNS text

@@ -22,11 +22,6 @@ MemoryContext AggregateMemory(FunctionCallInfo fcinfo, const char* fn_name) {
     return ctx;
 }
 
-std::string_view ByteaArg(FunctionCallInfo fcinfo, int argno) {
-    bytea* b = PgCall([&] { return PG_GETARG_BYTEA_PP(argno); });
-    return {VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)};
-}
-
 Datum MakeCountAndFloat8Composite(FunctionCallInfo fcinfo, int64 count,
                                   const std::vector<std::optional<double>>& fields) {
     return PgCall([&] {
@@ -47,22 +42,6 @@ Datum MakeCountAndFloat8Composite(FunctionCallInfo fcinfo, int64 count,
         }
         return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
-}
-
-std::vector<std::optional<double>> Float8ArrayArg(FunctionCallInfo fcinfo, int argno) {
-    Datum* elems = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    PgCall([&] {
-        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(argno);
-        if (ARR_NDIM(arr) > 1)
-            ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR), errmsg("fractions must be a one-dimensional array")));
-        deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
-    });
-    std::vector<std::optional<double>> out(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i)
-        if (!nulls[i]) out[static_cast<size_t>(i)] = DatumGetFloat8(elems[i]);
-    return out;
 }
 
 Datum MakeFloat8Array(const std::vector<std::optional<double>>& values) {

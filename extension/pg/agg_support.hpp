@@ -1,12 +1,13 @@
 // agg_support.hpp: what every aggregate's glue needs — the aggregate memory context,
 // core state objects living in it, bytea (de)serialisation and composite results.
 //
-// Core states come in two kinds. Trivially destructible ones (Moments, LinearTrend) are
+// Arguments are read with args.hpp. Core states come in two kinds. Trivially destructible ones (Moments, LinearTrend) are
 // placement-new'd into the aggregate context and vanish with it. States that own heap
 // memory (a t-digest's vectors) are created with `new` and deleted by a reset callback
 // registered on the aggregate context, so nothing leaks when a query is cancelled.
 #pragma once
 
+#include "extension/pg/args.hpp"
 #include "extension/pg/boundary.hpp"
 
 extern "C" {
@@ -63,16 +64,10 @@ bytea* MakeBytea(size_t len, Fill&& fill) {
     return out;
 }
 
-// ByteaArg returns the bytes of a bytea argument (detoasted under the guard).
-std::string_view ByteaArg(FunctionCallInfo fcinfo, int argno);
-
 // MakeFloat8Composite forms the function's composite result from optional float8 fields,
 // after a leading bigint count; an empty optional becomes NULL.
 Datum MakeCountAndFloat8Composite(FunctionCallInfo fcinfo, int64 count,
                                   const std::vector<std::optional<double>>& fields);
-
-// Float8ArrayArg reads a float8[] argument; NULL elements become empty optionals.
-std::vector<std::optional<double>> Float8ArrayArg(FunctionCallInfo fcinfo, int argno);
 
 // MakeFloat8Array forms a one-dimensional float8[] with NULLs where values are empty.
 Datum MakeFloat8Array(const std::vector<std::optional<double>>& values);

@@ -58,6 +58,17 @@ void ClassifyCurrentException(CaughtError& out) noexcept {
     }
 }
 
+void RaiseExceptionStackChanged(sigjmp_buf* entry_stack, ErrorContextCallback* entry_context) {
+    // The error must unwind to the caller's handler, not to the dead frame left behind.
+    PG_exception_stack = entry_stack;
+    error_context_stack = entry_context;
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                    errmsg("nightjar: PG_exception_stack changed across a C++ call"),
+                    errdetail("A PG_TRY block was left without PG_END_TRY, or an ereport "
+                              "escaped a PgCall guard.")));
+    pg_unreachable();
+}
+
 void RaiseCaught(const CaughtError& err) {
     if (err.pg_error != nullptr) ReThrowError(err.pg_error);
     ereport(ERROR, (errcode(err.sqlstate), errmsg("%s", err.message)));

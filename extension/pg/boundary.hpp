@@ -11,14 +11,22 @@
 //     objects are alive go through PgCall, which catches the error with PG_TRY, restores
 //     the memory context, copies the ErrorData and rethrows it as nightjar::pg::PgError.
 //     At the boundary PgError is re-raised with its original SQLSTATE and message.
+//  3. A PG_TRY left without PG_END_TRY (a return or a C++ throw inside it), or an
+//     ereport that escaped a guard and was caught by someone else's sigsetjmp, leaves
+//     PG_exception_stack pointing at a dead frame: the next error would longjmp into it.
+//     CallCpp therefore checks after every call that PG_exception_stack is what it was
+//     on entry (pg_duckdb's tripwire) and raises an internal error if not, after
+//     putting the entry value back so that the error itself lands safely.
 #pragma once
 
+// clang-format off: postgres.h must come first
 extern "C" {
 #include "postgres.h"
 #include "fmgr.h"
 #include "utils/elog.h"
 #include "utils/memutils.h"
 }
+// clang-format on
 
 #include <exception>
 #include <optional>
@@ -58,16 +66,26 @@ void ClassifyCurrentException(CaughtError& out) noexcept;
 // a 1 KB record it will almost never use (perf: ~18% of a per-row transition function).
 CaughtError& CurrentCaughtError();
 
-// CallCpp runs a SQL function's C++ body and converts any exception into an ERROR.
+// RaiseExceptionStackChanged restores PG_exception_stack and error_context_stack to their
+// values on entry of a C++ call and raises XX000 naming the mistake; it does not return.
+[[noreturn]] void RaiseExceptionStackChanged(sigjmp_buf* entry_stack,
+                                             ErrorContextCallback* entry_context);
+
+// CallCpp runs a SQL function's C++ body and converts any exception into an ERROR; it
+// checks the exception stack after the body (the tripwire of mistake 3 above).
 template <typename Body>
 Datum CallCpp(Body&& body) {
+    sigjmp_buf* const entry_stack = PG_exception_stack;
+    ErrorContextCallback* const entry_context = error_context_stack;
     try {
-        return body();
+        Datum result = body();
+        if (PG_exception_stack == entry_stack) return result;
     } catch (...) {
         CaughtError& err = CurrentCaughtError();
         err = CaughtError{};
         ClassifyCurrentException(err);
     }
+    if (PG_exception_stack != entry_stack) RaiseExceptionStackChanged(entry_stack, entry_context);
     RaiseCaught(CurrentCaughtError());
 }
 
@@ -110,12 +128,12 @@ auto PgCall(Fn&& fn) -> decltype(fn()) {
 // NIGHTJAR_FUNCTION(name) declares a V1 SQL-callable function `name` whose body (the
 // block that follows the macro) runs under CallCpp. Inside the body `fcinfo` is in scope
 // and the PG_GETARG_* / PG_RETURN_* macros work as usual.
-#define NIGHTJAR_FUNCTION(name)                                                        \
-    extern "C" {                                                                       \
-    PG_FUNCTION_INFO_V1(name);                                                         \
-    }                                                                                  \
-    static Datum name##_body(FunctionCallInfo fcinfo);                                 \
-    extern "C" Datum name(PG_FUNCTION_ARGS) {                                          \
-        return ::nightjar::pg::CallCpp([fcinfo]() { return name##_body(fcinfo); });    \
-    }                                                                                  \
+#define NIGHTJAR_FUNCTION(name)                                                     \
+    extern "C" {                                                                    \
+    PG_FUNCTION_INFO_V1(name);                                                      \
+    }                                                                               \
+    static Datum name##_body(FunctionCallInfo fcinfo);                              \
+    extern "C" Datum name(PG_FUNCTION_ARGS) {                                       \
+        return ::nightjar::pg::CallCpp([fcinfo]() { return name##_body(fcinfo); }); \
+    }                                                                               \
     static Datum name##_body(FunctionCallInfo fcinfo)

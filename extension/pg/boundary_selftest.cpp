@@ -7,26 +7,51 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "extension/pg/boundary.hpp"
+#include "core/stats/percentiles.hpp"
+#include "extension/pg/args.hpp"
+#include "extension/pg/progress.hpp"
 
 extern "C" {
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 }
 
 namespace {
 
 // RaisePgError calls a PostgreSQL function that ereports (int4 input of "not a number").
 Datum RaisePgError() {
-    return nightjar::pg::PgCall([] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+    return nightjar::pg::PgCall(
+        [] { return DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+}
+
+// PercentilesUntilCancelled runs exact percentiles of 4 million pseudo-random values
+// over and over, with the glue's progress hook, for at most `seconds`: a cancel from
+// another session must stop it inside the core computation and leave the backend alive.
+std::string PercentilesUntilCancelled(double seconds) {
+    std::vector<double> values(size_t{1} << 22);
+    uint64_t state = 42;
+    for (double& v : values) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        v = static_cast<double>(state >> 11);
+    }
+    nightjar::pg::ActivityProgress progress("nightjar.boundary_selftest(percentiles)",
+                                            "values scanned");
+    const TimestampTz stop = GetCurrentTimestamp() + static_cast<TimestampTz>(seconds * 1e6);
+    int64_t rounds = 0;
+    while (GetCurrentTimestamp() < stop) {
+        nightjar::core::stats::PercentilesCont(values, {0.1, 0.5, 0.9}, progress);
+        ++rounds;
+    }
+    return "not cancelled after " + std::to_string(rounds) + " rounds";
 }
 
 }  // namespace
 
 NIGHTJAR_FUNCTION(nightjar_boundary_selftest) {
-    text* kind_text = PG_GETARG_TEXT_PP(0);
-    std::string kind(VARDATA_ANY(kind_text), VARSIZE_ANY_EXHDR(kind_text));
+    std::string kind = nightjar::pg::TextArg(fcinfo, 0);
     std::vector<int> alive(16, 1);  // an object with a destructor on the stack while we throw
-    if (kind == "invalid_argument") throw nightjar::core::InvalidArgument("selftest: invalid argument");
+    if (kind == "invalid_argument")
+        throw nightjar::core::InvalidArgument("selftest: invalid argument");
     if (kind == "data_error") throw nightjar::core::DataError("selftest: data error");
     if (kind == "bad_alloc") throw std::bad_alloc();
     if (kind == "runtime_error") throw std::runtime_error("selftest: internal error");
@@ -42,6 +67,17 @@ NIGHTJAR_FUNCTION(nightjar_boundary_selftest) {
             PG_RETURN_TEXT_P(nightjar::pg::PgCall([&] { return cstring_to_text(msg.c_str()); }));
         }
     }
-    if (kind == "ok") PG_RETURN_TEXT_P(cstring_to_text("ok"));
+    if (kind == "exception_stack") {
+        // The mistake the tripwire catches: a PG_TRY left without PG_END_TRY leaves
+        // PG_exception_stack pointing into this (soon dead) frame.
+        static sigjmp_buf dead_frame;
+        PG_exception_stack = &dead_frame;
+        PG_RETURN_TEXT_P(nightjar::pg::PgCall([] { return cstring_to_text("left"); }));
+    }
+    if (kind == "percentiles_until_cancel") {
+        std::string outcome = PercentilesUntilCancelled(60.0);
+        PG_RETURN_TEXT_P(nightjar::pg::PgCall([&] { return cstring_to_text(outcome.c_str()); }));
+    }
+    if (kind == "ok") PG_RETURN_TEXT_P(nightjar::pg::PgCall([] { return cstring_to_text("ok"); }));
     throw nightjar::core::InvalidArgument("unknown selftest kind \"" + kind + "\"");
 }

@@ -22,8 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "extension/pg/record_io.hpp"
-#include "extension/pg/validate_params.hpp"
+#include "extension/pg/batch_step.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -42,15 +41,6 @@ namespace ntext = nightjar::core::text;
 namespace {
 
 constexpr long kChunkRows = 2000;
-
-// JsonbText renders a jsonb argument as JSON text (the core parses rule lists itself).
-std::string JsonbText(Jsonb* jb) {
-    JsonbValue whole;
-    whole.type = jbvBinary;
-    whole.val.binary.data = &jb->root;
-    whole.val.binary.len = static_cast<int>(VARSIZE(jb));
-    return std::string(ScalarText(whole));
-}
 
 // CompileForSource compiles `rules`, prefixing any definition error with the source.
 ntext::Normalizer CompileForSource(const std::string& rules, const std::vector<std::string>* fields,
@@ -118,38 +108,16 @@ class BatchNormalization {
 
     // Run reads the batch's valid records chunk by chunk and upserts each chunk.
     void Run() {
-        SpiSession spi;
-        MemoryContext chunk_ctx = PgCall([&] {
-            return AllocSetContextCreate(spi.OuterContext(), "nightjar normalize chunk",
-                                         ALLOCSET_DEFAULT_SIZES);
-        });
-        {  // the cursor and the writer must be gone before SPI_finish (their destructors call SPI)
-            RecordCursor cursor(
-                "SELECT record_no, payload FROM nightjar.valid_record "
-                "WHERE source_id = $1 AND batch_id = $2 ORDER BY record_no",
-                {INT8OID, INT8OID}, {Int64GetDatum(source_id_), Int64GetDatum(batch_id_)},
-                "nightjar.normalize_batch(" + std::to_string(batch_id_) + ")");
-            BulkWriter writer(UpsertSql(source_id_, batch_id_), {TEXTOID, INT8OID, JSONBOID});
-            for (;;) {
-                PgCall([&] { CHECK_FOR_INTERRUPTS(); });
-                uint64 n = cursor.Fetch(kChunkRows);
-                if (n == 0) break;
-                MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
-                pending_.clear();
-                chunk_index_.clear();
-                for (uint64 row = 0; row < n; ++row) {
-                    bool isnull = false;
-                    const int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
-                    Datum raw = cursor.Value(row, 2, &isnull);
-                    NormalizeRecord(record_no, reinterpret_cast<Jsonb*>(
-                                                   PgCall([&] { return PG_DETOAST_DATUM(raw); })));
-                }
-                FlushChunk(writer);
-                MemoryContextSwitchTo(saved);
-                PgCall([&] { MemoryContextReset(chunk_ctx); });
-            }
-        }
-        spi.Finish();
+        BatchStep step("nightjar.normalize_batch(" + std::to_string(batch_id_) + ")", kChunkRows);
+        BulkWriter& writer =
+            step.Writer(UpsertSql(source_id_, batch_id_), {TEXTOID, INT8OID, JSONBOID});
+        step.Run(
+            "SELECT record_no, payload FROM nightjar.valid_record "
+            "WHERE source_id = $1 AND batch_id = $2 ORDER BY record_no",
+            {INT8OID, INT8OID}, {Int64GetDatum(source_id_), Int64GetDatum(batch_id_)},
+            [&](const StepRow& row) { NormalizeRecord(row.Int64(1), row.Jsonb(2)); },
+            [&] { QueueChunk(writer); });
+        step.Finish();
     }
 
     // Result returns {"rows_in", "rows_out", "counts": {...}} as jsonb.
@@ -201,8 +169,8 @@ class BatchNormalization {
         }
     }
 
-    // FlushChunk upserts the queued rows in one statement.
-    void FlushChunk(BulkWriter& writer) {
+    // QueueChunk hands the chunk's rows, one per record id, to the upsert writer.
+    void QueueChunk(BulkWriter& writer) {
         for (const PendingRow& p : pending_) {
             Datum id = PgCall([&] {
                 return PointerGetDatum(cstring_to_text_with_len(
@@ -212,7 +180,8 @@ class BatchNormalization {
             bool nulls[3] = {false, false, false};
             writer.Add(values, nulls);
         }
-        writer.Flush();
+        pending_.clear();
+        chunk_index_.clear();
     }
 
     const int64 batch_id_, source_id_;
@@ -231,14 +200,13 @@ class BatchNormalization {
 // nightjar_check_normalization compiles a source's rules (definition-time checks only).
 NIGHTJAR_FUNCTION(nightjar_check_normalization) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2)) PG_RETURN_VOID();
-    Jsonb* rules = PgCall([&] { return PG_GETARG_JSONB_P(0); });
-    std::string source =
-        PgCall([&] { return std::string(TextDatumGetCString(PG_GETARG_DATUM(2))); });
+    const std::string rules = JsonbTextArg(fcinfo, 0);
+    const std::string source = TextArg(fcinfo, 2);
     if (PG_ARGISNULL(1)) {
-        CompileForSource(JsonbText(rules), nullptr, source);
+        CompileForSource(rules, nullptr, source);
     } else {
-        std::vector<std::string> fields = TextArray(PG_GETARG_DATUM(1), "fields");
-        CompileForSource(JsonbText(rules), &fields, source);
+        const std::vector<std::string> fields = TextArrayArg(fcinfo, 1, "fields");
+        CompileForSource(rules, &fields, source);
     }
     PG_RETURN_VOID();
 }
@@ -247,10 +215,8 @@ NIGHTJAR_FUNCTION(nightjar_check_normalization) {
 NIGHTJAR_FUNCTION(nightjar_normalize_records) {
     const int64 batch_id = PG_GETARG_INT64(0);
     const int64 source_id = PG_GETARG_INT64(1);
-    std::string source =
-        PgCall([&] { return std::string(TextDatumGetCString(PG_GETARG_DATUM(2))); });
-    Jsonb* rules = PgCall([&] { return PG_GETARG_JSONB_P(3); });
-    const ntext::Normalizer normalizer = CompileForSource(JsonbText(rules), nullptr, source);
+    const std::string source = TextArg(fcinfo, 2);
+    const ntext::Normalizer normalizer = CompileForSource(JsonbTextArg(fcinfo, 3), nullptr, source);
     BatchNormalization run(batch_id, source_id, normalizer);
     run.Run();
     return run.Result();

@@ -9,7 +9,6 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
-#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
@@ -189,16 +188,12 @@ void SpiSession::Finish() {
 }
 
 RecordCursor::RecordCursor(const char* query, const std::vector<Oid>& types,
-                           const std::vector<Datum>& values, std::string progress_label,
-                           int64 total)
-    : progress_label_(std::move(progress_label)), total_(total) {
+                           const std::vector<Datum>& values) {
     portal_ = PgCall([&] {
         return SPI_cursor_open_with_args(nullptr, query, static_cast<int>(types.size()),
                                          const_cast<Oid*>(types.data()),
                                          const_cast<Datum*>(values.data()), nullptr, true, 0);
     });
-    if (!progress_label_.empty() && MyBEEntry != nullptr)
-        saved_activity_ = MyBEEntry->st_activity_raw;
 }
 
 RecordCursor::~RecordCursor() {
@@ -210,29 +205,16 @@ RecordCursor::~RecordCursor() {
     } catch (...) {
         // A failing close happens only in an aborting transaction, which closes portals itself.
     }
-    // pgstat_report_activity writes our own status entry and never raises.
-    if (!progress_label_.empty() && read_ > 0)
-        pgstat_report_activity(STATE_RUNNING, saved_activity_.c_str());
 }
 
 uint64 RecordCursor::Fetch(long n) {
-    uint64 got = PgCall([&] {
+    return PgCall([&] {
         if (rows_ != nullptr) SPI_freetuptable(rows_);
         rows_ = nullptr;
         SPI_cursor_fetch(portal_, true, n);
         rows_ = SPI_tuptable;
         return SPI_processed;
     });
-    read_ += static_cast<int64>(got);
-    if (!progress_label_.empty() && got > 0) ReportProgress();
-    return got;
-}
-
-void RecordCursor::ReportProgress() const {
-    std::string line = progress_label_ + ": " + std::to_string(read_);
-    if (total_ > 0) line += " of " + std::to_string(total_);
-    line += " records read";
-    pgstat_report_activity(STATE_RUNNING, line.c_str());
 }
 
 Datum RecordCursor::Value(uint64 row, int col, bool* isnull) const {

@@ -16,8 +16,8 @@
 // Error handling: every function here calls PostgreSQL and may ereport, so each one runs
 // its PostgreSQL calls under PgCall (a PostgreSQL error becomes a C++ PgError); callers
 // can call them freely from C++ code with live objects. Memory: everything is palloc'd
-// in CurrentMemoryContext; a caller streaming a big table switches to a scratch context
-// and resets it after each flush (see validate.cpp), so memory stays bounded by a chunk.
+// in CurrentMemoryContext; a caller streaming a big table does it through BatchStep
+// (batch_step.hpp), which switches to a scratch context and resets it after each flush.
 #pragma once
 
 // clang-format off: postgres.h must come first
@@ -95,18 +95,13 @@ class SpiSession {
     bool connected_ = false;
 };
 
-// RecordCursor streams the rows of a read-only parameterised query. With a progress
-// label, every Fetch shows how far it got in pg_stat_activity.query of this backend
-// ("nightjar.validate_batch(42): 250000 of 1000000 records read"), so that a long batch
-// can be followed from another session; the statement's own text is put back when the
-// cursor goes away.
+// RecordCursor streams the rows of a read-only parameterised query (batch_step.hpp's
+// loop adds the chunking, the scratch memory, interrupts and progress around it).
 class RecordCursor {
   public:
-    // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs);
-    // `total` (0: unknown) is how many rows the progress line announces.
+    // RecordCursor opens `query` with parameters of `types` bound to `values` (no NULLs).
     RecordCursor(const char* query, const std::vector<Oid>& types,
-                 const std::vector<Datum>& values, std::string progress_label = "",
-                 int64 total = 0);
+                 const std::vector<Datum>& values);
     ~RecordCursor();
     RecordCursor(const RecordCursor&) = delete;
     RecordCursor& operator=(const RecordCursor&) = delete;
@@ -116,15 +111,8 @@ class RecordCursor {
     Datum Value(uint64 row, int col, bool* isnull) const;
 
   private:
-    // ReportProgress puts the progress line in pg_stat_activity.
-    void ReportProgress() const;
-
     Portal portal_ = nullptr;
     SPITupleTable* rows_ = nullptr;
-    std::string progress_label_;
-    std::string saved_activity_;  // the statement's text, restored by the destructor
-    int64 total_ = 0;
-    int64 read_ = 0;
 };
 
 // BulkWriter buffers rows and inserts them with one prepared statement per flush.

@@ -10,6 +10,7 @@
 #include "core/stats/percentiles.hpp"
 #include "extension/pg/agg_support.hpp"
 #include "extension/pg/fractions.hpp"
+#include "extension/pg/progress.hpp"
 
 using namespace nightjar::pg;
 
@@ -111,7 +112,8 @@ NIGHTJAR_FUNCTION(nightjar_percentiles_final) {
     auto* buf = reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
     if (buf->n == 0 || !buf->fractions.known) PG_RETURN_NULL();
     std::vector<double> wanted = PresentFractions(buf->fractions);
+    ActivityProgress progress("nightjar.percentiles", "values scanned");  // cancellable
     std::vector<double> found =
-        nightjar::core::stats::PercentilesCont(buf->values, buf->values + buf->n, wanted);
+        nightjar::core::stats::PercentilesCont(buf->values, buf->values + buf->n, wanted, progress);
     return MakeFloat8Array(SpreadOverFractions(buf->fractions, found));
 }

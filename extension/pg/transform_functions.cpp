@@ -84,7 +84,7 @@ NIGHTJAR_FUNCTION(nightjar_record_key) {
     return TextResult(fcinfo, ntext::RecordKey(ArgText(fcinfo, 0), ArgText(fcinfo, 1)));
 }
 
-NIGHTJAR_FUNCTION(nightjar_make_point) {
+NIGHTJAR_FUNCTION(nightjar_point_text) {
     return TextResult(fcinfo, ntext::MakePoint(ArgText(fcinfo, 0), ArgText(fcinfo, 1)));
 }
 

@@ -10,7 +10,7 @@
 // state (unique_in_batch's hash set and the value sets of reference/unique_existing).
 // The SQL wrapper (sql/41_validate.sql) prepares the partition, deletes earlier results
 // of the batch, loads the value sets and resolves custom functions before calling it.
-#include "extension/pg/record_io.hpp"
+#include "extension/pg/batch_step.hpp"
 #include "extension/pg/validate_params.hpp"
 
 extern "C" {
@@ -101,16 +101,12 @@ rules::StringSet ValueSet(const JsonbValue& v) {
 // _check_rule(name, kind, field, params, severity, fields) compiles one rule or raises 22023.
 NIGHTJAR_FUNCTION(nightjar_check_rule) {
     rules::RuleSpec spec;
-    auto text_arg = [&](int i) {
-        text* t = PG_GETARG_TEXT_PP(i);
-        return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-    };
-    spec.name = text_arg(0);
-    spec.kind = text_arg(1);
-    spec.field = text_arg(2);
-    spec.params = ParamsFromJsonb(PG_GETARG_JSONB_P(3));
-    spec.severity = text_arg(4);
-    std::vector<std::string> fields = TextArray(PG_GETARG_DATUM(5), "fields");
+    spec.name = TextArg(fcinfo, 0);
+    spec.kind = TextArg(fcinfo, 1);
+    spec.field = TextArg(fcinfo, 2);
+    spec.params = ParamsFromJsonb(JsonbArg(fcinfo, 3));
+    spec.severity = TextArg(fcinfo, 4);
+    std::vector<std::string> fields = TextArrayArg(fcinfo, 5, "fields");
     rules::CompileRule(spec, fields);
     PG_RETURN_VOID();
 }
@@ -218,46 +214,25 @@ int64 BatchValidation::BatchRecords() const {
 }
 
 void BatchValidation::Run() {
-    SpiSession spi;
-    {
-        MemoryContext chunk_ctx = PgCall([&] {
-            return AllocSetContextCreate(spi.OuterContext(), "nightjar validate chunk",
-                                         ALLOCSET_DEFAULT_SIZES);
+    BatchStep step("nightjar.validate_batch(" + std::to_string(batch_id_) + ")", kChunkRows);
+    step.SetTotal(BatchRecords());
+    BulkWriter& valid = step.Writer(
+        "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
+        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "
+        "$5::jsonb[])",
+        {INT8OID, INT8OID, INT8OID, JSONBOID, JSONBOID});
+    BulkWriter& quarantine = step.Writer(
+        "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, "
+        "field, value, message) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
+        "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])",
+        {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+    step.Run(
+        "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
+        "ORDER BY record_no",
+        {INT8OID}, {Int64GetDatum(batch_id_)}, [&](const StepRow& row) {
+            ProcessRecord(row.Int64(1), row.Jsonb(2), valid, quarantine);
         });
-        RecordCursor cursor(
-            "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
-            "ORDER BY record_no",
-            {INT8OID}, {Int64GetDatum(batch_id_)},
-            "nightjar.validate_batch(" + std::to_string(batch_id_) + ")", BatchRecords());
-        BulkWriter valid(
-            "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
-            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "
-            "$5::jsonb[])",
-            {INT8OID, INT8OID, INT8OID, JSONBOID, JSONBOID});
-        BulkWriter quarantine(
-            "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, "
-            "field, value, message) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
-            "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])",
-            {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-        for (;;) {
-            PgCall([&] { CHECK_FOR_INTERRUPTS(); });
-            uint64 n = cursor.Fetch(kChunkRows);
-            if (n == 0) break;
-            MemoryContext saved = MemoryContextSwitchTo(chunk_ctx);
-            for (uint64 row = 0; row < n; ++row) {
-                bool isnull = false;
-                int64 record_no = DatumGetInt64(cursor.Value(row, 1, &isnull));
-                Datum raw = cursor.Value(row, 2, &isnull);
-                Jsonb* jb = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(raw); }));
-                ProcessRecord(record_no, jb, valid, quarantine);
-            }
-            valid.Flush();
-            quarantine.Flush();
-            MemoryContextSwitchTo(saved);
-            PgCall([&] { MemoryContextReset(chunk_ctx); });
-        }
-    }  // the cursor and the writers are released before SPI is
-    spi.Finish();
+    step.Finish();
 }
 
 void BatchValidation::ProcessRecord(int64 record_no, Jsonb* jb, BulkWriter& valid,
@@ -388,7 +363,7 @@ Jsonb* BatchValidation::Result() const {
 // _validate_records(batch_id, source_id, fields, rules jsonb[]) validates and writes one batch.
 NIGHTJAR_FUNCTION(nightjar_validate_records) {
     BatchValidation run(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
-                        TextArray(PG_GETARG_DATUM(2), "fields"));
+                        TextArrayArg(fcinfo, 2, "fields"));
     run.LoadRules(PgCall([&] { return PG_GETARG_ARRAYTYPE_P(3); }));
     run.Run();
     PG_RETURN_JSONB_P(run.Result());

@@ -65,24 +65,4 @@ std::map<std::string, ParamValue> ParamsFromJsonb(Jsonb* params) {
     return out;
 }
 
-std::vector<std::string> TextArray(Datum array, const char* what) {
-    Datum* elems = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    PgCall([&] {
-        deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems,
-                          &nulls, &n);
-    });
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) {
-        if (nulls[i])
-            throw core::InvalidArgument(std::string("nightjar: ") + what +
-                                        " must not contain NULL");
-        text* t =
-            reinterpret_cast<text*>(PgCall([&] { return PG_DETOAST_DATUM_PACKED(elems[i]); }));
-        out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-    }
-    return out;
-}
-
 }  // namespace nightjar::pg

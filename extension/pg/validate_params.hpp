@@ -18,7 +18,4 @@ namespace nightjar::pg {
 // objects become kObject and arrays keep their scalar elements.
 std::map<std::string, core::rules::ParamValue> ParamsFromJsonb(Jsonb* params);
 
-// TextArray converts a text[] Datum into strings (NULL elements are refused).
-std::vector<std::string> TextArray(Datum array, const char* what);
-
 }  // namespace nightjar::pg

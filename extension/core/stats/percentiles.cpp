@@ -46,13 +46,13 @@ bool Float8Less(double a, double b) {
 }
 
 std::vector<double> PercentilesCont(std::vector<double>& values,
-                                    const std::vector<double>& fractions) {
+                                    const std::vector<double>& fractions, Progress& progress) {
     // PercentilesCont forwards the vector's storage to the array version.
-    return PercentilesCont(values.data(), values.data() + values.size(), fractions);
+    return PercentilesCont(values.data(), values.data() + values.size(), fractions, progress);
 }
 
 std::vector<double> PercentilesCont(double* begin, double* end,
-                                    const std::vector<double>& fractions) {
+                                    const std::vector<double>& fractions, Progress& progress) {
     // PercentilesCont selects each needed rank once, in ascending order, then interpolates.
     for (double f : fractions) CheckFraction(f);
     if (begin == nullptr || end <= begin) {
@@ -80,6 +80,7 @@ std::vector<double> PercentilesCont(double* begin, double* end,
     // NaN is the greatest value in float8 order and all NaNs are equal: moving them to
     // the end once lets the selection use the plain < of doubles on the rest, and any
     // rank inside the NaN tail is NaN already.
+    progress.Report(0, n);
     double* const nan_begin = std::partition(begin, end, [](double x) { return !std::isnan(x); });
 
     // Select the needed positions inside the NaN-free prefix; the others are NaN.
@@ -88,10 +89,11 @@ std::vector<double> PercentilesCont(double* begin, double* end,
     for (int64_t k : needed) {
         if (k < finite_n) inside.push_back(k);
     }
-    std::vector<double> at = SelectRanks(begin, nan_begin, inside);
+    std::vector<double> at = SelectRanks(begin, nan_begin, inside, progress);
     at.resize(needed.size(), std::numeric_limits<double>::quiet_NaN());
     auto value_at = [&](int64_t k) {
-        return at[static_cast<size_t>(std::lower_bound(needed.begin(), needed.end(), k) - needed.begin())];
+        return at[static_cast<size_t>(std::lower_bound(needed.begin(), needed.end(), k) -
+                                      needed.begin())];
     };
 
     std::vector<double> out(ranks.size());

@@ -15,19 +15,24 @@
 
 #include <vector>
 
+#include "core/util/progress.hpp"
+
 namespace nightjar::core::stats {
 
 // PercentilesCont returns, for each fraction in order, the value percentile_cont gives.
 // values must be non-empty (InvalidArgument otherwise: the caller maps "no rows" to
 // NULL) and is reordered; a fraction outside [0, 1] or NaN throws InvalidArgument
 // ("percentile value %g is not between 0 and 1").
+// `progress` is told about every million values scanned and may cancel by throwing.
 std::vector<double> PercentilesCont(std::vector<double>& values,
-                                    const std::vector<double>& fractions);
+                                    const std::vector<double>& fractions,
+                                    Progress& progress = NoProgress());
 
 // PercentilesCont is the same on the array [begin, end), reordered in place (the glue's
 // palloc'd value buffer, so the values are not copied into a std::vector first).
 std::vector<double> PercentilesCont(double* begin, double* end,
-                                    const std::vector<double>& fractions);
+                                    const std::vector<double>& fractions,
+                                    Progress& progress = NoProgress());
 
 // Float8Less orders doubles as PostgreSQL's float8 comparison does (NaN greatest).
 bool Float8Less(double a, double b);

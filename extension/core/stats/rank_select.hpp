@@ -20,19 +20,25 @@
 // Both give exactly the order statistics of the array (ties are equal values, so the
 // choice among them does not matter); the sample only affects speed. The array must be
 // free of NaN (the caller moves NaNs to the end first); comparisons are plain <.
+// Both report to a Progress (core/util/progress.hpp) about every million values scanned,
+// so a cancel stops a selection over a huge array within about a millisecond.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "core/util/progress.hpp"
+
 namespace nightjar::core::stats {
 
 // SelectRanks returns the value of each rank in `ranks` (ascending, distinct, each in
 // [0, end - begin)) of the NaN-free array [begin, end), which may be reordered.
-std::vector<double> SelectRanks(double* begin, double* end, const std::vector<int64_t>& ranks);
+std::vector<double> SelectRanks(double* begin, double* end, const std::vector<int64_t>& ranks,
+                                Progress& progress = NoProgress());
 
 // SelectRanksInPlace is strategy 2 alone (exposed so tests can compare the two).
-std::vector<double> SelectRanksInPlace(double* begin, double* end, const std::vector<int64_t>& ranks);
+std::vector<double> SelectRanksInPlace(double* begin, double* end, const std::vector<int64_t>& ranks,
+                                       Progress& progress = NoProgress());
 
 }  // namespace nightjar::core::stats
 
