@@ -5,10 +5,12 @@
 -- to_regclass / pg_attribute and the query is built from the catalog's names with
 -- format('%I'); a custom predicate is resolved with to_regprocedure and called by OID.
 
-CREATE FUNCTION nightjar._check_rule(name text, kind text, field text, params jsonb, severity text, fields text[])
+-- Rules reach C++ one way, as JSON text that the core compiles (core/rules/rule_set.hpp):
+-- _check_rule takes one rule object, _validate_records the array of a source's rules.
+CREATE FUNCTION nightjar._check_rule(rule jsonb, fields text[])
 RETURNS void LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_check_rule';
 
-CREATE FUNCTION nightjar._validate_records(batch_id bigint, source_id bigint, fields text[], rules jsonb[])
+CREATE FUNCTION nightjar._validate_records(batch_id bigint, source_id bigint, fields text[], rules jsonb)
 RETURNS jsonb LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_validate_records';
 
 -- _source_id returns the id of source `source`, or raises 22023 naming it.
@@ -136,7 +138,8 @@ BEGIN
         RAISE EXCEPTION 'nightjar: rule %: params must be a JSON object, not %', name, jsonb_typeof(params)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM nightjar._check_rule(name, kind, field, params, severity, v_fields);
+    PERFORM nightjar._check_rule(jsonb_build_object('name', name, 'kind', kind, 'field', field,
+                                                    'params', params, 'severity', severity), v_fields);
     IF kind = 'reference' THEN
         PERFORM nightjar._reference_query(name, params);
     ELSIF kind = 'custom_sql' THEN
@@ -196,7 +199,7 @@ DECLARE
     v_batch_id bigint := validate_batch.batch_id;
     v_source nightjar.source;
     v_schema nightjar.source_schema;
-    v_rules jsonb[] := '{}';
+    v_rules jsonb := '[]';  -- the rule objects, as core/rules/rule_set.hpp reads them
     v_item jsonb;
     v_values jsonb;
     v_result jsonb;
@@ -232,9 +235,9 @@ BEGIN
             WHERE v.source_id = v_source.source_id AND v.batch_id <> v_batch_id AND v.payload ->> r.field IS NOT NULL;
             v_item := v_item || jsonb_build_object('values', v_values);
         ELSIF r.kind = 'custom_sql' THEN
-            v_item := v_item || jsonb_build_object('fn_oid', nightjar._custom_function(r.name, r.params)::bigint);
+            v_item := v_item || jsonb_build_object('function_oid', nightjar._custom_function(r.name, r.params)::bigint);
         END IF;
-        v_rules := v_rules || v_item;
+        v_rules := v_rules || jsonb_build_array(v_item);
     END LOOP;
 
     v_result := nightjar._validate_records(v_batch_id, v_source.source_id, v_schema.fields, v_rules);

@@ -1,7 +1,10 @@
 // validate.cpp: nightjar._check_rule (definition-time compile of one rule) and
 // nightjar._validate_records (the heavy part of nightjar.validate_batch).
 //
-// _validate_records streams raw_record of one batch through an SPI cursor, 1000 rows
+// The rules arrive as JSON text (the array validate_batch builds from nightjar.rule, with
+// value sets and resolved functions) and are compiled by the core (CompileRuleSet,
+// core/rules/rule_set.hpp) — the same route as normalisation rules. _validate_records
+// streams raw_record of one batch through the BatchStep loop (batch_step.hpp), 1000 rows
 // per fetch; every record's top-level object is flattened by JsonbIterator into one
 // FieldValue per declared field; the core Validator evaluates the rules; valid rows (with
 // typed values rebuilt by pushJsonbValue, or the raw jsonb as is when nothing was
@@ -11,7 +14,6 @@
 // The SQL wrapper (sql/41_validate.sql) prepares the partition, deletes earlier results
 // of the batch, loads the value sets and resolves custom functions before calling it.
 #include "extension/pg/batch_step.hpp"
-#include "extension/pg/validate_params.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -27,6 +29,7 @@ extern "C" {
 
 #include "core/errors.hpp"
 #include "core/rules/compiled_rule.hpp"
+#include "core/rules/rule_set.hpp"
 #include "core/rules/validator.hpp"
 
 using namespace nightjar::pg;
@@ -60,11 +63,6 @@ std::string_view Truncated(std::string_view s) {
     return s.substr(0, n);
 }
 
-// ContainerJsonb turns a jbvBinary value back into a standalone Jsonb.
-Jsonb* ContainerJsonb(const JsonbValue& v) {
-    return PgCall([&] { return JsonbValueToJsonb(const_cast<JsonbValue*>(&v)); });
-}
-
 // ToFieldValue converts a jsonb value into the core's view of it.
 rules::FieldValue ToFieldValue(const JsonbValue& v) {
     rules::FieldValue f;
@@ -88,26 +86,13 @@ JsonbValue TypedJsonb(const rules::TypedValue& t) {
     }
 }
 
-// ValueSet reads a jsonb array of scalars as a set of their texts.
-rules::StringSet ValueSet(const JsonbValue& v) {
-    rules::StringSet out;
-    for (const JsonbValue& e : ArrayElements(v))
-        if (e.type != jbvNull) out.Insert(ScalarText(e));
-    return out;
-}
-
 }  // namespace
 
-// _check_rule(name, kind, field, params, severity, fields) compiles one rule or raises 22023.
+// _check_rule(rule jsonb, fields text[]) compiles one rule object or raises 22023.
 NIGHTJAR_FUNCTION(nightjar_check_rule) {
-    rules::RuleSpec spec;
-    spec.name = TextArg(fcinfo, 0);
-    spec.kind = TextArg(fcinfo, 1);
-    spec.field = TextArg(fcinfo, 2);
-    spec.params = ParamsFromJsonb(JsonbArg(fcinfo, 3));
-    spec.severity = TextArg(fcinfo, 4);
-    std::vector<std::string> fields = TextArrayArg(fcinfo, 5, "fields");
-    rules::CompileRule(spec, fields);
+    const std::string rule = JsonbTextArg(fcinfo, 0);
+    const std::vector<std::string> fields = TextArrayArg(fcinfo, 1, "fields");
+    rules::CompileRuleSet("[" + rule + "]", fields);
     PG_RETURN_VOID();
 }
 
@@ -121,8 +106,8 @@ class BatchValidation {
         for (size_t i = 0; i < fields_.size(); ++i) field_index_.emplace(fields_[i], i);
     }
 
-    // LoadRules compiles the rules (jsonb objects built by validate_batch) and their value sets.
-    void LoadRules(ArrayType* rules_array);
+    // LoadRules compiles the rules (the JSON array validate_batch builds) and their value sets.
+    void LoadRules(const std::string& rules_json);
     // Run streams the batch through the validator and writes its valid and quarantine rows.
     void Run();
     // BatchRecords returns the batch's record count as staged (0 when unknown), for progress.
@@ -158,48 +143,20 @@ class BatchValidation {
     rules::RecordResult result_;
 };
 
-void BatchValidation::LoadRules(ArrayType* rules_array) {
-    Datum* datums = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    PgCall([&] {
-        deconstruct_array(rules_array, JSONBOID, -1, false, TYPALIGN_INT, &datums, &nulls, &n);
-    });
-    std::vector<rules::CompiledRule> compiled;
-    std::vector<std::pair<size_t, rules::StringSet>> sets;
-    meta_.resize(static_cast<size_t>(n));
+void BatchValidation::LoadRules(const std::string& rules_json) {
+    rules::RuleSet set = rules::CompileRuleSet(rules_json, fields_);
+    meta_.resize(set.rules.size());
     for (size_t i = 0; i < meta_.size(); ++i) {
-        Jsonb* rj = reinterpret_cast<Jsonb*>(PgCall([&] { return PG_DETOAST_DATUM(datums[i]); }));
-        std::vector<JsonPair> pairs;
-        FlattenObject(rj, &pairs);
-        rules::RuleSpec spec;
         RuleMeta& m = meta_[i];
-        for (const JsonPair& p : pairs) {
-            if (p.key == "name")
-                spec.name = ScalarText(p.value);
-            else if (p.key == "kind")
-                spec.kind = ScalarText(p.value);
-            else if (p.key == "field")
-                spec.field = ScalarText(p.value);
-            else if (p.key == "severity")
-                spec.severity = ScalarText(p.value);
-            else if (p.key == "params")
-                spec.params = ParamsFromJsonb(ContainerJsonb(p.value));
-            else if (p.key == "rule_id")
-                m.rule_id = std::stoll(std::string(ScalarText(p.value)));
-            else if (p.key == "fn_oid")
-                m.fn_oid = static_cast<Oid>(std::stoul(std::string(ScalarText(p.value))));
-            else if (p.key == "values")
-                sets.emplace_back(i, ValueSet(p.value));
-        }
-        compiled.push_back(rules::CompileRule(spec, fields_));
-        m.name_text = TextDatum(spec.name);
-        m.field_text = TextDatum(spec.field);
-        if (compiled.back().kind == rules::RuleKind::kCustomSql)
+        m.rule_id = set.rule_ids[i];
+        m.fn_oid = static_cast<Oid>(set.function_oids[i]);
+        m.name_text = TextDatum(set.rules[i].name);
+        m.field_text = TextDatum(set.rules[i].field);
+        if (set.rules[i].kind == rules::RuleKind::kCustomSql)
             PgCall([&] { fmgr_info(m.fn_oid, &m.flinfo); });
     }
-    validator_.emplace(std::move(compiled), fields_.size());
-    for (auto& [index, values] : sets) validator_->SetValueSet(index, std::move(values));
+    validator_.emplace(std::move(set.rules), fields_.size());
+    for (auto& [index, values] : set.value_sets) validator_->SetValueSet(index, std::move(values));
     counts_.assign(meta_.size(), 0);
     values_.resize(fields_.size());
     custom_.resize(meta_.size());
@@ -229,9 +186,8 @@ void BatchValidation::Run() {
     step.Run(
         "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
         "ORDER BY record_no",
-        {INT8OID}, {Int64GetDatum(batch_id_)}, [&](const StepRow& row) {
-            ProcessRecord(row.Int64(1), row.Jsonb(2), valid, quarantine);
-        });
+        {INT8OID}, {Int64GetDatum(batch_id_)},
+        [&](const StepRow& row) { ProcessRecord(row.Int64(1), row.Jsonb(2), valid, quarantine); });
     step.Finish();
 }
 
@@ -360,11 +316,10 @@ Jsonb* BatchValidation::Result() const {
 
 }  // namespace
 
-// _validate_records(batch_id, source_id, fields, rules jsonb[]) validates and writes one batch.
+// _validate_records(batch_id, source_id, fields, rules jsonb) validates and writes one batch.
 NIGHTJAR_FUNCTION(nightjar_validate_records) {
-    BatchValidation run(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
-                        TextArrayArg(fcinfo, 2, "fields"));
-    run.LoadRules(PgCall([&] { return PG_GETARG_ARRAYTYPE_P(3); }));
+    BatchValidation run(PG_GETARG_INT64(0), PG_GETARG_INT64(1), TextArrayArg(fcinfo, 2, "fields"));
+    run.LoadRules(JsonbTextArg(fcinfo, 3));
     run.Run();
     PG_RETURN_JSONB_P(run.Result());
 }

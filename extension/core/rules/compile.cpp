@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/rules/catalog.hpp"
 #include "core/rules/compiled_rule.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
@@ -154,8 +155,9 @@ void CompileType(const Params& p, CompiledRule& r) {
 
 }  // namespace
 
-RuleKind KindOf(const std::string& kind) {
-    static const std::pair<const char*, RuleKind> kKinds[] = {
+const std::vector<std::pair<const char*, RuleKind>>& KindTable() {
+    // KindTable is the one list of validation kinds (catalog.hpp exposes the names).
+    static const std::vector<std::pair<const char*, RuleKind>> kKinds{
         {"required", RuleKind::kRequired},
         {"type", RuleKind::kType},
         {"enum", RuleKind::kEnum},
@@ -167,11 +169,14 @@ RuleKind KindOf(const std::string& kind) {
         {"reference", RuleKind::kReference},
         {"compare", RuleKind::kCompare},
         {"custom_sql", RuleKind::kCustomSql}};
-    for (const auto& [name, k] : kKinds)
+    return kKinds;
+}
+
+RuleKind KindOf(const std::string& kind) {
+    for (const auto& [name, k] : KindTable())
         if (kind == name) return k;
     throw InvalidArgument("nightjar: unknown rule kind \"" + kind +
-                          "\" (known: required, type, enum, range, length, regex, unique_in_batch, "
-                          "unique_existing, reference, compare, custom_sql)");
+                          "\" (known: " + JoinNames(ValidationKinds()) + ")");
 }
 
 CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& fields) {

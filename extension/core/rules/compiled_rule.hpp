@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/rules/dates.hpp"
@@ -64,6 +65,9 @@ CompiledRule CompileRule(const RuleSpec& spec, const std::vector<std::string>& f
 
 // KindOf maps a kind name to RuleKind; throws InvalidArgument for an unknown name.
 RuleKind KindOf(const std::string& kind);
+
+// KindTable lists every validation kind's name and RuleKind, in documentation order.
+const std::vector<std::pair<const char*, RuleKind>>& KindTable();
 
 }  // namespace nightjar::core::rules
 

@@ -50,6 +50,11 @@ class Normalizer {
 
     // CounterNames names the counters: "<function>_nulled" per function used, "no_id".
     const std::vector<std::string>& CounterNames() const { return counter_names_; }
+    // Kinds lists the rule kinds in the order they apply (core/rules/catalog.hpp).
+    static const std::vector<std::string>& Kinds();
+    // MultiFunctions lists the functions of "multi" rules.
+    static const std::vector<std::string>& MultiFunctions();
+
     // RuleKinds gives each rule's kind, in array order (for storing the rules).
     const std::vector<std::string>& RuleKinds() const { return kinds_; }
 

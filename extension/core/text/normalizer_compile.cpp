@@ -70,6 +70,13 @@ class RuleReader {
     std::string prefix_;
 };
 
+// Join joins names with ", " (for "known: ..." in messages).
+std::string Join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 // Contains says whether `names` holds `name`.
 bool Contains(const std::vector<std::string>& names, const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
@@ -101,7 +108,7 @@ void CheckFieldsExist(const JsonValue& rules, std::vector<std::string> fields) {
     auto remove = [&](const std::string& name) {
         fields.erase(std::remove(fields.begin(), fields.end(), name), fields.end());
     };
-    for (const char* kind : {"rename", "transform", "constant", "multi", "drop", "record_id"}) {
+    for (const std::string& kind : Normalizer::Kinds()) {
         for (size_t i = 0; i < rules.items.size(); ++i) {
             const JsonValue& rule = rules.items[i];
             if (rule.Find("kind")->text != kind) continue;
@@ -135,6 +142,19 @@ void CheckFieldsExist(const JsonValue& rules, std::vector<std::string> fields) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& Normalizer::Kinds() {
+    // Kinds is the one list of normalisation kinds, in the order Apply runs them.
+    static const std::vector<std::string> kinds{"rename", "transform", "constant",
+                                                "multi",  "drop",      "record_id"};
+    return kinds;
+}
+
+const std::vector<std::string>& Normalizer::MultiFunctions() {
+    // MultiFunctions is the one list of the functions Compile accepts in a multi rule.
+    static const std::vector<std::string> names{"split_address", "point"};
+    return names;
+}
 
 // Counter returns the index of counter `name`, adding it on first use.
 size_t Normalizer::Counter(const std::string& name) {
@@ -214,7 +234,7 @@ Normalizer Normalizer::Compile(std::string_view rules_json,
                 m = {true, r.Names("inputs", 2), r.Names("outputs", 1), 0};
             } else {
                 r.Fail("unknown multi-column function \"" + function +
-                       "\" (known: split_address, point)");
+                       "\" (known: " + Join(MultiFunctions()) + ")");
             }
             m.counter = n.Counter(function + "_nulled");
             n.multis_.push_back(std::move(m));
@@ -237,7 +257,7 @@ Normalizer Normalizer::Compile(std::string_view rules_json,
         } else {
             throw InvalidArgument(
                 "rule " + std::to_string(i + 1) + ": unknown kind \"" + kind +
-                "\" (known: rename, transform, constant, multi, drop, record_id)");
+                "\" (known: " + Join(Kinds()) + ")");
         }
         n.kinds_.push_back(kind);
     }
