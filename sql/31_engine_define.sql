@@ -96,6 +96,12 @@ BEGIN
             coalesce(fn::text, 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM nightjar._check_topic(subscribes, 'subscribes');
+    IF subscribes LIKE 'nightjar.%' OR emits LIKE 'nightjar.%' THEN
+        -- nightjar.run_step marks a step run by hand: subscribing to it would fan out.
+        RAISE EXCEPTION 'nightjar: topics beginning with "nightjar." are the engine''s own, not %',
+            quote_literal(CASE WHEN subscribes LIKE 'nightjar.%' THEN subscribes ELSE emits END)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF emits IS NOT NULL THEN
         PERFORM nightjar._check_topic(emits, 'emits');
         IF emits = subscribes THEN

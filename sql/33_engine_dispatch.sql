@@ -45,7 +45,12 @@ END;
 $$;
 
 -- _run_task runs one locked work item once and records the attempt; returns its status.
-CREATE FUNCTION nightjar._run_task(p_event_id bigint, p_step_id bigint) RETURNS text
+-- The step protocol lives here: the step returns {"rows_in", "rows_out", "counts",
+-- "payload"}; the dispatcher alone emits, on the step's declared topic, with that payload
+-- (absent: the incoming payload; null: nothing). p_by_hand (nightjar.run_step): a
+-- failure is final at once (no retry by a dispatcher); p_emit false: nothing is emitted.
+CREATE FUNCTION nightjar._run_task(p_event_id bigint, p_step_id bigint,
+                                   p_by_hand boolean DEFAULT false, p_emit boolean DEFAULT true) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     t nightjar.step_task;
@@ -58,6 +63,7 @@ DECLARE
     v_attempt integer;
     v_rows_in bigint;
     v_rows_out bigint;
+    v_next jsonb;
     v_emitted bigint;
     v_state text;
     v_msg text;
@@ -92,11 +98,22 @@ BEGIN
             RAISE EXCEPTION 'nightjar: step % returned %, not a JSON object', s.name, left(v_result::text, 200)
                 USING ERRCODE = 'data_exception';
         END IF;
+        IF v_result ? 'emit' THEN
+            -- The key of the retired protocol, where a step emitted itself and returned
+            -- "emit": null: refused rather than ignored, so an old step cannot emit twice.
+            RAISE EXCEPTION 'nightjar: step % returned the key "emit"; return the payload to pass on as "payload"', s.name
+                USING ERRCODE = 'data_exception',
+                      HINT = 'a step returns {"rows_in", "rows_out", "counts", "payload"} and never calls nightjar.emit';
+        END IF;
         v_rows_in := (v_result ->> 'rows_in')::bigint;
         v_rows_out := (v_result ->> 'rows_out')::bigint;
-        IF s.emits IS NOT NULL AND NOT coalesce(jsonb_typeof(v_result -> 'emit') = 'null', false) THEN
-            v_emitted := nightjar._emit(s.emits, coalesce(v_result -> 'emit', v_payload),
-                                        p_event_id, t.run_id, NULL, NULL);
+        v_next := CASE WHEN v_result ? 'payload' THEN v_result -> 'payload' ELSE v_payload END;
+        IF jsonb_typeof(v_next) NOT IN ('object', 'null') THEN
+            RAISE EXCEPTION 'nightjar: step % returned a payload that is not a JSON object or null: %', s.name,
+                left(v_next::text, 200) USING ERRCODE = 'data_exception';
+        END IF;
+        IF s.emits IS NOT NULL AND p_emit AND jsonb_typeof(v_next) = 'object' THEN
+            v_emitted := nightjar._emit(s.emits, v_next, p_event_id, t.run_id, NULL, NULL);
         END IF;
     EXCEPTION
         WHEN query_canceled THEN
@@ -119,7 +136,7 @@ BEGIN
         UPDATE nightjar.step_task x SET status = 'succeeded', attempts = v_attempt, last_error = NULL,
                                         updated_at = clock_timestamp()
         WHERE x.event_id = p_event_id AND x.step_id = p_step_id;
-    ELSIF v_attempt - t.attempt_base >= s.max_attempts THEN
+    ELSIF p_by_hand OR v_attempt - t.attempt_base >= s.max_attempts THEN
         v_status := 'dead';
         UPDATE nightjar.step_task x SET status = 'dead', attempts = v_attempt, last_error = v_msg,
                                         updated_at = clock_timestamp()
@@ -202,6 +219,60 @@ BEGIN
     RETURN false;
 END;
 $$;
+
+-- run_step runs one step of a pipeline by hand, now, in the caller's transaction, with
+-- the dispatcher's audit (an event of topic nightjar.run_step, a run, a step run); returns
+-- the step run. For reruns and debugging: a failure is recorded (status dead, the run
+-- failed) and not retried by any dispatcher; nothing is emitted unless `emit` is true,
+-- when the step's declared topic is emitted as the dispatcher would and the pipeline's
+-- next steps go on in this run (at the next dispatch).
+CREATE FUNCTION nightjar.run_step(pipeline text, step text, payload jsonb DEFAULT '{}', emit boolean DEFAULT false)
+RETURNS nightjar.step_run
+LANGUAGE plpgsql AS $$
+DECLARE
+    p nightjar.pipeline;
+    s nightjar.step;
+    v_event_id bigint;
+    v_run_id bigint;
+    v_lock_value text;
+    v_step_run nightjar.step_run;
+BEGIN
+    SELECT * INTO p FROM nightjar.pipeline x WHERE x.name = run_step.pipeline;
+    IF p.pipeline_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: pipeline % does not exist', coalesce(quote_literal(left(pipeline, 64)), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO s FROM nightjar.step x WHERE x.pipeline_id = p.pipeline_id AND x.name = run_step.step;
+    IF s.step_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: pipeline % has no step %', quote_literal(p.name),
+            coalesce(quote_literal(left(step, 64)), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF payload IS NULL OR jsonb_typeof(payload) <> 'object' THEN
+        RAISE EXCEPTION 'nightjar: payload must be a JSON object, not %', coalesce(left(payload::text, 64), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF emit IS NULL THEN
+        RAISE EXCEPTION 'nightjar: emit must be true or false, not NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_lock_value := payload ->> p.lock_key;
+    -- Inserted directly, not through _emit: the trigger of this run only, no fan-out.
+    INSERT INTO nightjar.event (topic, payload) VALUES ('nightjar.run_step', payload)
+    RETURNING event_id INTO v_event_id;
+    INSERT INTO nightjar.run (pipeline_id, trigger_event_id, lock_key) VALUES (p.pipeline_id, v_event_id, v_lock_value)
+    RETURNING run_id INTO v_run_id;
+    INSERT INTO nightjar.step_task (event_id, step_id, run_id) VALUES (v_event_id, s.step_id, v_run_id);
+    IF v_lock_value IS NOT NULL THEN
+        -- The lock a dispatcher takes: waits for a step of this pipeline and key running elsewhere.
+        PERFORM pg_advisory_xact_lock(hashtextextended(format('nightjar:%s:%s', p.pipeline_id, v_lock_value), 0));
+    END IF;
+    PERFORM nightjar._run_task(v_event_id, s.step_id, p_by_hand => true, p_emit => emit);
+    SELECT * INTO STRICT v_step_run FROM nightjar.step_run r WHERE r.event_id = v_event_id AND r.step_id = s.step_id;
+    RETURN v_step_run;
+END;
+$$;
+COMMENT ON FUNCTION nightjar.run_step(text, text, jsonb, boolean) IS
+    'runs one step by hand with the dispatcher''s audit (event nightjar.run_step, run, step run) and returns '
+    'the step run; a failure is recorded, not retried; emits the step''s topic only when emit is true';
 
 -- cancel_overdue_steps cancels the steps of this database that run past their timeout.
 CREATE FUNCTION nightjar.cancel_overdue_steps() RETURNS integer

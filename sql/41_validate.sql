@@ -191,7 +191,8 @@ BEGIN
 END $$;
 
 -- validate_batch validates one batch: valid rows to the source's valid table, failures to
--- quarantine, per-rule counts; emits batch.validated unless the batch was refused.
+-- quarantine, per-rule counts. It emits nothing (the step protocol): its result carries the
+-- payload a dispatcher passes on (batch.validated, docs/events.md), null when refused.
 CREATE FUNCTION nightjar.validate_batch(batch_id bigint) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -244,18 +245,21 @@ BEGIN
     IF v_schema.all_or_nothing AND (v_result ->> 'rejected')::bigint > 0 THEN
         -- Refused whole: retrying will not fix the data, so this is a success with no rows out.
         DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
-        RETURN v_result || jsonb_build_object('rows_out', 0, 'refused', true, 'emit', NULL);
+        -- Nothing to pass on: "payload": null stops the chain here.
+        RETURN v_result || jsonb_build_object('rows_out', 0, 'refused', true, 'payload', NULL);
     END IF;
-    PERFORM nightjar.emit('batch.validated',
-                          jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name, 'source_id', v_source.source_id,
-                                             'valid', v_result -> 'rows_out', 'rejected', v_result -> 'rejected'));
-    RETURN v_result || jsonb_build_object('refused', false, 'emit', NULL);
+    RETURN v_result || jsonb_build_object(
+        'refused', false,
+        'payload', jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name, 'source_id', v_source.source_id,
+                                      'valid', v_result -> 'rows_out', 'rejected', v_result -> 'rejected'));
 END $$;
 COMMENT ON FUNCTION nightjar.validate_batch(bigint) IS
     'validates a batch with its source''s rules (C++): valid rows to nightjar.valid_<source>, failures to quarantine; '
-    'emits batch.validated; returns rows_in, rows_out, rejected, warnings, counts per rule, refused';
+    'emits nothing; returns rows_in, rows_out, rejected, warnings, counts per rule, refused, and the payload '
+    'a step declared with emits => ''batch.validated'' passes on (null when refused)';
 
 -- validate_step is validate_batch as a pipeline step: fn(event payload jsonb) → jsonb.
+-- Declare it with emits => 'batch.validated' (docs/events.md).
 CREATE FUNCTION nightjar.validate_step(event jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE

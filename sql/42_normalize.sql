@@ -41,7 +41,8 @@ LANGUAGE sql STABLE AS $$
     FROM nightjar.normalize_rule r WHERE r.source_id = nightjar._source_id(source)
 $$;
 
--- normalize_batch normalises one batch's valid records into clean_record; emits batch.normalized.
+-- normalize_batch normalises one batch's valid records into clean_record. It emits nothing
+-- (the step protocol): its result carries the payload a dispatcher passes on.
 CREATE FUNCTION nightjar.normalize_batch(batch_id bigint) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,16 +60,16 @@ BEGIN
     DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;
     v_result := nightjar._normalize_records(v_batch_id, v_source.source_id, v_source.name,
                                             nightjar.normalization_rules(v_source.name));
-    PERFORM nightjar.emit('batch.normalized',
-                          jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name,
-                                             'source_id', v_source.source_id));
-    RETURN v_result || jsonb_build_object('emit', NULL);
+    RETURN v_result || jsonb_build_object('payload', jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name,
+                                                                       'source_id', v_source.source_id));
 END $$;
 COMMENT ON FUNCTION nightjar.normalize_batch(bigint) IS
     'normalises a batch''s valid records with its source''s rules (C++) into nightjar.clean_record; '
-    'emits batch.normalized; returns rows_in, rows_out, counts (<transform>_nulled, no_id, duplicate_ids)';
+    'emits nothing; returns rows_in, rows_out, counts (<transform>_nulled, no_id, duplicate_ids) and the payload '
+    'a step declared with emits => ''batch.normalized'' passes on';
 
 -- normalize_step is normalize_batch as a pipeline step: fn(event payload jsonb) → jsonb.
+-- Declare it with emits => 'batch.normalized' (docs/events.md).
 CREATE FUNCTION nightjar.normalize_step(event jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 BEGIN

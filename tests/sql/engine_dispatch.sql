@@ -2,17 +2,19 @@
 -- step: a step that raises keeps the earlier steps' results, records SQLSTATE and
 -- message, is retried with growing delays, is dead-lettered after max_attempts, and
 -- succeeds once retried after a fix; bad results, a dropped function, the emit
--- protocol, max_steps, serialisation of runs per lock key, emit inside a step.
+-- protocol (payload passed on, "payload": null, the retired "emit" key refused),
+-- max_steps, serialisation of runs per lock key, emit inside a step, run_step by hand.
 -- dispatch COMMITs, so this file runs outside a transaction block: everything it creates
 -- is named engine_disp* / tdisp.* and removed at the end (and at the start, after a crash).
 -- Another dispatcher (pg_cron) may run at the same time: engine_disp.drain waits for
 -- work items locked by others, so the assertions do not depend on who ran a step.
 SET client_min_messages = warning;
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_key', 'engine_disp_misc']) p;
-DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%';
+DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%' OR event_id IN (   -- the triggers of run_step's runs
+    SELECT r.trigger_event_id FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id) WHERE p.name = 'engine_disp_hand');
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_key', 'engine_disp_misc', 'engine_disp_hand']) p;
 DROP SCHEMA IF EXISTS engine_disp CASCADE;
 
-SELECT plan(48);
+SELECT plan(61);
 
 CREATE SCHEMA engine_disp;
 CREATE TABLE engine_disp.log (step text, event_payload jsonb, at timestamptz DEFAULT clock_timestamp());
@@ -22,7 +24,7 @@ INSERT INTO engine_disp.switch VALUES ('b', true), ('k', true);
 CREATE FUNCTION engine_disp.a(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO engine_disp.log (step, event_payload) VALUES ('a', p);
-    RETURN jsonb_build_object('rows_in', 10, 'rows_out', 8, 'emit', p || '{"checked": true}', 'counts', '{"bad": 2}'::jsonb);
+    RETURN jsonb_build_object('rows_in', 10, 'rows_out', 8, 'payload', p || '{"checked": true}', 'counts', '{"bad": 2}'::jsonb);
 END $$;
 -- b writes, then raises while its switch is on: its write must vanish with the attempt.
 CREATE FUNCTION engine_disp.b(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -89,7 +91,7 @@ SELECT is((SELECT (status, attempt, rows_in, rows_out, result -> 'counts')::text
 SELECT is((SELECT count(*) FROM engine_disp.log WHERE step = 'a'), 1::bigint, 'step a''s work is committed');
 SELECT is((SELECT payload FROM nightjar.event WHERE event_id = (SELECT emitted_event_id FROM engine_disp.attempts WHERE step = 'a')),
           '{"checked": true, "batch_id": 100, "source_id": 1}'::jsonb,
-          'a''s success emitted tdisp.a_done with the "emit" payload a returned');
+          'a''s success emitted tdisp.a_done with the "payload" a returned');
 SELECT is((SELECT (status, attempt, sqlstate, error_message)::text FROM engine_disp.attempts WHERE step = 'b'),
           '(failed,1,22012,"b cannot divide batch 100")', 'step b''s failure records SQLSTATE and message');
 SELECT ok((SELECT error_context LIKE '%engine_disp.b(jsonb)%' FROM engine_disp.attempts WHERE step = 'b'),
@@ -147,7 +149,7 @@ SELECT is((SELECT array_agg(attempt || ':' || status ORDER BY attempt) FROM engi
 SELECT is((SELECT array_agg(step ORDER BY at) FROM engine_disp.log), ARRAY['a', 'b', 'c'],
           'a, b and c each did their work exactly once');
 SELECT is((SELECT event_payload FROM engine_disp.log WHERE step = 'c'), '{"checked": true, "batch_id": 100, "source_id": 1}'::jsonb,
-          'without an "emit" in its result, b passed its own payload on');
+          'without a "payload" in its result, b passed its own payload on');
 SELECT is((SELECT (status, steps, steps_succeeded, attempts, rows_in, rows_out)::text FROM nightjar.run_status
            WHERE pipeline = 'engine_disp'), '(succeeded,3,3,6,18,16)', 'the run succeeded: 3 steps, 6 attempts, rows summed');
 SELECT is((SELECT count(*) FROM nightjar.dead_letters WHERE pipeline = 'engine_disp'), 0::bigint, 'no dead letter is left');
@@ -168,7 +170,9 @@ SELECT is((SELECT count(*) FROM engine_disp.log), 6::bigint, 'and each step ran 
 SELECT nightjar.define_pipeline('engine_disp_misc', lock_key => NULL);
 CREATE FUNCTION engine_disp.not_object(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '[1, 2]'::jsonb $$;
 CREATE FUNCTION engine_disp.bad_rows(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{"rows_in": "many"}'::jsonb $$;
-CREATE FUNCTION engine_disp.stop(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{"emit": null, "rows_out": 0}'::jsonb $$;
+CREATE FUNCTION engine_disp.stop(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{"payload": null, "rows_out": 0}'::jsonb $$;
+CREATE FUNCTION engine_disp.old_emit(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{"emit": null}'::jsonb $$;
+CREATE FUNCTION engine_disp.bad_payload(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{"payload": [1]}'::jsonb $$;
 CREATE FUNCTION engine_disp.doomed(p jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT p $$;
 CREATE FUNCTION engine_disp.emits_itself(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
@@ -180,6 +184,9 @@ SELECT nightjar.define_step('engine_disp_misc', 'not_object', 'engine_disp.not_o
 SELECT nightjar.define_step('engine_disp_misc', 'bad_rows', 'engine_disp.bad_rows(jsonb)', 'tdisp.misc', max_attempts => 1);
 SELECT nightjar.define_step('engine_disp_misc', 'stop', 'engine_disp.stop(jsonb)', 'tdisp.misc', 'tdisp.never', max_attempts => 1);
 SELECT nightjar.define_step('engine_disp_misc', 'doomed', 'engine_disp.doomed(jsonb)', 'tdisp.misc', max_attempts => 1);
+SELECT nightjar.define_step('engine_disp_misc', 'old_emit', 'engine_disp.old_emit(jsonb)', 'tdisp.misc', 'tdisp.never', max_attempts => 1);
+SELECT nightjar.define_step('engine_disp_misc', 'bad_payload', 'engine_disp.bad_payload(jsonb)', 'tdisp.misc', 'tdisp.never',
+                            max_attempts => 1);
 SELECT nightjar.define_step('engine_disp_misc', 'emits_itself', 'engine_disp.emits_itself(jsonb)', 'tdisp.misc', max_attempts => 1);
 SELECT nightjar.define_step('engine_disp_misc', 'side', 'engine_disp.side(jsonb)', 'tdisp.side', max_attempts => 1);
 DROP FUNCTION engine_disp.doomed(jsonb);
@@ -194,7 +201,13 @@ SELECT is((SELECT (status, sqlstate, error_message)::text FROM engine_disp.misc 
 SELECT is((SELECT (status, sqlstate)::text FROM engine_disp.misc WHERE name = 'bad_rows'),
           '(dead,22P02)', 'a non-integer rows_in is a failure');
 SELECT is((SELECT (status, emitted_event_id)::text FROM engine_disp.misc WHERE name = 'stop'),
-          '(succeeded,)', '"emit": null succeeds without emitting');
+          '(succeeded,)', '"payload": null succeeds without emitting');
+SELECT is((SELECT (status, sqlstate, error_message)::text FROM engine_disp.misc WHERE name = 'old_emit'),
+          '(dead,22000,"nightjar: step old_emit returned the key ""emit""; return the payload to pass on as ""payload""")',
+          'the retired "emit" key is refused, not ignored');
+SELECT is((SELECT (status, sqlstate, error_message)::text FROM engine_disp.misc WHERE name = 'bad_payload'),
+          '(dead,22000,"nightjar: step bad_payload returned a payload that is not a JSON object or null: [1]")',
+          'a payload that is not an object or null is a failure');
 SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'tdisp.never'), 0::bigint, 'no tdisp.never event exists');
 SELECT is((SELECT (status, sqlstate)::text FROM engine_disp.misc WHERE name = 'doomed'),
           '(dead,42883)', 'a function dropped after definition fails its attempts (undefined_function)');
@@ -249,9 +262,62 @@ SELECT throws_ok($$CALL nightjar.dispatch(max_steps => -1)$$, '22023', 'nightjar
 SELECT throws_ok($$CALL nightjar.dispatch(pipeline => 'engine_disp_nope')$$, '22023',
                  'nightjar: pipeline ''engine_disp_nope'' does not exist', 'dispatch of an unknown pipeline');
 
+-- run_step: one step by hand, with the dispatcher's audit; emits only when asked.
+INSERT INTO engine_disp.switch VALUES ('h', false);
+CREATE FUNCTION engine_disp.h(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO engine_disp.log (step, event_payload) VALUES ('h', p);
+    IF (SELECT failing FROM engine_disp.switch WHERE name = 'h') THEN
+        RAISE EXCEPTION 'h fails by hand' USING ERRCODE = 'division_by_zero';
+    END IF;
+    RETURN jsonb_build_object('rows_in', 2, 'rows_out', 1, 'payload', p || '{"handled": true}');
+END $$;
+CREATE FUNCTION engine_disp.h2(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO engine_disp.log (step, event_payload) VALUES ('h2', p);
+    RETURN NULL;
+END $$;
+SELECT nightjar.define_pipeline('engine_disp_hand', lock_key => 'k');
+SELECT nightjar.define_step('engine_disp_hand', 'h', 'engine_disp.h(jsonb)', 'tdisp.hand', 'tdisp.hand_done', max_attempts => 5);
+SELECT nightjar.define_step('engine_disp_hand', 'h2', 'engine_disp.h2(jsonb)', 'tdisp.hand_done');
+CREATE TABLE engine_disp.hand AS SELECT * FROM nightjar.run_step('engine_disp_hand', 'h', '{"k": "x", "n": 1}');
+SELECT is((SELECT (status, attempt, rows_in, rows_out, emitted_event_id, result -> 'payload')::text FROM engine_disp.hand),
+          '(succeeded,1,2,1,,"{""k"": ""x"", ""n"": 1, ""handled"": true}")',
+          'run_step runs the step now and returns its step run; nothing emitted');
+SELECT is((SELECT (e.topic, e.payload, r.status, r.lock_key)::text FROM nightjar.event e JOIN nightjar.run r ON r.trigger_event_id = e.event_id
+           WHERE e.event_id = (SELECT event_id FROM engine_disp.hand)),
+          '(nightjar.run_step,"{""k"": ""x"", ""n"": 1}",succeeded,x)', 'its trigger is a nightjar.run_step event; the run succeeded');
+CALL engine_disp.drain('engine_disp_hand');
+SELECT is((SELECT array_agg(step ORDER BY at) FROM engine_disp.log WHERE step LIKE 'h%'), ARRAY['h'],
+          'without emit => true the next step does not run');
+CREATE TABLE engine_disp.hand2 AS SELECT * FROM nightjar.run_step('engine_disp_hand', 'h', '{"k": "x", "n": 2}', emit => true);
+SELECT is((SELECT e.payload FROM nightjar.event e WHERE e.event_id = (SELECT emitted_event_id FROM engine_disp.hand2)),
+          '{"k": "x", "n": 2, "handled": true}'::jsonb, 'emit => true emits the step''s topic with its payload');
+CALL engine_disp.drain('engine_disp_hand');
+SELECT is((SELECT count(*) FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
+           WHERE s.name = 'h2' AND sr.run_id = (SELECT run_id FROM engine_disp.hand2) AND sr.status = 'succeeded'), 1::bigint,
+          'and the pipeline''s next step runs in the same run at the next dispatch');
+UPDATE engine_disp.switch SET failing = true WHERE name = 'h';
+CREATE TABLE engine_disp.hand3 AS SELECT * FROM nightjar.run_step('engine_disp_hand', 'h', '{"k": "y"}');
+SELECT is((SELECT (status, sqlstate, error_message)::text FROM engine_disp.hand3), '(dead,22012,"h fails by hand")',
+          'a failure by hand is recorded with its SQLSTATE');
+SELECT is((SELECT (t.status, r.status)::text FROM nightjar.step_task t JOIN nightjar.run r USING (run_id)
+           WHERE t.event_id = (SELECT event_id FROM engine_disp.hand3)), '(dead,failed)',
+          'and is final: no dispatcher retries it (max_attempts is for dispatched work)');
+SELECT throws_ok($$SELECT nightjar.run_step('engine_disp_nope', 'h', '{}')$$, '22023',
+                 'nightjar: pipeline ''engine_disp_nope'' does not exist', 'run_step of an unknown pipeline');
+SELECT throws_ok($$SELECT nightjar.run_step('engine_disp_hand', 'nope', '{}')$$, '22023',
+                 'nightjar: pipeline ''engine_disp_hand'' has no step ''nope''', 'run_step of an unknown step');
+SELECT throws_ok($$SELECT nightjar.run_step('engine_disp_hand', 'h', '[1]')$$, '22023',
+                 'nightjar: payload must be a JSON object, not [1]', 'run_step with a payload that is not an object');
+SELECT throws_ok($$SELECT nightjar.define_step('engine_disp_hand', 'hh', 'engine_disp.h(jsonb)', 'nightjar.run_step')$$, '22023',
+                 'nightjar: topics beginning with "nightjar." are the engine''s own, not ''nightjar.run_step''',
+                 'no step may subscribe to nightjar.run_step');
+
 SELECT * FROM finish();
 
 -- Clean up.
-SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_key', 'engine_disp_misc']) p;
-DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%';
+DELETE FROM nightjar.event WHERE topic LIKE 'tdisp.%' OR event_id IN (   -- the triggers of run_step's runs
+    SELECT r.trigger_event_id FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id) WHERE p.name = 'engine_disp_hand');
+SELECT nightjar.drop_pipeline(p) FROM unnest(ARRAY['engine_disp', 'engine_disp_key', 'engine_disp_misc', 'engine_disp_hand']) p;
 DROP SCHEMA engine_disp CASCADE;

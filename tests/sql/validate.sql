@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(67);
+SELECT plan(70);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -129,7 +129,9 @@ SELECT is((SELECT (r ->> 'rows_in', r ->> 'rows_out', r ->> 'rejected', r ->> 'w
 SELECT is((SELECT r -> 'counts' FROM r1),
           '{"id_req": 1, "id_int": 0, "id_uniq": 1, "amount_dec": 1, "amount_rng": 1, "day_date": 1, "code_ref": 1, "code_sql": 1, "name_re": 3, "period": 1, "odd": 1}'::jsonb,
           'failures per rule');
-SELECT ok((SELECT r ? 'emit' AND r -> 'emit' = 'null'::jsonb FROM r1), '"emit": null (validate_batch emits itself)');
+SELECT is((SELECT r -> 'payload' FROM r1),
+          jsonb_build_object('batch_id', (SELECT b1 FROM b), 'source', 't_val', 'source_id', (SELECT src FROM ids), 'valid', 4, 'rejected', 8),
+          'the result carries the payload to pass on: batch, source, counts');
 SELECT is((SELECT array_agg(record_no ORDER BY record_no) FROM nightjar.valid_record WHERE batch_id = (SELECT b1 FROM b)),
           ARRAY[1, 6, 9, 10]::bigint[], 'the valid records are kept (partial acceptance)');
 SELECT is((SELECT payload FROM nightjar.valid_record WHERE batch_id = (SELECT b1 FROM b) AND record_no = 1),
@@ -162,9 +164,8 @@ SELECT ok(to_regclass('t_val_ref.codes') IS NOT NULL AND (SELECT count(*) FROM t
           'hostile enum values and record values executed nothing');
 SELECT is((SELECT payload -> 'name' FROM nightjar.valid_record WHERE batch_id = (SELECT b1 FROM b) AND record_no = 10),
           to_jsonb($$'); DROP TABLE t_val_ref.codes; --$$::text), 'a hostile value is stored as plain data');
-SELECT is((SELECT payload FROM nightjar.event WHERE topic = 'batch.validated' AND (payload ->> 'batch_id')::bigint = (SELECT b1 FROM b)),
-          jsonb_build_object('batch_id', (SELECT b1 FROM b), 'source', 't_val', 'source_id', (SELECT src FROM ids), 'valid', 4, 'rejected', 8),
-          'batch.validated is emitted with batch, source, counts');
+SELECT is((SELECT count(*) FROM nightjar.event WHERE (payload ->> 'batch_id')::bigint = (SELECT b1 FROM b)), 0::bigint,
+          'a direct call emits nothing: no event, no pipeline started');
 
 -- Re-running replaces the earlier results.
 SELECT is((SELECT nightjar.validate_batch((SELECT b1 FROM b)) -> 'counts' = r -> 'counts' FROM r1), true, 'a re-run gives the same counts');
@@ -234,8 +235,8 @@ SELECT is((SELECT (r ->> 'rows_out', r ->> 'rejected', r ->> 'refused')::text FR
 SELECT nightjar.define_fields('t_val_aon', ARRAY['id'], all_or_nothing => true);
 DELETE FROM nightjar.event WHERE topic = 'batch.validated' AND payload ->> 'source' = 't_val_aon';
 CREATE TEMP TABLE r3 AS SELECT nightjar.validate_batch((SELECT b3 FROM b)) AS r;
-SELECT is((SELECT (r ->> 'rows_out', r ->> 'rejected', r ->> 'refused', r -> 'emit')::text FROM r3), '(0,1,true,null)',
-          'all_or_nothing: refused, 0 rows out, emit null');
+SELECT is((SELECT (r ->> 'rows_out', r ->> 'rejected', r ->> 'refused', r ? 'payload', r -> 'payload')::text FROM r3),
+          '(0,1,true,t,null)', 'all_or_nothing: refused, 0 rows out, "payload": null (nothing to pass on)');
 SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b3 FROM b)), 0::bigint, 'no valid row is written');
 SELECT is((SELECT count(*) FROM nightjar.quarantine WHERE batch_id = (SELECT b3 FROM b)), 1::bigint, 'the quarantine is still written');
 SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' AND payload ->> 'source' = 't_val_aon'), 0::bigint,
@@ -249,7 +250,7 @@ SELECT throws_ok($$SELECT nightjar.validate_step('{"source": "t_val"}')$$, '2202
 
 -- Through the engine: a pipeline whose step is validate_step, triggered by batch.staged.
 SELECT nightjar.define_pipeline('t_val_pipe');
-SELECT nightjar.define_step('t_val_pipe', 'validate', 'nightjar.validate_step(jsonb)', 'batch.staged');
+SELECT nightjar.define_step('t_val_pipe', 'validate', 'nightjar.validate_step(jsonb)', 'batch.staged', emits => 'batch.validated');
 CREATE TEMP TABLE ev AS
 SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', (SELECT b1 FROM b), 'source', 't_val', 'source_id', (SELECT src FROM ids))) AS id;
 CALL nightjar.dispatch(pipeline => 't_val_pipe');
@@ -259,8 +260,18 @@ SELECT is((SELECT (sr.status, sr.attempt, sr.rows_in, sr.rows_out)::text FROM ni
 SELECT is((SELECT sr.result -> 'counts' ->> 'name_re' FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id)
            JOIN nightjar.pipeline p USING (pipeline_id) WHERE p.name = 't_val_pipe'), '3', 'and the per-rule counts in its result');
 SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' AND parent_event_id = (SELECT id FROM ev)), 1::bigint,
-          'batch.validated was emitted once, inside the step''s run');
+          'the dispatcher emitted batch.validated once, inside the step''s run');
+SELECT is((SELECT payload FROM nightjar.event WHERE topic = 'batch.validated' AND parent_event_id = (SELECT id FROM ev)),
+          jsonb_build_object('batch_id', (SELECT b1 FROM b), 'source', 't_val', 'source_id', (SELECT src FROM ids), 'valid', 4, 'rejected', 8),
+          'with the payload validate_step returned');
 SELECT is((SELECT status FROM nightjar.run_status WHERE pipeline = 't_val_pipe'), 'succeeded', 'the run succeeded');
+-- By hand: run_step runs the step with the dispatcher's audit and emits nothing.
+CREATE TEMP TABLE hand AS
+SELECT * FROM nightjar.run_step('t_val_pipe', 'validate', jsonb_build_object('batch_id', (SELECT b1 FROM b), 'source', 't_val'));
+SELECT is((SELECT (status, attempt, rows_in, rows_out)::text FROM hand), '(succeeded,1,12,4)',
+          'run_step runs validate_step by hand and returns its step run');
+SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' AND payload ->> 'source' = 't_val'), 1::bigint,
+          'run_step emits nothing (still the one batch.validated of the dispatched run)');
 
 -- Progress: a long validation shows how far it got in pg_stat_activity.query, seen from
 -- another session, and puts the statement's text back at the end. 2,500 records, a
