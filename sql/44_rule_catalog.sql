@@ -1,4 +1,4 @@
--- 43_rule_catalog.sql: the rule kinds and transforms as the C++ core knows them — the one
+-- 44_rule_catalog.sql: the rule kinds and transforms as the C++ core knows them — the one
 -- list that the CHECK constraints of nightjar.rule and nightjar.normalize_rule, the
 -- comment of nightjar.transform and docs/rules.md are tested against
 -- (tests/sql/rule_kinds.sql, tests/unit/core/rules_catalog_test.cpp).
