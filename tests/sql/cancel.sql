@@ -9,25 +9,11 @@ SET client_min_messages = warning;
 BEGIN;
 SELECT plan(5);
 
--- wait_activity waits (up to 20 s) until backend p_pid shows a query like p_like; returns it.
-CREATE FUNCTION pg_temp.wait_activity(p_pid int, p_like text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_query text;
-BEGIN
-    FOR i IN 1..400 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        SELECT query INTO v_query FROM pg_stat_activity WHERE pid = p_pid;
-        IF v_query LIKE p_like THEN RETURN v_query; END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN 'not seen; last: ' || coalesce(v_query, 'NULL');
-END $$;
-
 SELECT dblink_connect('t_cancel', nightjar_test.connstr());
 CREATE TEMP TABLE other AS SELECT pid FROM dblink('t_cancel', 'SELECT pg_backend_pid()') AS r(pid int);
 SELECT dblink_send_query('t_cancel', $$SELECT nightjar.boundary_selftest('percentiles_until_cancel')$$);
 
-SELECT matches(pg_temp.wait_activity((SELECT pid FROM other), 'nightjar.boundary_selftest(percentiles): %'),
+SELECT matches(nightjar_test.wait_activity((SELECT pid FROM other), 'nightjar.boundary_selftest(percentiles): %'),
                '^nightjar\.boundary_selftest\(percentiles\): [0-9]+ of [0-9]+ values scanned$',
                'the core computation reports its progress in pg_stat_activity');
 SELECT ok(pg_cancel_backend((SELECT pid FROM other)), 'pg_cancel_backend is delivered');

@@ -277,19 +277,6 @@ SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' A
 -- another session, and puts the statement's text back at the end. 2,500 records, a
 -- custom rule of 1 ms each; the line appears after the first chunk of 1,000 is read.
 CREATE FUNCTION t_val_ref.slow_ok(p jsonb) RETURNS boolean LANGUAGE sql AS $$ SELECT true FROM pg_sleep(0.001) $$;
--- wait_activity waits (up to 20 s) until backend p_pid shows a query like p_like; returns it.
-CREATE FUNCTION t_val_ref.wait_activity(p_pid int, p_like text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_query text;
-BEGIN
-    FOR i IN 1..400 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        SELECT query INTO v_query FROM pg_stat_activity WHERE pid = p_pid;
-        IF v_query LIKE p_like THEN RETURN v_query; END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN 'not seen; last: ' || coalesce(v_query, 'NULL');
-END $$;
 INSERT INTO nightjar.source (name, kind) VALUES ('t_val_prog', 'sql');
 SELECT nightjar.define_fields('t_val_prog', ARRAY['id']);
 SELECT nightjar.define_rule('t_val_prog', 'slow', 'custom_sql', 'id', '{"function": "t_val_ref.slow_ok(jsonb)"}');
@@ -303,12 +290,12 @@ CREATE TEMP TABLE prog AS
 SELECT pid, (SELECT max(batch_id) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_val_prog') AS batch_id
 FROM dblink('t_val_prog', 'SELECT pg_backend_pid()') AS r(pid int);
 SELECT dblink_send_query('t_val_prog', format('SELECT nightjar.validate_batch(%s) ->> ''rows_out''', (SELECT batch_id FROM prog)));
-SELECT is(t_val_ref.wait_activity((SELECT pid FROM prog), 'nightjar.validate_batch(%): % of 2500 records read'),
+SELECT is(nightjar_test.wait_activity((SELECT pid FROM prog), 'nightjar.validate_batch(%): % of 2500 records read'),
           format('nightjar.validate_batch(%s): 1000 of 2500 records read', (SELECT batch_id FROM prog)),
           'a running validation shows its progress in pg_stat_activity');
 SELECT is((SELECT rows_out FROM dblink_get_result('t_val_prog') AS r(rows_out text)), '2500', 'and finishes');
 SELECT count(*) FROM dblink_get_result('t_val_prog') AS r(rows_out text);
-SELECT is(t_val_ref.wait_activity((SELECT pid FROM prog), 'SELECT nightjar.validate_batch(%'),
+SELECT is(nightjar_test.wait_activity((SELECT pid FROM prog), 'SELECT nightjar.validate_batch(%'),
           format('SELECT nightjar.validate_batch(%s) ->> ''rows_out''', (SELECT batch_id FROM prog)),
           'then the statement''s own text is back');
 SELECT dblink_disconnect('t_val_prog');
