@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "extension/pg/boundary.hpp"
+#include "extension/pg/args.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -23,12 +23,6 @@ using namespace nightjar::pg;
 namespace ntext = nightjar::core::text;
 
 namespace {
-
-// ArgText returns argument `i` (a text, detoasted) as a view valid for the call.
-std::string_view ArgText(FunctionCallInfo fcinfo, int i) {
-    text* t = PgCall([&] { return PG_GETARG_TEXT_PP(i); });
-    return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-}
 
 // TextResult returns the cleaned value as text, or SQL NULL when it is unusable.
 Datum TextResult(FunctionCallInfo fcinfo, const ntext::Cleaned& out) {
@@ -50,7 +44,7 @@ Datum InputResult(FunctionCallInfo fcinfo, const ntext::Cleaned& out, PGFunction
 
 // Unary applies a one-argument transform to argument 0.
 Datum Unary(FunctionCallInfo fcinfo, ntext::Cleaned (*fn)(std::string_view)) {
-    return TextResult(fcinfo, fn(ArgText(fcinfo, 0)));
+    return TextResult(fcinfo, fn(TextViewArg(fcinfo, 0)));
 }
 
 }  // namespace
@@ -64,32 +58,32 @@ NIGHTJAR_FUNCTION(nightjar_clean_siret) { return Unary(fcinfo, ntext::CleanSiret
 NIGHTJAR_FUNCTION(nightjar_clean_postcode) { return Unary(fcinfo, ntext::CleanPostcode); }
 
 NIGHTJAR_FUNCTION(nightjar_clean_phone) {
-    std::string_view country = ArgText(fcinfo, 1);
+    std::string_view country = TextViewArg(fcinfo, 1);
     if (!ntext::KnownPhoneCountry(country))
         throw nightjar::core::InvalidArgument("nightjar: clean_phone: unknown default_country \"" +
                                               std::string(country) +
                                               "\" (known: FR, BE, CH, LU, DE, ES, IT, GB, NL)");
-    return TextResult(fcinfo, ntext::CleanPhone(ArgText(fcinfo, 0), country));
+    return TextResult(fcinfo, ntext::CleanPhone(TextViewArg(fcinfo, 0), country));
 }
 
 NIGHTJAR_FUNCTION(nightjar_parse_decimal_fr) {
-    return InputResult(fcinfo, ntext::ParseDecimalFr(ArgText(fcinfo, 0)), numeric_in);
+    return InputResult(fcinfo, ntext::ParseDecimalFr(TextViewArg(fcinfo, 0)), numeric_in);
 }
 
 NIGHTJAR_FUNCTION(nightjar_parse_date_fr) {
-    return InputResult(fcinfo, ntext::ParseDateFr(ArgText(fcinfo, 0)), date_in);
+    return InputResult(fcinfo, ntext::ParseDateFr(TextViewArg(fcinfo, 0)), date_in);
 }
 
 NIGHTJAR_FUNCTION(nightjar_record_key) {
-    return TextResult(fcinfo, ntext::RecordKey(ArgText(fcinfo, 0), ArgText(fcinfo, 1)));
+    return TextResult(fcinfo, ntext::RecordKey(TextViewArg(fcinfo, 0), TextViewArg(fcinfo, 1)));
 }
 
 NIGHTJAR_FUNCTION(nightjar_point_text) {
-    return TextResult(fcinfo, ntext::MakePoint(ArgText(fcinfo, 0), ArgText(fcinfo, 1)));
+    return TextResult(fcinfo, ntext::MakePoint(TextViewArg(fcinfo, 0), TextViewArg(fcinfo, 1)));
 }
 
 NIGHTJAR_FUNCTION(nightjar_split_address) {
-    std::optional<ntext::Address> a = ntext::SplitAddress(ArgText(fcinfo, 0));
+    std::optional<ntext::Address> a = ntext::SplitAddress(TextViewArg(fcinfo, 0));
     if (!a) PG_RETURN_NULL();
     return PgCall([&] {
         TupleDesc desc;
@@ -118,10 +112,8 @@ NIGHTJAR_FUNCTION(nightjar_transform) {
         std::string name, params;
         ntext::CompiledTransform transform;
     };
-    std::string name(ArgText(fcinfo, 0));
-    Jsonb* params = PgCall([&] { return PG_GETARG_JSONB_P(2); });
-    std::string params_text = PgCall(
-        [&] { return std::string(JsonbToCString(nullptr, &params->root, VARSIZE(params))); });
+    std::string name(TextViewArg(fcinfo, 0));
+    std::string params_text = JsonbTextArg(fcinfo, 2);
     auto* cached = static_cast<Cached*>(fcinfo->flinfo->fn_extra);
     if (cached == nullptr || cached->name != name || cached->params != params_text) {
         nightjar::core::JsonValue p = nightjar::core::ParseJson(params_text);
@@ -145,5 +137,5 @@ NIGHTJAR_FUNCTION(nightjar_transform) {
             *cached = Cached{name, params_text, std::move(t)};
         }
     }
-    return TextResult(fcinfo, cached->transform.Apply(ArgText(fcinfo, 1)));
+    return TextResult(fcinfo, cached->transform.Apply(TextViewArg(fcinfo, 1)));
 }
