@@ -33,37 +33,9 @@ CREATE TABLE nightjar.rule (
 );
 COMMENT ON TABLE nightjar.rule IS 'declarative validation rules, evaluated in C++ by nightjar.validate_batch';
 
--- Records that passed every error-severity rule, with typed values: numbers as JSON
--- numbers, dates and timestamps as ISO 8601 strings, booleans as JSON booleans.
--- Partitioned by source: each source's valid table is a partition, created on first use.
-CREATE TABLE nightjar.valid_record (
-    source_id  bigint NOT NULL,
-    batch_id   bigint NOT NULL,
-    record_no  bigint NOT NULL,
-    payload    jsonb NOT NULL,
-    warnings   jsonb           -- [{"rule": …, "field": …, "message": …}] of warning rules that failed
-) PARTITION BY LIST (source_id);
--- Each partition has its own primary key (source_id, batch_id, record_no), created with it
--- by nightjar._valid_partition; the parent declares none, because pg_dump would dump the
--- partition's inherited index as a second primary key and the restore would fail.
-COMMENT ON TABLE nightjar.valid_record IS 'validated records with typed values; one partition per source';
-
--- Rejected records: one row per failed error-severity rule (a record failing three rules
--- has three rows). The record itself stays in raw_record for audit and replay.
-CREATE TABLE nightjar.quarantine (
-    quarantine_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    source_id     bigint NOT NULL,
-    batch_id      bigint NOT NULL,
-    record_no     bigint NOT NULL,
-    rule_id       bigint,  -- the rule that refused it; NULL once that rule is dropped (see below)
-    rule          text NOT NULL,
-    field         text NOT NULL,
-    value         text,
-    message       text NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX ON nightjar.quarantine (batch_id, record_no);
-COMMENT ON TABLE nightjar.quarantine IS 'records refused by validation: which rule, which field, which value, why';
+-- The records themselves -- valid_record (one partition per source), quarantine and
+-- clean_record -- are bulk data outside the extension: nightjar._storage_quality() in
+-- 43_quality_storage.sql creates them.
 
 -- quarantine.rule_id is not declared a foreign key: the per-row check of one on every
 -- quarantine insert cost validation about 8 % of its time. The guarantee is kept another
@@ -90,20 +62,6 @@ CREATE TABLE nightjar.normalize_rule (
 );
 COMMENT ON TABLE nightjar.normalize_rule IS 'declarative normalisation of a source''s valid records';
 
--- Normalised records, keyed by their stable record identifier: a later batch's version of
--- the same record replaces the earlier one (batch_id says which batch it came from).
-CREATE TABLE nightjar.clean_record (
-    source_id  bigint NOT NULL,
-    record_id  text NOT NULL,
-    batch_id   bigint NOT NULL,
-    record_no  bigint NOT NULL,
-    payload    jsonb NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (source_id, record_id)
-);
-CREATE INDEX ON nightjar.clean_record (batch_id);
-COMMENT ON TABLE nightjar.clean_record IS 'normalised records, one per stable record id';
-
 -- _batch_source returns the source of a batch, or raises 22023 naming the batch (the
 -- validation and normalisation steps both start with it).
 CREATE FUNCTION nightjar._batch_source(batch_id bigint) RETURNS nightjar.source
@@ -123,7 +81,4 @@ END $$;
 SELECT pg_catalog.pg_extension_config_dump('nightjar.source_schema', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.rule', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.normalize_rule', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.quarantine', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.clean_record', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.rule_rule_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.quarantine_quarantine_id_seq', '');

@@ -169,6 +169,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_name text;
 BEGIN
+    PERFORM nightjar.ensure_storage();
     -- The partition whose bound holds this source, whatever it is called.
     SELECT c.relname INTO v_name
     FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
@@ -183,10 +184,9 @@ BEGIN
         -- Taken (by the partition of a dropped source of the same name, say): keep it apart.
         v_name := left('valid_' || p_source, 62 - length(p_source_id::text)) || '_' || p_source_id;
     END IF;
-    -- The primary key is the partition's own, not inherited from valid_record: pg_dump
-    -- cannot restore an index inherited from an extension's table (see 40_quality_catalog.sql).
-    EXECUTE format('CREATE TABLE nightjar.%I PARTITION OF nightjar.valid_record '
-                   '(PRIMARY KEY (source_id, batch_id, record_no)) FOR VALUES IN (%L)', v_name, p_source_id);
+    -- The primary key (source_id, batch_id, record_no) is inherited from valid_record.
+    EXECUTE format('CREATE TABLE nightjar.%I PARTITION OF nightjar.valid_record FOR VALUES IN (%L)',
+                   v_name, p_source_id);
     RETURN v_name;
 END $$;
 
@@ -206,6 +206,7 @@ DECLARE
     v_result jsonb;
     r nightjar.rule;
 BEGIN
+    PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
     SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = v_source.source_id;
     IF v_schema.source_id IS NULL THEN

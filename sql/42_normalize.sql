@@ -50,6 +50,7 @@ DECLARE
     v_source nightjar.source;
     v_result jsonb;
 BEGIN
+    PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
     IF NOT EXISTS (SELECT 1 FROM nightjar.normalize_rule r WHERE r.source_id = v_source.source_id) THEN
         RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name

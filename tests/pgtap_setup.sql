@@ -26,3 +26,6 @@ BEGIN
     END LOOP;
     RETURN 'not seen; last: ' || coalesce(v_query, 'NULL');
 END $$;
+-- The bulk data tables (raw, valid, clean, quarantined records) are not members of the
+-- extension: created here once, as every entry point that needs them does.
+SELECT nightjar.ensure_storage();

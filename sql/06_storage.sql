@@ -1,0 +1,76 @@
+-- 06_storage.sql: who owns what (docs/architecture.md, "Data ownership").
+--
+-- The extension owns its code and the small catalog tables: they are members, dropped
+-- with it and dumped through pg_extension_config_dump. Bulk data -- raw, valid, clean and
+-- quarantined records, and every large table to come -- lives in tables the extension
+-- creates on first use but does not own, so that DROP EXTENSION cannot take the
+-- warehouse with it, an upgrade script never rewrites a big table, and pg_dump treats
+-- them as the ordinary tables they are (a primary key on a partitioned parent, foreign
+-- keys restored after the rows).
+--
+-- Each area declares its bulk tables in a function nightjar._storage_<area>() (no
+-- argument, returns void) that creates what is missing: CREATE TABLE IF NOT EXISTS with
+-- its indexes and guard. ensure_storage() finds these functions by name and calls each;
+-- entry points that need bulk tables call it first, and so does every INSERT into
+-- nightjar.source (12_ingest_storage.sql): a database has its data tables as soon as it
+-- has a source to fill them. It is never called while CREATE EXTENSION runs: an object
+-- created then would become a member.
+--
+-- Refusal: every bulk table carries the trigger storage_guard, which calls
+-- nightjar._storage_guard(); that dependency makes DROP EXTENSION nightjar fail
+-- (SQLSTATE 2BP01) while a bulk table exists. DROP EXTENSION ... CASCADE removes the
+-- guards and the foreign keys to the catalog but no table and no row; CREATE EXTENSION
+-- afterwards finds the tables and uses them as they are.
+
+-- _storage_guard does nothing: bulk tables reference it (trigger storage_guard) so that
+-- DROP EXTENSION nightjar refuses while they exist.
+CREATE FUNCTION nightjar._storage_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION nightjar._storage_guard() IS
+    'trigger function of every bulk data table (trigger storage_guard, BEFORE TRUNCATE, does nothing): '
+    'its dependency makes DROP EXTENSION nightjar refuse while warehouse data exists';
+
+-- _storage_missing says whether one of the tables is missing. When one seems to be, it
+-- first takes the storage lock and looks again, so that two sessions never create the
+-- same table: the lock is a relation lock (SHARE UPDATE EXCLUSIVE on nightjar.source,
+-- which conflicts with itself, not with inserts), because acquiring one also reads the
+-- catalog changes other sessions committed meanwhile; an advisory lock would not.
+CREATE FUNCTION nightjar._storage_missing(VARIADIC tables text[]) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM unnest(tables) t WHERE to_regclass(format('nightjar.%I', t)) IS NULL) THEN
+        RETURN false;  -- the common case: a few catalog lookups, no lock
+    END IF;
+    LOCK TABLE nightjar.source IN SHARE UPDATE EXCLUSIVE MODE;
+    RETURN EXISTS (SELECT 1 FROM unnest(tables) t WHERE to_regclass(format('nightjar.%I', t)) IS NULL);
+END $$;
+
+-- _storage_guard_on adds the trigger storage_guard to one bulk table.
+CREATE FUNCTION nightjar._storage_guard_on(p_table text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER storage_guard BEFORE TRUNCATE ON nightjar.%I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION nightjar._storage_guard()', p_table);
+END $$;
+
+-- ensure_storage creates every missing bulk data table by calling each nightjar._storage_<area>().
+CREATE FUNCTION nightjar.ensure_storage() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+        WHERE p.pronamespace = 'nightjar'::regnamespace AND p.proname LIKE '\_storage\_%'
+          AND p.pronargs = 0 AND p.prorettype = 'void'::regtype AND p.prokind = 'f'
+        ORDER BY p.proname
+    LOOP
+        EXECUTE format('SELECT %s', f);  -- regprocedure prints as nightjar._storage_x()
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION nightjar.ensure_storage() IS
+    'creates the bulk data tables that are missing (raw, valid, clean, quarantined records, …) by calling every '
+    'nightjar._storage_<area>(); they are not members of the extension; cheap when all exist';

@@ -1,0 +1,91 @@
+-- storage.sql: data ownership (docs/architecture.md). The bulk data tables are created by
+-- nightjar.ensure_storage (and by a first source), are not members of the extension and
+-- are not dumped through pg_extension_config_dump; DROP EXTENSION nightjar refuses while
+-- they exist; DROP EXTENSION ... CASCADE keeps them and their rows, and a new CREATE
+-- EXTENSION finds and reuses them. One transaction, rolled back: the extension and its
+-- data are back as they were at the end.
+BEGIN;
+SET LOCAL client_min_messages = warning;
+SELECT plan(21);
+
+CREATE TEMP TABLE bulk (name text PRIMARY KEY);
+INSERT INTO bulk VALUES ('raw_record'), ('valid_record'), ('quarantine'), ('clean_record');
+
+SELECT lives_ok('SELECT nightjar.ensure_storage()', 'ensure_storage runs');
+SELECT lives_ok('SELECT nightjar.ensure_storage()', 'and again: nothing left to create');
+SELECT is((SELECT count(*) FROM bulk WHERE to_regclass('nightjar.' || name) IS NOT NULL), 4::bigint,
+          'raw_record, valid_record, quarantine and clean_record exist');
+-- members lists the relations of schema nightjar that belong to the extension.
+CREATE TEMP VIEW members AS
+SELECT c.relname::text AS name FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'nightjar');
+SELECT is((SELECT count(*) FROM members WHERE name IN (SELECT name FROM bulk)), 0::bigint,
+          'no bulk table is a member of the extension');
+SELECT ok((SELECT bool_and(name IN (SELECT name FROM members)) FROM unnest(ARRAY['source', 'batch', 'file', 'pipeline',
+           'step', 'event', 'run', 'step_run', 'rule', 'source_schema']) name), 'the catalog tables are members');
+SELECT is((SELECT count(*) FROM pg_extension e, unnest(e.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid
+           WHERE e.extname = 'nightjar' AND c.relname IN (SELECT name FROM bulk)), 0::bigint,
+          'no bulk table is dumped through pg_extension_config_dump (pg_dump dumps it as an ordinary table)');
+SELECT ok((SELECT bool_and(EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass('nightjar.' || name)
+                                   AND t.tgname = 'storage_guard')) FROM bulk), 'every bulk table carries storage_guard');
+SELECT is((SELECT array_agg(a.attname::text ORDER BY k.n) FROM pg_constraint c, unnest(c.conkey) WITH ORDINALITY k(attnum, n)
+           JOIN pg_attribute a ON a.attrelid = 'nightjar.valid_record'::regclass AND a.attnum = k.attnum
+           WHERE c.conrelid = 'nightjar.valid_record'::regclass AND c.contype = 'p'),
+          ARRAY['source_id', 'batch_id', 'record_no'], 'valid_record''s parent has its primary key');
+
+-- Some warehouse data.
+INSERT INTO nightjar.source (name, kind) VALUES ('t_store', 'sql');
+INSERT INTO nightjar.batch (source_id, status) SELECT source_id, 'staged' FROM nightjar.source WHERE name = 't_store';
+INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
+SELECT b.source_id, b.batch_id, g, jsonb_build_object('id', g)
+FROM nightjar.batch b JOIN nightjar.source s USING (source_id), generate_series(1, 3) g WHERE s.name = 't_store';
+SELECT nightjar.define_fields('t_store', ARRAY['id']);
+SELECT nightjar.validate_batch(max(batch_id)) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_store';
+SELECT is((SELECT count(*) FROM nightjar.valid_t_store), 3::bigint, 'a source''s partition inherits the primary key and takes rows');
+SELECT throws_ok($$INSERT INTO nightjar.valid_record SELECT * FROM nightjar.valid_t_store LIMIT 1$$, '23505', NULL,
+                 'the inherited primary key refuses a duplicate');
+CREATE TEMP TABLE before AS
+SELECT name, to_regclass('nightjar.' || name)::oid AS oid FROM bulk
+UNION ALL SELECT 'valid_t_store', 'nightjar.valid_t_store'::regclass::oid;
+CREATE TEMP TABLE counts_before AS
+SELECT (SELECT count(*) FROM nightjar.raw_record) AS raw, (SELECT count(*) FROM nightjar.valid_record) AS valid;
+
+-- DROP EXTENSION refuses while the data tables exist.
+SELECT throws_ok('DROP EXTENSION nightjar', '2BP01', 'cannot drop extension nightjar because other objects depend on it',
+                 'DROP EXTENSION nightjar refuses while bulk data tables exist');
+SELECT ok(EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'nightjar'), 'the extension is still there');
+
+-- CASCADE is the explicit override: the catalog goes, the data stays.
+DROP EXTENSION nightjar CASCADE;
+SELECT ok(NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'nightjar') AND to_regclass('nightjar.source') IS NULL,
+          'DROP EXTENSION ... CASCADE drops the extension and its catalog');
+SELECT is((SELECT count(*) FROM before b WHERE to_regclass('nightjar.' || b.name)::oid = b.oid), 5::bigint,
+          'but no bulk table (nor the source''s partition)');
+SELECT is((SELECT ((SELECT count(*) FROM nightjar.raw_record), (SELECT count(*) FROM nightjar.valid_record))::text),
+          (SELECT (raw, valid)::text FROM counts_before), 'and no row');
+SELECT is((SELECT count(*) FROM pg_trigger WHERE tgname = 'storage_guard'
+           AND tgrelid IN (SELECT oid FROM before)), 0::bigint, 'only the guards and the foreign keys to the catalog went with it');
+
+-- CREATE again: the extension finds the tables and uses them as they are.
+CREATE EXTENSION nightjar;
+SELECT lives_ok('SELECT nightjar.ensure_storage()', 'CREATE EXTENSION again, then ensure_storage');
+SELECT is((SELECT count(*) FROM before b WHERE to_regclass('nightjar.' || b.name)::oid = b.oid), 5::bigint,
+          'reuses the same tables (same oids), creates none');
+SELECT is((SELECT count(*) FROM nightjar.raw_record), (SELECT raw FROM counts_before), 'with their rows');
+
+-- A new area adds its own _storage_<area>() and ensure_storage finds it by name.
+CREATE FUNCTION nightjar._storage_tap() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TABLE IF NOT EXISTS nightjar.tap_bulk (id bigint PRIMARY KEY);
+END $$;
+SELECT nightjar.ensure_storage();
+SELECT ok(to_regclass('nightjar.tap_bulk') IS NOT NULL, 'ensure_storage discovers a new _storage_<area>() function');
+
+-- A first source creates the missing tables (the runner's COPY needs raw_record).
+DROP TABLE nightjar.raw_record;
+INSERT INTO nightjar.source (name, kind) VALUES ('t_store_2', 'sql');
+SELECT ok(to_regclass('nightjar.raw_record') IS NOT NULL, 'inserting a source creates a missing bulk table');
+
+SELECT * FROM finish();
+ROLLBACK;
