@@ -26,7 +26,7 @@ SELECT source_id, batch_id, record_no, payload FROM nightjar.raw_record WHERE ba
 ANALYZE nightjar.valid_record;
 DELETE FROM nightjar.clean_record WHERE source_id = :bench_source_id;
 
-SELECT nightjar.define_normalization('bench_quality', $$[
+SELECT nightjar.define_normalization_rules('bench_quality', $$[
   {"kind": "rename", "from": "name", "to": "nom"},
   {"kind": "transform", "field": "id", "function": "trim"},
   {"kind": "transform", "field": "nom", "function": "collapse_spaces"},

@@ -16,9 +16,9 @@ CREATE TABLE nightjar.source_schema (
 );
 COMMENT ON TABLE nightjar.source_schema IS 'the fields of a source''s records and its acceptance policy';
 
--- One validation rule. kind and params are checked by nightjar.define_rule (C++ compiles
+-- One validation rule. kind and params are checked by nightjar.define_validation_rule (C++ compiles
 -- the rule: a bad regex or a parameter of the wrong type is refused there).
-CREATE TABLE nightjar.rule (
+CREATE TABLE nightjar.validation_rule (
     rule_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     source_id  bigint NOT NULL REFERENCES nightjar.source ON DELETE CASCADE,
     name       text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -31,7 +31,7 @@ CREATE TABLE nightjar.rule (
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (source_id, name)
 );
-COMMENT ON TABLE nightjar.rule IS 'declarative validation rules, evaluated in C++ by nightjar.validate_batch';
+COMMENT ON TABLE nightjar.validation_rule IS 'declarative validation rules, evaluated in C++ by nightjar.validate_batch';
 
 -- The records themselves -- valid_record (one partition per source), quarantine and
 -- clean_record -- are bulk data outside the extension: nightjar._storage_quality() in
@@ -48,19 +48,19 @@ BEGIN
     UPDATE nightjar.quarantine q SET rule_id = NULL FROM gone g WHERE q.rule_id = g.rule_id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER rule_deleted AFTER DELETE ON nightjar.rule REFERENCING OLD TABLE AS gone
+CREATE TRIGGER rule_deleted AFTER DELETE ON nightjar.validation_rule REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION nightjar._rule_deleted();
 
 -- Normalisation rules of a source, applied in kind order: rename, transform, constant,
--- multi, drop, then record_id. Defined as a whole by nightjar.define_normalization.
-CREATE TABLE nightjar.normalize_rule (
+-- multi, drop, then record_id. Defined as a whole by nightjar.define_normalization_rules.
+CREATE TABLE nightjar.normalization_rule (
     source_id  bigint NOT NULL REFERENCES nightjar.source ON DELETE CASCADE,
     position   integer NOT NULL,
     kind       text NOT NULL CHECK (kind IN ('rename', 'transform', 'constant', 'multi', 'drop', 'record_id')),
     params     jsonb NOT NULL CHECK (jsonb_typeof(params) = 'object'),
     PRIMARY KEY (source_id, position)
 );
-COMMENT ON TABLE nightjar.normalize_rule IS 'declarative normalisation of a source''s valid records';
+COMMENT ON TABLE nightjar.normalization_rule IS 'declarative normalisation of a source''s valid records';
 
 -- _batch_source returns the source of a batch, or raises 22023 naming the batch (the
 -- validation and normalisation steps both start with it).
@@ -79,6 +79,6 @@ BEGIN
 END $$;
 
 SELECT pg_catalog.pg_extension_config_dump('nightjar.source_schema', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.rule', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.normalize_rule', '');
-SELECT pg_catalog.pg_extension_config_dump('nightjar.rule_rule_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.validation_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.normalization_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.validation_rule_rule_id_seq', '');

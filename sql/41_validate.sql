@@ -1,5 +1,5 @@
 -- 41_validate.sql: the validation step. Rules are declared per source (define_fields,
--- define_rule), compiled in C++ when defined (nightjar._check_rule) and evaluated in C++
+-- define_validation_rule), compiled in C++ when defined (nightjar._check_rule) and evaluated in C++
 -- by nightjar.validate_batch over the batch's raw records (nightjar._validate_records).
 -- Nothing from a rule is ever concatenated into SQL: a reference table is resolved with
 -- to_regclass / pg_attribute and the query is built from the catalog's names with
@@ -45,7 +45,7 @@ BEGIN
         RAISE EXCEPTION 'nightjar: duplicate field names: %', v_bad USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT string_agg(format('%s (field %s)', r.name, coalesce(nullif(r.field, ''), r.params ->> 'other')), ', ' ORDER BY r.name)
-    INTO v_bad FROM nightjar.rule r
+    INTO v_bad FROM nightjar.validation_rule r
     WHERE r.source_id = v_source_id
       AND (r.field <> ALL (fields) OR (r.kind = 'compare' AND (r.params ->> 'other') <> ALL (fields)));
     IF v_bad IS NOT NULL THEN
@@ -111,8 +111,8 @@ BEGIN
     RETURN v_fn;
 END $$;
 
--- define_rule checks and upserts one validation rule of a source; returns its id.
-CREATE FUNCTION nightjar.define_rule(source text, name text, kind text, field text,
+-- define_validation_rule checks and upserts one validation rule of a source; returns its id.
+CREATE FUNCTION nightjar.define_validation_rule(source text, name text, kind text, field text,
                                      params jsonb DEFAULT '{}', severity text DEFAULT 'error')
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -145,23 +145,33 @@ BEGIN
     ELSIF kind = 'custom_sql' THEN
         PERFORM nightjar._custom_function(name, params);
     END IF;
-    INSERT INTO nightjar.rule AS r (source_id, name, kind, field, params, severity)
-    VALUES (v_source_id, define_rule.name, define_rule.kind, define_rule.field, params, define_rule.severity)
-    ON CONFLICT ON CONSTRAINT rule_source_id_name_key DO UPDATE
+    INSERT INTO nightjar.validation_rule AS r (source_id, name, kind, field, params, severity)
+    VALUES (v_source_id, define_validation_rule.name, define_validation_rule.kind, define_validation_rule.field, params, define_validation_rule.severity)
+    ON CONFLICT ON CONSTRAINT validation_rule_source_id_name_key DO UPDATE
         SET kind = excluded.kind, field = excluded.field, params = excluded.params, severity = excluded.severity
     RETURNING r.rule_id INTO v_id;
     RETURN v_id;
 END $$;
-COMMENT ON FUNCTION nightjar.define_rule(text, text, text, text, jsonb, text) IS
+COMMENT ON FUNCTION nightjar.define_validation_rule(text, text, text, text, jsonb, text) IS
     'checks (C++ compile, catalog lookups) and upserts a validation rule of a source; returns its id';
 
--- drop_rule removes a rule; false when there was none.
-CREATE FUNCTION nightjar.drop_rule(source text, name text) RETURNS boolean
+-- drop_validation_rule removes a validation rule; false when there was none.
+CREATE FUNCTION nightjar.drop_validation_rule(source text, name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM nightjar.rule r WHERE r.source_id = nightjar._source_id(source) AND r.name = drop_rule.name;
+    DELETE FROM nightjar.validation_rule r WHERE r.source_id = nightjar._source_id(source) AND r.name = drop_validation_rule.name;
     RETURN FOUND;
 END $$;
+
+-- Aliases: the 0.1 names, kept for existing callers (docs/rules.md, "Names").
+CREATE FUNCTION nightjar.define_rule(source text, name text, kind text, field text,
+                                     params jsonb DEFAULT '{}', severity text DEFAULT 'error') RETURNS bigint
+LANGUAGE sql AS $$ SELECT nightjar.define_validation_rule(source, name, kind, field, params, severity) $$;
+COMMENT ON FUNCTION nightjar.define_rule(text, text, text, text, jsonb, text) IS
+    'alias of nightjar.define_validation_rule (its 0.1 name)';
+CREATE FUNCTION nightjar.drop_rule(source text, name text) RETURNS boolean
+LANGUAGE sql AS $$ SELECT nightjar.drop_validation_rule(source, name) $$;
+COMMENT ON FUNCTION nightjar.drop_rule(text, text) IS 'alias of nightjar.drop_validation_rule (its 0.1 name)';
 
 -- _valid_partition creates the source's partition of valid_record if missing; returns its name.
 CREATE FUNCTION nightjar._valid_partition(p_source_id bigint, p_source text) RETURNS text
@@ -204,7 +214,7 @@ DECLARE
     v_item jsonb;
     v_values jsonb;
     v_result jsonb;
-    r nightjar.rule;
+    r nightjar.validation_rule;
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
@@ -223,7 +233,7 @@ BEGIN
 
     -- FOR KEY SHARE: a rule cannot be dropped while its quarantine rows are being written
     -- (quarantine.rule_id stays true; see nightjar._rule_deleted).
-    FOR r IN SELECT * FROM nightjar.rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id
+    FOR r IN SELECT * FROM nightjar.validation_rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id
              FOR KEY SHARE LOOP
         v_item := jsonb_build_object('rule_id', r.rule_id, 'name', r.name, 'kind', r.kind, 'field', r.field,
                                      'params', r.params, 'severity', r.severity);

@@ -1,6 +1,6 @@
 -- 42_normalize.sql: the normalisation step and the analyst transform functions.
 --
--- Rules are defined per source as a whole (define_normalization), compiled in C++ when
+-- Rules are defined per source as a whole (define_normalization_rules), compiled in C++ when
 -- defined (nightjar._check_normalization) and again per batch; normalize_batch streams the
 -- batch's valid_record rows through them in C++ (nightjar._normalize_records) and upserts
 -- clean_record by (source_id, record_id). Nothing from a rule is concatenated into SQL.
@@ -13,8 +13,8 @@ RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'nightjar_check_normalization';
 CREATE FUNCTION nightjar._normalize_records(batch_id bigint, source_id bigint, source text, rules jsonb)
 RETURNS jsonb LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_normalize_records';
 
--- define_normalization replaces the normalisation rules of a source; returns their number.
-CREATE FUNCTION nightjar.define_normalization(source text, rules jsonb) RETURNS integer
+-- define_normalization_rules replaces the normalisation rules of a source; returns their number.
+CREATE FUNCTION nightjar.define_normalization_rules(source text, rules jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
     v_source_id bigint := nightjar._source_id(source);
@@ -25,20 +25,26 @@ BEGIN
     END IF;
     PERFORM nightjar._check_normalization(rules, (SELECT s.fields FROM nightjar.source_schema s
                                                   WHERE s.source_id = v_source_id), source);
-    DELETE FROM nightjar.normalize_rule r WHERE r.source_id = v_source_id;
-    INSERT INTO nightjar.normalize_rule (source_id, position, kind, params)
+    DELETE FROM nightjar.normalization_rule r WHERE r.source_id = v_source_id;
+    INSERT INTO nightjar.normalization_rule (source_id, position, kind, params)
     SELECT v_source_id, e.position, e.rule ->> 'kind', e.rule - 'kind'
     FROM jsonb_array_elements(rules) WITH ORDINALITY AS e(rule, position);
     RETURN jsonb_array_length(rules);
 END $$;
-COMMENT ON FUNCTION nightjar.define_normalization(text, jsonb) IS
+COMMENT ON FUNCTION nightjar.define_normalization_rules(text, jsonb) IS
     'checks (C++ compile) and replaces the normalisation rules of a source; returns their number';
 
--- normalization_rules returns a source's rules as the JSON array define_normalization took.
+-- Alias: the 0.1 name, kept for existing callers (docs/rules.md, "Names").
+CREATE FUNCTION nightjar.define_normalization(source text, rules jsonb) RETURNS integer
+LANGUAGE sql AS $$ SELECT nightjar.define_normalization_rules(source, rules) $$;
+COMMENT ON FUNCTION nightjar.define_normalization(text, jsonb) IS
+    'alias of nightjar.define_normalization_rules (its 0.1 name)';
+
+-- normalization_rules returns a source's rules as the JSON array define_normalization_rules took.
 CREATE FUNCTION nightjar.normalization_rules(source text) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_agg(jsonb_build_object('kind', r.kind) || r.params ORDER BY r.position)
-    FROM nightjar.normalize_rule r WHERE r.source_id = nightjar._source_id(source)
+    FROM nightjar.normalization_rule r WHERE r.source_id = nightjar._source_id(source)
 $$;
 
 -- normalize_batch normalises one batch's valid records into clean_record. It emits nothing
@@ -52,10 +58,10 @@ DECLARE
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
-    IF NOT EXISTS (SELECT 1 FROM nightjar.normalize_rule r WHERE r.source_id = v_source.source_id) THEN
+    IF NOT EXISTS (SELECT 1 FROM nightjar.normalization_rule r WHERE r.source_id = v_source.source_id) THEN
         RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('call nightjar.define_normalization(%L, rules) first', v_source.name);
+                  HINT = format('call nightjar.define_normalization_rules(%L, rules) first', v_source.name);
     END IF;
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;

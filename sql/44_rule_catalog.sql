@@ -1,5 +1,5 @@
 -- 44_rule_catalog.sql: the rule kinds and transforms as the C++ core knows them — the one
--- list that the CHECK constraints of nightjar.rule and nightjar.normalize_rule, the
+-- list that the CHECK constraints of nightjar.validation_rule and nightjar.normalization_rule, the
 -- comment of nightjar.transform and docs/rules.md are tested against
 -- (tests/sql/rule_kinds.sql, tests/unit/core/rules_catalog_test.cpp).
 CREATE FUNCTION nightjar.rule_kinds() RETURNS jsonb

@@ -17,8 +17,8 @@ sed "s#@INBOX@#$inbox#" examples/pipeline/suppliers.toml > "$home/suppliers.toml
 "$BIN" apply -c "$home/suppliers.toml"
 psql -qX -v ON_ERROR_STOP=1 -f examples/pipeline/rules.sql >/dev/null
 psql -qXAt -c "SELECT format('rules of demo_suppliers: %s validation, %s normalisation (examples/pipeline/rules.sql)',
-                             (SELECT count(*) FROM nightjar.rule r JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'),
-                             (SELECT count(*) FROM nightjar.normalize_rule JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'))"
+                             (SELECT count(*) FROM nightjar.validation_rule r JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'),
+                             (SELECT count(*) FROM nightjar.normalization_rule JOIN nightjar.source s USING (source_id) WHERE s.name = 'demo_suppliers'))"
 "$BIN" run -c "$home/suppliers.toml" --dispatch
 # pg_cron's dispatcher (every minute) may have taken a step first: wait until the run is over.
 for _ in $(seq 120); do

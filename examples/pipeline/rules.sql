@@ -6,24 +6,24 @@ SELECT nightjar.define_fields('demo_suppliers', ARRAY[
     'latitude', 'longitude', 'date_creation', 'chiffre_affaires', 'categorie']);
 
 -- Validation: ten rules; an error quarantines the record, a warning keeps it flagged.
-SELECT nightjar.define_rule('demo_suppliers', 'id_required', 'required', 'id_fournisseur');
-SELECT nightjar.define_rule('demo_suppliers', 'id_unique', 'unique_in_batch', 'id_fournisseur');
-SELECT nightjar.define_rule('demo_suppliers', 'name_required', 'required', 'raison_sociale');
-SELECT nightjar.define_rule('demo_suppliers', 'name_length', 'length', 'raison_sociale', '{"max": 120}');
-SELECT nightjar.define_rule('demo_suppliers', 'siret_shape', 'regex', 'siret', '{"pattern": "[0-9 ]{14,17}"}');
-SELECT nightjar.define_rule('demo_suppliers', 'created_is_date', 'type', 'date_creation',
+SELECT nightjar.define_validation_rule('demo_suppliers', 'id_required', 'required', 'id_fournisseur');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'id_unique', 'unique_in_batch', 'id_fournisseur');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'name_required', 'required', 'raison_sociale');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'name_length', 'length', 'raison_sociale', '{"max": 120}');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'siret_shape', 'regex', 'siret', '{"pattern": "[0-9 ]{14,17}"}');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'created_is_date', 'type', 'date_creation',
                             '{"type": "date", "formats": ["%d/%m/%Y"]}');
-SELECT nightjar.define_rule('demo_suppliers', 'turnover_is_decimal', 'type', 'chiffre_affaires',
+SELECT nightjar.define_validation_rule('demo_suppliers', 'turnover_is_decimal', 'type', 'chiffre_affaires',
                             '{"type": "decimal", "decimal_separator": ",", "thousands": " "}');
-SELECT nightjar.define_rule('demo_suppliers', 'turnover_positive', 'range', 'chiffre_affaires', '{"min": 0}');
-SELECT nightjar.define_rule('demo_suppliers', 'category_known', 'enum', 'categorie',
+SELECT nightjar.define_validation_rule('demo_suppliers', 'turnover_positive', 'range', 'chiffre_affaires', '{"min": 0}');
+SELECT nightjar.define_validation_rule('demo_suppliers', 'category_known', 'enum', 'categorie',
                             '{"values": ["BTP", "Services", "Industrie"]}');
-SELECT nightjar.define_rule('demo_suppliers', 'email_shape', 'regex', 'email',
+SELECT nightjar.define_validation_rule('demo_suppliers', 'email_shape', 'regex', 'email',
                             '{"pattern": "[^@ ]+@[^@ ]+\\.[^@ ]+"}', severity => 'warning');
 
 -- Normalisation: renames, transforms, a constant, two multi-column transforms, drops and
 -- the stable record id.
-SELECT nightjar.define_normalization('demo_suppliers', $$[
+SELECT nightjar.define_normalization_rules('demo_suppliers', $$[
   {"kind": "rename", "from": "raison_sociale", "to": "name"},
   {"kind": "rename", "from": "id_fournisseur", "to": "external_id"},
   {"kind": "rename", "from": "telephone", "to": "phone"},

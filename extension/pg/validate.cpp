@@ -1,8 +1,8 @@
 // validate.cpp: nightjar._check_rule (definition-time compile of one rule) and
 // nightjar._validate_records (the heavy part of nightjar.validate_batch).
 //
-// The rules arrive as JSON text (the array validate_batch builds from nightjar.rule, with
-// value sets and resolved functions) and are compiled by the core (CompileRuleSet,
+// The rules arrive as JSON text (the array validate_batch builds from nightjar.validation_rule,
+// with value sets and resolved functions) and are compiled by the core (CompileRuleSet,
 // core/rules/rule_set.hpp) — the same route as normalisation rules. _validate_records
 // streams raw_record of one batch through the BatchStep loop (batch_step.hpp), 1000 rows
 // per fetch; every record's top-level object is flattened by JsonbIterator into one

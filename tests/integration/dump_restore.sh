@@ -27,17 +27,17 @@ INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, 
 VALUES (:bench_source_id, :bench_batch_id, 'quality.ndjson', '/inbox/quality.ndjson', repeat('ab', 32), 1234, 0.9, 'staged', :rows);
 INSERT INTO nightjar.ingest_run (source_id, exit_code, report) VALUES (:bench_source_id, 0, '{"batches": 1}');
 SELECT nightjar.define_fields('bench_quality', ARRAY['id', 'amount', 'day', 'code', 'email']);
-SELECT nightjar.define_rule('bench_quality', 'id_integer', 'type', 'id', '{"type": "integer"}');
-SELECT nightjar.define_rule('bench_quality', 'code_enum', 'enum', 'code', '{"values": ["A", "B", "C", "D", "E"]}');
-SELECT nightjar.define_rule('bench_quality', 'email_shape', 'regex', 'email', '{"pattern": "@"}', severity => 'warning');
+SELECT nightjar.define_validation_rule('bench_quality', 'id_integer', 'type', 'id', '{"type": "integer"}');
+SELECT nightjar.define_validation_rule('bench_quality', 'code_enum', 'enum', 'code', '{"values": ["A", "B", "C", "D", "E"]}');
+SELECT nightjar.define_validation_rule('bench_quality', 'email_shape', 'regex', 'email', '{"pattern": "@"}', severity => 'warning');
 SELECT nightjar.define_pipeline('dump_quality');
 SELECT nightjar.define_step('dump_quality', 'validate', 'nightjar.validate_step(jsonb)', 'batch.staged');
 SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', :bench_batch_id));
 CALL nightjar.dispatch();
 SQL
 
-tables=(source batch file raw_record ingest_run source_schema rule valid_record quarantine
-        normalize_rule clean_record pipeline step event run step_task step_run notification)
+tables=(source batch file raw_record ingest_run source_schema validation_rule valid_record quarantine
+        normalization_rule clean_record pipeline step event run step_task step_run notification)
 # fingerprint prints one line per catalog table: its name, row count and a digest of its rows.
 fingerprint() {
   for t in "${tables[@]}"; do

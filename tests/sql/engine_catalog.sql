@@ -5,7 +5,7 @@
 -- Everything happens in one transaction that is rolled back.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';  -- the deadline checks below count days in UTC
-SELECT plan(95);
+SELECT plan(96);
 
 -- Catalog contract.
 SELECT has_table('nightjar', t, 'table nightjar.' || t) FROM unnest(ARRAY[
@@ -14,7 +14,7 @@ SELECT has_view('nightjar', v, 'view nightjar.' || v) FROM unnest(ARRAY['run_sta
 SELECT has_function('nightjar', f, 'function nightjar.' || f) FROM unnest(ARRAY[
     'define_pipeline', 'define_step', 'drop_step', 'drop_pipeline', 'emit', 'replay', 'retry',
     'schedule', 'unschedule', 'install_default_schedules', 'check_deadlines', 'prune',
-    'cancel_overdue_steps']) f;
+    'cancel_overdue_steps', 'run_step']) f;
 SELECT ok(EXISTS (SELECT 1 FROM pg_proc WHERE oid = 'nightjar.dispatch'::regproc AND prokind = 'p'),
           'nightjar.dispatch is a procedure');
 

@@ -1,5 +1,5 @@
 -- normalize.sql: the normalisation step. Analyst transform functions (examples, NULL in,
--- hostile text), define_normalization errors (SQLSTATE 22023 and message),
+-- hostile text), define_normalization_rules errors (SQLSTATE 22023 and message),
 -- normalize_batch on valid_record rows inserted here (clean_record contents, counts,
 -- last duplicate wins, upsert across batches, an older batch never overwrites a newer
 -- one, idempotent retry), normalize_step, and the step run by the engine.
@@ -7,7 +7,7 @@
 -- nightjar.dispatch() commits, so it runs first, in a second session through dblink, on
 -- objects named t_norm_eng / norm_tap, removed before and after.
 BEGIN;
-SELECT plan(58);
+SELECT plan(60);
 SET LOCAL client_min_messages = warning;
 
 -- ---- the step through the engine (second session, committed) -----------------------
@@ -28,7 +28,7 @@ SELECT dblink_exec('norm_eng', $$ DO $do$ BEGIN
     INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload)
     SELECT b.source_id, b.batch_id, g, jsonb_build_object('id', g, 'email', 'User' || g || '@Example.org')
     FROM nightjar.batch b JOIN nightjar.source s USING (source_id), generate_series(1, 3) g WHERE s.name = 't_norm_eng';
-    PERFORM nightjar.define_normalization('t_norm_eng', '[{"kind": "transform", "field": "email", "function": "clean_email"},
+    PERFORM nightjar.define_normalization_rules('t_norm_eng', '[{"kind": "transform", "field": "email", "function": "clean_email"},
                                                           {"kind": "record_id", "source_code": "eng", "id_field": "id"}]');
     PERFORM nightjar.define_pipeline('norm_tap');
     PERFORM nightjar.define_step('norm_tap', 'normalize', 'nightjar.normalize_step(jsonb)', 'batch.validated',
@@ -96,41 +96,43 @@ SELECT ok(nightjar.unaccent($$'; DROP TABLE x; --$$) = $$'; DROP TABLE x; --$$
           AND nightjar.transform('trim', E' \\u0000 ') = '\u0000', 'hostile text is just text');
 SELECT is(length(nightjar.collapse_spaces(repeat('é  ', 350000))), 699999, '1 MB value');
 
--- ---- define_normalization ----------------------------------------------------------
+-- ---- define_normalization_rules ----------------------------------------------------------
 INSERT INTO nightjar.source (name, kind) VALUES ('t_norm', 'sql');
 SELECT source_id AS sid FROM nightjar.source WHERE name = 't_norm' \gset
 SELECT nightjar.define_fields('t_norm', ARRAY['code', 'raison_sociale', 'siret', 'tel', 'cp', 'montant', 'date',
                                               'adresse', 'lat', 'lon', 'junk']);
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '{"kind": "drop"}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '{"kind": "drop"}')$$, '22023',
                  'nightjar: normalisation rules of source "t_norm" must be a JSON array of rule objects, not object',
                  'rules must be an array');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
                    {"kind": "transform", "field": "siret", "function": "clean_sirett"}]')$$, '22023',
                  'nightjar: normalisation rules of source "t_norm": rule 2 (transform): unknown transform "clean_sirett"',
                  'unknown transform, with the rule position');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "rename", "from": "siret", "to": "code"}]')$$,
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '[{"kind": "rename", "from": "siret", "to": "code"}]')$$,
                  '22023', 'nightjar: normalisation rules of source "t_norm": rule 1 (rename): "code" is already a field of the source',
                  'rename onto a declared field');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "drop", "fields": ["junk"]}]')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '[{"kind": "drop", "fields": ["junk"]}]')$$, '22023',
                  'nightjar: normalisation rules of source "t_norm": a record_id rule is required (how else would records be keyed?)',
                  'record_id rule required');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
                    {"kind": "transform", "field": "tel", "function": "clean_phone", "params": {"default_country": 33}}]')$$,
                  '22023', 'nightjar: normalisation rules of source "t_norm": rule 2 (transform): clean_phone: default_country must be a string, not number',
                  'parameter of the wrong type');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_norm', '[{"kind": "record_id", "source_code": "t", "id_field": "code"},
                    {"kind": "transform", "field": "telephone", "function": "clean_phone"}]')$$,
                  '22023', 'nightjar: normalisation rules of source "t_norm": rule 2 (transform): "telephone" is not a field of the records at this point (rules apply in the order rename, transform, constant, multi, drop, record_id)',
                  'a misspelt field is refused, not skipped on every record');
-SELECT throws_ok($$SELECT nightjar.define_normalization('t_nope', '[]')$$, '22023', 'nightjar: source "t_nope" does not exist',
+SELECT throws_ok($$SELECT nightjar.define_normalization_rules('t_nope', '[]')$$, '22023', 'nightjar: source "t_nope" does not exist',
                  'unknown source');
 INSERT INTO nightjar.batch (source_id, status) VALUES (:sid, 'staged') RETURNING batch_id AS b1 \gset
 SELECT throws_ok(format('SELECT nightjar.normalize_batch(%s)', :b1), '22023', 'nightjar: source "t_norm" has no normalisation rules',
                  'a source without rules is an error, not a pass-through');
 
 \set rules '[{"kind": "record_id", "source_code": "T Norm", "id_field": "code"}, {"kind": "drop", "fields": ["junk", "adresse", "lat", "lon"]}, {"kind": "multi", "function": "split_address", "inputs": ["adresse"], "outputs": ["street", "postcode_addr", "city"]}, {"kind": "multi", "function": "point", "inputs": ["lat", "lon"], "outputs": ["geo"]}, {"kind": "constant", "field": "country", "value": "FR"}, {"kind": "transform", "field": "name", "function": "collapse_spaces"}, {"kind": "transform", "field": "siret", "function": "clean_siret"}, {"kind": "transform", "field": "tel", "function": "clean_phone", "into": "phone"}, {"kind": "transform", "field": "cp", "function": "clean_postcode"}, {"kind": "transform", "field": "montant", "function": "parse_decimal_fr"}, {"kind": "transform", "field": "date", "function": "parse_date_fr"}, {"kind": "rename", "from": "raison_sociale", "to": "name"}]'
-SELECT is(nightjar.define_normalization('t_norm', :'rules'), 12, 'define_normalization returns the number of rules');
+SELECT is(nightjar.define_normalization_rules('t_norm', :'rules'), 12, 'define_normalization_rules returns the number of rules');
 SELECT is(nightjar.normalization_rules('t_norm'), :'rules'::jsonb, 'the rules read back as defined');
+SELECT is(nightjar.define_normalization('t_norm', :'rules'), 12, 'define_normalization (0.1 name) is an alias');
+SELECT is(nightjar.normalization_rules('t_norm'), :'rules'::jsonb, 'and defines the same rules');
 
 -- ---- normalize_batch ----------------------------------------------------------------
 SELECT nightjar._valid_partition(:sid, 't_norm') \g /dev/null

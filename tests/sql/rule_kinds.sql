@@ -17,10 +17,10 @@ CREATE FUNCTION pg_temp.kinds(list text) RETURNS text[] LANGUAGE sql AS $$
     SELECT array_agg(v ORDER BY n) FROM jsonb_array_elements_text(nightjar.rule_kinds() -> list) WITH ORDINALITY AS x(v, n)
 $$;
 
-SELECT is(pg_temp.check_values('nightjar.rule', 'kind'), pg_temp.kinds('validation'),
-          'the CHECK on nightjar.rule.kind lists the core''s validation kinds, in order');
-SELECT is(pg_temp.check_values('nightjar.normalize_rule', 'kind'), pg_temp.kinds('normalization'),
-          'the CHECK on nightjar.normalize_rule.kind lists the core''s normalisation kinds, in order');
+SELECT is(pg_temp.check_values('nightjar.validation_rule', 'kind'), pg_temp.kinds('validation'),
+          'the CHECK on nightjar.validation_rule.kind lists the core''s validation kinds, in order');
+SELECT is(pg_temp.check_values('nightjar.normalization_rule', 'kind'), pg_temp.kinds('normalization'),
+          'the CHECK on nightjar.normalization_rule.kind lists the core''s normalisation kinds, in order');
 SELECT is((SELECT array_agg(m[1] ORDER BY n)
            FROM regexp_matches(substring(obj_description('nightjar.transform(text, text, jsonb)'::regprocedure, 'pg_proc')
                                          FROM '\(([^)]*)\)'), '([a-z_]+)', 'g') WITH ORDINALITY AS x(m, n)),

@@ -23,7 +23,7 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regcla
 SELECT is((SELECT count(*) FROM members WHERE name IN (SELECT name FROM bulk)), 0::bigint,
           'no bulk table is a member of the extension');
 SELECT ok((SELECT bool_and(name IN (SELECT name FROM members)) FROM unnest(ARRAY['source', 'batch', 'file', 'pipeline',
-           'step', 'event', 'run', 'step_run', 'rule', 'source_schema']) name), 'the catalog tables are members');
+           'step', 'event', 'run', 'step_run', 'validation_rule', 'normalization_rule', 'source_schema']) name), 'the catalog tables are members');
 SELECT is((SELECT count(*) FROM pg_extension e, unnest(e.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid
            WHERE e.extname = 'nightjar' AND c.relname IN (SELECT name FROM bulk)), 0::bigint,
           'no bulk table is dumped through pg_extension_config_dump (pg_dump dumps it as an ordinary table)');

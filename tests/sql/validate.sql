@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(70);
+SELECT plan(73);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -37,7 +37,7 @@ SELECT (SELECT source_id FROM nightjar.source WHERE name = 't_val') AS src,
        (SELECT source_id FROM nightjar.source WHERE name = 't_val_aon') AS aon;
 
 -- Definition-time errors.
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'id_req', 'required', 'id')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'id_req', 'required', 'id')$$, '22023',
     'nightjar: source "t_val" has no declared fields; call nightjar.define_fields(''t_val'', ARRAY[...]) first',
     'a rule before the fields: told to call define_fields');
 SELECT throws_ok($$SELECT nightjar.define_fields('t_val_nope', ARRAY['a'])$$, '22023',
@@ -48,59 +48,66 @@ SELECT throws_ok($$SELECT nightjar.define_fields('t_val', ARRAY['a', ''])$$, '22
     'nightjar: field names must be non-empty', 'empty field names are refused');
 SELECT lives_ok($$SELECT nightjar.define_fields('t_val', ARRAY['id', 'amount', 'day', 'code', 'name', 'start', 'stop'])$$,
     'define_fields');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r0', 'required', 'ghost')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r0', 'required', 'ghost')$$, '22023',
     'nightjar: rule r0 (required): field "ghost" is not a declared field of the source (known fields: id, amount, day, code, name, start, stop)',
     'unknown field: the message lists the known fields');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r1', 'regex', 'name', '{"pattern": "[a-z"}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r1', 'regex', 'name', '{"pattern": "[a-z"}')$$, '22023',
     'nightjar: rule r1 (regex): invalid regular expression: missing ]: [a-z', 'a bad regex: RE2''s error');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r2', 'range', 'amount', '{"min": "0"}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r2', 'range', 'amount', '{"min": "0"}')$$, '22023',
     'nightjar: rule r2 (range): parameter "min" must be a number, not a string', 'a parameter of the wrong type');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r3', 'enum', 'code', '{"values": ["A"], "sql": "1=1"}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r3', 'enum', 'code', '{"values": ["A"], "sql": "1=1"}')$$, '22023',
     'nightjar: rule r3 (enum): unknown parameter "sql" (known: values)', 'an unknown parameter key');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r4', 'reference', 'code', '{"table": "t_val_ref.nope", "column": "code"}')$$,
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r4', 'reference', 'code', '{"table": "t_val_ref.nope", "column": "code"}')$$,
     '22023', 'nightjar: rule r4: table "t_val_ref.nope" does not exist', 'an unknown reference table');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r5', 'reference', 'code', '{"table": "t_val_ref.codes", "column": "kode"}')$$,
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r5', 'reference', 'code', '{"table": "t_val_ref.codes", "column": "kode"}')$$,
     '22023', 'nightjar: rule r5: column "kode" does not exist in table t_val_ref.codes', 'an unknown reference column');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r6', 'custom_sql', 'id', '{"function": "t_val_ref.wrong_arg(text)"}')$$,
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r6', 'custom_sql', 'id', '{"function": "t_val_ref.wrong_arg(text)"}')$$,
     '22023', 'nightjar: rule r6: function t_val_ref.wrong_arg(text) must take (jsonb) and return boolean',
     'a custom function with the wrong argument');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r7', 'custom_sql', 'id', '{"function": "t_val_ref.wrong_ret(jsonb)"}')$$,
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r7', 'custom_sql', 'id', '{"function": "t_val_ref.wrong_ret(jsonb)"}')$$,
     '22023', 'nightjar: rule r7: function t_val_ref.wrong_ret(jsonb) must take (jsonb) and return boolean',
     'a custom function with the wrong result type');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r8', 'custom_sql', 'id', '{"function": "t_val_ref.missing(jsonb)"}')$$,
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r8', 'custom_sql', 'id', '{"function": "t_val_ref.missing(jsonb)"}')$$,
     '22023', 'nightjar: rule r8: function "t_val_ref.missing(jsonb)" does not exist', 'an unknown custom function');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r9', 'sql', 'id')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r9', 'sql', 'id')$$, '22023',
     'nightjar: unknown rule kind "sql" (known: required, type, enum, range, length, regex, unique_in_batch, unique_existing, reference, compare, custom_sql)',
     'an unknown kind');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'Bad-Name', 'required', 'id')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'Bad-Name', 'required', 'id')$$, '22023',
     'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not ''Bad-Name''', 'a bad rule name');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r10', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%y"]}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r10', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%y"]}')$$, '22023',
     'nightjar: rule r10 (type): date format "%d/%m/%y" has unknown directive %y (known: %Y %m %d %H %M %S %f %z %%)',
     'an unknown date directive');
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r11', 'compare', 'start', '{"op": ";", "other": "stop"}')$$, '22023',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r11', 'compare', 'start', '{"op": ";", "other": "stop"}')$$, '22023',
     'nightjar: rule r11 (compare): op must be one of <, <=, =, <>, >=, >, not ";"', 'a bad compare operator');
 -- Hostile parameters: a table name carrying SQL is only a name that does not exist.
-SELECT throws_ok($$SELECT nightjar.define_rule('t_val', 'r12', 'reference', 'code',
+SELECT throws_ok($$SELECT nightjar.define_validation_rule('t_val', 'r12', 'reference', 'code',
                    '{"table": "t_val_ref.codes; DROP TABLE t_val_ref.codes", "column": "code"}')$$,
     '22023', 'nightjar: rule r12: table "t_val_ref.codes; DROP TABLE t_val_ref.codes" does not exist',
     'a table parameter with SQL in it is refused as an unknown table');
-SELECT is((SELECT count(*) FROM nightjar.rule WHERE source_id = (SELECT src FROM ids)), 0::bigint, 'no refused rule was stored');
+SELECT is((SELECT count(*) FROM nightjar.validation_rule WHERE source_id = (SELECT src FROM ids)), 0::bigint, 'no refused rule was stored');
 
 -- The rules of t_val.
-SELECT nightjar.define_rule('t_val', 'id_req', 'required', 'id');
-SELECT nightjar.define_rule('t_val', 'id_int', 'type', 'id', '{"type": "integer"}');
-SELECT nightjar.define_rule('t_val', 'id_uniq', 'unique_in_batch', 'id');
-SELECT nightjar.define_rule('t_val', 'amount_dec', 'type', 'amount', '{"type": "decimal", "decimal_separator": ","}');
-SELECT nightjar.define_rule('t_val', 'amount_rng', 'range', 'amount', '{"min": 0, "max": 1000}');
-SELECT nightjar.define_rule('t_val', 'day_date', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%Y"]}');
-SELECT nightjar.define_rule('t_val', 'code_ref', 'reference', 'code', '{"table": "t_val_ref.codes", "column": "code"}');
-SELECT nightjar.define_rule('t_val', 'code_sql', 'enum', 'code', $${"values": ["FR", "DE", "'); DROP TABLE t_val_ref.codes; --"]}$$);
-SELECT nightjar.define_rule('t_val', 'name_re', 'regex', 'name', '{"pattern": "^[A-Z]"}', 'warning');
-SELECT nightjar.define_rule('t_val', 'period', 'compare', 'start', '{"op": "<=", "other": "stop"}');
-SELECT nightjar.define_rule('t_val', 'odd', 'custom_sql', 'id', '{"function": "t_val_ref.odd_ok(jsonb)"}');
-SELECT is(nightjar.define_rule('t_val', 'period', 'compare', 'start', '{"op": "<=", "other": "stop"}'),
-          (SELECT rule_id FROM nightjar.rule WHERE name = 'period' AND source_id = (SELECT src FROM ids)),
-          'define_rule upserts by (source, name) and returns the same id');
+SELECT nightjar.define_validation_rule('t_val', 'id_req', 'required', 'id');
+SELECT nightjar.define_validation_rule('t_val', 'id_int', 'type', 'id', '{"type": "integer"}');
+SELECT nightjar.define_validation_rule('t_val', 'id_uniq', 'unique_in_batch', 'id');
+SELECT nightjar.define_validation_rule('t_val', 'amount_dec', 'type', 'amount', '{"type": "decimal", "decimal_separator": ","}');
+SELECT nightjar.define_validation_rule('t_val', 'amount_rng', 'range', 'amount', '{"min": 0, "max": 1000}');
+SELECT nightjar.define_validation_rule('t_val', 'day_date', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%Y"]}');
+SELECT nightjar.define_validation_rule('t_val', 'code_ref', 'reference', 'code', '{"table": "t_val_ref.codes", "column": "code"}');
+SELECT nightjar.define_validation_rule('t_val', 'code_sql', 'enum', 'code', $${"values": ["FR", "DE", "'); DROP TABLE t_val_ref.codes; --"]}$$);
+SELECT nightjar.define_validation_rule('t_val', 'name_re', 'regex', 'name', '{"pattern": "^[A-Z]"}', 'warning');
+SELECT nightjar.define_validation_rule('t_val', 'period', 'compare', 'start', '{"op": "<=", "other": "stop"}');
+SELECT nightjar.define_validation_rule('t_val', 'odd', 'custom_sql', 'id', '{"function": "t_val_ref.odd_ok(jsonb)"}');
+-- The 0.1 names are aliases of define_validation_rule and drop_validation_rule.
+SELECT nightjar.define_rule('t_val', 'alias_check', 'required', 'id') AS alias_id \gset
+SELECT is(:alias_id::bigint, (SELECT r.rule_id FROM nightjar.validation_rule r JOIN nightjar.source s USING (source_id)
+                              WHERE s.name = 't_val' AND r.name = 'alias_check'),
+          'define_rule (0.1 name) is an alias of define_validation_rule');
+SELECT is(nightjar.drop_rule('t_val', 'alias_check'), true, 'drop_rule (0.1 name) is an alias of drop_validation_rule');
+SELECT is((SELECT count(*) FROM nightjar.validation_rule WHERE name = 'alias_check'), 0::bigint, 'which dropped the rule');
+SELECT is(nightjar.define_validation_rule('t_val', 'period', 'compare', 'start', '{"op": "<=", "other": "stop"}'),
+          (SELECT rule_id FROM nightjar.validation_rule WHERE name = 'period' AND source_id = (SELECT src FROM ids)),
+          'define_validation_rule upserts by (source, name) and returns the same id');
 SELECT throws_ok($$SELECT nightjar.define_fields('t_val', ARRAY['id', 'amount'])$$, '22023',
     'nightjar: rules use fields that would no longer be declared: code_ref (field code), code_sql (field code), day_date (field day), name_re (field name), period (field start)',
     'define_fields refuses to drop fields that rules use');
@@ -158,7 +165,7 @@ SELECT results_eq(
              (11, 'day_date', 'day', '30/02/2024', 'is not a date'),
              (12, 'amount_rng', 'amount', '1000,01', 'is greater than 1000')$q$,
     'quarantine: one row per failed error rule with record, rule, field, value and message');
-SELECT ok((SELECT bool_and(q.rule_id = r.rule_id) FROM nightjar.quarantine q JOIN nightjar.rule r ON r.name = q.rule AND r.source_id = q.source_id
+SELECT ok((SELECT bool_and(q.rule_id = r.rule_id) FROM nightjar.quarantine q JOIN nightjar.validation_rule r ON r.name = q.rule AND r.source_id = q.source_id
            WHERE q.batch_id = (SELECT b1 FROM b)), 'quarantine rows carry the rule id');
 SELECT ok(to_regclass('t_val_ref.codes') IS NOT NULL AND (SELECT count(*) FROM t_val_ref.codes) = 2,
           'hostile enum values and record values executed nothing');
@@ -173,7 +180,7 @@ SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b
 SELECT is((SELECT count(*) FROM nightjar.quarantine WHERE batch_id = (SELECT b1 FROM b)), 9::bigint, 'nor quarantine rows');
 
 -- unique_existing and batch 2 with hostile values.
-SELECT nightjar.define_rule('t_val', 'id_new', 'unique_existing', 'id');
+SELECT nightjar.define_validation_rule('t_val', 'id_new', 'unique_existing', 'id');
 INSERT INTO nightjar.batch (source_id, status) SELECT src, 'staged' FROM ids;
 ALTER TABLE b ADD COLUMN b2 bigint;
 UPDATE b SET b2 = (SELECT max(batch_id) FROM nightjar.batch WHERE source_id = (SELECT src FROM ids));
@@ -208,23 +215,23 @@ SELECT dblink_connect('t_val_lock', nightjar_test.connstr());
 SELECT dblink_exec('t_val_lock', 'BEGIN');
 SELECT * FROM dblink('t_val_lock', format('SELECT nightjar.validate_batch(%s) IS NOT NULL', (SELECT b1 FROM b))) AS x(ok boolean);
 SET lock_timeout = '200ms';
-SELECT throws_ok($$SELECT nightjar.drop_rule('t_val', 'id_new')$$, '55P03', NULL,
+SELECT throws_ok($$SELECT nightjar.drop_validation_rule('t_val', 'id_new')$$, '55P03', NULL,
                  'dropping a rule waits for a running validation that evaluates it');
 RESET lock_timeout;
 SELECT dblink_exec('t_val_lock', 'ROLLBACK');
 SELECT dblink_disconnect('t_val_lock');
 
--- drop_rule; the quarantine rows it refused keep the rule's name and lose its id.
-SELECT is(nightjar.drop_rule('t_val', 'id_new'), true, 'drop_rule drops');
+-- drop_validation_rule; the quarantine rows it refused keep the rule's name and lose its id.
+SELECT is(nightjar.drop_validation_rule('t_val', 'id_new'), true, 'drop_validation_rule drops');
 SELECT is((SELECT (rule, rule_id IS NULL)::text FROM nightjar.quarantine WHERE batch_id = (SELECT b2 FROM b) AND record_no = 1),
           '(id_new,t)', 'a dropped rule''s quarantine rows keep its name, their rule_id becomes NULL');
 SELECT is((SELECT count(*) FROM nightjar.quarantine WHERE batch_id = (SELECT b2 FROM b) AND rule_id IS NOT NULL), 2::bigint,
           'the other rules'' quarantine rows keep their rule_id');
-SELECT is(nightjar.drop_rule('t_val', 'id_new'), false, 'and says false when there is nothing');
+SELECT is(nightjar.drop_validation_rule('t_val', 'id_new'), false, 'and says false when there is nothing');
 
 -- all_or_nothing.
 SELECT nightjar.define_fields('t_val_aon', ARRAY['id']);
-SELECT nightjar.define_rule('t_val_aon', 'id_int', 'type', 'id', '{"type": "integer"}');
+SELECT nightjar.define_validation_rule('t_val_aon', 'id_int', 'type', 'id', '{"type": "integer"}');
 INSERT INTO nightjar.batch (source_id, status) SELECT aon, 'staged' FROM ids;
 ALTER TABLE b ADD COLUMN b3 bigint;
 UPDATE b SET b3 = (SELECT max(batch_id) FROM nightjar.batch WHERE source_id = (SELECT aon FROM ids));
@@ -279,7 +286,7 @@ SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.validated' A
 CREATE FUNCTION t_val_ref.slow_ok(p jsonb) RETURNS boolean LANGUAGE sql AS $$ SELECT true FROM pg_sleep(0.001) $$;
 INSERT INTO nightjar.source (name, kind) VALUES ('t_val_prog', 'sql');
 SELECT nightjar.define_fields('t_val_prog', ARRAY['id']);
-SELECT nightjar.define_rule('t_val_prog', 'slow', 'custom_sql', 'id', '{"function": "t_val_ref.slow_ok(jsonb)"}');
+SELECT nightjar.define_validation_rule('t_val_prog', 'slow', 'custom_sql', 'id', '{"function": "t_val_ref.slow_ok(jsonb)"}');
 INSERT INTO nightjar.batch (source_id, status, records)
 SELECT source_id, 'staged', 2500 FROM nightjar.source WHERE name = 't_val_prog';
 INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)

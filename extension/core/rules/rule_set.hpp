@@ -4,7 +4,7 @@
 // and everything is unit-tested without a server.
 //
 // The text is a JSON array of rule objects, as sql/41_validate.sql builds it from
-// nightjar.rule (plus what the catalog resolved for the rule):
+// nightjar.validation_rule (plus what the catalog resolved for the rule):
 //   {"name": "amount_range", "kind": "range", "field": "amount", "severity": "error",
 //    "params": {"min": 0}, "rule_id": 12,            // rule_id: optional, default 0
 //    "values": ["FR", "BE"],                         // reference / unique_existing: the value set

@@ -1,5 +1,5 @@
 // rule_spec.hpp: a validation rule as the catalog stores it, before it is compiled.
-// The glue converts nightjar.rule rows (params jsonb) into these plain values, so the
+// The glue converts nightjar.validation_rule rows (params jsonb) into these plain values, so the
 // compiler and the validator never see PostgreSQL types.
 #pragma once
 
