@@ -38,9 +38,20 @@ std::string PercentilesUntilCancelled(double seconds) {
                                             "values scanned");
     const TimestampTz stop = GetCurrentTimestamp() + static_cast<TimestampTz>(seconds * 1e6);
     int64_t rounds = 0;
-    while (GetCurrentTimestamp() < stop) {
-        nightjar::core::stats::PercentilesCont(values, {0.1, 0.5, 0.9}, progress);
-        ++rounds;
+    try {
+        while (GetCurrentTimestamp() < stop) {
+            nightjar::core::stats::PercentilesCont(values, {0.1, 0.5, 0.9}, progress);
+            ++rounds;
+        }
+    } catch (const nightjar::pg::PgError& e) {
+        // Say where the cancel landed, so a test can tell it from one that arrives only
+        // after the function returned (what happens when the hook does not check).
+        ErrorData* edata = e.data();
+        nightjar::pg::PgCall([&] {
+            edata->context = psprintf("stopped inside exact percentiles (round %lld)",
+                                      static_cast<long long>(rounds + 1));
+        });
+        throw;
     }
     return "not cancelled after " + std::to_string(rounds) + " rounds";
 }
