@@ -1,4 +1,4 @@
-// stats_approx_percentiles.cpp: nightjar.approx_percentiles(float8, float8[]) → float8[]
+// stats_tdigest.cpp: nightjar.approx_percentiles(float8, float8[]) → float8[]
 // from a mergeable t-digest (bounded memory whatever the input size; error documented
 // in docs/statistics.md). The digest owns heap memory, so the state is deleted by a
 // reset callback on the aggregate context.

@@ -1,6 +1,6 @@
 // rule_spec.hpp: a validation rule as the catalog stores it, before it is compiled.
-// The glue converts nightjar.validation_rule rows (params jsonb) into these plain values, so the
-// compiler and the validator never see PostgreSQL types.
+// RuleSpecFromJson (rule_set.hpp) reads them from the JSON text the SQL side builds from
+// nightjar.validation_rule rows, so the compiler and the validator never see PostgreSQL types.
 #pragma once
 
 #include <map>
