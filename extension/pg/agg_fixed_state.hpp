@@ -45,10 +45,7 @@ struct FixedStateAggregate {
     // Combine merges state 1 into state 0 (copying it when state 0 is NULL).
     static Datum Combine(FunctionCallInfo fcinfo, const char* fn_name) {
         MemoryContext ctx = AggregateMemory(fcinfo, fn_name);
-        if (PG_ARGISNULL(1)) {
-            if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-            PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-        }
+        if (std::optional<Datum> done = CombineWithoutMerge(fcinfo)) return *done;
         const S* other = reinterpret_cast<const S*>(PG_GETARG_POINTER(1));
         if (PG_ARGISNULL(0)) PG_RETURN_POINTER(NewPlainState<S>(ctx, *other));
         S* state = reinterpret_cast<S*>(PG_GETARG_POINTER(0));

@@ -55,6 +55,18 @@ T* NewOwnedState(MemoryContext ctx, Args&&... args) {
     return state;
 }
 
+// CombineWithoutMerge returns a combine function's result when a state is NULL and
+// nothing is to be merged: NULL when both are, state 0 when state 1 is NULL; nullopt
+// when state 1 is set (the caller merges it, or adopts it when state 0 is NULL).
+inline std::optional<Datum> CombineWithoutMerge(FunctionCallInfo fcinfo) {
+    if (!PG_ARGISNULL(1)) return std::nullopt;
+    if (PG_ARGISNULL(0)) {
+        fcinfo->isnull = true;
+        return Datum(0);
+    }
+    return PG_GETARG_DATUM(0);
+}
+
 // MakeBytea copies `len` bytes written by `fill` into a new bytea.
 template <typename Fill>
 bytea* MakeBytea(size_t len, Fill&& fill) {

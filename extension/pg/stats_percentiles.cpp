@@ -64,10 +64,7 @@ NIGHTJAR_FUNCTION(nightjar_percentiles_trans) {
 // holds them once (those copies, mostly page faults, were a third of the leader's time).
 NIGHTJAR_FUNCTION(nightjar_percentiles_combine) {
     MemoryContext ctx = AggregateMemory(fcinfo, "percentiles_combine");
-    if (PG_ARGISNULL(1)) {
-        if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-        PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-    }
+    if (std::optional<Datum> done = CombineWithoutMerge(fcinfo)) return *done;
     auto* other = reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(1));
     if (PG_ARGISNULL(0)) PG_RETURN_POINTER(other);
     auto* buf = reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));

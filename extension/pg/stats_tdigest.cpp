@@ -33,10 +33,7 @@ NIGHTJAR_FUNCTION(nightjar_approx_percentiles_trans) {
 
 NIGHTJAR_FUNCTION(nightjar_approx_percentiles_combine) {
     MemoryContext ctx = AggregateMemory(fcinfo, "approx_percentiles_combine");
-    if (PG_ARGISNULL(1)) {
-        if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-        PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-    }
+    if (std::optional<Datum> done = CombineWithoutMerge(fcinfo)) return *done;
     const auto* other = reinterpret_cast<const DigestState*>(PG_GETARG_POINTER(1));
     auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(ctx) : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
     if (!st->fractions.known && other->fractions.known) CopyFractions(ctx, other->fractions, &st->fractions);
