@@ -23,10 +23,8 @@ int64 StepRow::Int64(int col) const {
 }
 
 ::Jsonb* StepRow::Jsonb(int col) const {
-    // Jsonb detoasts the column into the current (scratch) context.
-    bool isnull = false;
-    Datum d = Value(col, &isnull);
-    return isnull ? nullptr : DetoastJsonb(d);
+    // Jsonb reads and detoasts the column into the current (scratch) context in one guard.
+    return reinterpret_cast<::Jsonb*>(cursor_.DetoastedValue(row_, col));
 }
 
 BatchStep::BatchStep(std::string label, long chunk_rows)

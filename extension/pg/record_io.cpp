@@ -221,6 +221,14 @@ Datum RecordCursor::Value(uint64 row, int col, bool* isnull) const {
     return PgCall([&] { return SPI_getbinval(rows_->vals[row], rows_->tupdesc, col, isnull); });
 }
 
+varlena* RecordCursor::DetoastedValue(uint64 row, int col) const {
+    return PgCall([&]() -> varlena* {
+        bool isnull = false;
+        Datum d = SPI_getbinval(rows_->vals[row], rows_->tupdesc, col, &isnull);
+        return isnull ? nullptr : PG_DETOAST_DATUM(d);
+    });
+}
+
 BulkWriter::BulkWriter(const std::string& sql, const std::vector<Oid>& element_types) {
     std::vector<Oid> array_types(element_types.size());
     columns_.resize(element_types.size());

@@ -109,6 +109,9 @@ class RecordCursor {
     uint64 Fetch(long n);
     // Value returns column `col` (1-based) of row `row` of the current chunk.
     Datum Value(uint64 row, int col, bool* isnull) const;
+    // DetoastedValue returns column `col` of row `row` detoasted (nullptr when NULL), in
+    // one guarded call: the per-row path of a step reading a jsonb or text column.
+    varlena* DetoastedValue(uint64 row, int col) const;
 
   private:
     Portal portal_ = nullptr;
