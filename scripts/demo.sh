@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 export NIGHTJAR_BIN=$PWD/$build/bin/nightjar
 source scripts/cluster_env.sh
-# The demo always runs on the freshly built extension.
-psql -qX -v ON_ERROR_STOP=1 -c 'DROP EXTENSION IF EXISTS nightjar CASCADE' -c 'CREATE EXTENSION nightjar' 2>/dev/null
+# The demo always runs on the freshly built extension and an empty warehouse: DROP SCHEMA,
+# not DROP EXTENSION, which refuses while the bulk data tables exist (docs/architecture.md).
+psql -qX -v ON_ERROR_STOP=1 -c 'DROP SCHEMA IF EXISTS nightjar CASCADE' -c 'CREATE EXTENSION nightjar' 2>/dev/null
 if psql -qXtA -c "SELECT 1 FROM pg_proc WHERE proname = 'install_default_schedules'" | grep -q 1; then
   psql -qX -c 'SELECT nightjar.install_default_schedules()' >/dev/null
 fi

@@ -4,7 +4,8 @@
 # quarantine), a pipeline run and its step runs is dumped (-Fc) and restored with
 # --exit-on-error into a new database; every catalog table must hold the same rows, the
 # identity sequences must go on after the restored rows, and the restored valid
-# partition must still refuse a duplicate record (its primary key came back).
+# partition must still refuse a duplicate record (its primary key, inherited from the
+# valid_record parent, came back); the bulk tables come back as non-members, guarded.
 # Needs PGHOST/PGPORT/PGUSER of a cluster where nightjar is installed (no pg_cron needed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,6 +56,18 @@ pg_restore --exit-on-error -d $dst "$dump" || fail "pg_restore of the dump faile
 after=$(fingerprint $dst)
 [[ "$after" == "$before" ]] || fail "catalog differs after restore:
 $(diff <(echo "$before") <(echo "$after"))"
+
+# Ownership survives the restore: the bulk tables are ordinary tables again (not members
+# of the extension), with their guards, so DROP EXTENSION still refuses.
+members=$(psql -XAtq -d $dst -c "SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+  WHERE d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_class'::regclass
+    AND c.relname IN ('raw_record', 'valid_record', 'quarantine', 'clean_record')")
+[[ $members == 0 ]] || fail "$members bulk tables became members of the extension in the restore"
+guards=$(psql -XAtq -d $dst -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'storage_guard'")
+[[ $guards == 4 ]] || fail "the restore has $guards storage_guard triggers, not 4"
+refusal=$(psql -XAtq -d $dst -c "DROP EXTENSION nightjar" 2>&1 || true)
+grep -q 'other objects depend on it' <<<"$refusal" || fail "DROP EXTENSION did not refuse after the restore: $refusal"
+psql -XAtq -d $dst -v ON_ERROR_STOP=1 -c "SELECT nightjar.ensure_storage()" >/dev/null || fail "ensure_storage after restore"
 
 # Sequences: new rows get ids after the restored ones.
 max_source=$(psql -XAtq -d $dst -c "SELECT max(source_id) FROM nightjar.source")
