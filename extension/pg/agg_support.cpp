@@ -56,8 +56,9 @@ Datum MakeFloat8Array(const std::vector<std::optional<double>>& values) {
         }
         int dims[1] = {n};
         int lbs[1] = {1};
-        return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, FLOAT8OID, sizeof(float8),
-                                                  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+        return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, FLOAT8OID,
+                                                  sizeof(float8), FLOAT8PASSBYVAL,
+                                                  TYPALIGN_DOUBLE));
     });
 }
 

@@ -1,10 +1,10 @@
 // agg_support.hpp: what every aggregate's glue needs — the aggregate memory context,
 // core state objects living in it, bytea (de)serialisation and composite results.
 //
-// Arguments are read with args.hpp. Core states come in two kinds. Trivially destructible ones (Moments, LinearTrend) are
-// placement-new'd into the aggregate context and vanish with it. States that own heap
-// memory (a t-digest's vectors) are created with `new` and deleted by a reset callback
-// registered on the aggregate context, so nothing leaks when a query is cancelled.
+// Arguments are read with args.hpp. Core states come in two kinds. Trivially destructible ones
+// (Moments, LinearTrend) are placement-new'd into the aggregate context and vanish with it. States
+// that own heap memory (a t-digest's vectors) are created with `new` and deleted by a reset
+// callback registered on the aggregate context, so nothing leaks when a query is cancelled.
 #pragma once
 
 #include "extension/pg/args.hpp"
@@ -32,7 +32,8 @@ MemoryContext AggregateMemory(FunctionCallInfo fcinfo, const char* fn_name);
 // NewPlainState builds a trivially destructible T in the aggregate context.
 template <typename T, typename... Args>
 T* NewPlainState(MemoryContext ctx, Args&&... args) {
-    static_assert(std::is_trivially_destructible_v<T>, "use NewOwnedState for states that own memory");
+    static_assert(std::is_trivially_destructible_v<T>,
+                  "use NewOwnedState for states that own memory");
     void* mem = PgCall([&] { return MemoryContextAlloc(ctx, sizeof(T)); });
     return new (mem) T(std::forward<Args>(args)...);
 }

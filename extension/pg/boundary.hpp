@@ -19,7 +19,8 @@
 //     putting the entry value back so that the error itself lands safely.
 #pragma once
 
-// clang-format off: postgres.h must come first
+// postgres.h must come first: clang-format would sort it after fmgr.h
+// clang-format off
 extern "C" {
 #include "postgres.h"
 #include "fmgr.h"

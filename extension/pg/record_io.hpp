@@ -20,7 +20,8 @@
 // (batch_step.hpp), which switches to a scratch context and resets it after each flush.
 #pragma once
 
-// clang-format off: postgres.h must come first
+// postgres.h must come first: clang-format would sort it after fmgr.h
+// clang-format off
 extern "C" {
 #include "postgres.h"
 #include "executor/spi.h"

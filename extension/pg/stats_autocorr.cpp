@@ -9,8 +9,9 @@ using nightjar::core::stats::Lag1Autocorr;
 using namespace nightjar::pg;
 
 NIGHTJAR_FUNCTION(nightjar_autocorr_agg_trans) {
-    Lag1Autocorr* state = PG_ARGISNULL(0) ? NewPlainState<Lag1Autocorr>(AggregateMemory(fcinfo, "autocorr_agg_trans"))
-                                          : reinterpret_cast<Lag1Autocorr*>(PG_GETARG_POINTER(0));
+    Lag1Autocorr* state =
+        PG_ARGISNULL(0) ? NewPlainState<Lag1Autocorr>(AggregateMemory(fcinfo, "autocorr_agg_trans"))
+                        : reinterpret_cast<Lag1Autocorr*>(PG_GETARG_POINTER(0));
     if (!PG_ARGISNULL(1)) state->Add(PG_GETARG_FLOAT8(1));
     PG_RETURN_POINTER(state);
 }

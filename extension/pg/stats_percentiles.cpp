@@ -44,14 +44,17 @@ void Append(MemoryContext ctx, ValueBuffer* buf, const double* values, size_t co
 // (first row, fractions, buffer growth) and runs under NIGHTJAR_FUNCTION, so the
 // common row costs one store (see agg_support.hpp).
 NIGHTJAR_FUNCTION(nightjar_percentiles_trans) {
-    auto* buf = PG_ARGISNULL(0) ? NewPlainState<ValueBuffer>(AggregateMemory(fcinfo, "percentiles_trans"))
-                                : reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
+    auto* buf = PG_ARGISNULL(0)
+                    ? NewPlainState<ValueBuffer>(AggregateMemory(fcinfo, "percentiles_trans"))
+                    : reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
     if (!buf->fractions.known && !PG_ARGISNULL(2))
         ReadFractions(fcinfo, 2, AggregateMemory(fcinfo, "percentiles_trans"), &buf->fractions);
     if (!PG_ARGISNULL(1)) {
         double v = PG_GETARG_FLOAT8(1);
-        if (buf->n < buf->capacity) buf->values[buf->n++] = v;  // the common, cheap path
-        else Append(AggregateMemory(fcinfo, "percentiles_trans"), buf, &v, 1);
+        if (buf->n < buf->capacity)
+            buf->values[buf->n++] = v;  // the common, cheap path
+        else
+            Append(AggregateMemory(fcinfo, "percentiles_trans"), buf, &v, 1);
     }
     PG_RETURN_POINTER(buf);
 }
@@ -68,7 +71,8 @@ NIGHTJAR_FUNCTION(nightjar_percentiles_combine) {
     auto* other = reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(1));
     if (PG_ARGISNULL(0)) PG_RETURN_POINTER(other);
     auto* buf = reinterpret_cast<ValueBuffer*>(PG_GETARG_POINTER(0));
-    if (!buf->fractions.known && other->fractions.known) CopyFractions(ctx, other->fractions, &buf->fractions);
+    if (!buf->fractions.known && other->fractions.known)
+        CopyFractions(ctx, other->fractions, &buf->fractions);
     if (other->n > 0) {
         Append(ctx, buf, other->values, other->n);
         PgCall([&] { pfree(other->values); });
@@ -96,9 +100,11 @@ NIGHTJAR_FUNCTION(nightjar_percentiles_deserialize) {
     auto* buf = NewPlainState<ValueBuffer>(ctx);
     size_t head = DeserializeFractions(ctx, bytes, &buf->fractions);
     uint64 n = 0;
-    if (bytes.size() < head + sizeof n) throw nightjar::core::DataError("percentiles state is truncated");
+    if (bytes.size() < head + sizeof n)
+        throw nightjar::core::DataError("percentiles state is truncated");
     std::memcpy(&n, bytes.data() + head, sizeof n);
-    if ((bytes.size() - head - sizeof n) / sizeof(double) != n || (bytes.size() - head - sizeof n) % sizeof(double))
+    if ((bytes.size() - head - sizeof n) / sizeof(double) != n ||
+        (bytes.size() - head - sizeof n) % sizeof(double))
         throw nightjar::core::DataError("percentiles state has a wrong length");
     if (n > 0) Append(ctx, buf, reinterpret_cast<const double*>(bytes.data() + head + sizeof n), n);
     PG_RETURN_POINTER(buf);

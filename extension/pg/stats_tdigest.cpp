@@ -23,10 +23,12 @@ struct DigestState {
 }  // namespace
 
 NIGHTJAR_FUNCTION(nightjar_approx_percentiles_trans) {
-    auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(AggregateMemory(fcinfo, "approx_percentiles_trans"))
-                               : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
+    auto* st = PG_ARGISNULL(0)
+                   ? NewOwnedState<DigestState>(AggregateMemory(fcinfo, "approx_percentiles_trans"))
+                   : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
     if (!st->fractions.known && !PG_ARGISNULL(2))
-        ReadFractions(fcinfo, 2, AggregateMemory(fcinfo, "approx_percentiles_trans"), &st->fractions);
+        ReadFractions(fcinfo, 2, AggregateMemory(fcinfo, "approx_percentiles_trans"),
+                      &st->fractions);
     if (!PG_ARGISNULL(1)) st->digest.Add(PG_GETARG_FLOAT8(1));
     PG_RETURN_POINTER(st);
 }
@@ -35,8 +37,10 @@ NIGHTJAR_FUNCTION(nightjar_approx_percentiles_combine) {
     MemoryContext ctx = AggregateMemory(fcinfo, "approx_percentiles_combine");
     if (std::optional<Datum> done = CombineWithoutMerge(fcinfo)) return *done;
     const auto* other = reinterpret_cast<const DigestState*>(PG_GETARG_POINTER(1));
-    auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(ctx) : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
-    if (!st->fractions.known && other->fractions.known) CopyFractions(ctx, other->fractions, &st->fractions);
+    auto* st = PG_ARGISNULL(0) ? NewOwnedState<DigestState>(ctx)
+                               : reinterpret_cast<DigestState*>(PG_GETARG_POINTER(0));
+    if (!st->fractions.known && other->fractions.known)
+        CopyFractions(ctx, other->fractions, &st->fractions);
     st->digest.Merge(other->digest);
     PG_RETURN_POINTER(st);
 }

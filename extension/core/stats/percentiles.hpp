@@ -7,10 +7,9 @@
 // rank_select.hpp — sample-and-filter on large arrays, std::nth_element on shrinking
 // ranges otherwise — in expected O(n) time for a few fractions, with extra memory of a
 // few percent of n per fraction; the caller's array is reordered in place. Ordering is
-// PostgreSQL's float8 order (-Inf < finite < +Inf < NaN, NaN equal to NaN), and the interpolation is
-// PostgreSQL's float8_lerp: with pos = f (n - 1), lo/hi the values at ranks floor(pos)
-// and ceil(pos), result = lo + (pos - floor(pos)) * (hi - lo), or lo alone when the two
-// ranks coincide.
+// PostgreSQL's float8 order (-Inf < finite < +Inf < NaN, NaN equal to NaN), and the interpolation
+// is PostgreSQL's float8_lerp: with pos = f (n - 1), lo/hi the values at ranks floor(pos) and
+// ceil(pos), result = lo + (pos - floor(pos)) * (hi - lo), or lo alone when the two ranks coincide.
 #pragma once
 
 #include <vector>

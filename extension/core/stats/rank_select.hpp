@@ -37,7 +37,8 @@ std::vector<double> SelectRanks(double* begin, double* end, const std::vector<in
                                 Progress& progress = NoProgress());
 
 // SelectRanksInPlace is strategy 2 alone (exposed so tests can compare the two).
-std::vector<double> SelectRanksInPlace(double* begin, double* end, const std::vector<int64_t>& ranks,
+std::vector<double> SelectRanksInPlace(double* begin, double* end,
+                                       const std::vector<int64_t>& ranks,
                                        Progress& progress = NoProgress());
 
 }  // namespace nightjar::core::stats

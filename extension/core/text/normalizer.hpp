@@ -7,7 +7,6 @@
 // are appended in the order the rules create them.
 #pragma once
 
-#include "core/json/value_kind.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "core/json/json_value.hpp"
+#include "core/json/value_kind.hpp"
 #include "core/text/transform_catalog.hpp"
 
 namespace nightjar::core::text {

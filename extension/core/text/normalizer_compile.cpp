@@ -255,9 +255,8 @@ Normalizer Normalizer::Compile(std::string_view rules_json,
             if (!n.record_id_.code.empty() && !RecordKey(n.record_id_.code, "x"))
                 r.Fail("source_code \"" + n.record_id_.code + "\" has no letter or digit");
         } else {
-            throw InvalidArgument(
-                "rule " + std::to_string(i + 1) + ": unknown kind \"" + kind +
-                "\" (known: " + Join(Kinds()) + ")");
+            throw InvalidArgument("rule " + std::to_string(i + 1) + ": unknown kind \"" + kind +
+                                  "\" (known: " + Join(Kinds()) + ")");
         }
         n.kinds_.push_back(kind);
     }
