@@ -13,8 +13,10 @@ namespace {
 // Allocate reserves room for `count` fractions in `ctx`.
 void Allocate(MemoryContext ctx, int count, Fractions* out) {
     out->count = count;
-    out->values = static_cast<double*>(PgCall([&] { return MemoryContextAlloc(ctx, sizeof(double) * (count + 1)); }));
-    out->is_null = static_cast<bool*>(PgCall([&] { return MemoryContextAlloc(ctx, sizeof(bool) * (count + 1)); }));
+    out->values = static_cast<double*>(
+        PgCall([&] { return MemoryContextAlloc(ctx, sizeof(double) * (count + 1)); }));
+    out->is_null = static_cast<bool*>(
+        PgCall([&] { return MemoryContextAlloc(ctx, sizeof(bool) * (count + 1)); }));
     out->known = true;
 }
 
@@ -71,7 +73,8 @@ std::vector<double> PresentFractions(const Fractions& f) {
     return out;
 }
 
-std::vector<std::optional<double>> SpreadOverFractions(const Fractions& f, const std::vector<double>& results) {
+std::vector<std::optional<double>> SpreadOverFractions(const Fractions& f,
+                                                       const std::vector<double>& results) {
     std::vector<std::optional<double>> out(static_cast<size_t>(f.count));
     size_t next = 0;
     for (int i = 0; i < f.count; ++i)

@@ -40,6 +40,7 @@ std::vector<double> PresentFractions(const Fractions& f);
 
 // SpreadOverFractions puts one result per non-NULL fraction back in array order, with
 // NULL where the fraction was NULL.
-std::vector<std::optional<double>> SpreadOverFractions(const Fractions& f, const std::vector<double>& results);
+std::vector<std::optional<double>> SpreadOverFractions(const Fractions& f,
+                                                       const std::vector<double>& results);
 
 }  // namespace nightjar::pg

@@ -42,7 +42,8 @@ std::string NumberText(const simdjson::dom::element& e) {
 // Convert copies one DOM element (and its children) into a JsonValue.
 JsonValue Convert(const simdjson::dom::element& e, int depth) {
     if (depth > kMaxDepth)
-        throw InvalidArgument("invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        throw InvalidArgument("invalid JSON: nested deeper than " + std::to_string(kMaxDepth) +
+                              " levels");
     JsonValue v;
     switch (e.type()) {
         case simdjson::dom::element_type::OBJECT:
@@ -91,7 +92,8 @@ const char* TypeName(JsonValue::Type t) {
 
 // TypeNameWithArticle names a JSON type for a sentence ("must be a string").
 const char* TypeNameWithArticle(JsonValue::Type t) {
-    static const char* const kNames[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
+    static const char* const kNames[] = {"null",     "a boolean", "a number",
+                                         "a string", "an array",  "an object"};
     return kNames[static_cast<int>(t)];
 }
 

@@ -55,7 +55,7 @@ class StringSet {
     std::vector<Slot> slots_;  // size 0 or a power of two, at most half full
     size_t size_ = 0;
     std::vector<std::unique_ptr<char[]>> blocks_;
-    size_t block_left_ = 0;   // bytes free at the end of blocks_.back()
+    size_t block_left_ = 0;  // bytes free at the end of blocks_.back()
     char* block_next_ = nullptr;
 };
 

@@ -11,13 +11,13 @@
 // custom_sql results are computed by the glue (it needs the server) and passed in.
 #pragma once
 
-#include "core/json/value_kind.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/json/value_kind.hpp"
 #include "core/rules/compiled_rule.hpp"
 #include "core/rules/string_set.hpp"
 
@@ -82,7 +82,7 @@ class Validator {
 
     std::vector<CompiledRule> rules_;
     size_t field_count_;
-    std::vector<size_t> order_;  // type rules first, then the others, each in definition order
+    std::vector<size_t> order_;    // type rules first, then the others, each in definition order
     std::vector<StringSet> sets_;  // per rule: seen / existing values
 };
 
