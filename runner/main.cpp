@@ -3,17 +3,19 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "runner/cli/commands.hpp"
 #include "runner/cluster/local_cluster.hpp"
-#include "runner/ingest/commands.hpp"
 
 namespace {
 
 // AddDbCommands registers `nightjar db up|down|status|url`.
 void AddDbCommands(CLI::App& app) {
     using namespace nightjar::runner;
-    auto* db = app.add_subcommand("db", "manage the local PostgreSQL cluster under .nightjar/ (or $NIGHTJAR_HOME)");
+    auto* db = app.add_subcommand(
+        "db", "manage the local PostgreSQL cluster under .nightjar/ (or $NIGHTJAR_HOME)");
     db->require_subcommand(1);
-    db->add_subcommand("up", "create and start the cluster, create databases and extensions (idempotent)")
+    db->add_subcommand("up",
+                       "create and start the cluster, create databases and extensions (idempotent)")
         ->callback([] { ClusterUp(ResolveClusterPaths(), true); });
     db->add_subcommand("down", "stop the cluster by its PID")->callback([] {
         ClusterDown(ResolveClusterPaths());
@@ -23,8 +25,8 @@ void AddDbCommands(CLI::App& app) {
         auto paths = ResolveClusterPaths();
         auto s = ClusterStatusOf(paths);
         std::cout << "home: " << paths.home << "\ndata: " << paths.data_dir
-                  << "\ninitialised: " << (s.initialised ? "yes" : "no")
-                  << "\nrunning: " << (s.running ? "yes (pid " + std::to_string(s.pid) + ")" : std::string("no"))
+                  << "\ninitialised: " << (s.initialised ? "yes" : "no") << "\nrunning: "
+                  << (s.running ? "yes (pid " + std::to_string(s.pid) + ")" : std::string("no"))
                   << "\nport: " << s.port << "\n";
         if (!s.running) throw CLI::RuntimeError(3);
     });

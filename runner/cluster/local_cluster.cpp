@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <pqxx/pqxx>
 #include <sstream>
-#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -118,10 +118,12 @@ std::string TailOf(const std::string& path) {
 // InitDataDir runs initdb and writes our settings into postgresql.auto.conf.
 void InitDataDir(const ClusterPaths& paths, int port) {
     std::string setup_log = paths.home + "/setup.log";
-    int rc = RunProgram({PgBin() + "initdb", "-D", paths.data_dir, "-U", "postgres",
-                         "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"},
+    int rc = RunProgram({PgBin() + "initdb", "-D", paths.data_dir, "-U", "postgres", "--auth=trust",
+                         "-E", "UTF8", "--locale=C.UTF-8"},
                         true, setup_log);
-    if (rc != 0) throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + "):\n" + TailOf(setup_log));
+    if (rc != 0)
+        throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + "):\n" +
+                                 TailOf(setup_log));
     std::ofstream conf(paths.data_dir + "/postgresql.conf", std::ios::app);
     conf << "\n# nightjar local cluster\n"
          << "port = " << port << "\n"
@@ -148,13 +150,15 @@ void Provision(const ClusterPaths& paths) {
     pqxx::connection wh(ClusterUrl(paths, "warehouse"));
     pqxx::nontransaction tx(wh);
     if (tx.exec("SELECT 1 FROM pg_available_extensions WHERE name = 'nightjar'").empty())
-        throw std::runtime_error("the nightjar extension is not installed on this server: run `make install` (as root)");
+        throw std::runtime_error(
+            "the nightjar extension is not installed on this server: run `make install` (as root)");
     tx.exec0("CREATE EXTENSION IF NOT EXISTS pg_cron");
     tx.exec0("CREATE EXTENSION IF NOT EXISTS nightjar");
     // The engine's default schedules (dispatch every minute, daily prune) exist once the
     // engine is part of the extension; they are idempotent.
     if (!tx.exec("SELECT 1 FROM pg_proc WHERE proname = 'install_default_schedules' "
-                 "AND pronamespace = 'nightjar'::regnamespace").empty())
+                 "AND pronamespace = 'nightjar'::regnamespace")
+             .empty())
         tx.exec("SELECT nightjar.install_default_schedules()");
 }
 
@@ -163,7 +167,9 @@ void Provision(const ClusterPaths& paths) {
 ClusterPaths ResolveClusterPaths() {
     ClusterPaths p;
     const char* env = std::getenv("NIGHTJAR_HOME");
-    p.home = fs::absolute(env && *env ? fs::path(env) : fs::current_path() / ".nightjar").lexically_normal().string();
+    p.home = fs::absolute(env && *env ? fs::path(env) : fs::current_path() / ".nightjar")
+                 .lexically_normal()
+                 .string();
     if (!p.home.empty() && p.home.back() == '/') p.home.pop_back();
     std::string base = p.home;
     std::string location = ReadFirstLine(p.home + "/location");
@@ -178,22 +184,29 @@ ClusterPaths ResolveClusterPaths() {
 void ClusterUp(const ClusterPaths& in_paths, bool verbose) {
     ClusterPaths paths = in_paths;
     fs::create_directories(paths.home);
-    if (RunningAsRoot() && !fs::exists(paths.home + "/location") && !PostgresCanAccess(paths.home)) {
+    if (RunningAsRoot() && !fs::exists(paths.home + "/location") &&
+        !PostgresCanAccess(paths.home)) {
         // The postgres user cannot reach the project directory: keep the server's files
         // in a root-managed place and remember where.
-        std::string moved = "/var/lib/nightjar/" + std::to_string(std::hash<std::string>{}(paths.home));
+        std::string moved =
+            "/var/lib/nightjar/" + std::to_string(std::hash<std::string>{}(paths.home));
         fs::create_directories(moved);
-        fs::permissions(moved, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+        fs::permissions(moved,
+                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
                         fs::perm_options::replace);
         ChownToPostgres(moved);
         WriteFile(paths.home + "/location", moved + "\n");
         paths = ResolveClusterPaths();
-        if (verbose) std::cerr << "nightjar: postgres cannot reach " << in_paths.home << "; server files in " << moved << "\n";
+        if (verbose)
+            std::cerr << "nightjar: postgres cannot reach " << in_paths.home << "; server files in "
+                      << moved << "\n";
     }
     MakeServerDir(paths.socket_dir);
     // Clients of any local user may connect through the socket (auth is still checked).
-    fs::permissions(paths.socket_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                    fs::perms::others_read | fs::perms::others_exec, fs::perm_options::replace);
+    fs::permissions(paths.socket_dir,
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec,
+                    fs::perm_options::replace);
     int port = ChoosePort(paths);
     if (!fs::exists(paths.data_dir + "/PG_VERSION")) {
         if (verbose) std::cerr << "nightjar: creating cluster in " << paths.data_dir << "\n";
@@ -206,12 +219,12 @@ void ClusterUp(const ClusterPaths& in_paths, bool verbose) {
         if (fd >= 0) close(fd);
         ChownToPostgres(paths.log_file);
         std::string setup_log = paths.home + "/setup.log";
-        int rc = RunProgram({PgBin() + "pg_ctl", "-D", paths.data_dir, "-l", paths.log_file,
-                             "-w", "-t", "120", "start"},
+        int rc = RunProgram({PgBin() + "pg_ctl", "-D", paths.data_dir, "-l", paths.log_file, "-w",
+                             "-t", "120", "start"},
                             true, setup_log);
         if (rc != 0)
-            throw std::runtime_error("the server did not start; last lines of " + paths.log_file + ":\n" +
-                                     TailOf(paths.log_file));
+            throw std::runtime_error("the server did not start; last lines of " + paths.log_file +
+                                     ":\n" + TailOf(paths.log_file));
     }
     Provision(paths);
     if (verbose) std::cerr << "nightjar: cluster up, " << ClusterUrl(paths) << "\n";
@@ -225,7 +238,8 @@ void ClusterDown(const ClusterPaths& paths) {
     for (int i = 0; i < 1200 && kill(static_cast<pid_t>(pid), 0) == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (kill(static_cast<pid_t>(pid), 0) == 0)
-        throw std::runtime_error("the server (pid " + std::to_string(pid) + ") did not stop within 60 s");
+        throw std::runtime_error("the server (pid " + std::to_string(pid) +
+                                 ") did not stop within 60 s");
 }
 
 ClusterStatus ClusterStatusOf(const ClusterPaths& paths) {
@@ -240,7 +254,9 @@ ClusterStatus ClusterStatusOf(const ClusterPaths& paths) {
 
 std::string ClusterUrl(const ClusterPaths& paths, const std::string& db) {
     std::string port = ReadFirstLine(paths.port_file);
-    if (port.empty()) throw std::runtime_error("no local cluster in " + paths.home + ": run `nightjar db up` (or `make db-up`)");
+    if (port.empty())
+        throw std::runtime_error("no local cluster in " + paths.home +
+                                 ": run `nightjar db up` (or `make db-up`)");
     return "postgresql:///" + db + "?host=" + paths.socket_dir + "&port=" + port + "&user=postgres";
 }
 

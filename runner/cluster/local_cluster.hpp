@@ -9,11 +9,11 @@ namespace nightjar::runner {
 
 // ClusterPaths names every file and directory the local cluster uses.
 struct ClusterPaths {
-    std::string home;       // .nightjar (or $NIGHTJAR_HOME)
-    std::string data_dir;   // home/data (or a root-owned fallback when postgres cannot reach home)
-    std::string socket_dir; // home/run
-    std::string log_file;   // home/postgres.log
-    std::string port_file;  // home/port
+    std::string home;        // .nightjar (or $NIGHTJAR_HOME)
+    std::string data_dir;    // home/data (or a root-owned fallback when postgres cannot reach home)
+    std::string socket_dir;  // home/run
+    std::string log_file;    // home/postgres.log
+    std::string port_file;   // home/port
 };
 
 // ClusterStatus is what `nightjar db status` reports.

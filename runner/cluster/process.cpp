@@ -17,7 +17,8 @@ namespace {
 const passwd* PostgresUser() {
     const passwd* pw = getpwnam("postgres");
     if (pw == nullptr)
-        throw std::runtime_error("the postgres system user does not exist (is postgresql-15 installed?)");
+        throw std::runtime_error(
+            "the postgres system user does not exist (is postgresql-15 installed?)");
     return pw;
 }
 
@@ -25,7 +26,8 @@ const passwd* PostgresUser() {
 
 bool RunningAsRoot() { return geteuid() == 0; }
 
-int RunProgram(const std::vector<std::string>& argv, bool as_postgres, const std::string& log_path) {
+int RunProgram(const std::vector<std::string>& argv, bool as_postgres,
+               const std::string& log_path) {
     std::vector<std::string> full;
     if (as_postgres && RunningAsRoot()) {
         PostgresUser();

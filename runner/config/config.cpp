@@ -6,10 +6,6 @@
 // public_json.cpp).
 #include "runner/config/config.hpp"
 
-#include "runner/config/pipeline_config.hpp"
-#include "runner/config/table_reader.hpp"
-#include "runner/formats/reader.hpp"
-
 #include <toml++/toml.h>
 
 #include <cstdlib>
@@ -17,6 +13,10 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "runner/config/pipeline_config.hpp"
+#include "runner/config/table_reader.hpp"
+#include "runner/formats/reader.hpp"
 
 namespace nightjar::runner {
 namespace {

@@ -88,8 +88,8 @@ struct StepConfig {
     int max_attempts = 3;
     std::string backoff = "30 seconds";  // a PostgreSQL interval
     std::string timeout = "10 minutes";  // a PostgreSQL interval
-    std::string match;                    // JSON object the event payload must contain; "": any
-    long line = 0;                        // where it is declared, for error messages
+    std::string match;                   // JSON object the event payload must contain; "": any
+    long line = 0;                       // where it is declared, for error messages
 };
 
 // PipelineConfig is one [[pipeline]] table: applied with nightjar.define_pipeline/define_step.

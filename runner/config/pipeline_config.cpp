@@ -28,7 +28,8 @@ std::string MatchJson(TableReader& r) {
     if (node == nullptr) return "";
     const toml::table* t = node->as_table();
     if (t == nullptr || t->empty())
-        r.Fail(node, "match", "expected a table of payload fields, e.g. match = { source = \"suppliers\" }");
+        r.Fail(node, "match",
+               "expected a table of payload fields, e.g. match = { source = \"suppliers\" }");
     std::string json = "{";
     for (const auto& [key, value] : *t) {
         if (json.size() > 1) json += ",";
@@ -40,7 +41,8 @@ std::string MatchJson(TableReader& r) {
         } else if (auto b = value.value_exact<bool>()) {
             json += *b ? "true" : "false";
         } else {
-            r.Fail(&value, "match." + std::string(key.str()), "expected a string, integer or boolean");
+            r.Fail(&value, "match." + std::string(key.str()),
+                   "expected a string, integer or boolean");
         }
     }
     return json + "}";
@@ -76,12 +78,13 @@ PipelineConfig ReadPipeline(const toml::table& t, const std::string& where,
     r.String("deadline_tz", p.deadline_tz);
     r.String("notify", p.notify);
     if (const toml::node* steps = r.Node("step")) {
-        if (!steps->is_array_of_tables()) r.Fail(steps, "step", "expected [[pipeline.step]] tables");
+        if (!steps->is_array_of_tables())
+            r.Fail(steps, "step", "expected [[pipeline.step]] tables");
         std::set<std::string> names;
         size_t i = 0;
         for (const auto& n : *steps->as_array()) {
-            StepConfig s = ReadStep(*n.as_table(), r.Qualified("step[" + std::to_string(i++) + "]"),
-                                    origin);
+            StepConfig s =
+                ReadStep(*n.as_table(), r.Qualified("step[" + std::to_string(i++) + "]"), origin);
             if (!names.insert(s.name).second)
                 r.Fail(&n, "step.name", "duplicate step " + s.name + " in pipeline " + p.name);
             p.steps.push_back(std::move(s));
@@ -100,7 +103,8 @@ std::vector<PipelineConfig> ReadPipelines(const toml::array& tables, const std::
     size_t i = 0;
     for (const auto& n : tables) {
         TableReader r(*n.as_table(), "", origin);
-        PipelineConfig p = ReadPipeline(*n.as_table(), "pipeline[" + std::to_string(i++) + "]", origin);
+        PipelineConfig p =
+            ReadPipeline(*n.as_table(), "pipeline[" + std::to_string(i++) + "]", origin);
         if (!names.insert(p.name).second)
             r.Fail(&n, "pipeline.name", "duplicate pipeline " + p.name);
         out.push_back(std::move(p));

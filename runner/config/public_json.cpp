@@ -3,12 +3,11 @@
 // "updated" or "unchanged", so every setting that changes behaviour is in it; resolved
 // secrets (tokens, passwords, S3 keys) and the names of the variables or files holding
 // them are not — a rotated secret is not a configuration edit.
-#include "runner/config/config.hpp"
-
 #include <fmt/format.h>
 
 #include <sstream>
 
+#include "runner/config/config.hpp"
 #include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
@@ -40,8 +39,8 @@ std::string PublicJson(const SourceConfig& s) {
       << ",\"rules\":[";
     for (size_t i = 0; i < s.rules.size(); ++i)
         j << (i ? "," : "") << "{\"keyword\":" << JsonString(s.rules[i].keyword)
-          << ",\"regex\":" << JsonString(s.rules[i].regex) << ",\"weight\":" << Num(s.rules[i].weight)
-          << "}";
+          << ",\"regex\":" << JsonString(s.rules[i].regex)
+          << ",\"weight\":" << Num(s.rules[i].weight) << "}";
     j << "],\"expected_headers\":";
     StringArray(j, s.expected_headers);
     j << ",\"format_options\":{";
@@ -69,7 +68,9 @@ std::string PublicJson(const SourceConfig& s) {
           << ",\"item_url\":" << JsonString(h.item_url)
           << ",\"bookmark_field\":" << JsonString(h.bookmark_field)
           << ",\"bookmark_param\":" << JsonString(h.bookmark_param) << ",\"auth\":"
-          << JsonString(!h.login_url.empty() ? "login" : !h.token.empty() ? "token" : "none")
+          << JsonString(!h.login_url.empty() ? "login"
+                        : !h.token.empty()   ? "token"
+                                             : "none")
           << ",\"login_url\":" << JsonString(h.login_url)
           << ",\"username\":" << JsonString(h.username) << "}";
     }

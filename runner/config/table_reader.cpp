@@ -13,8 +13,7 @@ void TableReader::Fail(const toml::node* node, const std::string& key,
                        const std::string& what) const {
     long line = node ? static_cast<long>(node->source().begin.line)
                      : static_cast<long>(table_.source().begin.line);
-    throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " +
-                      what);
+    throw ConfigError(origin_ + ":" + std::to_string(line) + ": " + Qualified(key) + ": " + what);
 }
 
 // Qualified prefixes the key with the table's path.
@@ -117,8 +116,7 @@ bool TableReader::Secret(const std::string& key, std::string& out) {
     if (has_env) {
         const char* v = std::getenv(env.c_str());
         if (!v)
-            Fail(Node(key + "_env"), key + "_env",
-                 "environment variable " + env + " is not set");
+            Fail(Node(key + "_env"), key + "_env", "environment variable " + env + " is not set");
         out = v;
     }
     if (has_file) {

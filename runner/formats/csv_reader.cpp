@@ -16,8 +16,8 @@
 
 #include "runner/formats/encoding.hpp"
 #include "runner/formats/input.hpp"
-#include "runner/formats/jsonb_guard.hpp"
 #include "runner/formats/json_writer.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 
 namespace nightjar::runner::formats {
 
@@ -33,13 +33,15 @@ class CsvReader : public RecordReader {
         bool automatic = enc.empty() || enc == "auto" || enc == "AUTO";
         if (peek && automatic) enc = "peek";
         if (enc != "peek") encoding_ = ChooseEncoding(path, enc);
-        strict_utf8_ = !automatic && encoding_ == Encoding::kUtf8;  // an explicit utf-8 is checked line by line
+        strict_utf8_ = !automatic &&
+                       encoding_ == Encoding::kUtf8;  // an explicit utf-8 is checked line by line
         do {  // blank lines before the header are skipped; an empty file has no header
             if (!NextLine()) return;
         } while (raw_.empty());
         if (enc == "peek")
-            encoding_ = FindInvalidUtf8(raw_.data(), raw_.size()) == std::string::npos ? Encoding::kUtf8
-                                                                                         : Encoding::kWindows1252;
+            encoding_ = FindInvalidUtf8(raw_.data(), raw_.size()) == std::string::npos
+                            ? Encoding::kUtf8
+                            : Encoding::kWindows1252;
         Convert();
         delim_ = OptionDelimiter(opts);
         if (!delim_) {
@@ -68,8 +70,10 @@ class CsvReader : public RecordReader {
                                            std::to_string(headers_.size()));
         JsonObjectWriter w(rec.json);
         for (size_t i = 0; i < headers_.size(); ++i) {
-            if (i < n) w.String(headers_[i], fields_[i]);
-            else w.Null(headers_[i]);
+            if (i < n)
+                w.String(headers_[i], fields_[i]);
+            else
+                w.Null(headers_[i]);
         }
         w.Finish();
         return true;
@@ -101,7 +105,8 @@ class CsvReader : public RecordReader {
                 p.byte_offset += bad;
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(raw_[bad]));
-                throw FormatError(p, std::string("invalid UTF-8 byte ") + hex + " (encoding = utf-8)");
+                throw FormatError(p,
+                                  std::string("invalid UTF-8 byte ") + hex + " (encoding = utf-8)");
             }
         }
     }
@@ -128,16 +133,20 @@ class CsvReader : public RecordReader {
                 ++i;
                 for (;;) {  // inside quotes
                     const std::string& q = *line_;
-                    const char* p = static_cast<const char*>(std::memchr(q.data() + i, '"', q.size() - i));
+                    const char* p =
+                        static_cast<const char*>(std::memchr(q.data() + i, '"', q.size() - i));
                     if (!p) {
                         f->append(q, i, std::string::npos);
                         f->push_back('\n');
                         total += q.size() + 1;
                         if (total > max_)
-                            throw FormatError(start, "record longer than max_record_bytes (" + std::to_string(max_) + " bytes)");
+                            throw FormatError(start, "record longer than max_record_bytes (" +
+                                                         std::to_string(max_) + " bytes)");
                         if (!NextLine())
-                            throw FormatError(quote_at, "unbalanced quote: the quoted field opened on line " +
-                                                            std::to_string(quote_at.line) + " is not closed at end of file");
+                            throw FormatError(quote_at,
+                                              "unbalanced quote: the quoted field opened on line " +
+                                                  std::to_string(quote_at.line) +
+                                                  " is not closed at end of file");
                         Convert();
                         i = 0;
                         continue;
@@ -155,9 +164,10 @@ class CsvReader : public RecordReader {
             }
             // Unquoted text (or text after a closing quote, kept as is) up to the delimiter.
             const std::string& s2 = *line_;
-            const char* d = i <= s2.size()
-                                ? static_cast<const char*>(std::memchr(s2.data() + i, delim_, s2.size() - i))
-                                : nullptr;
+            const char* d =
+                i <= s2.size()
+                    ? static_cast<const char*>(std::memchr(s2.data() + i, delim_, s2.size() - i))
+                    : nullptr;
             size_t end = d ? static_cast<size_t>(d - s2.data()) : s2.size();
             f->append(s2, i, end - i);
             if (!d) break;
@@ -186,11 +196,16 @@ char DetectDelimiter(const std::string& header_line, char fallback) {
     size_t comma = 0, semi = 0, tab = 0;
     bool quoted = false;
     for (char c : header_line) {
-        if (c == '"') quoted = !quoted;
-        else if (quoted) continue;
-        else if (c == ',') ++comma;
-        else if (c == ';') ++semi;
-        else if (c == '\t') ++tab;
+        if (c == '"')
+            quoted = !quoted;
+        else if (quoted)
+            continue;
+        else if (c == ',')
+            ++comma;
+        else if (c == ';')
+            ++semi;
+        else if (c == '\t')
+            ++tab;
     }
     if (comma == 0 && semi == 0 && tab == 0) return fallback;
     if (semi >= comma && semi >= tab) return ';';
@@ -207,7 +222,8 @@ char OptionDelimiter(const FormatOptions& opts) {
 }
 
 // OpenCsvReader constructs the reader (reading the header row).
-std::unique_ptr<RecordReader> OpenCsvReader(const std::string& path, const FormatOptions& opts, bool peek) {
+std::unique_ptr<RecordReader> OpenCsvReader(const std::string& path, const FormatOptions& opts,
+                                            bool peek) {
     return std::make_unique<CsvReader>(path, opts, peek);
 }
 

@@ -5,10 +5,10 @@
 // controls of the same value, as Windows itself does, so a conversion never fails.
 #include "runner/formats/encoding.hpp"
 
+#include <simdjson.h>
+
 #include <cstdio>
 #include <stdexcept>
-
-#include <simdjson.h>
 
 namespace nightjar::runner::formats {
 
@@ -27,10 +27,17 @@ int SequenceLength(const unsigned char* p, size_t avail) {
     if (c < 0x80) return 1;
     int n;
     unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else
+        return 0;
     unsigned cp = c & (0x7F >> n);
     for (int i = 1; i < n; ++i) {
         if (static_cast<size_t>(i) >= avail) return -1;
@@ -73,12 +80,16 @@ bool IsUtf8File(const std::string& path) {
             for (size_t k = 1; k <= 3 && k <= len; ++k) {
                 unsigned char c = static_cast<unsigned char>(buf[len - k]);
                 if ((c & 0xC0) == 0x80) continue;
-                if (c >= 0xC0 && SequenceLength(reinterpret_cast<unsigned char*>(&buf[len - k]), k) == -1)
+                if (c >= 0xC0 &&
+                    SequenceLength(reinterpret_cast<unsigned char*>(&buf[len - k]), k) == -1)
                     keep = k;
                 break;
             }
         }
-        if (!simdjson::validate_utf8(buf.data(), len - keep)) { ok = false; break; }
+        if (!simdjson::validate_utf8(buf.data(), len - keep)) {
+            ok = false;
+            break;
+        }
         if (n == 0) break;
         for (size_t k = 0; k < keep; ++k) buf[k] = buf[len - keep + k];
         carry = keep;
@@ -91,9 +102,11 @@ bool IsUtf8File(const std::string& path) {
 Encoding ChooseEncoding(const std::string& path, const std::string& option) {
     std::string o;
     for (char c : option) o += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    if (o.empty() || o == "auto") return IsUtf8File(path) ? Encoding::kUtf8 : Encoding::kWindows1252;
+    if (o.empty() || o == "auto")
+        return IsUtf8File(path) ? Encoding::kUtf8 : Encoding::kWindows1252;
     if (o == "utf-8" || o == "utf8") return Encoding::kUtf8;
-    if (o == "latin1" || o == "latin-1" || o == "iso-8859-1" || o == "windows-1252" || o == "cp1252")
+    if (o == "latin1" || o == "latin-1" || o == "iso-8859-1" || o == "windows-1252" ||
+        o == "cp1252")
         return Encoding::kWindows1252;
     throw std::invalid_argument("unknown encoding '" + option +
                                 "' (auto, utf-8, latin1, windows-1252)");
@@ -103,7 +116,10 @@ Encoding ChooseEncoding(const std::string& path, const std::string& option) {
 void AppendWindows1252AsUtf8(const char* data, size_t len, std::string& out) {
     for (size_t i = 0; i < len; ++i) {
         unsigned c = static_cast<unsigned char>(data[i]);
-        if (c < 0x80) { out += static_cast<char>(c); continue; }
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+            continue;
+        }
         unsigned cp = c < 0xA0 ? kCp1252High[c - 0x80] : c;
         if (cp < 0x800) {
             out += static_cast<char>(0xC0 | (cp >> 6));

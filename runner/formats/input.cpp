@@ -14,7 +14,9 @@ constexpr size_t kBufferBytes = 1 << 20;
 // FileInput opens the file and skips a UTF-8 byte order mark.
 FileInput::FileInput(const std::string& path) : path_(path) {
     f_ = std::fopen(path.c_str(), "rb");
-    if (!f_) throw FormatError(Position{path, 0, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
+    if (!f_)
+        throw FormatError(Position{path, 0, 0, 0},
+                          std::string("cannot open: ") + std::strerror(errno));
     buf_.resize(kBufferBytes);
     if (Fill() && len_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
         pos_ = 3;

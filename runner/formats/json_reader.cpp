@@ -24,7 +24,8 @@ class JsonReader : public RecordReader {
   public:
     // JsonReader opens the file and splits json_path into its keys.
     JsonReader(const std::string& path, const FormatOptions& opts)
-        : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)),
+        : in_(path),
+          max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)),
           path_text_(opts.Get("json_path")) {
         size_t start = 0;
         while (!path_text_.empty() && start <= path_text_.size()) {
@@ -79,14 +80,16 @@ class JsonReader : public RecordReader {
 
     // Truncated throws the end-of-file error.
     [[noreturn]] void Truncated(const Position& start) {
-        throw FormatError(in_.Here(), "truncated JSON: end of file inside the value that starts at line " +
-                                          std::to_string(start.line) + " (byte " +
-                                          std::to_string(start.byte_offset) + ")");
+        throw FormatError(in_.Here(),
+                          "truncated JSON: end of file inside the value that starts at line " +
+                              std::to_string(start.line) + " (byte " +
+                              std::to_string(start.byte_offset) + ")");
     }
 
     // SkipWs consumes JSON whitespace.
     void SkipWs() {
-        for (int c = in_.Peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t'; c = in_.Peek()) in_.Get();
+        for (int c = in_.Peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t'; c = in_.Peek())
+            in_.Get();
     }
 
     // Expect consumes one of `allowed` or throws naming `what`.
@@ -96,7 +99,8 @@ class JsonReader : public RecordReader {
         int c = in_.Get();
         for (const char* a = allowed; *a; ++a)
             if (c == *a) return c;
-        if (c < 0) throw FormatError(here, "truncated JSON: expected " + what + " before the end of file");
+        if (c < 0)
+            throw FormatError(here, "truncated JSON: expected " + what + " before the end of file");
         throw FormatError(here, "expected " + what);
     }
 
@@ -145,10 +149,12 @@ class JsonReader : public RecordReader {
     std::string ReadKey() {
         std::string raw;
         Scan(&raw);
-        if (raw.size() < 2 || raw.front() != '"') throw FormatError(in_.Here(), "expected a member name");
+        if (raw.size() < 2 || raw.front() != '"')
+            throw FormatError(in_.Here(), "expected a member name");
         std::string key;
         for (size_t i = 1; i + 1 < raw.size(); ++i) {
-            if (raw[i] == '\\' && i + 2 < raw.size() && (raw[i + 1] == '"' || raw[i + 1] == '\\')) ++i;
+            if (raw[i] == '\\' && i + 2 < raw.size() && (raw[i + 1] == '"' || raw[i + 1] == '\\'))
+                ++i;
             key += raw[i];
         }
         return key;
@@ -179,22 +185,27 @@ class JsonReader : public RecordReader {
             bool scalar_byte = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                                (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
             if (depth == 0 && !in_str && !scalar_byte && c != '"' && c != '{' && c != '[') {
-                if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == '}' || c == ']') {
+                if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == '}' ||
+                    c == ']') {
                     if (in_.Here().byte_offset == start.byte_offset)
                         throw FormatError(in_.Here(), "expected a value");
                     return;
                 }
-                throw FormatError(in_.Here(), std::string("unexpected character '") + char(c) + "'");
+                throw FormatError(in_.Here(),
+                                  std::string("unexpected character '") + char(c) + "'");
             }
             in_.Get();
             if (out) {
                 *out += static_cast<char>(c);
                 if (out->size() > max_)
-                    throw FormatError(start, "record longer than max_record_bytes (" + std::to_string(max_) + " bytes)");
+                    throw FormatError(start, "record longer than max_record_bytes (" +
+                                                 std::to_string(max_) + " bytes)");
             }
             if (in_str) {
-                if (esc) esc = false;
-                else if (c == '\\') esc = true;
+                if (esc)
+                    esc = false;
+                else if (c == '\\')
+                    esc = true;
                 else if (c == '"') {
                     in_str = false;
                     if (depth == 0) return;
@@ -224,7 +235,8 @@ class JsonReader : public RecordReader {
             }
         }
         SkipWs();
-        if (in_.Peek() >= 0) throw FormatError(in_.Here(), "unexpected data after the JSON document");
+        if (in_.Peek() >= 0)
+            throw FormatError(in_.Here(), "unexpected data after the JSON document");
     }
 
     FileInput in_;

@@ -6,10 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "runner/util/json_text.hpp"
+
 namespace nightjar::runner::formats {
 
-// AppendJsonString appends `s` as a quoted, escaped JSON string.
-void AppendJsonString(std::string& out, std::string_view s);
+// AppendJsonString is the runner's one JSON string escaper (runner/util/json_text.hpp).
+using runner::AppendJsonString;
 
 // IsJsonNumber returns true when `s` is a number in JSON's grammar.
 bool IsJsonNumber(std::string_view s);

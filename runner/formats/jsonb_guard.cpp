@@ -20,7 +20,10 @@ long HexValue(std::string_view s, size_t i) {
     long v = 0;
     for (size_t k = i; k < i + 4; ++k) {
         char c = s[k];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0) return -1;
         v = v * 16 + d;
     }
@@ -52,17 +55,21 @@ size_t FindJsonbProblem(std::string_view json, std::string& problem) {
             return at;
         }
         if (cp >= 0xD800 && cp <= 0xDBFF) {
-            long low = i + 1 < json.size() && json[i] == '\\' && json[i + 1] == 'u' ? HexValue(json, i + 2) : -1;
+            long low = i + 1 < json.size() && json[i] == '\\' && json[i + 1] == 'u'
+                           ? HexValue(json, i + 2)
+                           : -1;
             if (low >= 0xDC00 && low <= 0xDFFF) {
                 i += 6;
                 continue;
             }
-            problem = "contains the UTF-16 high surrogate escape \\u" + std::string(json.substr(at + 2, 4)) +
+            problem = "contains the UTF-16 high surrogate escape \\u" +
+                      std::string(json.substr(at + 2, 4)) +
                       " without a low surrogate after it, which PostgreSQL cannot store in jsonb";
             return at;
         }
         if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            problem = "contains the UTF-16 low surrogate escape \\u" + std::string(json.substr(at + 2, 4)) +
+            problem = "contains the UTF-16 low surrogate escape \\u" +
+                      std::string(json.substr(at + 2, 4)) +
                       " without a high surrogate before it, which PostgreSQL cannot store in jsonb";
             return at;
         }
@@ -88,7 +95,8 @@ void CheckJsonbEscapes(const Record& rec, bool exact_offsets) {
     std::string problem;
     size_t at = FindJsonbProblem(rec.json, problem);
     if (at == std::string::npos) return;
-    throw FormatError(exact_offsets ? PositionInRecord(rec, at) : rec.pos, "record " + std::to_string(rec.pos.record_no) + " " + problem);
+    throw FormatError(exact_offsets ? PositionInRecord(rec, at) : rec.pos,
+                      "record " + std::to_string(rec.pos.record_no) + " " + problem);
 }
 
 }  // namespace nightjar::runner::formats

@@ -57,7 +57,8 @@ class NdjsonReader : public RecordReader {
 // ValidateJsonObject parses the text and checks it is an object.
 std::string ValidateJsonObject(std::string& text) {
     size_t n = text.size();
-    if (text.capacity() < n + simdjson::SIMDJSON_PADDING) text.reserve(n + simdjson::SIMDJSON_PADDING);
+    if (text.capacity() < n + simdjson::SIMDJSON_PADDING)
+        text.reserve(n + simdjson::SIMDJSON_PADDING);
     simdjson::dom::element doc;
     auto err = Parser().parse(text.data(), n, false).get(doc);
     if (err) return std::string("invalid JSON: ") + simdjson::error_message(err);
@@ -74,14 +75,14 @@ void ThrowInvalidRecord(const Record& rec, const std::string& problem) {
         std::string jsonb_problem;
         size_t at = FindJsonbProblem(rec.json, jsonb_problem);
         if (at != std::string::npos)
-            throw FormatError(PositionInRecord(rec, at), "record " + std::to_string(rec.pos.record_no) + " " +
-                                                             jsonb_problem);
+            throw FormatError(PositionInRecord(rec, at),
+                              "record " + std::to_string(rec.pos.record_no) + " " + jsonb_problem);
         throw FormatError(rec.pos, problem);
     }
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(rec.json[bad]));
-    throw FormatError(PositionInRecord(rec, bad), std::string("invalid UTF-8 byte ") + hex +
-                                                      " (JSON text must be UTF-8)");
+    throw FormatError(PositionInRecord(rec, bad),
+                      std::string("invalid UTF-8 byte ") + hex + " (JSON text must be UTF-8)");
 }
 
 // ObjectKeys parses the object and lists its keys.

@@ -17,7 +17,8 @@ std::string ValidateJsonObject(std::string& text);
 
 // ThrowInvalidRecord throws the FormatError of a record ValidateJsonObject refused: at the
 // first invalid UTF-8 byte when there is one (simdjson names no offset), else at a lone
-// surrogate escape (jsonb_guard) when there is one, else at the record's first byte. The record text must be the file's bytes (NDJSON line, JSON element).
+// surrogate escape (jsonb_guard) when there is one, else at the record's first byte. The record
+// text must be the file's bytes (NDJSON line, JSON element).
 [[noreturn]] void ThrowInvalidRecord(const Record& rec, const std::string& problem);
 
 // ObjectKeys returns the keys of a JSON object text, in order.

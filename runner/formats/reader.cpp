@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/text/transforms.hpp"
 #include "runner/formats/csv_reader.hpp"
 #include "runner/formats/json_reader.hpp"
 #include "runner/formats/ndjson_reader.hpp"
@@ -23,20 +24,14 @@ std::string Lower(std::string s) {
     return s;
 }
 
-// Folding of U+00C0..U+00FF to ASCII ("" drops the character).
-const char* const kLatin1Fold[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};
-
 }  // namespace
 
 // FormatError formats "FILE:LINE (byte N): problem".
 FormatError::FormatError(const Position& p, const std::string& what)
-    : std::runtime_error(p.file + ":" + std::to_string(p.line) + " (byte " + std::to_string(p.byte_offset) +
-                         "): " + what),
-      pos(p), problem(what) {}
+    : std::runtime_error(p.file + ":" + std::to_string(p.line) + " (byte " +
+                         std::to_string(p.byte_offset) + "): " + what),
+      pos(p),
+      problem(what) {}
 
 // Get looks the option up.
 std::string FormatOptions::Get(const std::string& key, const std::string& fallback) const {
@@ -56,7 +51,8 @@ std::uint64_t FormatOptions::GetSize(const std::string& key, std::uint64_t fallb
         used = 0;
     }
     if (used != it->second.size() || it->second[0] == '-')
-        throw std::invalid_argument("format option " + key + " = '" + it->second + "': expected a non-negative integer");
+        throw std::invalid_argument("format option " + key + " = '" + it->second +
+                                    "': expected a non-negative integer");
     return v;
 }
 
@@ -70,7 +66,9 @@ std::string ResolveFormat(const std::string& path, const FormatOptions& opts) {
     }
     size_t slash = path.find_last_of('/');
     size_t dot = path.find_last_of('.');
-    std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : Lower(path.substr(dot + 1));
+    std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash)
+                          ? ""
+                          : Lower(path.substr(dot + 1));
     if (ext == "json") return "json";
     if (ext == "ndjson" || ext == "jsonl") return "ndjson";
     if (ext == "csv" || ext == "tsv" || ext == "txt") return "csv";
@@ -81,9 +79,12 @@ std::string ResolveFormat(const std::string& path, const FormatOptions& opts) {
 
 // KnownOptionNames is the one list of option names (grep opts.Get / GetSize in the readers).
 const std::vector<std::string>& KnownOptionNames() {
-    static const std::vector<std::string> known{"delimiter",        "encoding",
-                                                "json_path",        "sheet",
-                                                "dates",            "max_record_bytes",
+    static const std::vector<std::string> known{"delimiter",
+                                                "encoding",
+                                                "json_path",
+                                                "sheet",
+                                                "dates",
+                                                "max_record_bytes",
                                                 "max_uncompressed_bytes",
                                                 "max_compression_ratio"};
     return known;
@@ -97,8 +98,9 @@ std::string UnknownOptionProblem(const std::string& key) {
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
     std::string problem = "unknown format option '" + key + "' (known: " + list + ")";
     if (key == "decimal_comma")
-        problem += "; decimal_comma was removed: readers keep values as strings, a validation rule's "
-                   "decimal_separator = \",\" converts \"1,5\"";
+        problem +=
+            "; decimal_comma was removed: readers keep values as strings, a validation rule's "
+            "decimal_separator = \",\" converts \"1,5\"";
     return problem;
 }
 
@@ -142,32 +144,29 @@ std::vector<std::string> PeekHeaders(const std::string& path, const FormatOption
     return ObjectKeys(rec.json);
 }
 
-// NormalizeHeader folds case and Latin accents and keeps letters and digits.
+// NormalizeHeader folds accents and case with the core's transforms (the same folding
+// normalisation rules use) and keeps ASCII letters and digits and non-ASCII letters; a
+// name that is not valid UTF-8 is compared as it is.
 std::string NormalizeHeader(const std::string& name) {
+    std::string folded = core::text::Unaccent(name).value_or(name);
+    folded = core::text::Lower(folded).value_or(folded);
     std::string out;
-    for (size_t i = 0; i < name.size();) {
-        unsigned char c = static_cast<unsigned char>(name[i]);
-        if (c < 0x80) {
-            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) out += static_cast<char>(c);
-            else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c + 32);
-            ++i;
+    for (size_t i = 0; i < folded.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(folded[i]);
+        if (c == 0xC2 && i + 1 < folded.size() &&
+            static_cast<unsigned char>(folded[i + 1]) == 0xA0) {
+            ++i;  // no-break space
             continue;
         }
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (n == 2 && i + 1 < name.size()) {
-            unsigned cp = ((c & 0x1F) << 6) | (static_cast<unsigned char>(name[i + 1]) & 0x3F);
-            if (cp >= 0xC0 && cp <= 0xFF) { out += kLatin1Fold[cp - 0xC0]; i += 2; continue; }
-            if (cp == 0x152 || cp == 0x153) { out += "oe"; i += 2; continue; }
-            if (cp == 0xA0) { i += 2; continue; }  // no-break space
-        }
-        out.append(name, i, n);
-        i += n;
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
+            out += static_cast<char>(c);
     }
     return out;
 }
 
 // HeaderScore counts expected names found among the normalised headers.
-double HeaderScore(const std::vector<std::string>& headers, const std::vector<std::string>& expected) {
+double HeaderScore(const std::vector<std::string>& headers,
+                   const std::vector<std::string>& expected) {
     if (expected.empty()) return 1.0;
     std::set<std::string> have;
     for (const auto& h : headers) have.insert(NormalizeHeader(h));

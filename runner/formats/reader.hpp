@@ -38,10 +38,10 @@ class FormatError : public std::runtime_error {
 
 // FormatOptions selects the reader and tunes it; `options` holds [source.format_options].
 struct FormatOptions {
-    std::string format;                         // "" or "auto": by extension
-    std::map<std::string, std::string> options; // delimiter, encoding, json_path, sheet, caps...
-    char delimiter = 0;                         // 0: detect (CSV)
-    std::vector<std::string> expected_headers;  // xlsx header-row detection
+    std::string format;                          // "" or "auto": by extension
+    std::map<std::string, std::string> options;  // delimiter, encoding, json_path, sheet, caps...
+    char delimiter = 0;                          // 0: detect (CSV)
+    std::vector<std::string> expected_headers;   // xlsx header-row detection
 
     // Get returns the option `key`, or `fallback` when it is absent.
     std::string Get(const std::string& key, const std::string& fallback = "") const;
@@ -50,9 +50,9 @@ struct FormatOptions {
 };
 
 // Defaults of the caps (bytes), overridable by the options of the same name.
-constexpr std::uint64_t kDefaultMaxRecordBytes = 16ull << 20;        // max_record_bytes
-constexpr std::uint64_t kDefaultMaxUncompressedBytes = 256ull << 20; // max_uncompressed_bytes
-constexpr std::uint64_t kDefaultMaxCompressionRatio = 500;           // max_compression_ratio
+constexpr std::uint64_t kDefaultMaxRecordBytes = 16ull << 20;         // max_record_bytes
+constexpr std::uint64_t kDefaultMaxUncompressedBytes = 256ull << 20;  // max_uncompressed_bytes
+constexpr std::uint64_t kDefaultMaxCompressionRatio = 500;            // max_compression_ratio
 
 // RecordReader yields a file's records one at a time.
 class RecordReader {
@@ -86,9 +86,11 @@ std::vector<std::string> PeekHeaders(const std::string& path, const FormatOption
 
 // HeaderScore returns the fraction of `expected` names present in `headers`, comparing
 // case-, accent-, space- and punctuation-insensitively (1 when nothing is expected).
-double HeaderScore(const std::vector<std::string>& headers, const std::vector<std::string>& expected);
+double HeaderScore(const std::vector<std::string>& headers,
+                   const std::vector<std::string>& expected);
 
-// NormalizeHeader folds a header name for comparison: lower case, Latin accents removed,
+// NormalizeHeader folds a header name for comparison: accents removed and lower case (the
+// core's Unaccent and Lower, as normalisation rules fold),
 // only letters and digits kept.
 std::string NormalizeHeader(const std::string& name);
 

@@ -5,14 +5,14 @@
 // 60), so serials 1..59 use the epoch 1899-12-31 and serials from 61 the epoch 1899-12-30.
 // Seconds are rounded to the nearest second.
 #include "runner/formats/xlsx_dates.hpp"
-#include "runner/formats/xml_names.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
-
 #include <pugixml.hpp>
+
+#include "runner/formats/xml_names.hpp"
 
 namespace nightjar::runner::formats {
 
@@ -83,7 +83,8 @@ void DateStyles::Load(std::string& text) {
         const char* name = LocalName(section.name());
         if (std::strcmp(name, "numFmts") == 0) {
             for (pugi::xml_node f : section.children())
-                custom[f.attribute("numFmtId").as_int(-1)] = FormatCodeKind(f.attribute("formatCode").value());
+                custom[f.attribute("numFmtId").as_int(-1)] =
+                    FormatCodeKind(f.attribute("formatCode").value());
         } else if (std::strcmp(name, "cellXfs") == 0) {
             for (pugi::xml_node xf : section.children()) {
                 int id = xf.attribute("numFmtId").as_int(0);
@@ -118,8 +119,8 @@ std::string SerialToIso(double serial, DateKind kind, bool date1904) {
     if (kind == DateKind::kDate)
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", y, m, d);
     else
-        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", y, m, d, tod / 3600, tod / 60 % 60,
-                      tod % 60);
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", y, m, d, tod / 3600,
+                      tod / 60 % 60, tod % 60);
     return buf;
 }
 

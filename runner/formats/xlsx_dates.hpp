@@ -26,7 +26,8 @@ class DateStyles {
     void Load(std::string& styles_xml);
     // KindOf returns the DateKind of a style index (kNone when unknown).
     DateKind KindOf(long style) const {
-        return style >= 0 && static_cast<size_t>(style) < kinds_.size() ? kinds_[style] : DateKind::kNone;
+        return style >= 0 && static_cast<size_t>(style) < kinds_.size() ? kinds_[style]
+                                                                        : DateKind::kNone;
     }
 
   private:

@@ -10,18 +10,17 @@
 // first non-empty row); rows above it are skipped, empty rows are skipped.
 // Position.line is the sheet row; Position.byte_offset is the row's offset in the sheet XML.
 #include "runner/formats/xlsx_reader.hpp"
-#include "runner/formats/jsonb_guard.hpp"
-#include "runner/formats/xml_names.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <pugixml.hpp>
 #include <vector>
 
-#include <pugixml.hpp>
-
 #include "runner/formats/json_writer.hpp"
+#include "runner/formats/jsonb_guard.hpp"
 #include "runner/formats/xlsx_dates.hpp"
+#include "runner/formats/xml_names.hpp"
 #include "runner/formats/zip_archive.hpp"
 
 namespace nightjar::runner::formats {
@@ -43,8 +42,10 @@ std::string RunText(pugi::xml_node item) {
     std::string s;
     for (pugi::xml_node c : item.children()) {
         const char* name = LocalName(c.name());
-        if (std::strcmp(name, "t") == 0) s += c.text().get();
-        else if (std::strcmp(name, "r") == 0) s += Child(c, "t").text().get();
+        if (std::strcmp(name, "t") == 0)
+            s += c.text().get();
+        else if (std::strcmp(name, "r") == 0)
+            s += Child(c, "t").text().get();
     }
     return s;
 }
@@ -105,8 +106,10 @@ class XlsxReader : public RecordReader {
         size_t k = 0;
         for (size_t c = 0; c < headers_.size(); ++c) {
             while (k < row.cells.size() && row.cells[k].col < static_cast<int>(c)) ++k;
-            if (k < row.cells.size() && row.cells[k].col == static_cast<int>(c)) w.Raw(headers_[c], row.cells[k].json);
-            else w.Null(headers_[c]);
+            if (k < row.cells.size() && row.cells[k].col == static_cast<int>(c))
+                w.Raw(headers_[c], row.cells[k].json);
+            else
+                w.Null(headers_[c]);
         }
         for (const Cell& cell : row.cells)
             if (cell.col >= static_cast<int>(headers_.size()))
@@ -144,10 +147,12 @@ class XlsxReader : public RecordReader {
             names += (names.empty() ? "" : ", ") + name;
             if (!rid.empty() || (!wanted.empty() && name != wanted)) continue;
             for (pugi::xml_attribute a : s.attributes())
-                if (std::strcmp(LocalName(a.name()), "id") == 0 && std::strchr(a.name(), ':')) rid = a.value();
+                if (std::strcmp(LocalName(a.name()), "id") == 0 && std::strchr(a.name(), ':'))
+                    rid = a.value();
         }
         if (rid.empty()) {
-            if (!wanted.empty()) Fail(0, 0, "sheet '" + wanted + "' not found (sheets: " + names + ")");
+            if (!wanted.empty())
+                Fail(0, 0, "sheet '" + wanted + "' not found (sheets: " + names + ")");
             Fail(0, 0, "the workbook lists no sheet");
         }
         const std::string rels_name = "xl/_rels/workbook.xml.rels";
@@ -157,17 +162,22 @@ class XlsxReader : public RecordReader {
         std::string sheet_part;
         for (pugi::xml_node r : rels.document_element().children()) {
             std::string target = r.attribute("Target").value();
-            std::string part = !target.empty() && target[0] == '/' ? target.substr(1) : "xl/" + target;
+            std::string part =
+                !target.empty() && target[0] == '/' ? target.substr(1) : "xl/" + target;
             std::string type = r.attribute("Type").value();
             auto ends_with = [&](const char* suffix) {
                 size_t n = std::strlen(suffix);
                 return type.size() >= n && type.compare(type.size() - n, n, suffix) == 0;
             };
-            if (rid == r.attribute("Id").value()) sheet_part = part;
-            else if (ends_with("/sharedStrings")) shared_part_ = part;  // writers may rename the parts
-            else if (ends_with("/styles")) styles_part_ = part;
+            if (rid == r.attribute("Id").value())
+                sheet_part = part;
+            else if (ends_with("/sharedStrings"))
+                shared_part_ = part;  // writers may rename the parts
+            else if (ends_with("/styles"))
+                styles_part_ = part;
         }
-        if (sheet_part.empty()) Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
+        if (sheet_part.empty())
+            Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
         return sheet_part;
     }
 
@@ -206,7 +216,8 @@ class XlsxReader : public RecordReader {
     // ReadMore appends the next block of the sheet to xml_; false at its end.
     bool ReadMore() {
         if (xml_.size() > max_row_)
-            Fail(last_row_ + 1, consumed_, "row longer than max_record_bytes (" + std::to_string(max_row_) + " bytes)");
+            Fail(last_row_ + 1, consumed_,
+                 "row longer than max_record_bytes (" + std::to_string(max_row_) + " bytes)");
         char buf[1 << 18];
         size_t n = sheet_->Read(buf, sizeof buf);
         xml_.append(buf, n);
@@ -218,7 +229,8 @@ class XlsxReader : public RecordReader {
     void FindRowTag() {
         for (;;) {
             size_t lt = xml_.find('<');
-            while (lt != std::string::npos && lt + 1 < xml_.size() && (xml_[lt + 1] == '?' || xml_[lt + 1] == '!'))
+            while (lt != std::string::npos && lt + 1 < xml_.size() &&
+                   (xml_[lt + 1] == '?' || xml_[lt + 1] == '!'))
                 lt = xml_.find('<', lt + 1);  // the XML declaration, comments
             size_t end = lt == std::string::npos ? lt : xml_.find_first_of(" \t\r\n/>", lt + 1);
             if (end != std::string::npos) {
@@ -243,7 +255,8 @@ class XlsxReader : public RecordReader {
                    xml_[k + open] != '>' && xml_[k + open] != '/')
                 k = xml_.find(row_open_, k + open);
             if (k == std::string::npos) {
-                if (xml_.size() > open && xml_.size() - open > scan_) scan_ = xml_.size() - open;  // the tag may straddle blocks
+                if (xml_.size() > open && xml_.size() - open > scan_)
+                    scan_ = xml_.size() - open;  // the tag may straddle blocks
             } else {
                 scan_ = k;
                 size_t gt = k + open < xml_.size() ? xml_.find('>', k) : std::string::npos;
@@ -274,7 +287,9 @@ class XlsxReader : public RecordReader {
         std::uint64_t offset = consumed_ + begin;
         pugi::xml_document doc;
         auto res = doc.load_buffer(xml_.data() + begin, end - begin, kXmlParse);
-        if (!res) Fail(last_row_ + 1, offset + res.offset, std::string("invalid sheet XML: ") + res.description());
+        if (!res)
+            Fail(last_row_ + 1, offset + res.offset,
+                 std::string("invalid sheet XML: ") + res.description());
         pugi::xml_node r = doc.document_element();
         long number = r.attribute("r").as_llong(last_row_ + 1);
         last_row_ = number;
@@ -298,7 +313,8 @@ class XlsxReader : public RecordReader {
         std::string type = c.attribute("t").value();
         pugi::xml_node v = Child(c, "v");
         std::string ref = c.attribute("r").value();
-        if (ref.empty()) ref = "column " + std::to_string(cell.col + 1) + " of row " + std::to_string(row);
+        if (ref.empty())
+            ref = "column " + std::to_string(cell.col + 1) + " of row " + std::to_string(row);
         if (type == "inlineStr") {
             pugi::xml_node is = Child(c, "is");
             if (!is) return false;
@@ -308,11 +324,13 @@ class XlsxReader : public RecordReader {
         } else if (type == "s") {
             long idx = v.text().as_llong(-1);
             if (!has_shared_)
-                Fail(row, offset, ref + ": shared string " + std::to_string(idx) +
-                                      " but the workbook has no sharedStrings.xml");
+                Fail(row, offset,
+                     ref + ": shared string " + std::to_string(idx) +
+                         " but the workbook has no sharedStrings.xml");
             if (idx < 0 || static_cast<size_t>(idx) >= shared_.size())
-                Fail(row, offset, ref + ": shared string " + std::to_string(idx) + " out of range (the workbook has " +
-                                      std::to_string(shared_.size()) + ")");
+                Fail(row, offset,
+                     ref + ": shared string " + std::to_string(idx) +
+                         " out of range (the workbook has " + std::to_string(shared_.size()) + ")");
             cell.text = shared_[idx];
         } else if (type == "b") {
             cell.text = v.text().get();

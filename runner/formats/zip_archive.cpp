@@ -8,7 +8,8 @@
 namespace nightjar::runner::formats {
 
 // ZipArchive opens the archive read-only.
-ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed, std::uint64_t max_ratio)
+ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed,
+                       std::uint64_t max_ratio)
     : path_(path), max_uncompressed_(max_uncompressed), max_ratio_(max_ratio) {
     int err = 0;
     zip_ = zip_open(path.c_str(), ZIP_RDONLY, &err);
@@ -54,12 +55,13 @@ ZipArchive::Member::Member(ZipArchive& zip, const std::string& name) : zip_(zip)
     if (zip_stat_index(zip.zip_, idx, 0, &st) != 0) zip.Fail("cannot stat member " + name);
     if ((st.valid & ZIP_STAT_SIZE) && st.size > zip.max_uncompressed_)
         zip.Fail("member " + name + " declares " + std::to_string(st.size) +
-                 " uncompressed bytes, over max_uncompressed_bytes (" + std::to_string(zip.max_uncompressed_) + ")");
+                 " uncompressed bytes, over max_uncompressed_bytes (" +
+                 std::to_string(zip.max_uncompressed_) + ")");
     if ((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.size > (1u << 20) &&
         st.size / (st.comp_size ? st.comp_size : 1) > zip.max_ratio_)
         zip.Fail("member " + name + " has a compression ratio of " +
-                 std::to_string(st.size / (st.comp_size ? st.comp_size : 1)) + ":1, over max_compression_ratio (" +
-                 std::to_string(zip.max_ratio_) + ")");
+                 std::to_string(st.size / (st.comp_size ? st.comp_size : 1)) +
+                 ":1, over max_compression_ratio (" + std::to_string(zip.max_ratio_) + ")");
     file_ = zip_fopen_index(zip.zip_, idx, 0);
     if (!file_) zip.Fail("cannot open member " + name + ": " + zip_strerror(zip.zip_));
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/ingest/plan.hpp"
+#include "runner/model/candidate.hpp"
 
 namespace nightjar::runner {
 

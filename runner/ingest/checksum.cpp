@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "runner/ingest/errors.hpp"
+#include "runner/model/errors.hpp"
 
 namespace nightjar::runner {
 

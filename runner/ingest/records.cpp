@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "runner/formats/reader.hpp"
-#include "runner/ingest/errors.hpp"
+#include "runner/model/errors.hpp"
 
 namespace nightjar::runner {
 namespace {

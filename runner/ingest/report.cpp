@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "runner/util/json_text.hpp"
+
 namespace nightjar::runner {
 
 namespace {
@@ -22,6 +24,16 @@ BatchReport Totals(const RunReport& r) {
     return t;
 }
 
+// JsonList renders strings as a JSON array.
+std::string JsonList(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + JsonString(items[i]);
+    return out + "]";
+}
+
+// IdOrNull renders an id, or null for 0.
+std::string IdOrNull(long id) { return id ? std::to_string(id) : "null"; }
+
 }  // namespace
 
 // ReportJson renders the report as a JSON object.
@@ -31,6 +43,13 @@ std::string ReportJson(const RunReport& r) {
     j << "{\"source\":" << JsonString(r.source) << ",\"started_at\":" << JsonString(r.started_at)
       << ",\"exit_code\":" << r.exit_code
       << ",\"critical\":" << (r.critical.empty() ? "null" : JsonString(r.critical))
+      << ",\"run_id\":" << IdOrNull(r.run_id) << ",\"plan_id\":" << IdOrNull(r.plan_id)
+      << ",\"resumed\":" << (r.resumed ? "true" : "false")
+      << ",\"earlier_run\":" << IdOrNull(r.earlier_run) << ",\"plan_changes\":"
+      << (r.has_changes
+              ? "{\"new\":" + JsonList(r.changes.added) + ",\"gone\":" + JsonList(r.changes.gone) +
+                    ",\"changed\":" + JsonList(r.changes.changed) + "}"
+              : std::string("null"))
       << ",\"planned_batches\":" << r.planned_batches << ",\"planned_files\":" << r.planned_files
       << ",\"totals\":{\"batches\":" << r.batches.size() << ",\"files_staged\":" << t.files_staged
       << ",\"files_failed\":" << t.files_failed << ",\"files_skipped\":" << t.files_skipped
@@ -40,10 +59,10 @@ std::string ReportJson(const RunReport& r) {
         const auto& b = r.batches[i];
         j << (i ? "," : "") << "{\"seq\":" << b.seq
           << ",\"batch_id\":" << (b.batch_id ? std::to_string(b.batch_id) : "null")
-          << ",\"status\":" << JsonString(b.status) << ",\"files_staged\":" << b.files_staged
-          << ",\"files_failed\":" << b.files_failed << ",\"files_skipped\":" << b.files_skipped
-          << ",\"bytes\":" << b.bytes << ",\"records\":" << b.records
-          << ",\"seconds\":" << b.seconds
+          << ",\"status\":" << JsonString(ToString(b.status))
+          << ",\"files_staged\":" << b.files_staged << ",\"files_failed\":" << b.files_failed
+          << ",\"files_skipped\":" << b.files_skipped << ",\"bytes\":" << b.bytes
+          << ",\"records\":" << b.records << ",\"seconds\":" << b.seconds
           << ",\"error\":" << (b.error.empty() ? "null" : JsonString(b.error)) << "}";
     }
     j << "],\"resume_skipped_batches\":[";
@@ -67,11 +86,13 @@ std::string ReportText(const RunReport& r) {
       << t.files_skipped << " skipped, " << t.records << " records, ";
     std::snprintf(line, sizeof line, "%.1f MB in %.2f s\n", t.bytes / 1048576.0, t.seconds);
     o << line;
+    if (!r.plan_note.empty()) o << "  " << r.plan_note << "\n";
+    if (r.has_changes) o << PlanChangesText(r.changes, 10);
     for (const auto& b : r.batches) {
         std::snprintf(
             line, sizeof line,
             "  batch %d: %s, %d staged, %d failed, %d skipped, %ld records, %.1f MB, %.2f s", b.seq,
-            b.status.c_str(), b.files_staged, b.files_failed, b.files_skipped, b.records,
+            ToString(b.status), b.files_staged, b.files_failed, b.files_skipped, b.records,
             b.bytes / 1048576.0, b.seconds);
         o << line << (b.error.empty() ? "" : " — " + b.error) << "\n";
     }

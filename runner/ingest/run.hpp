@@ -10,7 +10,8 @@ namespace nightjar::runner {
 // RunOptions are the flags of `nightjar run`.
 struct RunOptions {
     std::string source;          // empty: every source in the config
-    int resume_from_batch = 1;   // skip planned batches before this one
+    int resume_from_batch = 0;   // > 0: resume the recorded plan at this batch
+    bool resume = false;         // resume the recorded plan at its first batch not staged
     bool dry_run = false;        // print the plan only
     bool interactive = false;    // confirm each batch on stdin
     bool no_cleanup = false;     // keep the spool directory

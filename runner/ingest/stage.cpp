@@ -1,7 +1,9 @@
-// stage.cpp: the staging transaction. Order inside it: lock the source (advisory, xact),
-// insert the batch row, insert every file row (so raw_record's foreign key holds), one
-// COPY stream for all records, complete() it, delete the rows of files that failed
-// mid-way and mark them failed, update counts, emit batch.staged, commit. A crash at any
+// stage.cpp: the staging transaction, through the catalog's SQL API. Order inside it:
+// begin_batch (takes the source's advisory lock, inserts the batch row), record_file for
+// every file (so raw_record's foreign key holds), one COPY stream for all records — the
+// runner's only direct write — complete() it, finish_file per file (a file that failed
+// mid-way has its rows deleted and is marked failed), finish_batch (counts, status, the
+// batch.staged event built in SQL), commit. A crash at any
 // point before the commit leaves nothing: the next run re-plans the same files. Memory is
 // one record at a time (the COPY buffer is libpq's).
 //
@@ -17,8 +19,9 @@
 #include <regex>
 #include <tuple>
 
-#include "runner/ingest/errors.hpp"
 #include "runner/ingest/records.hpp"
+#include "runner/model/errors.hpp"
+#include "runner/util/messages.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -47,48 +50,44 @@ std::string RefusalMessage(const pqxx::sql_error& e, const BatchFile& f,
         where = f.candidate.key + (line > 0 ? ":" + std::to_string(line) : "") + ": record " +
                 std::to_string(n) + ": ";
     }
-    std::string first = msg.substr(0, msg.find('\n'));
-    if (first.rfind("ERROR:", 0) == 0) first = first.substr(first.find_first_not_of(" ", 6));
-    return where + "refused by the server: " + first + " (SQLSTATE " + e.sqlstate() + ")";
+    return where + "refused by the server: " + ServerMessage(msg) + " (SQLSTATE " + e.sqlstate() +
+           ")";
+}
+
+// RecordFiles adds the batch's files to the catalog: pending ones to be staged (a file
+// whose content another runner staged meanwhile comes back skipped: checked under the
+// source's lock) and failed ones with their reason. Returns which files are being staged.
+std::vector<bool> RecordFiles(pqxx::work& tx, long batch_id, std::vector<BatchFile>& files) {
+    std::vector<bool> staging(files.size(), false);
+    for (size_t i = 0; i < files.size(); ++i) {
+        BatchFile& f = files[i];
+        if (f.status == FileStatus::kSkipped) continue;
+        bool failed = f.status == FileStatus::kFailed;
+        auto row = tx.exec_params1(
+            "SELECT nightjar.record_file($1, $2, $3, $4, $5, $6, $7)", batch_id, f.candidate.name,
+            f.candidate.key, f.checksum.empty() ? nullptr : f.checksum.c_str(),
+            static_cast<long>(f.size), f.candidate.confidence, failed ? f.error.c_str() : nullptr);
+        if (row[0].is_null()) {
+            f.status = FileStatus::kSkipped;
+            f.error = "already staged";
+            continue;
+        }
+        f.file_id = row[0].as<long>();
+        staging[i] = !failed;
+    }
+    return staging;
 }
 
 // StageAttempt runs the staging transaction once; per_file selects one COPY per file
 // under a savepoint each instead of one COPY for the batch.
-BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceConfig& source,
-                          int plan_seq, std::vector<BatchFile>& files,
+BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
+                          const SourceConfig& source, int plan_seq, std::vector<BatchFile>& files,
                           const std::function<void(long)>& progress, bool per_file) {
     BatchOutcome out;
     pqxx::work tx(conn);
-    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('nightjar.source'), $1::int)", source_id);
     out.batch_id =
-        tx.exec_params1(
-              "INSERT INTO nightjar.batch (source_id, plan_seq, status) VALUES ($1, $2, 'staging') "
-              "RETURNING batch_id",
-              source_id, plan_seq)[0]
-            .as<long>();
-    for (auto& f : files) {
-        if (f.status == "skipped") continue;
-        if (f.status.empty()) {
-            // Another runner may have staged the same content meanwhile: checked under the lock.
-            auto r = tx.exec_params(
-                "SELECT 1 FROM nightjar.file WHERE source_id = $1 AND checksum = $2 AND status = "
-                "'staged'",
-                source_id, f.checksum);
-            if (!r.empty()) {
-                f.status = "skipped";
-                f.error = "already staged";
-                continue;
-            }
-        }
-        auto row = tx.exec_params1(
-            "INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, "
-            "confidence, status, error) "
-            "VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, NULLIF($9, '')) RETURNING file_id",
-            source_id, out.batch_id, f.candidate.name, f.candidate.key, f.checksum,
-            static_cast<long>(f.size), f.candidate.confidence,
-            f.status.empty() ? std::string("staged") : f.status, f.error);
-        f.file_id = row[0].as<long>();
-    }
+        tx.exec_params1("SELECT nightjar.begin_batch($1, $2)", run_id, plan_seq)[0].as<long>();
+    std::vector<bool> staging = RecordFiles(tx, out.batch_id, files);
 
     long record_no = 0;
     const std::vector<std::string> columns{"source_id",      "batch_id",  "file_id", "record_no",
@@ -96,27 +95,28 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
     // CopyFile streams one file's records into `copy`; a reader error fails the file.
     auto copy_file = [&](pqxx::stream_to& copy, BatchFile& f) {
         try {
-            f.records = ForEachRecord(
-                f.path, f.candidate.key, source, [&](const formats::Record& rec) {
+            f.records =
+                ForEachRecord(f.path, f.candidate.key, source, [&](const formats::Record& rec) {
                     ++record_no;
                     copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no,
                                             rec.pos.record_no, rec.pos.line, rec.json);
                     if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
                 });
-            f.status = "staged";
+            f.status = FileStatus::kStaged;
         } catch (const FileError& e) {
-            f.status = "failed";
+            f.status = FileStatus::kFailed;
             f.error = e.what();
         }
     };
     if (!per_file) {
         pqxx::stream_to copy(tx, "nightjar.raw_record", columns);
-        for (auto& f : files)
-            if (f.status.empty()) copy_file(copy, f);
+        for (size_t i = 0; i < files.size(); ++i)
+            if (staging[i]) copy_file(copy, files[i]);
         copy.complete();
     } else {
-        for (auto& f : files) {
-            if (!f.status.empty()) continue;
+        for (size_t i = 0; i < files.size(); ++i) {
+            if (!staging[i]) continue;
+            BatchFile& f = files[i];
             std::string refusal;
             try {
                 pqxx::subtransaction sub(tx, "nightjar_file");
@@ -131,46 +131,24 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
                 refusal = RefusalMessage(e, f, source);
             }
             if (!refusal.empty()) {
-                f.status = "failed";
+                f.status = FileStatus::kFailed;
                 f.error = refusal;
                 f.records = 0;
             }
         }
     }
-    for (auto& f : files) {
-        if (f.file_id == 0) continue;
-        if (f.status == "failed" && f.error.size() && f.checksum.size()) {
-            tx.exec_params("DELETE FROM nightjar.raw_record WHERE batch_id = $1 AND file_id = $2",
-                           out.batch_id, f.file_id);
-            tx.exec_params(
-                "UPDATE nightjar.file SET status = 'failed', error = $2 WHERE file_id = $1",
-                f.file_id, f.error);
-        } else if (f.status == "staged") {
-            tx.exec_params("UPDATE nightjar.file SET records = $2 WHERE file_id = $1", f.file_id,
-                           f.records);
-            out.records += f.records;
-        }
-        out.bytes += f.size;
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (!staging[i]) continue;
+        const BatchFile& f = files[i];
+        bool ok = f.status == FileStatus::kStaged;
+        tx.exec_params("SELECT nightjar.finish_file($1, $2, $3)", f.file_id, ok ? f.records : 0L,
+                       ok ? nullptr : f.error.c_str());
+        if (ok) out.records += f.records;
     }
-    int nfiles = 0, nstaged = 0;
-    for (const auto& f : files) {
-        nfiles += f.file_id != 0;
-        nstaged += f.status == "staged";
-    }
-    // A batch none of whose files staged is recorded as failed and announces nothing.
-    out.staged = nstaged > 0;
-    tx.exec_params(
-        "UPDATE nightjar.batch SET status = $5, files = $2, bytes = $3, records = $4, finished_at "
-        "= now(), "
-        "error = CASE WHEN $5 = 'failed' THEN 'every file failed' END WHERE batch_id = $1",
-        out.batch_id, nfiles, static_cast<long>(out.bytes), out.records,
-        out.staged ? "staged" : "failed");
-    if (out.staged)
-        tx.exec_params(
-            "SELECT nightjar.emit('batch.staged', jsonb_build_object('batch_id', $1::bigint, "
-            "'source', $2::text, "
-            "'source_id', $3::bigint))",
-            out.batch_id, source.name, source_id);
+    // finish_batch counts from the file rows, sets the status, emits batch.staged.
+    auto summary =
+        tx.exec_params1("SELECT s->>'status' FROM nightjar.finish_batch($1) s", out.batch_id);
+    out.staged = summary[0].as<std::string>() == "staged";
     tx.commit();
     if (progress) progress(record_no);
     return out;
@@ -178,56 +156,23 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long source_id, const SourceCo
 
 }  // namespace
 
-// StagedChecksums returns the checksums already staged for the source.
-std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id) {
-    pqxx::read_transaction tx(conn);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec_params("SELECT checksum FROM nightjar.file WHERE source_id = $1 "
-                                          "AND status = 'staged' AND checksum IS NOT NULL",
-                                          source_id))
-        out.push_back(row[0].as<std::string>());
-    return out;
-}
-
 // StageBatch records a batch in one transaction, falling back to one savepoint per file
 // when the server refuses a record.
-BatchOutcome StageBatch(pqxx::connection& conn, long source_id, const SourceConfig& source,
-                        int plan_seq, std::vector<BatchFile>& files,
+BatchOutcome StageBatch(pqxx::connection& conn, long run_id, long source_id,
+                        const SourceConfig& source, int plan_seq, std::vector<BatchFile>& files,
                         const std::function<void(long)>& progress) {
     bool any = false;
-    for (const auto& f : files) any = any || f.status != "skipped";
+    for (const auto& f : files) any = any || f.status != FileStatus::kSkipped;
     if (!any) return {};
     // The attempt rewrites statuses and file ids; the fallback starts from the original.
     std::vector<BatchFile> original = files;
     try {
-        return StageAttempt(conn, source_id, source, plan_seq, files, progress, false);
+        return StageAttempt(conn, run_id, source_id, source, plan_seq, files, progress, false);
     } catch (const pqxx::sql_error& e) {
         if (!IsRecordRefusal(e)) throw;
         files = std::move(original);
     }
-    return StageAttempt(conn, source_id, source, plan_seq, files, progress, true);
-}
-
-// RecordArchive stores where a file was archived.
-void RecordArchive(pqxx::connection& conn, long file_id, const std::string& location) {
-    pqxx::work tx(conn);
-    tx.exec_params("UPDATE nightjar.file SET archive_location = $2 WHERE file_id = $1", file_id,
-                   location);
-    tx.commit();
-}
-
-// RecordSkipped records a skipped file that was archived.
-void RecordSkipped(pqxx::connection& conn, long source_id, long batch_id, const BatchFile& f) {
-    pqxx::work tx(conn);
-    tx.exec_params(
-        "INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, "
-        "confidence, status, error, archive_location, duplicate_of) "
-        "VALUES ($1, NULLIF($2, 0), $3, $4, NULLIF($5, ''), $6, $7, 'skipped', NULLIF($8, ''), $9, "
-        "(SELECT file_id FROM nightjar.file WHERE source_id = $1 AND checksum = NULLIF($5, '') "
-        "AND status = 'staged'))",
-        source_id, batch_id, f.candidate.name, f.candidate.key, f.checksum,
-        static_cast<long>(f.size), f.candidate.confidence, f.error, f.archive_location);
-    tx.commit();
+    return StageAttempt(conn, run_id, source_id, source, plan_seq, files, progress, true);
 }
 
 }  // namespace nightjar::runner

@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <system_error>
 
-#include "runner/ingest/errors.hpp"
+#include "runner/model/errors.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/util/glob.hpp"
 
 namespace fs = std::filesystem;
 
@@ -48,7 +49,7 @@ class DirSource : public Source {
             c.key = rel;
             c.name = it->path().filename().string();
             c.size = it->file_size();
-            c.confidence = ScoreName(rel, config_.rules);
+            c.rel_path = rel;
             out.push_back(std::move(c));
         }
         if (ec)

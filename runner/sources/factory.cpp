@@ -1,5 +1,5 @@
 // factory.cpp maps a source kind to its implementation.
-#include "runner/ingest/errors.hpp"
+#include "runner/model/errors.hpp"
 #include "runner/sources/source.hpp"
 
 namespace nightjar::runner {

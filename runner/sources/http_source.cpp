@@ -7,10 +7,11 @@
 // staged items, stored as {"since": value} and sent as ?<bookmark_param>=value.
 #include <simdjson.h>
 
-#include "runner/ingest/errors.hpp"
-#include "runner/ingest/report.hpp"
+#include "runner/model/errors.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/util/glob.hpp"
+#include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -86,7 +87,7 @@ class HttpSource : public Source {
                 bool match = false;
                 for (const auto& p : config_.patterns) match = match || GlobMatch(p, c.name);
                 if (!match) continue;
-                c.confidence = ScoreName(c.name, config_.rules);
+                c.rel_path = c.name;
                 out.push_back(std::move(c));
             }
             simdjson::dom::element next;

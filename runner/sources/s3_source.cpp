@@ -6,9 +6,10 @@
 // local paths: the spool name comes from SpoolName().
 #include <pugixml.hpp>
 
-#include "runner/ingest/errors.hpp"
+#include "runner/model/errors.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/util/glob.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -82,7 +83,7 @@ class S3Source : public Source {
                 auto slash = rel.find_last_of('/');
                 cand.name = slash == std::string::npos ? rel : rel.substr(slash + 1);
                 cand.size = std::stoull(std::string("0") + c.child_value("Size"));
-                cand.confidence = ScoreName(rel, config_.rules);
+                cand.rel_path = rel;
                 out.push_back(std::move(cand));
             }
             token = std::string(root.child_value("IsTruncated")) == "true"

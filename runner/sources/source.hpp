@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runner/config/config.hpp"
-#include "runner/ingest/plan.hpp"
+#include "runner/model/candidate.hpp"
 
 namespace nightjar::runner {
 
@@ -17,8 +17,9 @@ class Source {
   public:
     virtual ~Source() = default;
 
-    // List returns every file matching the source's patterns, with size and name score;
-    // throws CriticalError when authentication or the listing fails.
+    // List returns every file matching the source's patterns, with its size and the path
+    // relevance rules read (scoring is the batch loop's); throws CriticalError when
+    // authentication or the listing fails.
     virtual std::vector<Candidate> List() = 0;
 
     // LocalPath returns the file's own path when it can be read in place (dir sources).

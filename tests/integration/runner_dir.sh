@@ -4,8 +4,9 @@
 # nothing, kill -9 in the middle of a batch's COPY then a new run stages every record
 # exactly once with no spool left, dry run, config and database errors exit codes; a
 # record the server refuses fails its file alone; a skipped duplicate gets a row; a lost
-# connection after COMMIT exits 11 and leaves no spool; --resume-from-batch,
-# --interactive, --no-cleanup and the plain progress lines.
+# connection after COMMIT exits 11 and leaves no spool; --resume-from-batch refused
+# without a recorded plan or past it (resuming: runner_resume.sh); --interactive,
+# --no-cleanup and the plain progress lines.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 source "$(dirname "$0")/lib/kill_mid_copy.sh"
@@ -218,22 +219,22 @@ grep -q "1/1 batches, 1 files staged" "$tmp/out10" || { cat "$tmp/out10"; fail "
 [[ $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid6") == 1 ]] || fail "the committed batch was lost"
 [[ -z "$(ls -A "$tmp/spool" 2>/dev/null)" ]] || fail "critical exit left a spool: $(ls "$tmp/spool")"
 
-# --- 7. --resume-from-batch K skips batches 1..K-1 of the plan computed now ------------
+# --- 7. --resume-from-batch needs a recorded plan and a batch it has ------------------
+# (resuming a recorded plan after kill -9 and after the listing changed: runner_resume.sh)
 src7=$tmp/src7; mkdir -p "$src7"
 for i in 1 2 3; do printf '{"r":%d}\n' "$i" > "$src7/r$i.ndjson"; done
 name7=itres_$tag
 dirconf "$name7" "$src7" 1 > "$tmp/nj7.toml"
 "$BIN" apply -c "$tmp/nj7.toml" >/dev/null
 sid7=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name7'")
-"$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 3 --report-json "$tmp/r7.json" > "$tmp/out11" 2>&1 || { cat "$tmp/out11"; fail "resume run"; }
-grep -q "planned batches 1..2 skipped (--resume-from-batch 3)" "$tmp/out11" || { cat "$tmp/out11"; fail "report does not name the skipped batches"; }
-python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['resume_skipped_batches']==[1,2] and r['totals']['files_staged']==1, r" "$tmp/r7.json" || fail "resume report json"
-[[ $(q "SELECT string_agg(payload->>'r', ',') FROM nightjar.raw_record WHERE source_id = $sid7") == 3 ]] || fail "resume staged the wrong batch"
-[[ -e "$src7/r1.ndjson" && -e "$src7/r2.ndjson" && ! -e "$src7/r3.ndjson" ]] || fail "files of skipped batches were touched"
-# The same K now names another batch: the plan is recomputed from the current listing.
-"$BIN" run -c "$tmp/nj7.toml" --dry-run | grep -q "plan for source $name7: 2 batches" || fail "dry run after resume"
-"$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 2 > "$tmp/out12" 2>&1 || { cat "$tmp/out12"; fail "second resume run"; }
-[[ $(q "SELECT string_agg(payload->>'r', ',' ORDER BY payload->>'r') FROM nightjar.raw_record WHERE source_id = $sid7") == "2,3" ]] || fail "second resume: batch 2 of the new plan is r2"
+set +e; "$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 3 > "$tmp/out11" 2>&1; rc=$?; set -e
+[[ $rc -eq 2 ]] && grep -q "source $name7 has no recorded plan to resume" "$tmp/out11" || { cat "$tmp/out11"; fail "resume without a plan: exit $rc, want 2"; }
+[[ $(q "SELECT count(*) FROM nightjar.ingest_run WHERE source_id = $sid7") == 0 ]] || fail "a refused resume recorded a run"
+"$BIN" run -c "$tmp/nj7.toml" > "$tmp/out12" 2>&1 || { cat "$tmp/out12"; fail "run"; }
+set +e; "$BIN" run -c "$tmp/nj7.toml" --resume-from-batch 4 > "$tmp/out12b" 2>&1; rc=$?; set -e
+[[ $rc -eq 2 ]] && grep -q -- "--resume-from-batch 4: the recorded plan of source $name7 (run [0-9]*) has 3 batches" "$tmp/out12b" \
+  || { cat "$tmp/out12b"; fail "resume past the plan: exit $rc, want 2"; }
+[[ $(q "SELECT string_agg(payload->>'r', ',' ORDER BY payload->>'r') FROM nightjar.raw_record WHERE source_id = $sid7") == "1,2,3" ]] || fail "run after refused resume"
 
 # --- 8. --interactive, --no-cleanup, plain progress lines -----------------------------
 src8=$tmp/src8; mkdir -p "$src8"

@@ -29,7 +29,9 @@ const std::string kHttp =
     "username = \"alice\"\npassword_env = \"NJ_PUBLIC_TEST_PASSWORD\"\n";
 
 // PublicOf parses text and returns the first source's stored JSON.
-std::string PublicOf(const std::string& text) { return ParseConfig(text, "t.toml").sources.at(0).public_json; }
+std::string PublicOf(const std::string& text) {
+    return ParseConfig(text, "t.toml").sources.at(0).public_json;
+}
 
 // Replaced returns text with its one occurrence of `from` replaced by `to`.
 std::string Replaced(std::string text, const std::string& from, const std::string& to) {
@@ -41,18 +43,22 @@ std::string Replaced(std::string text, const std::string& from, const std::strin
 
 TEST(ConfigPublicJson, HoldsEveryNonSecretSetting) {
     setenv("NJ_PUBLIC_TEST_PASSWORD", "pa55-secret", 1);
-    EXPECT_EQ(PublicOf(kHttp),
-              "{\"kind\":\"http\",\"location\":\"http://h/l\",\"format\":\"json\",\"pattern\":[\"*.json\"],"
-              "\"batch_size\":7,\"max_batch_mb\":12.5,\"max_files\":3,\"min_confidence\":0.25,"
-              "\"header_weight\":2.5,\"archive\":\"keep\",\"rules\":[{\"keyword\":\"prix\",\"regex\":\"\","
-              "\"weight\":2},{\"keyword\":\"\",\"regex\":\"^a\",\"weight\":1}],\"expected_headers\":[\"id\"],"
-              "\"format_options\":{\"json_path\":\"data.items\",\"max_record_bytes\":\"4096\"},"
-              "\"retry\":{\"attempts\":2,\"base_delay_ms\":10,\"max_delay_ms\":20},"
-              "\"timeouts\":{\"connect_s\":4,\"total_s\":40},"
-              "\"http\":{\"list_url\":\"http://h/l\",\"items_field\":\"rows\",\"next_field\":\"more\","
-              "\"id_field\":\"uid\",\"name_field\":\"title\",\"item_url\":\"http://h/i/{id}\","
-              "\"bookmark_field\":\"updated_at\",\"bookmark_param\":\"after\",\"auth\":\"login\","
-              "\"login_url\":\"http://h/login\",\"username\":\"alice\"}}");
+    EXPECT_EQ(
+        PublicOf(kHttp),
+        "{\"kind\":\"http\",\"location\":\"http://h/"
+        "l\",\"format\":\"json\",\"pattern\":[\"*.json\"],"
+        "\"batch_size\":7,\"max_batch_mb\":12.5,\"max_files\":3,\"min_confidence\":0.25,"
+        "\"header_weight\":2.5,\"archive\":\"keep\",\"rules\":[{\"keyword\":\"prix\",\"regex\":"
+        "\"\","
+        "\"weight\":2},{\"keyword\":\"\",\"regex\":\"^a\",\"weight\":1}],\"expected_headers\":["
+        "\"id\"],"
+        "\"format_options\":{\"json_path\":\"data.items\",\"max_record_bytes\":\"4096\"},"
+        "\"retry\":{\"attempts\":2,\"base_delay_ms\":10,\"max_delay_ms\":20},"
+        "\"timeouts\":{\"connect_s\":4,\"total_s\":40},"
+        "\"http\":{\"list_url\":\"http://h/l\",\"items_field\":\"rows\",\"next_field\":\"more\","
+        "\"id_field\":\"uid\",\"name_field\":\"title\",\"item_url\":\"http://h/i/{id}\","
+        "\"bookmark_field\":\"updated_at\",\"bookmark_param\":\"after\",\"auth\":\"login\","
+        "\"login_url\":\"http://h/login\",\"username\":\"alice\"}}");
 }
 
 TEST(ConfigPublicJson, EveryEditChangesItAndSecretsDoNot) {
@@ -89,24 +95,31 @@ TEST(ConfigPublicJson, EveryEditChangesItAndSecretsDoNot) {
         {"http://h/login", "http://h/auth"},
         {"\"alice\"", "\"bob\""},
     };
-    for (const auto& [from, to] : edits) EXPECT_NE(PublicOf(Replaced(kHttp, from, to)), base) << from << " -> " << to;
+    for (const auto& [from, to] : edits)
+        EXPECT_NE(PublicOf(Replaced(kHttp, from, to)), base) << from << " -> " << to;
     // A different secret (or where it comes from) is not a configuration edit, and never stored.
-    EXPECT_EQ(PublicOf(Replaced(kHttp, "NJ_PUBLIC_TEST_PASSWORD", "NJ_PUBLIC_TEST_PASSWORD_2")), base);
+    EXPECT_EQ(PublicOf(Replaced(kHttp, "NJ_PUBLIC_TEST_PASSWORD", "NJ_PUBLIC_TEST_PASSWORD_2")),
+              base);
     EXPECT_EQ(base.find("pa55"), std::string::npos);
     EXPECT_EQ(base.find("password"), std::string::npos);
 
     const std::string s3 =
-        "[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://s\"\nbucket = \"k\"\n"
+        "[[source]]\nname = \"b\"\nkind = \"s3\"\n[source.s3]\nendpoint = \"http://s\"\nbucket = "
+        "\"k\"\n"
         "prefix = \"in/\"\nregion = \"eu-west-3\"\naccess_key_id = \"AKIDVALUE\"\n"
         "secret_access_key_env = \"NJ_PUBLIC_TEST_PASSWORD\"\n";
     std::string s3_json = PublicOf(s3);
-    EXPECT_NE(s3_json.find("\"s3\":{\"endpoint\":\"http://s\",\"bucket\":\"k\",\"prefix\":\"in/\",\"region\":\"eu-west-3\"}"),
+    EXPECT_NE(s3_json.find("\"s3\":{\"endpoint\":\"http://s\",\"bucket\":\"k\",\"prefix\":\"in/"
+                           "\",\"region\":\"eu-west-3\"}"),
               std::string::npos)
         << s3_json;
     EXPECT_EQ(s3_json.find("AKIDVALUE"), std::string::npos);
     EXPECT_EQ(s3_json.find("pa55"), std::string::npos);
-    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"http://s", "http://t"}, {"\"k\"", "\"l\""}, {"in/", "out/"}, {"eu-west-3", "us-east-1"}})
+    for (const auto& [from, to] :
+         std::vector<std::pair<std::string, std::string>>{{"http://s", "http://t"},
+                                                          {"\"k\"", "\"l\""},
+                                                          {"in/", "out/"},
+                                                          {"eu-west-3", "us-east-1"}})
         EXPECT_NE(PublicOf(Replaced(s3, from, to)), s3_json) << from;
 }
 

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/runner/config_error_of.hpp"
-
 #include <cstdlib>
 #include <fstream>
+
+#include "tests/unit/runner/config_error_of.hpp"
 
 using nightjar::runner::ConfigError;
 using nightjar::runner::ParseConfig;
@@ -14,7 +14,9 @@ using nightjar::runner::ParseConfig;
 namespace {
 
 // ErrorOf returns the ConfigError message of parsing text ("" if it parses).
-std::string ErrorOf(const std::string& text) { return nightjar::runner::testing::ErrorOf(text, "t.toml"); }
+std::string ErrorOf(const std::string& text) {
+    return nightjar::runner::testing::ErrorOf(text, "t.toml");
+}
 
 const char* kDir = "[[source]]\nname = \"docs\"\nkind = \"dir\"\nlocation = \"/tmp/x\"\n";
 
@@ -112,20 +114,28 @@ TEST(Config, RejectsBadValues) {
 }
 
 TEST(Config, UnknownFormatOptionNamesKeyAndLine) {
-    std::string e = ErrorOf(std::string(kDir) + "[source.format_options]\ndelimiter = \";\"\ndelimeter = \",\"\n");
-    EXPECT_NE(e.find("t.toml:7: source[0].format_options.delimeter: unknown format option 'delimeter' (known: "
-                     "delimiter, encoding, json_path, sheet, dates, max_record_bytes, max_uncompressed_bytes, "
+    std::string e = ErrorOf(std::string(kDir) +
+                            "[source.format_options]\ndelimiter = \";\"\ndelimeter = \",\"\n");
+    EXPECT_NE(e.find("t.toml:7: source[0].format_options.delimeter: unknown format option "
+                     "'delimeter' (known: "
+                     "delimiter, encoding, json_path, sheet, dates, max_record_bytes, "
+                     "max_uncompressed_bytes, "
                      "max_compression_ratio)"),
               std::string::npos)
         << e;
     // Every option a reader reads is accepted.
-    EXPECT_EQ(ErrorOf(std::string(kDir) +
-                      "[source.format_options]\ndelimiter = \"tab\"\nencoding = \"utf-8\"\njson_path = \"a.b\"\n"
-                      "sheet = \"S\"\ndates = \"number\"\nmax_record_bytes = 1\nmax_uncompressed_bytes = 2\n"
-                      "max_compression_ratio = 3\n"),
-              "");
+    EXPECT_EQ(
+        ErrorOf(
+            std::string(kDir) +
+            "[source.format_options]\ndelimiter = \"tab\"\nencoding = \"utf-8\"\njson_path = "
+            "\"a.b\"\n"
+            "sheet = \"S\"\ndates = \"number\"\nmax_record_bytes = 1\nmax_uncompressed_bytes = 2\n"
+            "max_compression_ratio = 3\n"),
+        "");
     // decimal_comma did nothing and is refused with where the setting lives now.
     e = ErrorOf(std::string(kDir) + "[source.format_options]\ndecimal_comma = true\n");
-    EXPECT_NE(e.find("t.toml:6: source[0].format_options.decimal_comma: unknown format option"), std::string::npos) << e;
+    EXPECT_NE(e.find("t.toml:6: source[0].format_options.decimal_comma: unknown format option"),
+              std::string::npos)
+        << e;
     EXPECT_NE(e.find("decimal_separator"), std::string::npos) << e;
 }

@@ -1,7 +1,6 @@
 // formats_common_test.cpp: shared pieces of the format readers — HeaderScore and header
 // normalisation, format resolution, JSON escaping, UTF-8 validation and Windows-1252.
 #include "formats_test_util.hpp"
-
 #include "runner/formats/encoding.hpp"
 #include "runner/formats/json_writer.hpp"
 
@@ -12,7 +11,8 @@ using testing::Options;
 using testing::TempDir;
 
 TEST(FormatsCommon, HeaderScoreIgnoresCaseAccentsSpaces) {
-    std::vector<std::string> headers = {"Code", "D\xC3\xA9signation", "Prix  Unitaire", "Qt\xC3\xA9"};
+    std::vector<std::string> headers = {"Code", "D\xC3\xA9signation", "Prix  Unitaire",
+                                        "Qt\xC3\xA9"};
     EXPECT_DOUBLE_EQ(HeaderScore(headers, {"code", "designation", "prix_unitaire"}), 1.0);
     EXPECT_DOUBLE_EQ(HeaderScore(headers, {"code", "unite", "quantite", "qte"}), 0.5);
     EXPECT_DOUBLE_EQ(HeaderScore({}, {"code"}), 0.0);
@@ -69,7 +69,8 @@ TEST(FormatsCommon, UnknownOptionAndBadSizeRefused) {
         OpenReader(p, Options("", {{"delimeter", ";"}}));
         FAIL() << "no error";
     } catch (const FormatError& e) {
-        EXPECT_NE(std::string(e.what()).find(p + ":0 (byte 0): unknown format option 'delimeter'"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find(p + ":0 (byte 0): unknown format option 'delimeter'"),
+                  std::string::npos);
     }
     EXPECT_THROW(OpenReader(p, Options("", {{"max_record_bytes", "-5"}})), FormatError);
 }

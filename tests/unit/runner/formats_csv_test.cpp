@@ -1,7 +1,6 @@
 // formats_csv_test.cpp: the CSV reader — delimiter detection, RFC 4180 quoting, BOM,
 // encodings, header handling and error positions, with exact expected JSON.
 #include "formats_test_util.hpp"
-
 #include "runner/formats/csv_reader.hpp"
 
 namespace nightjar::runner::formats {
@@ -16,7 +15,8 @@ using V = std::vector<std::string>;
 TEST(FormatsCsv, CommaHappyPath) {
     TempDir d;
     auto p = d.Write("a.csv", "id,name\n1,Alice\n2,Bob\n");
-    EXPECT_EQ(ReadAll(p, Options("")), (V{R"({"id":"1","name":"Alice"})", R"({"id":"2","name":"Bob"})"}));
+    EXPECT_EQ(ReadAll(p, Options("")),
+              (V{R"({"id":"1","name":"Alice"})", R"({"id":"2","name":"Bob"})"}));
 }
 
 TEST(FormatsCsv, SemicolonDetectedAndDecimalCommaKept) {
@@ -81,30 +81,36 @@ TEST(FormatsCsv, Windows1252ConvertedEvenWhenTheBadByteIsLate) {
     EXPECT_EQ(recs.back(), "{\"nom\":\"Soci\xC3\xA9t\xC3\xA9\",\"prix\":\"\xE2\x82\xAC 5\"}");
     // Forced conversion gives the same; utf-8 refuses with line and byte.
     EXPECT_EQ(ReadAll(p, Options("csv", {{"encoding", "windows-1252"}})).back(), recs.back());
-    EXPECT_NE(ErrorOf(p, Options("csv", {{"encoding", "Utf-8"}})).find("invalid UTF-8 byte 0xE9"), std::string::npos);
+    EXPECT_NE(ErrorOf(p, Options("csv", {{"encoding", "Utf-8"}})).find("invalid UTF-8 byte 0xE9"),
+              std::string::npos);
     std::string err = ErrorOf(p, Options("csv", {{"encoding", "utf-8"}}));
     size_t line_start = body.size() - std::string("Soci\xE9t\xE9;\x80 5\n").size();
-    EXPECT_EQ(err, p + ":" + std::to_string(n + 2) + " (byte " + std::to_string(line_start + 4) + "): invalid UTF-8 byte 0xE9 (encoding = utf-8)");
+    EXPECT_EQ(err, p + ":" + std::to_string(n + 2) + " (byte " + std::to_string(line_start + 4) +
+                       "): invalid UTF-8 byte 0xE9 (encoding = utf-8)");
 }
 
 TEST(FormatsCsv, Latin1OptionConvertsValidLookingBytes) {
     TempDir d;
     auto p = d.Write("a.csv", "a\n\xC3\xA9\n");  // UTF-8 é read as Latin-1 gives two characters
-    EXPECT_EQ(ReadAll(p, Options("csv", {{"encoding", "latin1"}})), (V{"{\"a\":\"\xC3\x83\xC2\xA9\"}"}));
-    EXPECT_NE(ErrorOf(p, Options("csv", {{"encoding", "ebcdic"}})).find("unknown encoding 'ebcdic'"), std::string::npos);
+    EXPECT_EQ(ReadAll(p, Options("csv", {{"encoding", "latin1"}})),
+              (V{"{\"a\":\"\xC3\x83\xC2\xA9\"}"}));
+    EXPECT_NE(
+        ErrorOf(p, Options("csv", {{"encoding", "ebcdic"}})).find("unknown encoding 'ebcdic'"),
+        std::string::npos);
 }
 
 TEST(FormatsCsv, UnbalancedQuoteNamesTheOpeningLine) {
     TempDir d;
     auto p = d.Write("a.csv", "a,b\n1,2\n3,\"open\nmore\nend\n");
-    EXPECT_EQ(ErrorOf(p, Options("csv")),
-              p + ":3 (byte 8): unbalanced quote: the quoted field opened on line 3 is not closed at end of file");
+    EXPECT_EQ(ErrorOf(p, Options("csv")), p + ":3 (byte 8): unbalanced quote: the quoted field "
+                                              "opened on line 3 is not closed at end of file");
 }
 
 TEST(FormatsCsv, EmptyAndDuplicateHeadersMadeUnique) {
     TempDir d;
     auto p = d.Write("a.csv", " id ,,id,\n1,2,3,4\n");
-    EXPECT_EQ(ReadAll(p, Options("csv")), (V{R"({"id":"1","column_2":"2","id_2":"3","column_4":"4"})"}));
+    EXPECT_EQ(ReadAll(p, Options("csv")),
+              (V{R"({"id":"1","column_2":"2","id_2":"3","column_4":"4"})"}));
 }
 
 TEST(FormatsCsv, ShortRowsGetNullsLongRowsFail) {
@@ -160,7 +166,8 @@ TEST(FormatsCsv, AgreesWithPythonCsvModuleOnRandomFiles) {
         ASSERT_TRUE(expected.good()) << base;
         V want;
         for (std::string line; std::getline(expected, line);) want.push_back(line);
-        EXPECT_EQ(ReadAll(std::string(base) + ".csv", Options("csv", {{"delimiter", ";"}})), want) << base;
+        EXPECT_EQ(ReadAll(std::string(base) + ".csv", Options("csv", {{"delimiter", ";"}})), want)
+            << base;
         ++cases;
     }
     EXPECT_EQ(cases, 40);

@@ -27,7 +27,8 @@ TEST(FormatsJson, JsonPathToNestedArray) {
     TempDir d;
     auto p = d.Write("a.json",
                      "{\"meta\": {\"items\": [\"not these\"], \"x\": \"}\"},\n"
-                     " \"data\": {\"count\": 2, \"items\": [\n  {\"id\": 1},\n  {\"id\": 2}\n ], \"after\": [1,2]},\n"
+                     " \"data\": {\"count\": 2, \"items\": [\n  {\"id\": 1},\n  {\"id\": 2}\n ], "
+                     "\"after\": [1,2]},\n"
                      " \"tail\": true}\n");
     auto r = OpenReader(p, Options("json", {{"json_path", "data.items"}}));
     Record rec;
@@ -54,12 +55,13 @@ TEST(FormatsJson, JsonPathErrors) {
 TEST(FormatsJson, TruncatedDocumentNamesPosition) {
     TempDir d;
     auto p = d.Write("a.json", "[{\"a\": 1},\n {\"a\": 2, \"b\": [1,");
-    EXPECT_EQ(ErrorOf(p, Options("json")),
-              p + ":2 (byte 29): truncated JSON: end of file inside the value that starts at line 2 (byte 12)");
+    EXPECT_EQ(ErrorOf(p, Options("json")), p + ":2 (byte 29): truncated JSON: end of file inside "
+                                               "the value that starts at line 2 (byte 12)");
     // Truncated after the array: records were read, the end of the document is missing.
     auto q = d.Write("b.json", "{\"data\": [{\"a\": 1}]");
     EXPECT_EQ(ErrorOf(q, Options("json", {{"json_path", "data"}})),
-              q + ":1 (byte 19): truncated JSON: expected ',' or '}' after a member before the end of file");
+              q + ":1 (byte 19): truncated JSON: expected ',' or '}' after a member before the end "
+                  "of file");
 }
 
 TEST(FormatsJson, InvalidElementAndNonObjectElement) {
@@ -67,7 +69,8 @@ TEST(FormatsJson, InvalidElementAndNonObjectElement) {
     auto p = d.Write("a.json", "[{\"a\": tru}]");
     EXPECT_NE(ErrorOf(p, Options("json")).find(p + ":1 (byte 1): invalid JSON"), std::string::npos);
     auto q = d.Write("b.json", "[{\"a\": 1}, 2]");
-    EXPECT_EQ(ErrorOf(q, Options("json")), q + ":1 (byte 11): array element 2 is not a JSON object");
+    EXPECT_EQ(ErrorOf(q, Options("json")),
+              q + ":1 (byte 11): array element 2 is not a JSON object");
 }
 
 TEST(FormatsJson, EmptyFileAndEmptyArrayHaveNoRecords) {
@@ -121,18 +124,22 @@ TEST(FormatsNdjson, PeekHeadersAreTheFirstRecordsKeys) {
 TEST(FormatsNdjson, InvalidUtf8NamesTheByte) {
     TempDir d;
     auto p = d.Write("a.ndjson", "{\"a\":1}\n{\"b\":\"x\xFFy\"}\n");
-    EXPECT_EQ(ErrorOf(p, Options("")), p + ":2 (byte 15): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
+    EXPECT_EQ(ErrorOf(p, Options("")),
+              p + ":2 (byte 15): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
     // A truncated sequence (0xC3 then a quote), and a UTF-8-encoded surrogate (ED A0 80).
     auto q = d.Write("b.ndjson", "{\"b\":\"\xC3\"}\n");
-    EXPECT_EQ(ErrorOf(q, Options("")), q + ":1 (byte 6): invalid UTF-8 byte 0xC3 (JSON text must be UTF-8)");
+    EXPECT_EQ(ErrorOf(q, Options("")),
+              q + ":1 (byte 6): invalid UTF-8 byte 0xC3 (JSON text must be UTF-8)");
     auto s = d.Write("c.ndjson", "{\"b\":\"\xED\xA0\x80\"}\n");
-    EXPECT_EQ(ErrorOf(s, Options("")), s + ":1 (byte 6): invalid UTF-8 byte 0xED (JSON text must be UTF-8)");
+    EXPECT_EQ(ErrorOf(s, Options("")),
+              s + ":1 (byte 6): invalid UTF-8 byte 0xED (JSON text must be UTF-8)");
 }
 
 TEST(FormatsJson, InvalidUtf8NamesTheByteInsideTheElement) {
     TempDir d;
     auto p = d.Write("a.json", "[{\"a\": 1},\n {\"b\":\n  \"\xFF\"}]");
-    EXPECT_EQ(ErrorOf(p, Options("json")), p + ":3 (byte 21): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
+    EXPECT_EQ(ErrorOf(p, Options("json")),
+              p + ":3 (byte 21): invalid UTF-8 byte 0xFF (JSON text must be UTF-8)");
 }
 
 TEST(FormatsNdjson, ZeroByteFileHasNoRecords) {

@@ -2,7 +2,6 @@
 // surrogate escapes) fail the file at the offending byte in every text format, while the
 // look-alike text "\\u0000" (an escaped backslash) and valid surrogate pairs pass.
 #include "formats_test_util.hpp"
-
 #include "runner/formats/jsonb_guard.hpp"
 
 namespace nightjar::runner::formats {
@@ -26,21 +25,23 @@ std::pair<long, std::string> Problem(const std::string& json) {
 TEST(FormatsJsonb, FindsOnlyTheEscapesJsonbRefuses) {
     EXPECT_EQ(Problem(R"({"a":"plain"})").first, -1);
     EXPECT_EQ(Problem(R"({"a":"x\u0000"})").first, 7);
-    EXPECT_EQ(Problem(R"({"a":"\\u0000"})").first, -1);        // escaped backslash, then text
-    EXPECT_EQ(Problem(R"({"a":"\\\u0000"})").first, 8);        // escaped backslash, then NUL
+    EXPECT_EQ(Problem(R"({"a":"\\u0000"})").first, -1);  // escaped backslash, then text
+    EXPECT_EQ(Problem(R"({"a":"\\\u0000"})").first, 8);  // escaped backslash, then NUL
     EXPECT_EQ(Problem(R"({"a":"\"\n\t\/\u0041"})").first, -1);
-    EXPECT_EQ(Problem(R"({"a":"\ud83d\ude00"})").first, -1);   // a valid pair (U+1F600)
-    EXPECT_EQ(Problem(R"({"a":"\uDBFF\uDFFF"})").first, -1);   // upper-case hex
-    EXPECT_EQ(Problem(R"({"a":"\ud800"})").first, 6);          // high at the end of a string
-    EXPECT_EQ(Problem(R"({"a":"\ud800x"})").first, 6);         // high, then text
-    EXPECT_EQ(Problem(R"({"a":"\ud800\u0041"})").first, 6);    // high, then not a low
+    EXPECT_EQ(Problem(R"({"a":"\ud83d\ude00"})").first, -1);       // a valid pair (U+1F600)
+    EXPECT_EQ(Problem(R"({"a":"\uDBFF\uDFFF"})").first, -1);       // upper-case hex
+    EXPECT_EQ(Problem(R"({"a":"\ud800"})").first, 6);              // high at the end of a string
+    EXPECT_EQ(Problem(R"({"a":"\ud800x"})").first, 6);             // high, then text
+    EXPECT_EQ(Problem(R"({"a":"\ud800\u0041"})").first, 6);        // high, then not a low
     EXPECT_EQ(Problem(R"({"a":"\ud800\ud800\udc00"})").first, 6);  // high after high
-    EXPECT_EQ(Problem(R"({"a":"ok\udc00"})").first, 8);        // low alone
-    EXPECT_EQ(Problem(R"({"\u0000":1})").first, 2);            // in a key too
-    EXPECT_NE(Problem(R"({"a":"\ud800"})").second.find("high surrogate escape \\ud800 without a low"),
-              std::string::npos);
-    EXPECT_NE(Problem(R"({"a":"\uDC01"})").second.find("low surrogate escape \\uDC01 without a high"),
-              std::string::npos);
+    EXPECT_EQ(Problem(R"({"a":"ok\udc00"})").first, 8);            // low alone
+    EXPECT_EQ(Problem(R"({"\u0000":1})").first, 2);                // in a key too
+    EXPECT_NE(
+        Problem(R"({"a":"\ud800"})").second.find("high surrogate escape \\ud800 without a low"),
+        std::string::npos);
+    EXPECT_NE(
+        Problem(R"({"a":"\uDC01"})").second.find("low surrogate escape \\uDC01 without a high"),
+        std::string::npos);
 }
 
 // Bytes returns the literal's bytes, embedded NULs included.
@@ -59,7 +60,8 @@ TEST(FormatsJsonb, CsvNulByteFailsTheFileAtItsByte) {
     // A Windows-1252 file (0xE9) keeps the byte where it was; utf-8 and the header too.
     auto w = d.Write("w.csv", Bytes("a;b\n\xE9;\0\n"));
     EXPECT_EQ(ErrorOf(w, Options("csv")), w + ":2 (byte 6): the line " + kNul);
-    EXPECT_EQ(ErrorOf(p, Options("csv", {{"encoding", "utf-8"}})), p + ":2 (byte 7): the line " + kNul);
+    EXPECT_EQ(ErrorOf(p, Options("csv", {{"encoding", "utf-8"}})),
+              p + ":2 (byte 7): the line " + kNul);
     auto h = d.Write("h.csv", Bytes("a\0;b\n1;2\n"));
     EXPECT_EQ(ErrorOf(h, Options("csv")), h + ":1 (byte 1): the line " + kNul);
     // The text \0 (backslash, zero) is no NUL.
@@ -85,7 +87,8 @@ TEST(FormatsJsonb, NdjsonLoneSurrogatesFail) {
         // simdjson refuses it too ("Problem while parsing a string"); the message names the
         // escape and its byte (line 2 starts at byte 9, the escape is 13 bytes further).
         std::string e = ErrorOf(p, Options(""));
-        EXPECT_EQ(e.rfind(p + ":2 (byte 22): record 2 contains the UTF-16 ", 0), 0u) << lone << ": " << e;
+        EXPECT_EQ(e.rfind(p + ":2 (byte 22): record 2 contains the UTF-16 ", 0), 0u)
+            << lone << ": " << e;
         EXPECT_NE(e.find("which PostgreSQL cannot store in jsonb"), std::string::npos) << e;
     }
 }
@@ -94,10 +97,12 @@ TEST(FormatsJsonb, JsonElementEscapesCountLinesInsideTheElement) {
     TempDir d;
     auto s = d.Write("s.json", "[\n{\"a\":\n \"\\udc00\"}]");
     EXPECT_EQ(ErrorOf(s, Options("json")),
-              s + ":3 (byte 10): record 1 contains the UTF-16 low surrogate escape \\udc00 without a high "
+              s + ":3 (byte 10): record 1 contains the UTF-16 low surrogate escape \\udc00 without "
+                  "a high "
                   "surrogate before it, which PostgreSQL cannot store in jsonb");
     auto p = d.Write("a.json", "[{\"a\": 1},\n {\"b\": \"\\u0000\"}]");
-    EXPECT_EQ(ErrorOf(p, Options("json")), p + ":2 (byte 19): record 2 " + kNul + " (escape \\u0000)");
+    EXPECT_EQ(ErrorOf(p, Options("json")),
+              p + ":2 (byte 19): record 2 " + kNul + " (escape \\u0000)");
     auto q = d.Write("b.json", "{\"data\": [\n{\"a\":\n \"\\\\u0000\", \"b\":\n \"\\u0000\"}]}");
     EXPECT_EQ(ErrorOf(q, Options("json", {{"json_path", "data"}})),
               q + ":4 (byte 36): record 1 " + kNul + " (escape \\u0000)");

@@ -2,7 +2,6 @@
 // inline strings, numbers, booleans, sheet choice, header-row detection, missing shared
 // strings, and the zip-bomb caps.
 #include "formats_test_util.hpp"
-
 #include "runner/formats/xlsx_dates.hpp"
 #include "runner/formats/xlsx_reader.hpp"
 
@@ -22,15 +21,22 @@ std::string Inline(const std::string& ref, const std::string& text) {
     return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
 }
 
-const char* kShared = "<si><t>code</t></si><si><t>prix</t></si><si><r><t>Soci</t></r><r><t>&#233;t&#233;</t></r></si>";
+const char* kShared =
+    "<si><t>code</t></si><si><t>prix</t></si><si><r><t>Soci</t></r><r><t>&#233;t&#233;</t></r></"
+    "si>";
 
 TEST(FormatsXlsx, SharedInlineNumbersBooleans) {
     TempDir d;
     std::string sheet =
-        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>" + Inline("C1", "ok") + "</row>"
-        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\"><v>12.5</v></c><c r=\"C2\" t=\"b\"><v>1</v></c></row>"
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>" +
+        Inline("C1", "ok") +
+        "</row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\"><v>12.5</v></c><c r=\"C2\" "
+        "t=\"b\"><v>1</v></c></row>"
         "<row r=\"3\"/>"
-        "<row r=\"4\">" + Inline("A4", "a &amp; \"b\"") + "<c r=\"C4\" t=\"str\"><v>f</v></c><c r=\"E4\"><v>1E-3</v></c></row>";
+        "<row r=\"4\">" +
+        Inline("A4", "a &amp; \"b\"") +
+        "<c r=\"C4\" t=\"str\"><v>f</v></c><c r=\"E4\"><v>1E-3</v></c></row>";
     WriteZip(d.Path("a.xlsx"), XlsxMembers({{"Feuil1", sheet}}, kShared));
     auto r = OpenReader(d.Path("a.xlsx"), Options(""));
     Record rec;
@@ -47,8 +53,10 @@ TEST(FormatsXlsx, SharedInlineNumbersBooleans) {
 TEST(FormatsXlsx, ChosenSheetByName) {
     TempDir d;
     WriteZip(d.Path("a.xlsx"),
-             XlsxMembers({{"First", "<row r=\"1\">" + Inline("A1", "x") + "</row><row r=\"2\"><c r=\"A2\"><v>1</v></c></row>"},
-                          {"Prices", "<row r=\"1\">" + Inline("A1", "y") + "</row><row r=\"2\"><c r=\"A2\"><v>2</v></c></row>"}}));
+             XlsxMembers({{"First", "<row r=\"1\">" + Inline("A1", "x") +
+                                        "</row><row r=\"2\"><c r=\"A2\"><v>1</v></c></row>"},
+                          {"Prices", "<row r=\"1\">" + Inline("A1", "y") +
+                                         "</row><row r=\"2\"><c r=\"A2\"><v>2</v></c></row>"}}));
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"x":1})"}));
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx", {{"sheet", "Prices"}})), (V{R"({"y":2})"}));
     EXPECT_EQ(ErrorOf(d.Path("a.xlsx"), Options("xlsx", {{"sheet", "Nope"}})),
@@ -59,9 +67,10 @@ TEST(FormatsXlsx, HeaderDetectedOnRow4AmongJunk) {
     TempDir d;
     std::string sheet = "<row r=\"1\">" + Inline("A1", "Bordereau des prix") + "</row>" +
                         "<row r=\"2\">" + Inline("B2", "Lot 3") + Inline("C2", "code") + "</row>" +
-                        "<row r=\"4\">" + Inline("A4", "Code") + Inline("B4", "D\xC3\xA9signation") +
-                        Inline("C4", "Prix unitaire") + "</row>" +
-                        "<row r=\"5\">" + Inline("A5", "A001") + Inline("B5", "Beton") + "<c r=\"C5\"><v>99.5</v></c></row>";
+                        "<row r=\"4\">" + Inline("A4", "Code") +
+                        Inline("B4", "D\xC3\xA9signation") + Inline("C4", "Prix unitaire") +
+                        "</row>" + "<row r=\"5\">" + Inline("A5", "A001") + Inline("B5", "Beton") +
+                        "<c r=\"C5\"><v>99.5</v></c></row>";
     WriteZip(d.Path("a.xlsx"), XlsxMembers({{"S", sheet}}));
     FormatOptions o = Options("xlsx");
     o.expected_headers = {"code", "designation", "prix_unitaire"};
@@ -69,7 +78,8 @@ TEST(FormatsXlsx, HeaderDetectedOnRow4AmongJunk) {
     auto r = OpenReader(d.Path("a.xlsx"), o);
     Record rec;
     ASSERT_TRUE(r->Next(rec));
-    EXPECT_EQ(rec.json, "{\"Code\":\"A001\",\"D\xC3\xA9signation\":\"Beton\",\"Prix unitaire\":99.5}");
+    EXPECT_EQ(rec.json,
+              "{\"Code\":\"A001\",\"D\xC3\xA9signation\":\"Beton\",\"Prix unitaire\":99.5}");
     EXPECT_EQ(rec.pos.line, 5);
     EXPECT_FALSE(r->Next(rec));
     // Without expected headers the first non-empty row is the header.
@@ -78,18 +88,22 @@ TEST(FormatsXlsx, HeaderDetectedOnRow4AmongJunk) {
 
 TEST(FormatsXlsx, MissingSharedStringsNamesTheCell) {
     TempDir d;
-    std::string sheet = "<row r=\"1\">" + Inline("A1", "a") + Inline("B1", "b") + "</row>" +
-                        "<row r=\"7\"><c r=\"A7\"><v>1</v></c><c r=\"B7\" t=\"s\"><v>12</v></c></row>";
+    std::string sheet =
+        "<row r=\"1\">" + Inline("A1", "a") + Inline("B1", "b") + "</row>" +
+        "<row r=\"7\"><c r=\"A7\"><v>1</v></c><c r=\"B7\" t=\"s\"><v>12</v></c></row>";
     WriteZip(d.Path("a.xlsx"), XlsxMembers({{"S", sheet}}));
     std::string err = ErrorOf(d.Path("a.xlsx"), Options("xlsx"));
     EXPECT_NE(err.find(d.Path("a.xlsx") + ":7 (byte "), std::string::npos) << err;
-    EXPECT_NE(err.find("): B7: shared string 12 but the workbook has no sharedStrings.xml"), std::string::npos) << err;
+    EXPECT_NE(err.find("): B7: shared string 12 but the workbook has no sharedStrings.xml"),
+              std::string::npos)
+        << err;
 }
 
 TEST(FormatsXlsx, ZipBombRefusedByDeclaredSizeAndByRatio) {
     TempDir d;
     auto m = XlsxMembers({{"S", "<row r=\"1\">" + Inline("A1", "a") + "</row>"}});
-    m["xl/worksheets/sheet1.xml"] += std::string(4 << 20, ' ');  // 4 MiB of blanks: deflates ~1000:1
+    m["xl/worksheets/sheet1.xml"] +=
+        std::string(4 << 20, ' ');  // 4 MiB of blanks: deflates ~1000:1
     WriteZip(d.Path("bomb.xlsx"), m);
     EXPECT_EQ(ErrorOf(d.Path("bomb.xlsx"), Options("xlsx", {{"max_uncompressed_bytes", "1048576"},
                                                             {"max_compression_ratio", "100000"}})),
@@ -97,10 +111,14 @@ TEST(FormatsXlsx, ZipBombRefusedByDeclaredSizeAndByRatio) {
                   std::to_string(m["xl/worksheets/sheet1.xml"].size()) +
                   " uncompressed bytes, over max_uncompressed_bytes (1048576)");
     std::string err = ErrorOf(d.Path("bomb.xlsx"), Options("xlsx"));
-    EXPECT_NE(err.find("member xl/worksheets/sheet1.xml has a compression ratio of "), std::string::npos) << err;
+    EXPECT_NE(err.find("member xl/worksheets/sheet1.xml has a compression ratio of "),
+              std::string::npos)
+        << err;
     EXPECT_NE(err.find(":1, over max_compression_ratio (500)"), std::string::npos) << err;
     // Within generous caps the same file reads (the blanks are outside rows).
-    EXPECT_EQ(ReadAll(d.Path("bomb.xlsx"), Options("xlsx", {{"max_compression_ratio", "100000"}})).size(), 0u);
+    EXPECT_EQ(
+        ReadAll(d.Path("bomb.xlsx"), Options("xlsx", {{"max_compression_ratio", "100000"}})).size(),
+        0u);
 }
 
 // PatchDeclaredSize sets the uncompressed size of `member` in the local and central
@@ -113,10 +131,15 @@ std::string PatchDeclaredSize(std::string zipbytes, const std::string& member, s
         return static_cast<size_t>(static_cast<unsigned char>(zipbytes[at])) |
                (static_cast<size_t>(static_cast<unsigned char>(zipbytes[at + 1])) << 8);
     };
-    struct Kind { const char* sig; size_t name_len_at, size_at, header; };
+    struct Kind {
+        const char* sig;
+        size_t name_len_at, size_at, header;
+    };
     for (Kind k : {Kind{"PK\x03\x04", 26, 22, 30}, Kind{"PK\x01\x02", 28, 24, 46}})
-        for (size_t i = zipbytes.find(k.sig, 0, 4); i != std::string::npos; i = zipbytes.find(k.sig, i + 4, 4))
-            if (zipbytes.compare(i + k.header, get16(i + k.name_len_at), member) == 0) put32(i + k.size_at);
+        for (size_t i = zipbytes.find(k.sig, 0, 4); i != std::string::npos;
+             i = zipbytes.find(k.sig, i + 4, 4))
+            if (zipbytes.compare(i + k.header, get16(i + k.name_len_at), member) == 0)
+                put32(i + k.size_at);
     return zipbytes;
 }
 
@@ -131,19 +154,26 @@ TEST(FormatsXlsx, LyingDeclaredSizeStoppedByTheInflatedCount) {
     ASSERT_NE(forged, bytes);
     auto p = d.Write("liar.xlsx", forged);
     EXPECT_EQ(ErrorOf(p, Options("xlsx", {{"max_uncompressed_bytes", "1048576"}})),
-              p + ":0 (byte 0): member xl/worksheets/sheet1.xml inflates past max_uncompressed_bytes (1048576)");
+              p + ":0 (byte 0): member xl/worksheets/sheet1.xml inflates past "
+                  "max_uncompressed_bytes (1048576)");
 }
 
 TEST(FormatsXlsx, DateStyledNumbersBecomeIsoText) {
     TempDir d;
-    auto m = XlsxMembers({{"S", "<row r=\"1\">" + Inline("A1", "le") + Inline("B1", "at") + Inline("C1", "n") +
-                                    Inline("D1", "t") + "</row>"
-                                    "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>45000</v></c><c r=\"B2\" s=\"2\"><v>45000.5</v></c>"
-                                    "<c r=\"C2\" s=\"0\"><v>45000</v></c><c r=\"D2\" s=\"3\"><v>0.75</v></c></row>"}});
+    auto m = XlsxMembers(
+        {{"S",
+          "<row r=\"1\">" + Inline("A1", "le") + Inline("B1", "at") + Inline("C1", "n") +
+              Inline("D1", "t") +
+              "</row>"
+              "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>45000</v></c><c r=\"B2\" "
+              "s=\"2\"><v>45000.5</v></c>"
+              "<c r=\"C2\" s=\"0\"><v>45000</v></c><c r=\"D2\" s=\"3\"><v>0.75</v></c></row>"}});
     m["xl/styles.xml"] =
         "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\\ hh:mm\"/></numFmts>"
-        "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"20\"/></cellXfs>"
+        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\\ "
+        "hh:mm\"/></numFmts>"
+        "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf "
+        "numFmtId=\"20\"/></cellXfs>"
         "</styleSheet>";
     WriteZip(d.Path("a.xlsx"), m);
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")),
@@ -176,14 +206,16 @@ TEST(FormatsXlsx, DateFormatDetectionAndSerials) {
 
 TEST(FormatsXlsx, SharedStringsPartNamedByTheRelationships) {
     TempDir d;
-    auto m = XlsxMembers({{"S", "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
-                                "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c></row>"}},
+    auto m = XlsxMembers({{"S",
+                           "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
+                           "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c></row>"}},
                          "<si><t>k</t></si><si><t>v</t></si>");
     m["xl/strings/SST.xml"] = m["xl/sharedStrings.xml"];
     m.erase("xl/sharedStrings.xml");
     std::string& rels = m["xl/_rels/workbook.xml.rels"];
     rels.insert(rels.find("</Relationships>"),
-                "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                "<Relationship Id=\"rId9\" "
+                "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
                 "sharedStrings\" Target=\"/xl/strings/SST.xml\"/>");
     WriteZip(d.Path("a.xlsx"), m);
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"k":"v"})"}));
@@ -194,15 +226,20 @@ TEST(FormatsXlsx, NamespacePrefixedElements) {
     TempDir d;
     const std::string ns = "xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
     auto m = XlsxMembers({{"S", ""}});
-    m["xl/workbook.xml"] = "<x:workbook " + ns +
-                           " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-                           "<x:sheets><x:sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></x:sheets></x:workbook>";
-    m["xl/sharedStrings.xml"] = "<x:sst " + ns + "><x:si><x:t>code</x:t></x:si><x:si><x:t>A-1</x:t></x:si></x:sst>";
+    m["xl/workbook.xml"] =
+        "<x:workbook " + ns +
+        " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+        "<x:sheets><x:sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></x:sheets></x:workbook>";
+    m["xl/sharedStrings.xml"] =
+        "<x:sst " + ns + "><x:si><x:t>code</x:t></x:si><x:si><x:t>A-1</x:t></x:si></x:sst>";
     m["xl/worksheets/sheet1.xml"] =
-        "<?xml version=\"1.0\"?><x:worksheet " + ns + "><x:sheetData>"
-        "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c r=\"B1\" t=\"inlineStr\"><x:is><x:t>qty</x:t></x:is></x:c></x:row>"
+        "<?xml version=\"1.0\"?><x:worksheet " + ns +
+        "><x:sheetData>"
+        "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c r=\"B1\" "
+        "t=\"inlineStr\"><x:is><x:t>qty</x:t></x:is></x:c></x:row>"
         "<x:row r=\"2\"/>"
-        "<x:row r=\"3\"><x:c r=\"A3\" t=\"s\"><x:v>1</x:v></x:c><x:c r=\"B3\"><x:v>7</x:v></x:c></x:row>"
+        "<x:row r=\"3\"><x:c r=\"A3\" t=\"s\"><x:v>1</x:v></x:c><x:c "
+        "r=\"B3\"><x:v>7</x:v></x:c></x:row>"
         "</x:sheetData></x:worksheet>";
     WriteZip(d.Path("p.xlsx"), m);
     EXPECT_EQ(ReadAll(d.Path("p.xlsx"), Options("xlsx")), (V{R"({"code":"A-1","qty":7})"}));
@@ -211,13 +248,15 @@ TEST(FormatsXlsx, NamespacePrefixedElements) {
 TEST(FormatsXlsx, NotAZip) {
     TempDir d;
     auto p = d.Write("a.xlsx", "not a zip");
-    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"), std::string::npos);
+    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"),
+              std::string::npos);
 }
 
 TEST(FormatsXlsx, ZeroByteFileIsAClearError) {
     TempDir d;
     auto p = d.Write("e.xlsx", "");
-    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"), std::string::npos)
+    EXPECT_NE(ErrorOf(p, Options("")).find(p + ":0 (byte 0): not a readable zip (xlsx) file"),
+              std::string::npos)
         << ErrorOf(p, Options(""));
     EXPECT_THROW(PeekHeaders(p, Options("")), FormatError);
 }

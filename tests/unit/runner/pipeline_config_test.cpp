@@ -2,9 +2,8 @@
 // line of every mistake; values (intervals, times, functions) are left to the database.
 #include <gtest/gtest.h>
 
-#include "tests/unit/runner/config_error_of.hpp"
-
 #include "runner/config/config.hpp"
+#include "tests/unit/runner/config_error_of.hpp"
 
 using nightjar::runner::ConfigError;
 using nightjar::runner::ParseConfig;
@@ -12,7 +11,9 @@ using nightjar::runner::ParseConfig;
 namespace {
 
 // ErrorOf returns the ConfigError message of parsing text ("" if it parses).
-std::string ErrorOf(const std::string& text) { return nightjar::runner::testing::ErrorOf(text, "p.toml"); }
+std::string ErrorOf(const std::string& text) {
+    return nightjar::runner::testing::ErrorOf(text, "p.toml");
+}
 
 const char* kPipeline =
     "[[pipeline]]\n"
@@ -83,30 +84,35 @@ TEST(PipelineConfig, HostileNamesAreRefusedBeforeTheDatabase) {
 }
 
 TEST(PipelineConfig, DuplicateStepsAndPipelinesAreErrors) {
-    EXPECT_NE(ErrorOf("[[pipeline]]\nname = \"a\"\n[[pipeline.step]]\nname = \"s\"\n"
-                      "function = \"f(jsonb)\"\nsubscribes = \"x.y\"\n"
-                      "[[pipeline.step]]\nname = \"s\"\nfunction = \"f(jsonb)\"\nsubscribes = \"x.y\"\n")
-                  .find("duplicate step s in pipeline a"),
-              std::string::npos);
+    EXPECT_NE(
+        ErrorOf("[[pipeline]]\nname = \"a\"\n[[pipeline.step]]\nname = \"s\"\n"
+                "function = \"f(jsonb)\"\nsubscribes = \"x.y\"\n"
+                "[[pipeline.step]]\nname = \"s\"\nfunction = \"f(jsonb)\"\nsubscribes = \"x.y\"\n")
+            .find("duplicate step s in pipeline a"),
+        std::string::npos);
     EXPECT_NE(ErrorOf("[[pipeline]]\nname = \"a\"\n[[pipeline]]\nname = \"a\"\n")
                   .find("duplicate pipeline a"),
               std::string::npos);
 }
 
 TEST(PipelineConfig, PipelineMustBeAnArrayOfTables) {
-    EXPECT_EQ(ErrorOf("[pipeline]\nname = \"a\"\n"), "p.toml:1: pipeline: expected [[pipeline]] tables");
+    EXPECT_EQ(ErrorOf("[pipeline]\nname = \"a\"\n"),
+              "p.toml:1: pipeline: expected [[pipeline]] tables");
 }
 
 TEST(PipelineConfig, MatchIsTheJsonObjectThePayloadMustContain) {
     const std::string head =
         "[[pipeline]]\nname = \"a\"\n[[pipeline.step]]\nname = \"s\"\n"
         "function = \"f(jsonb)\"\nsubscribes = \"batch.staged\"\n";
-    auto c = ParseConfig(head + "match = { source = \"sup\\\"pliers\", source_id = 7, full = true }\n", "p.toml");
-    EXPECT_EQ(c.pipelines[0].steps[0].match, R"({"full":true,"source":"sup\"pliers","source_id":7})");
+    auto c = ParseConfig(
+        head + "match = { source = \"sup\\\"pliers\", source_id = 7, full = true }\n", "p.toml");
+    EXPECT_EQ(c.pipelines[0].steps[0].match,
+              R"({"full":true,"source":"sup\"pliers","source_id":7})");
     EXPECT_EQ(ParseConfig(head, "p.toml").pipelines[0].steps[0].match, "");
-    EXPECT_EQ(ErrorOf(head + "match = \"suppliers\"\n"),
-              "p.toml:7: pipeline[0].step[0].match: expected a table of payload fields, e.g. match = { "
-              "source = \"suppliers\" }");
+    EXPECT_EQ(
+        ErrorOf(head + "match = \"suppliers\"\n"),
+        "p.toml:7: pipeline[0].step[0].match: expected a table of payload fields, e.g. match = { "
+        "source = \"suppliers\" }");
     EXPECT_EQ(ErrorOf(head + "match = { source = [\"a\", \"b\"] }\n"),
               "p.toml:7: pipeline[0].step[0].match.source: expected a string, integer or boolean");
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "runner/ingest/plan.hpp"
+#include "runner/ingest/spool.hpp"
+#include "runner/util/glob.hpp"
 
 using namespace nightjar::runner;
 

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "runner/ingest/checksum.hpp"
+#include "runner/util/json_text.hpp"
 
 using namespace nightjar::runner;
 
@@ -35,7 +36,7 @@ TEST(Report, JsonEscapesAndCounts) {
     BatchReport b;
     b.seq = 1;
     b.batch_id = 7;
-    b.status = "staged";
+    b.status = BatchStatus::kStaged;
     b.files_staged = 2;
     b.records = 10;
     r.batches.push_back(b);

@@ -1,7 +1,7 @@
 // scoring_test.cpp: relevance scores from weighted keywords, regexes and headers.
 #include <gtest/gtest.h>
 
-#include "runner/ingest/plan.hpp"
+#include "runner/ingest/score.hpp"
 #include "runner/sources/source.hpp"
 
 using namespace nightjar::runner;

@@ -1,4 +1,5 @@
-// errors.hpp: the runner's error classes and exit codes. A FileError fails one file and
+// errors.hpp: the runner's error classes and exit codes (ground floor: sources, formats
+// adapters, ingest and the CLI all include it). A FileError fails one file and
 // the batch goes on; a CriticalError stops the run with a distinct exit code.
 #pragma once
 

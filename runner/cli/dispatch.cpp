@@ -1,11 +1,10 @@
 // dispatch.cpp: the runner side of the engine is deliberately thin — one CALL (the
 // procedure commits between steps, so it runs outside any transaction block) and one
 // query of nightjar.run_status for the runs whose steps ran during the call.
-#include "runner/ingest/dispatch.hpp"
-
-#include <pqxx/pqxx>
+#include "runner/cli/dispatch.hpp"
 
 #include <ostream>
+#include <pqxx/pqxx>
 
 #include "runner/ingest/catalog.hpp"
 

@@ -1,18 +1,19 @@
 // commands.cpp: the CLI surface of ingestion. It parses flags, loads the configuration
 // and maps exceptions to exit codes in one place: a critical error prints one line
 // ("nightjar: critical: <cause>") and exits with its distinct code.
-#include "runner/ingest/commands.hpp"
+#include "runner/cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 
+#include "runner/cli/apply.hpp"
+#include "runner/cli/dispatch.hpp"
 #include "runner/config/config.hpp"
 #include "runner/ingest/catalog.hpp"
-#include "runner/ingest/dispatch.hpp"
-#include "runner/ingest/errors.hpp"
 #include "runner/ingest/run.hpp"
+#include "runner/model/errors.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -39,9 +40,9 @@ void RegisterIngestCommands(CLI::App& app) {
     static std::string config_path = "nightjar.toml";
     static RunOptions opts;
 
-    auto* apply = app.add_subcommand(
-        "apply",
-        "record the configured sources and pipelines in the catalog (idempotent) and print what changed");
+    auto* apply = app.add_subcommand("apply",
+                                     "record the configured sources and pipelines in the catalog "
+                                     "(idempotent) and print what changed");
     apply->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
     apply->callback([] {
         Guarded([] {
@@ -63,8 +64,13 @@ void RegisterIngestCommands(CLI::App& app) {
     auto* run =
         app.add_subcommand("run", "list, score, plan and stage the sources' files batch by batch");
     add_run_flags(run);
-    run->add_option("--resume-from-batch", opts.resume_from_batch, "skip planned batches before K")
-        ->check(CLI::PositiveNumber);
+    auto* from =
+        run->add_option("--resume-from-batch", opts.resume_from_batch,
+                        "resume the source's recorded plan (the latest run's) at its batch K")
+            ->check(CLI::PositiveNumber);
+    run->add_flag("--resume", opts.resume,
+                  "resume the source's recorded plan at its first batch not staged")
+        ->excludes(from);
     run->add_flag("--dry-run", opts.dry_run,
                   "print the plan (files, scores, batches) and stage nothing");
     run->add_flag("--interactive", opts.interactive, "confirm each batch on stdin");
@@ -99,7 +105,8 @@ void RegisterIngestCommands(CLI::App& app) {
         Guarded([dispatch] {
             // Only the database matters here: without -c and without ./nightjar.toml, the
             // default database (NIGHTJAR_DATABASE_URL or the local cluster) is used.
-            bool has_config = dispatch->count("--config") > 0 || std::filesystem::exists(config_path);
+            bool has_config =
+                dispatch->count("--config") > 0 || std::filesystem::exists(config_path);
             Config config = has_config ? LoadConfig(config_path) : Config{};
             return DispatchAndReport(config, dispatch_opts, std::cout);
         });

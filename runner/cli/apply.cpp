@@ -1,14 +1,16 @@
-// apply_pipelines.cpp: `nightjar apply` for [[pipeline]] tables. The definitions go
-// through the same SQL functions a DBA would call (define_pipeline, define_step), so the
+// apply.cpp: `nightjar apply` for [[source]] and [[pipeline]] tables. The definitions go
+// through the same SQL functions a DBA would call (define_source, define_pipeline,
+// define_step), so the
 // database checks them once, in one place. Whether something changed is decided by
 // comparing the catalog rows before and after, so re-applying an unchanged file reports
 // "unchanged". Steps no longer in the file are dropped; pipelines no longer in the file
 // are kept and reported (their runs and history reference them).
-#include <pqxx/pqxx>
+#include "runner/cli/apply.hpp"
 
 #include <set>
 
 #include "runner/ingest/catalog.hpp"
+#include "runner/util/messages.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -44,11 +46,8 @@ const char* Nullable(const std::string& s) { return s.empty() ? nullptr : s.c_st
 // Refused turns the database's refusal of a definition into a ConfigError at `line`.
 [[noreturn]] void Refused(const Config& config, long line, const std::string& what,
                           const pqxx::sql_error& e) {
-    std::string msg = e.what();
-    auto nl = msg.find('\n');
-    if (nl != std::string::npos) msg.resize(nl);
-    if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
-    throw ConfigError(config.path + ":" + std::to_string(line) + ": " + what + ": " + msg);
+    throw ConfigError(config.path + ":" + std::to_string(line) + ": " + what + ": " +
+                      ServerMessage(e.what()));
 }
 
 // ApplyOne defines one pipeline and its steps and appends the changes.
@@ -76,8 +75,8 @@ void ApplyOne(pqxx::work& tx, const Config& config, const PipelineConfig& p,
         } catch (const pqxx::sql_error& e) {
             Refused(config, s.line, "step " + p.name + "." + s.name, e);
         }
-        out.push_back({"step " + p.name + "." + s.name,
-                       Action(step_before, StepRow(tx, p.name, s.name))});
+        out.push_back(
+            {"step " + p.name + "." + s.name, Action(step_before, StepRow(tx, p.name, s.name))});
     }
     std::set<std::string> wanted;
     for (const auto& s : p.steps) wanted.insert(s.name);
@@ -95,6 +94,23 @@ void ApplyOne(pqxx::work& tx, const Config& config, const PipelineConfig& p,
 
 }  // namespace
 
+// ApplySources records every configured source and reports the ones the file lacks.
+std::vector<ApplyChange> ApplySources(pqxx::work& tx, const Config& config) {
+    std::vector<ApplyChange> out;
+    for (const auto& s : config.sources) out.push_back({"source " + s.name, DefineSource(tx, s)});
+    // Sources missing from the file are kept (their batches and files reference them) and
+    // reported, so a deleted [[source]] is visible rather than silently ignored.
+    std::string names = "{";
+    for (size_t i = 0; i < config.sources.size(); ++i)
+        names += (i ? "," : "") + config.sources[i].name;
+    names += "}";
+    for (const auto& row : tx.exec_params("SELECT name FROM nightjar.source WHERE kind <> 'sql' "
+                                          "AND NOT (name = ANY ($1::text[])) ORDER BY name",
+                                          names))
+        out.push_back({"source " + row[0].as<std::string>(), "kept (not in the configuration)"});
+    return out;
+}
+
 // ApplyPipelines defines every configured pipeline and its steps (see catalog.hpp).
 std::vector<ApplyChange> ApplyPipelines(pqxx::work& tx, const Config& config) {
     std::vector<ApplyChange> out;
@@ -105,7 +121,8 @@ std::vector<ApplyChange> ApplyPipelines(pqxx::work& tx, const Config& config) {
     }
     for (const auto& row : tx.exec("SELECT name FROM nightjar.pipeline ORDER BY name")) {
         std::string name = row[0].as<std::string>();
-        if (!names.count(name)) out.push_back({"pipeline " + name, "kept (not in the configuration)"});
+        if (!names.count(name))
+            out.push_back({"pipeline " + name, "kept (not in the configuration)"});
     }
     return out;
 }

@@ -1,0 +1,149 @@
+// run_batch.cpp: one batch of a run, phase by phase — fetch (locate or download, score
+// remote files with their headers, checksum, skip what is staged), stage (one
+// transaction), tally (the report), archive (after COMMIT: move files, record where).
+// Memory: the batch's file list; records stream one at a time (stage.cpp).
+#include <filesystem>
+
+#include "runner/ingest/checksum.hpp"
+#include "runner/ingest/run_phases.hpp"
+#include "runner/ingest/score.hpp"
+#include "runner/ingest/spool.hpp"
+#include "runner/model/errors.hpp"
+#include "runner/util/messages.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nightjar::runner {
+namespace {
+
+// Skip marks a file skipped with its reason.
+void Skip(BatchFile& f, const char* reason) {
+    f.status = FileStatus::kSkipped;
+    f.error = reason;
+}
+
+// Locate sets the file's readable path: in place, or downloaded into the spool (then
+// scored with its headers, which could not be read at listing time). Returns false when
+// the file is not there any more.
+bool Locate(RunContext& ctx, BatchFile& f, int& spool_seq) {
+    if (auto local = ctx.source->LocalPath(f.candidate)) {
+        f.path = *local;
+        // Another runner may have archived it since the listing: nothing to do here.
+        if (fs::exists(f.path)) return true;
+        Skip(f, "vanished since listing");
+        return false;
+    }
+    f.path = (ctx.spool / SpoolName(++spool_seq, f.candidate.name)).string();
+    ctx.source->Fetch(f.candidate, f.path);
+    if (ctx.sc.expected_headers.empty()) return true;
+    f.candidate.confidence = ScoreFile(f.candidate, ctx.sc, f.path);
+    if (f.candidate.confidence < ctx.sc.min_confidence)
+        Skip(f, "below min_confidence after header check");
+    return true;
+}
+
+}  // namespace
+
+// FetchBatch locates, scores, checksums and de-duplicates the batch's files.
+std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
+                                  const std::set<std::string>& gone) {
+    std::vector<BatchFile> files;
+    int spool_seq = 0;
+    for (const auto& c : pb.files) {
+        BatchFile f;
+        f.candidate = c;
+        if (gone.count(c.key)) {
+            Skip(f, "gone since the plan");
+            files.push_back(std::move(f));
+            continue;
+        }
+        try {
+            if (Locate(ctx, f, spool_seq)) f.checksum = Sha256File(f.path, &f.size);
+            if (f.status == FileStatus::kPending && ctx.staged.count(f.checksum))
+                Skip(f, "already staged");
+            // A copy later in the plan is skipped as already staged.
+            if (f.status == FileStatus::kPending) ctx.staged.insert(f.checksum);
+        } catch (const FileError& e) {
+            f.status = FileStatus::kFailed;
+            f.error = e.what();
+            f.checksum.clear();
+        }
+        files.push_back(std::move(f));
+    }
+    return files;
+}
+
+// StageFetched stages the batch and fills the batch report.
+bool StageFetched(RunContext& ctx, const PlannedBatch& pb, std::vector<BatchFile>& files,
+                  BatchReport& br, const std::function<void(long)>& progress) {
+    try {
+        auto outcome =
+            StageBatch(*ctx.conn, ctx.run_id, ctx.row.source_id, ctx.sc, pb.seq, files, progress);
+        br.batch_id = outcome.batch_id;
+        br.records = outcome.records;
+        br.status = !outcome.batch_id ? BatchStatus::kSkipped
+                    : outcome.staged  ? BatchStatus::kStaged
+                                      : BatchStatus::kFailed;
+        return true;
+    } catch (const pqxx::broken_connection& e) {
+        throw CriticalError(kExitDatabase, "database unreachable: " + FirstLine(e.what()));
+    } catch (const pqxx::in_doubt_error& e) {
+        throw CriticalError(kExitDatabase, "database unreachable: " + FirstLine(e.what()));
+    } catch (const std::exception& e) {
+        std::string msg = FirstLine(e.what());
+        br.status = BatchStatus::kFailed;
+        br.error = msg;
+        for (auto& f : files) {
+            if (f.status == FileStatus::kPending || f.status == FileStatus::kStaged) {
+                f.status = FileStatus::kFailed;
+                f.error = "batch failed: " + msg;
+            }
+            f.file_id = 0;
+        }
+        return false;
+    }
+}
+
+// TallyBatch counts the batch's files into its report and the run's failed files.
+void TallyBatch(RunContext& ctx, const std::vector<BatchFile>& files, BatchReport& br) {
+    for (const auto& f : files) {
+        br.bytes += f.size;
+        switch (f.status) {
+            case FileStatus::kStaged:
+                ++br.files_staged;
+                break;
+            case FileStatus::kFailed:
+                ++br.files_failed;
+                ctx.report.failed_files.push_back({br.seq, f.candidate.key, f.error});
+                // A failed file's content may be staged later (another copy, a re-run).
+                if (!f.checksum.empty()) ctx.staged.erase(f.checksum);
+                break;
+            default:
+                ++br.files_skipped;
+        }
+    }
+}
+
+// ArchiveBatch archives a committed batch's files and records where they went.
+void ArchiveBatch(RunContext& ctx, std::vector<BatchFile>& files, const BatchReport& br) {
+    for (auto& f : files) {
+        try {
+            bool success = f.status != FileStatus::kFailed;
+            f.archive_location = ctx.source->Archive(f.candidate, success, ctx.date);
+            if (f.archive_location.empty()) continue;
+            if (f.file_id) {
+                RecordArchive(*ctx.conn, f.file_id, f.archive_location);
+            } else if (f.status == FileStatus::kSkipped) {
+                // A skipped file that was moved gets a row saying where it went (one that
+                // stays listed would get a row on every run, so it gets none).
+                RecordSkippedFile(*ctx.conn, ctx.run_id, br.batch_id,
+                                  {f.candidate, f.checksum, f.size, f.error, f.archive_location});
+            }
+        } catch (const FileError& e) {
+            std::fprintf(stderr, "nightjar: warning: %s\n", e.what());
+        }
+    }
+    if (!br.batch_id) SkipBatch(*ctx.conn, ctx.run_id, br.seq);
+}
+
+}  // namespace nightjar::runner
