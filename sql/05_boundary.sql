@@ -5,5 +5,5 @@ CREATE FUNCTION nightjar.boundary_selftest(kind text) RETURNS text
 COMMENT ON FUNCTION nightjar.boundary_selftest(text) IS
     'diagnostic: raises each kind of C++ and PostgreSQL error through the boundary '
     '(invalid_argument, data_error, bad_alloc, runtime_error, unknown, pg_error, pg_error_caught, ok), '
-    'trips the exception-stack check (exception_stack) and runs a cancellable core computation '
+    'trips the exception-stack check (exception_stack), throws out of a BatchStep row (batch_step_throw) and runs a cancellable core computation '
     'for up to 60 s (percentiles_until_cancel)';

@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "core/stats/percentiles.hpp"
 #include "extension/pg/args.hpp"
+#include "extension/pg/batch_step.hpp"
 #include "extension/pg/progress.hpp"
 
 extern "C" {
@@ -56,6 +57,28 @@ std::string PercentilesUntilCancelled(double seconds) {
     return "not cancelled after " + std::to_string(rounds) + " rounds";
 }
 
+// BatchStepThrow runs a BatchStep over 25 rows whose row callback throws at row 17, and
+// says whether the memory context current before Run is current again after the throw
+// (the scratch context's RAII scope must restore it; SPI_finish would hide a failure,
+// so the check is made while the step is still connected).
+std::string BatchStepThrow() {
+    nightjar::pg::BatchStep step("nightjar.boundary_selftest(batch_step)", 10);
+    const MemoryContext in_step = CurrentMemoryContext;
+    std::string outcome = "no exception";
+    try {
+        step.Run("SELECT g::bigint FROM generate_series(1, 25) g", {}, {},
+                 [&](const nightjar::pg::StepRow& row) {
+                     if (row.Int64(1) == 17) throw nightjar::core::DataError("selftest: row 17");
+                 });
+    } catch (const nightjar::core::DataError& e) {
+        outcome = std::string(e.what()) + (CurrentMemoryContext == in_step
+                                               ? "; memory context restored"
+                                               : "; memory context NOT restored");
+    }
+    step.Finish();
+    return outcome;
+}
+
 }  // namespace
 
 NIGHTJAR_FUNCTION(nightjar_boundary_selftest) {
@@ -87,6 +110,10 @@ NIGHTJAR_FUNCTION(nightjar_boundary_selftest) {
     }
     if (kind == "percentiles_until_cancel") {
         std::string outcome = PercentilesUntilCancelled(60.0);
+        PG_RETURN_TEXT_P(nightjar::pg::PgCall([&] { return cstring_to_text(outcome.c_str()); }));
+    }
+    if (kind == "batch_step_throw") {
+        std::string outcome = BatchStepThrow();
         PG_RETURN_TEXT_P(nightjar::pg::PgCall([&] { return cstring_to_text(outcome.c_str()); }));
     }
     if (kind == "ok") PG_RETURN_TEXT_P(nightjar::pg::PgCall([] { return cstring_to_text("ok"); }));

@@ -1,7 +1,7 @@
 -- boundary.sql: every path through the C++ <-> PostgreSQL boundary gives a clean error
 -- with the right SQLSTATE; the backend survives; savepoints keep working.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 CREATE TEMP TABLE backend AS SELECT pg_backend_pid() AS pid;
 
@@ -25,6 +25,8 @@ SELECT is(nightjar.boundary_selftest('ok'), 'ok', 'the normal path returns');
 SELECT throws_ok($$SELECT nightjar.boundary_selftest('exception_stack')$$, 'XX000',
                  'nightjar: PG_exception_stack changed across a C++ call',
                  'the tripwire: a call that leaves PG_exception_stack changed raises internal_error');
+SELECT is(nightjar.boundary_selftest('batch_step_throw'), 'selftest: row 17; memory context restored',
+          'BatchStep: a C++ exception leaving the row callback finds the memory context restored');
 SELECT throws_ok($$SELECT nightjar.percentiles(x, ARRAY[1.5]) FROM generate_series(1, 3) x$$, '22023',
                  NULL::text, 'a real function: a fraction outside [0,1] is invalid_parameter_value');
 SELECT throws_ok($$SELECT nightjar.approx_percentiles(x, ARRAY['NaN'::float8]) FROM generate_series(1, 3) x$$, '22023',
