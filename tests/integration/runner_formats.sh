@@ -127,10 +127,13 @@ prix_f.ndjson {"code": "F1", "path": "C:\\u0000"}'
 # Clean the catalog rows of this test's source.
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
 DELETE FROM nightjar.raw_record WHERE source_id = $sid;
-DELETE FROM nightjar.ingest_run WHERE source_id = $sid;
 DELETE FROM nightjar.file WHERE source_id = $sid;
 DELETE FROM nightjar.event WHERE (payload->>'source_id')::bigint = $sid;
 DELETE FROM nightjar.batch WHERE source_id = $sid;
+DELETE FROM nightjar.ingest_run WHERE source_id = $sid;
+DELETE FROM nightjar.ingest_plan_file WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan WHERE source_id = $sid);
+DELETE FROM nightjar.ingest_plan_batch WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan WHERE source_id = $sid);
+DELETE FROM nightjar.ingest_plan WHERE source_id = $sid;
 DELETE FROM nightjar.source WHERE source_id = $sid;
 SQL
 echo "runner_formats: ok"

@@ -136,10 +136,13 @@ printf 'y\nn\ny\n' | "$BIN" run -c "$tmp/ask.toml" --interactive > "$tmp/out7" 2
 "$BIN" run -c "$tmp/ask.toml" > "$tmp/out8" 2>&1 || { cat "$tmp/out8"; fail "run after interactive"; }
 [[ $(recs "$ni") == "a,b,c" ]] || fail "interactive: b never staged: $(recs "$ni")"
 [[ $(bm "$ni") == "2026-02-01T00:00:00Z" ]] || fail "interactive: bookmark after b: $(bm "$ni")"
-# Skipped by --resume-from-batch 3 (a and b skipped).
+# Skipped by --resume-from-batch 3 of the recorded plan (a and b skipped).
 nr=${name}_res
 httpconf "$nr" "" > "$tmp/res.toml"
 "$BIN" apply -c "$tmp/res.toml" >/dev/null
+# A run stopped before its first batch records the plan that --resume-from-batch resumes.
+printf 'q\n' | "$BIN" run -c "$tmp/res.toml" --interactive > "$tmp/out9a" 2>&1 && rc=0 || rc=$?
+[[ $rc -eq 14 ]] || { cat "$tmp/out9a"; fail "q before batch 1: exit $rc, want 14"; }
 "$BIN" run -c "$tmp/res.toml" --resume-from-batch 3 > "$tmp/out9" 2>&1 || { cat "$tmp/out9"; fail "resume run"; }
 [[ $(recs "$nr") == "c" ]] || fail "resume: want c, got $(recs "$nr")"
 [[ $(bm "$nr") == none ]] || fail "resume: bookmark $(bm "$nr") passes the skipped item b"
