@@ -10,20 +10,7 @@
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 source "$(dirname "$0")/lib/kill_mid_copy.sh"
-cd "$(dirname "$0")/../.."
-BIN=${NIGHTJAR_BIN:-build/bin/nightjar}
-BIN=$(readlink -f "$BIN")
-: "${NIGHTJAR_DATABASE_URL:?NIGHTJAR_DATABASE_URL must be set}"
-tmp=$(mktemp -d)
-runner_pid=
-cleanup() {
-  if [[ -n "$runner_pid" ]] && kill -0 "$runner_pid" 2>/dev/null; then kill -9 "$runner_pid" || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "runner_dir: FAIL: $*" >&2; exit 1; }
-q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-tag=$$_$RANDOM
+source "$(dirname "$0")/lib/runner_env.sh"
 
 # --- 1. full run, bad file, archive -----------------------------------------------
 src=$tmp/src; mkdir -p "$src/sub"
@@ -145,21 +132,6 @@ set +e; "$BIN" apply -c "$tmp/bad.toml" > "$tmp/out6" 2>&1; rc=$?; set -e
 cp "$src"/success/prices_02.*.ndjson "$src/again.ndjson"
 set +e; "$BIN" run -c "$tmp/nj.toml" --disk-margin-mb 1e12 > "$tmp/out7" 2>&1; rc=$?; set -e
 [[ $rc -eq 12 ]] || { cat "$tmp/out7"; fail "disk check: exit $rc, want 12"; }
-# dirconf NAME DIR BATCH_SIZE writes a config for a directory source of NDJSON files.
-dirconf() {
-  cat <<TOML
-[runner]
-spool_dir = "$tmp/spool"
-
-[[source]]
-name = "$1"
-kind = "dir"
-location = "$2"
-format = "ndjson"
-pattern = "*.ndjson"
-batch_size = $3
-TOML
-}
 
 # --- 5. a record the server refuses fails its own file, not the batch ----------------
 # 1e-20000 is valid JSON (the reader's parser reads it as 0) but jsonb stores numbers as

@@ -13,36 +13,7 @@
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 source "$(dirname "$0")/lib/kill_mid_copy.sh"
-cd "$(dirname "$0")/../.."
-BIN=${NIGHTJAR_BIN:-build/bin/nightjar}
-BIN=$(readlink -f "$BIN")
-: "${NIGHTJAR_DATABASE_URL:?NIGHTJAR_DATABASE_URL must be set}"
-tmp=$(mktemp -d)
-runner_pid=
-cleanup() {
-  if [[ -n "$runner_pid" ]] && kill -0 "$runner_pid" 2>/dev/null; then kill -9 "$runner_pid" || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "runner_resume: FAIL: $*" >&2; exit 1; }
-q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-tag=$$_$RANDOM
-
-# conf NAME DIR BATCH_SIZE writes a config for a directory source of NDJSON files.
-conf() {
-  cat <<TOML
-[runner]
-spool_dir = "$tmp/spool"
-
-[[source]]
-name = "$1"
-kind = "dir"
-location = "$2"
-format = "ndjson"
-pattern = "*.ndjson"
-batch_size = $3
-TOML
-}
+source "$(dirname "$0")/lib/runner_env.sh"
 
 # --- 1. kill -9 during batch 2, resume the recorded plan ------------------------------
 src=$tmp/src; mkdir -p "$src"
@@ -58,7 +29,7 @@ for i in range(6):
 PY
 total=$(cat "$src"/*.ndjson | wc -l)
 name=itresume_$tag
-conf "$name" "$src" 2 > "$tmp/nj.toml"
+dirconf "$name" "$src" 2 > "$tmp/nj.toml"
 "$BIN" apply -c "$tmp/nj.toml" >/dev/null
 sid=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name'")
 KillMidCopy "$sid" "$tmp/out1" run -c "$tmp/nj.toml"
@@ -104,7 +75,7 @@ grep -q "at batch 4 of 3 (every batch of it is done)" "$tmp/out5" || { cat "$tmp
 src2=$tmp/src2; mkdir -p "$src2"
 for i in 1 2 3 4; do printf '{"f":%d}\n' "$i" > "$src2/f$i.ndjson"; done
 name2=itchange_$tag
-conf "$name2" "$src2" 1 > "$tmp/nj2.toml"
+dirconf "$name2" "$src2" 1 > "$tmp/nj2.toml"
 "$BIN" apply -c "$tmp/nj2.toml" >/dev/null
 sid2=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name2'")
 printf 'y\nq\n' | "$BIN" run -c "$tmp/nj2.toml" --interactive > "$tmp/out6" 2>&1 && rc=0 || rc=$?
