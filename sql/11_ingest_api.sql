@@ -201,6 +201,7 @@ BEGIN
         PERFORM nightjar._ingest_refuse(format('plan %s has no batch %s', v_run.plan_id, coalesce(plan_seq::text, 'NULL')));
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('nightjar.source'), v_run.source_id::int);
+    PERFORM nightjar.ensure_storage();  -- raw_record, which the caller's COPY fills next
     INSERT INTO nightjar.batch (source_id, run_id, plan_id, plan_seq, status)
     VALUES (v_run.source_id, run_id, v_run.plan_id, plan_seq, 'staging')
     RETURNING batch_id INTO v_batch_id;
