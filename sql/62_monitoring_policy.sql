@@ -392,7 +392,7 @@ BEGIN
     END IF;
     SELECT sum(e.value::float8) INTO v_sum FROM jsonb_each(phi) e;
     IF abs(v_sum - 1) > 1e-9 THEN
-        PERFORM nightjar._monitoring_bad(format('phi weights must sum to 1, not %s', v_sum));
+        PERFORM nightjar._monitoring_bad(format('phi weights must sum to 1, not %s', round(v_sum::numeric, 9)::float8));
     END IF;
     v_version := nightjar._monitoring_editable_version(v_structure);
     UPDATE nightjar.monitoring_policy_phi p SET phi = (monitoring_set_phi.phi ->> s.sensor_code)::float8
