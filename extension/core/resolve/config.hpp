@@ -75,10 +75,13 @@ struct ResolverConfig {
     double review_threshold = 0.2;
     // Blocks with more records are not compared all-to-all but by a sorted window of
     // `window` neighbours (counted in oversize_blocks).
-    size_t max_block_size = 500;
-    size_t window = 20;
+    size_t max_block_size = 100;
+    size_t window = 10;
     // EM: at most em_iterations, random pairs sampled for u, seed of the sampler.
     int em_iterations = 25;
+    // u_by_em: EM re-estimates u among candidate pairs too (starting from the random-pair
+    // u); false keeps the random-pair u fixed and fits only m and the prior.
+    bool u_by_em = true;
     size_t u_sample_pairs = 1000000;
     uint64_t seed = 42;
     // threads used to compare pairs (1 or 2 on this machine; progress stays on the caller's).
@@ -96,6 +99,9 @@ struct ResolverConfig {
 // a pair is an index into it; kNullLevel means a value was missing on either side).
 std::vector<std::string> LevelNames(const FieldSpec& field);
 constexpr int8_t kNullLevel = -1;
+// Cutoffs returns a field's cut-offs in force ("levels", else the kind's built-in ones;
+// empty for kinds without cut-offs).
+std::vector<double> Cutoffs(const FieldSpec& field);
 
 }  // namespace nightjar::core::resolve
 

@@ -1,0 +1,339 @@
+// blocking.cpp: candidate pairs from blocking keys.
+//
+// Phases, per key family (rule):
+//   1. keys: every record yields the cartesian product of its terms' parts (a 64-bit hash
+//      per key; e.g. the phonetic keys of the name's two rarest words times the postcode);
+//   2. blocks: (hash, record) entries are sorted, equal hashes form a block;
+//   3. pairs: a block of at most max_block_size records gives all its pairs; a larger one
+//      (a common word, a big city's postcode) is sorted by the records' name and each
+//      record paired with its `window` next neighbours (sorted neighbourhood), counted in
+//      oversize_blocks; a family whose entries lie mostly in oversize blocks says nothing
+//      (a gender column) and is dropped, reported by name.
+// Then the pairs of every family are radix-sorted and deduplicated.
+// Default families, per kind: name -> rare_phonetic alone, with each code field, with each
+// geo field's 5-character geohash cell; address -> number_street, with each code field;
+// identifier, exact, date -> the value; text -> its two rarest tokens; code alone and
+// geohash-7 cells alone only when no name/address/text field exists; number never.
+// Geohash cells are read on two grids shifted by half a cell, so two points closer than
+// half a cell always share a key (a record has two keys per geo term).
+// Memory: 16 bytes per entry of one family at a time, 8 bytes per emitted pair (twice
+// during the sort). Time: O(E log E) per family for the sort of E entries, linear for the
+// radix sort of pairs. Trade-off: pairs that share no key are never compared; the window
+// of oversize blocks may miss pairs whose names sort far apart.
+#include "core/resolve/blocking.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/errors.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
+#include "core/cpp_only.hpp"
+// clang-format on
+
+namespace nightjar::core::resolve {
+namespace {
+
+// Mix combines a running key hash with one more part.
+uint64_t Mix(uint64_t h, uint64_t part) {
+    h ^= part + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 31);
+}
+
+// RarestTokens returns the positions (at most 2) of a value's rarest tokens of >= 2 bytes.
+void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2], size_t& n) {
+    const uint32_t* t = s.TokensBegin(v);
+    size_t k = s.TokenCount(v);
+    n = 0;
+    for (size_t i = 0; i < k; ++i) {
+        std::string_view text = s.tokens.Get(t[i]);
+        if (text.size() < 2) continue;
+        if (words_only && text[0] >= '0' && text[0] <= '9') continue;
+        if (n < 2) {
+            out[n++] = i;
+        } else {
+            size_t worst = s.token_df[t[out[0]]] >= s.token_df[t[out[1]]] ? 0 : 1;
+            if (s.token_df[t[i]] < s.token_df[t[out[worst]]]) out[worst] = i;
+        }
+        if (n == 2 && s.token_df[t[out[0]]] > s.token_df[t[out[1]]]) std::swap(out[0], out[1]);
+    }
+}
+
+// Parts appends the key parts of `term` for record r (nothing when its value is missing).
+void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uint64_t>& out) {
+    const FieldStore& s = d.fields[term.field];
+    uint32_t v = s.value_of[r];
+    if (v == kMissing) return;
+    const std::string& tr = term.transform;
+    if (tr == "value") {
+        out.push_back(v);
+    } else if (tr == "prefix") {
+        std::string_view text = s.values.Get(v);
+        out.push_back(HashBytes(text.substr(0, static_cast<size_t>(term.length))));
+    } else if (tr == "tokens" || tr == "phonetic") {
+        if (!s.HasTokens()) {
+            out.push_back(v);
+            return;
+        }
+        const uint32_t* t = s.TokensBegin(v);
+        size_t begin = out.size();
+        for (size_t i = 0; i < s.TokenCount(v); ++i)
+            out.push_back(tr == "tokens" ? t[i] : s.token_phonetic[t[i]]);
+        std::sort(out.begin() + begin, out.end());
+        out.erase(std::unique(out.begin() + begin, out.end()), out.end());
+    } else if (tr == "rare_phonetic" || tr == "rare_tokens") {
+        size_t pos[2], n = 0;
+        RarestTokens(s, v, false, pos, n);
+        const uint32_t* t = s.TokensBegin(v);
+        for (size_t i = 0; i < n; ++i)
+            out.push_back(tr == "rare_tokens" ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
+        if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
+    } else if (tr == "number_street") {
+        const uint32_t* t = s.TokensBegin(v);
+        uint64_t number = kMissing;
+        for (size_t i = 0; i < s.TokenCount(v) && number == kMissing; ++i) {
+            std::string_view text = s.tokens.Get(t[i]);
+            if (!text.empty() && text[0] >= '0' && text[0] <= '9') number = t[i];
+        }
+        size_t pos[2], n = 0;
+        RarestTokens(s, v, true, pos, n);
+        if (n > 0) out.push_back(Mix(number, s.token_phonetic[t[pos[0]]]));
+    } else if (tr == "geohash") {
+        // Geohash cells: 5*len bits split between longitude (ceil) and latitude (floor).
+        int bits = 5 * term.length;
+        double cell_lat = 180.0 / std::ldexp(1.0, bits / 2);
+        double cell_lon = 360.0 / std::ldexp(1.0, bits - bits / 2);
+        double lat = s.num_a[v] + 90.0, lon = s.num_b[v] + 180.0;
+        for (int grid = 0; grid < 2; ++grid) {
+            double shift = grid * 0.5;
+            auto i = static_cast<int64_t>(std::floor(lat / cell_lat + shift));
+            auto j = static_cast<int64_t>(std::floor(lon / cell_lon + shift));
+            out.push_back(Mix(Mix(static_cast<uint64_t>(grid), static_cast<uint64_t>(i)),
+                              static_cast<uint64_t>(j)));
+        }
+    }
+}
+
+struct Entry {
+    uint64_t hash;
+    uint32_t record;
+    bool operator<(const Entry& o) const {
+        return hash != o.hash ? hash < o.hash : record < o.record;
+    }
+};
+
+// NameRank returns each record's rank in the order of its sort text (the first name or
+// token field's sorted tokens, else field 0's value), for windows over oversize blocks.
+std::vector<uint32_t> NameRank(const RecordData& d) {
+    size_t field = 0;
+    for (size_t f = 0; f < d.fields.size(); ++f)
+        if (d.fields[f].kind == FieldKind::kName || d.fields[f].kind == FieldKind::kAddress) {
+            field = f;
+            break;
+        }
+    const FieldStore& s = d.fields[field];
+    bool sorted = !s.sorted_of.empty();
+    const Interner& texts = sorted ? s.sorted : s.values;
+    std::vector<uint32_t> order(texts.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t x, uint32_t y) { return texts.Get(x) < texts.Get(y); });
+    std::vector<uint32_t> text_rank(texts.size());
+    for (uint32_t i = 0; i < order.size(); ++i) text_rank[order[i]] = i;
+    std::vector<uint32_t> rank(d.size(), kMissing);
+    for (uint32_t r = 0; r < d.size(); ++r) {
+        uint32_t v = s.value_of[r];
+        if (v != kMissing) rank[r] = text_rank[sorted ? s.sorted_of[v] : v];
+    }
+    return rank;
+}
+
+// Emit appends the pair (x, y) unless it joins a record to itself or to its own source.
+inline void Emit(const RecordData& d, bool one_per_source, uint32_t x, uint32_t y,
+                 std::vector<uint64_t>& pairs) {
+    if (x == y) return;
+    if (one_per_source && d.source[x] == d.source[y]) return;
+    if (x > y) std::swap(x, y);
+    pairs.push_back(uint64_t{x} << 32 | y);
+}
+
+}  // namespace
+
+std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& c) {
+    // DefaultFamilies applies the per-kind table of the design comment.
+    std::vector<size_t> names, addresses, texts, codes, geos, singles;
+    for (size_t f = 0; f < c.fields.size(); ++f) {
+        if (!c.fields[f].blocking) continue;
+        switch (c.fields[f].kind) {
+            case FieldKind::kName:
+                names.push_back(f);
+                break;
+            case FieldKind::kAddress:
+                addresses.push_back(f);
+                break;
+            case FieldKind::kText:
+                texts.push_back(f);
+                break;
+            case FieldKind::kCode:
+                codes.push_back(f);
+                break;
+            case FieldKind::kGeo:
+                geos.push_back(f);
+                break;
+            case FieldKind::kIdentifier:
+            case FieldKind::kExact:
+            case FieldKind::kDate:
+                singles.push_back(f);
+                break;
+            case FieldKind::kNumber:
+                break;
+        }
+    }
+    std::vector<KeyFamily> out;
+    auto add = [&](std::vector<KeyTerm> terms) {
+        KeyFamily k;
+        for (const auto& t : terms) {
+            if (!k.name.empty()) k.name += '+';
+            k.name += c.fields[t.field].name + ":" + t.transform;
+            if (t.length) k.name += std::to_string(t.length);
+        }
+        k.terms = std::move(terms);
+        out.push_back(std::move(k));
+    };
+    for (size_t n : names) {
+        add({{n, "rare_phonetic", 0}});
+        for (size_t k : codes) add({{n, "rare_phonetic", 0}, {k, "value", 0}});
+        for (size_t g : geos) add({{n, "rare_phonetic", 0}, {g, "geohash", 5}});
+    }
+    for (size_t a : addresses) {
+        add({{a, "number_street", 0}});
+        for (size_t k : codes) add({{a, "number_street", 0}, {k, "value", 0}});
+    }
+    for (size_t t : texts) add({{t, "rare_tokens", 0}});
+    for (size_t s : singles) add({{s, "value", 0}});
+    if (names.empty() && addresses.empty() && texts.empty()) {
+        for (size_t k : codes) add({{k, "value", 0}});
+        for (size_t g : geos) add({{g, "geohash", 7}});
+    }
+    return out;
+}
+
+std::vector<KeyFamily> ExplicitFamilies(const ResolverConfig& c) {
+    // ExplicitFamilies copies the config's terms.
+    std::vector<KeyFamily> out;
+    for (const auto& rule : c.blocking) {
+        KeyFamily k;
+        for (const auto& t : rule) {
+            if (!k.name.empty()) k.name += '+';
+            k.name += c.fields[t.field].name + ":" + t.transform;
+            if (t.length) k.name += std::to_string(t.length);
+            k.terms.push_back({t.field, t.transform, t.length});
+        }
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+void SortUnique(std::vector<uint64_t>& v) {
+    // SortUnique runs four 16-bit LSD passes (skipping passes whose digit never varies).
+    if (v.size() < 2) return;
+    std::vector<uint64_t> tmp(v.size());
+    std::vector<size_t> count(65537);
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (uint64_t x : v) ++count[((x >> shift) & 0xFFFF) + 1];
+        if (count[((v[0] >> shift) & 0xFFFF) + 1] == v.size()) continue;
+        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+        for (uint64_t x : v) tmp[count[(x >> shift) & 0xFFFF]++] = x;
+        v.swap(tmp);
+    }
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& config,
+                                     const std::vector<KeyFamily>& families, BlockingStats& stats,
+                                     Progress& progress) {
+    // CandidatePairs runs the three phases per family, then sorts and deduplicates.
+    const size_t n = d.size();
+    const size_t max_block = config.max_block_size;
+    const size_t window = config.window;
+    const bool one_per_source = config.one_per_source;
+    std::vector<uint64_t> pairs;
+    std::vector<uint32_t> rank;
+    ProgressTicker ticker(progress, static_cast<int64_t>(2 * n * families.size()), 50000);
+    std::vector<Entry> entries;
+    std::vector<uint64_t> keys, next, parts;
+    for (size_t fi = 0; fi < families.size(); ++fi) {
+        const KeyFamily& fam = families[fi];
+        entries.clear();
+        for (uint32_t r = 0; r < n; ++r) {
+            ticker.Tick();
+            keys.assign(1, Mix(0x5EED, fi));
+            for (const KeyTerm& term : fam.terms) {
+                parts.clear();
+                Parts(d, term, r, parts);
+                next.clear();
+                for (uint64_t k : keys)
+                    for (uint64_t p : parts) next.push_back(Mix(k, p));
+                keys.swap(next);
+                if (keys.empty() || keys.size() > 16) break;
+            }
+            if (keys.size() > 16) keys.resize(16);
+            for (uint64_t k : keys) entries.push_back({k, r});
+        }
+        std::sort(entries.begin(), entries.end());
+        entries.erase(std::unique(entries.begin(), entries.end(),
+                                  [](const Entry& x, const Entry& y) {
+                                      return x.hash == y.hash && x.record == y.record;
+                                  }),
+                      entries.end());
+        // Is the family selective? Count entries that sit in oversize blocks.
+        size_t in_oversize = 0, blocks = 0, oversize = 0;
+        for (size_t i = 0; i < entries.size();) {
+            size_t j = i;
+            while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+            if (j - i >= 2) ++blocks;
+            if (j - i > max_block) {
+                in_oversize += j - i;
+                ++oversize;
+            }
+            i = j;
+        }
+        if (entries.empty() || in_oversize * 2 > entries.size()) {
+            stats.dropped_families.push_back(fam.name);
+            continue;
+        }
+        stats.families.push_back(fam.name);
+        stats.blocks += blocks;
+        stats.oversize_blocks += oversize;
+        if (oversize > 0 && rank.empty()) rank = NameRank(d);
+        std::vector<uint32_t> members;
+        for (size_t i = 0; i < entries.size();) {
+            size_t j = i;
+            while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+            size_t size = j - i;
+            if (size >= 2 && size <= max_block) {
+                for (size_t x = i; x < j; ++x)
+                    for (size_t y = x + 1; y < j; ++y)
+                        Emit(d, one_per_source, entries[x].record, entries[y].record, pairs);
+            } else if (size > max_block) {
+                members.clear();
+                for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
+                std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {
+                    return rank[x] != rank[y] ? rank[x] < rank[y] : x < y;
+                });
+                for (size_t x = 0; x < members.size(); ++x)
+                    for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
+                        Emit(d, one_per_source, members[x], members[y], pairs);
+            }
+            ticker.Tick(static_cast<int64_t>(size));
+            i = j;
+        }
+    }
+    SortUnique(pairs);
+    return pairs;
+}
+
+}  // namespace nightjar::core::resolve

@@ -1,0 +1,53 @@
+// blocking.hpp: candidate pairs from blocking keys (internal to the resolver).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/resolve/record_data.hpp"
+#include "core/util/progress.hpp"
+
+namespace nightjar::core::resolve {
+
+// KeyTerm is one part of a blocking key (BlockingTerm plus the derived transforms
+// "rare_phonetic" — phonetic keys of a value's two rarest words — and "number_street" —
+// an address's first house number with its rarest street word's phonetic key).
+struct KeyTerm {
+    size_t field = 0;
+    std::string transform;
+    int length = 0;
+};
+
+// KeyFamily is one blocking rule: records sharing all its terms' parts are compared.
+struct KeyFamily {
+    std::string name;  // e.g. "name:rare_phonetic+postcode"
+    std::vector<KeyTerm> terms;
+};
+
+// BlockingStats reports what blocking did.
+struct BlockingStats {
+    size_t blocks = 0;                          // keys shared by >= 2 records
+    size_t oversize_blocks = 0;                 // compared by sorted window
+    std::vector<std::string> families;          // rules used
+    std::vector<std::string> dropped_families;  // rules dropped as unselective
+};
+
+// DefaultFamilies derives blocking rules from the fields' kinds (see blocking.cpp).
+std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& config);
+// ExplicitFamilies converts the config's "blocking" rules.
+std::vector<KeyFamily> ExplicitFamilies(const ResolverConfig& config);
+
+// CandidatePairs returns the distinct pairs (a << 32 | b, a < b) that share a key of one of
+// `families`, sorted; pairs of one source are left out when one_per_source.
+// Block sizes and one_per_source come from `config` (the resolution's, not the store's copy).
+std::vector<uint64_t> CandidatePairs(const RecordData& data, const ResolverConfig& config,
+                                     const std::vector<KeyFamily>& families, BlockingStats& stats,
+                                     Progress& progress);
+
+// SortUnique sorts 64-bit values (LSD radix sort, 16 bits a pass) and removes duplicates.
+void SortUnique(std::vector<uint64_t>& v);
+
+}  // namespace nightjar::core::resolve
+
+#include "core/cpp_only.hpp"

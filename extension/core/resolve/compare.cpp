@@ -1,0 +1,220 @@
+// compare.cpp: the comparison levels of each field kind.
+//
+// A level is the first test (best first) a pair of values passes; LevelNames spells them.
+//   name:       exact (same text or same tokens in another order) / Jaro-Winkler >= c0 (of
+//               the texts or of their sorted tokens) / token_set >= c1 / initials compatible /
+//               token_set >= c2 / else
+//   address:    exact / JW >= c0 with the same house number / token_set >= c1 same number /
+//               other_number (street alike, house numbers differ) / token_set >= c2 / else
+//   text:       exact / TF-IDF cosine (binary term weights, idf = ln(N / df)) >= c0.. / else
+//   code:       exact / one edit (insert, delete, substitute, swap) / same 2-char prefix / else
+//   identifier: exact and checksum-valid / exact / same SIREN (first 9 digits) / one edit / else
+//   date:       exact / day and month swapped / same day, one year apart / else
+//   number:     exact / relative difference <= c0.. / else
+//   geo:        haversine distance <= c0 km.. / else
+// Equal value ids short-circuit every kind. Cost: names and addresses O(t^2) token
+// Jaro-Winklers on a few tokens; text a merge of two sorted id lists; the rest O(1) or
+// O(code length). Memory: a float per text token and per text value.
+#include "core/resolve/compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include "core/resolve/string_metrics.hpp"
+#include "core/resolve/token_metrics.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
+#include "core/cpp_only.hpp"
+// clang-format on
+
+namespace nightjar::core::resolve {
+namespace {
+
+// TokenViews returns the token texts of value v.
+Tokens TokenViews(const FieldStore& s, uint32_t v) {
+    Tokens out;
+    const uint32_t* t = s.TokensBegin(v);
+    size_t n = s.TokenCount(v);
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(s.tokens.Get(t[i]));
+    return out;
+}
+
+// IsNumberToken says whether a token starts with a digit (a house number, "12b").
+bool IsNumberToken(std::string_view t) { return !t.empty() && t[0] >= '0' && t[0] <= '9'; }
+
+// Split separates number tokens from word tokens.
+void Split(const Tokens& all, Tokens& numbers, Tokens& words) {
+    for (auto t : all) (IsNumberToken(t) ? numbers : words).push_back(t);
+}
+
+}  // namespace
+
+double HaversineKm(double lat1, double lon1, double lat2, double lon2) {
+    // HaversineKm uses the mean Earth radius 6371.0088 km.
+    constexpr double kRad = 3.14159265358979323846 / 180.0;
+    double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
+    double h =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+Comparer::Comparer(const RecordData& data) : data_(data) {
+    // Comparer reads cut-offs from the level names' defaults and builds TF-IDF norms.
+    size_t nf = data.fields.size();
+    cutoffs_.resize(nf);
+    level_count_.resize(nf);
+    idf_.resize(nf);
+    norm_.resize(nf);
+    for (size_t f = 0; f < nf; ++f) {
+        const FieldSpec& spec = data.config.fields[f];
+        level_count_[f] = static_cast<int>(LevelNames(spec).size());
+        cutoffs_[f] = Cutoffs(spec);
+        const FieldStore& s = data.fields[f];
+        if (s.kind != FieldKind::kText) continue;
+        double n = static_cast<double>(std::max<size_t>(s.present, 1));
+        idf_[f].resize(s.tokens.size());
+        for (size_t t = 0; t < s.tokens.size(); ++t)
+            idf_[f][t] =
+                static_cast<float>(std::log(n / std::max<uint32_t>(s.token_df[t], 1)) + 1e-3);
+        norm_[f].resize(s.values.size());
+        for (uint32_t v = 0; v < s.values.size(); ++v) {
+            double sum = 0;
+            const uint32_t* t = s.TokensBegin(v);
+            for (size_t i = 0; i < s.TokenCount(v); ++i)
+                sum += double(idf_[f][t[i]]) * idf_[f][t[i]];
+            norm_[f][v] = static_cast<float>(std::sqrt(sum));
+        }
+    }
+}
+
+void Comparer::Compare(uint32_t a, uint32_t b, int8_t* levels) const {
+    // Compare looks each field's value ids up and compares them.
+    for (size_t f = 0; f < data_.fields.size(); ++f) {
+        const FieldStore& s = data_.fields[f];
+        uint32_t va = s.value_of[a], vb = s.value_of[b];
+        levels[f] = va == kMissing || vb == kMissing ? kNullLevel : CompareField(f, va, vb);
+    }
+}
+
+int8_t Comparer::CompareName(const FieldStore& s, const std::vector<double>& c, uint32_t va,
+                             uint32_t vb) const {
+    // CompareName tries the name levels in order.
+    if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
+    double jw =
+        std::max(StringJaroWinkler(s.values.Get(va), s.values.Get(vb)),
+                 StringJaroWinkler(s.sorted.Get(s.sorted_of[va]), s.sorted.Get(s.sorted_of[vb])));
+    if (jw >= c[0]) return 1;
+    Tokens ta = TokenViews(s, va), tb = TokenViews(s, vb);
+    double ts = TokenSetSimilarity(ta, tb);
+    if (ts >= c[1]) return 2;
+    if (InitialsCompatible(ta, tb)) return 3;
+    if (ts >= c[2]) return 4;
+    return 5;
+}
+
+int8_t Comparer::CompareAddress(const FieldStore& s, const std::vector<double>& c, uint32_t va,
+                                uint32_t vb) const {
+    // CompareAddress separates house numbers from street words.
+    if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
+    Tokens ta = TokenViews(s, va), tb = TokenViews(s, vb), na, nb, wa, wb;
+    Split(ta, na, wa);
+    Split(tb, nb, wb);
+    bool other_number = !na.empty() && !nb.empty() && na[0] != nb[0];
+    if (!other_number) {
+        double jw = std::max(
+            StringJaroWinkler(s.values.Get(va), s.values.Get(vb)),
+            StringJaroWinkler(s.sorted.Get(s.sorted_of[va]), s.sorted.Get(s.sorted_of[vb])));
+        if (jw >= c[0]) return 1;
+        if (TokenSetSimilarity(ta, tb) >= c[1]) return 2;
+    } else if (TokenSetSimilarity(wa, wb) >= c[1]) {
+        return 3;
+    }
+    if (TokenSetSimilarity(ta, tb) >= c[2]) return 4;
+    return 5;
+}
+
+int8_t Comparer::CompareText(size_t f, const std::vector<double>& c, uint32_t va,
+                             uint32_t vb) const {
+    // CompareText merges the sorted token ids and sums the shared idf squares.
+    const FieldStore& s = data_.fields[f];
+    const uint32_t *ta = s.TokensBegin(va), *tb = s.TokensBegin(vb);
+    size_t na = s.TokenCount(va), nb = s.TokenCount(vb);
+    double dot = 0;
+    for (size_t i = 0, j = 0; i < na && j < nb;) {
+        if (ta[i] < tb[j])
+            ++i;
+        else if (tb[j] < ta[i])
+            ++j;
+        else {
+            dot += double(idf_[f][ta[i]]) * idf_[f][ta[i]];
+            ++i;
+            ++j;
+        }
+    }
+    double denom = double(norm_[f][va]) * norm_[f][vb];
+    double cosine = denom > 0 ? dot / denom : 0;
+    for (size_t k = 0; k < c.size(); ++k)
+        if (cosine >= c[k]) return static_cast<int8_t>(k + 1);
+    return static_cast<int8_t>(c.size() + 1);
+}
+
+int8_t Comparer::CompareField(size_t f, uint32_t va, uint32_t vb) const {
+    // CompareField dispatches on the field's kind.
+    const FieldStore& s = data_.fields[f];
+    const std::vector<double>& c = cutoffs_[f];
+    if (va == vb && s.kind != FieldKind::kIdentifier) return 0;
+    switch (s.kind) {
+        case FieldKind::kName:
+            return CompareName(s, c, va, vb);
+        case FieldKind::kAddress:
+            return CompareAddress(s, c, va, vb);
+        case FieldKind::kText:
+            return CompareText(f, c, va, vb);
+        case FieldKind::kCode: {
+            std::string_view x = s.values.Get(va), y = s.values.Get(vb);
+            if (WithinOneEdit(x.data(), x.size(), y.data(), y.size())) return 1;
+            if (x.size() >= 2 && y.size() >= 2 && x.compare(0, 2, y, 0, 2) == 0) return 2;
+            return 3;
+        }
+        case FieldKind::kIdentifier: {
+            if (va == vb) return s.valid[va] ? 0 : 1;
+            std::string_view x = s.values.Get(va), y = s.values.Get(vb);
+            if (x.size() >= 9 && y.size() >= 9 && (x.size() == 14 || y.size() == 14) &&
+                x.compare(0, 9, y, 0, 9) == 0)
+                return 2;
+            if (WithinOneEdit(x.data(), x.size(), y.data(), y.size())) return 3;
+            return 4;
+        }
+        case FieldKind::kExact:
+            return 1;
+        case FieldKind::kDate: {
+            long x = static_cast<long>(s.num_a[va]), y = static_cast<long>(s.num_a[vb]);
+            long yx = x / 10000, mx = x / 100 % 100, dx = x % 100;
+            long yy = y / 10000, my = y / 100 % 100, dy = y % 100;
+            if (yx == yy && mx == dy && dx == my) return 1;
+            if (mx == my && dx == dy && std::labs(yx - yy) == 1) return 2;
+            return 3;
+        }
+        case FieldKind::kNumber: {
+            double x = s.num_a[va], y = s.num_a[vb];
+            double scale = std::max(std::fabs(x), std::fabs(y));
+            double rel = scale > 0 ? std::fabs(x - y) / scale : 0;
+            if (rel <= 1e-12) return 0;
+            for (size_t k = 0; k < c.size(); ++k)
+                if (rel <= c[k]) return static_cast<int8_t>(k + 1);
+            return static_cast<int8_t>(c.size() + 1);
+        }
+        case FieldKind::kGeo: {
+            double d = HaversineKm(s.num_a[va], s.num_b[va], s.num_a[vb], s.num_b[vb]);
+            for (size_t k = 0; k < c.size(); ++k)
+                if (d <= c[k]) return static_cast<int8_t>(k);
+            return static_cast<int8_t>(c.size());
+        }
+    }
+    return kNullLevel;
+}
+
+}  // namespace nightjar::core::resolve

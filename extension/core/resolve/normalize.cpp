@@ -1,0 +1,237 @@
+// normalize.cpp: comparison forms of names, addresses, codes and free text.
+//
+// One pass folds case and accents (ASCII bytes directly; other text through the core's
+// ICU transforms Lower and Unaccent), turns punctuation into spaces and collapses them;
+// a second pass maps each token through a small table of French and English abbreviations
+// and legal forms (names drop "sarl", "sas", "inc", "ltd" ...; "st" -> "saint", "cie" ->
+// "compagnie", "et"/"&" -> "and"). Linear in the input; the tables are sorted arrays
+// searched by binary search. What it trades: "st" always reads as French "saint" (never
+// English "street"), and a two-letter legal form ("sa") is dropped even when it was a word.
+#include "core/resolve/normalize.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "core/resolve/resolver.hpp"
+#include "core/text/transforms.hpp"
+#include "core/text/utf8.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
+#include "core/cpp_only.hpp"
+// clang-format on
+
+namespace nightjar::core::resolve {
+namespace {
+
+using Abbrev = std::pair<const char*, const char*>;  // token -> replacement ("" drops it)
+
+// kNameAbbrevs maps name tokens (sorted by token).
+constexpr Abbrev kNameAbbrevs[] = {
+    {"and", "and"},
+    {"assoc", "association"},
+    {"bros", "brothers"},
+    {"cie", "compagnie"},
+    {"co", "company"},
+    {"corp", ""},
+    {"corporation", ""},
+    {"earl", ""},
+    {"et", "and"},
+    {"etablissement", "etablissements"},
+    {"etbs", "etablissements"},
+    {"ets", "etablissements"},
+    {"eurl", ""},
+    {"gaec", ""},
+    {"gmbh", ""},
+    {"inc", ""},
+    {"incorporated", ""},
+    {"intl", "international"},
+    {"limited", ""},
+    {"llc", ""},
+    {"ltd", ""},
+    {"mlle", ""},
+    {"mme", ""},
+    {"mr", ""},
+    {"mrs", ""},
+    {"ms", ""},
+    {"plc", ""},
+    {"sa", ""},
+    {"sarl", ""},
+    {"sas", ""},
+    {"sasu", ""},
+    {"sca", ""},
+    {"sci", ""},
+    {"scop", ""},
+    {"selarl", ""},
+    {"snc", ""},
+    {"soc", "societe"},
+    {"st", "saint"},
+    {"ste", "sainte"},
+    {"sts", "saints"},
+};
+
+// kAddressAbbrevs maps address tokens (sorted by token).
+constexpr Abbrev kAddressAbbrevs[] = {
+    {"all", "allee"},
+    {"av", "avenue"},
+    {"ave", "avenue"},
+    {"bd", "boulevard"},
+    {"bld", "boulevard"},
+    {"blvd", "boulevard"},
+    {"boul", "boulevard"},
+    {"ch", "chemin"},
+    {"chem", "chemin"},
+    {"crs", "cours"},
+    {"fbg", "faubourg"},
+    {"imp", "impasse"},
+    {"lot", "lotissement"},
+    {"n", ""},
+    {"no", ""},
+    {"pass", "passage"},
+    {"pl", "place"},
+    {"qu", "quai"},
+    {"r", "rue"},
+    {"res", "residence"},
+    {"rte", "route"},
+    {"sq", "square"},
+    {"st", "saint"},
+    {"ste", "sainte"},
+    {"zac", "zac"},
+    {"za", "za"},
+    {"zi", "zi"},
+    {"et", "and"},
+};
+
+// Lookup finds `token` in an abbreviation table (linear: the tables are tiny).
+template <size_t N>
+const char* Lookup(const Abbrev (&table)[N], std::string_view token) {
+    for (const auto& [from, to] : table)
+        if (token == from) return to;
+    return nullptr;
+}
+
+// IsAlnum says whether an ASCII byte is a letter or digit.
+bool IsAlnum(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// FoldAscii lower-cases ASCII text, maps punctuation to spaces, joins dotted acronyms.
+std::string FoldAscii(std::string_view in) {
+    std::string out;
+    out.reserve(in.size() + 4);
+    bool space = true;     // last written char is a (virtual) space
+    bool acronym = false;  // the current token was built by joining dotted letters
+    for (size_t i = 0; i < in.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(in[i]);
+        if (IsAlnum(c)) {
+            out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            space = false;
+        } else if (c >= 0x80) {
+            out += static_cast<char>(c);  // a letter left after unaccent (Greek, Cyrillic...)
+            space = false;
+        } else if (c == '.' && !space &&
+                   (acronym || out.size() < 2 || out[out.size() - 2] == ' ') && i + 1 < in.size() &&
+                   IsAlnum(static_cast<unsigned char>(in[i + 1])) &&
+                   (i + 2 >= in.size() || !IsAlnum(static_cast<unsigned char>(in[i + 2])))) {
+            acronym = true;  // "s.a.r.l." -> "sarl": a dot between single letters joins them
+        } else {
+            if (!space) out += ' ';
+            if (c == '&') out += "and ";
+            space = true;
+            acronym = false;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// MapTokens rewrites each token of a folded string through `table`.
+template <size_t N>
+std::string MapTokens(const std::string& folded, const Abbrev (&table)[N]) {
+    std::string out;
+    out.reserve(folded.size() + 8);
+    size_t i = 0;
+    while (i < folded.size()) {
+        size_t j = folded.find(' ', i);
+        if (j == std::string::npos) j = folded.size();
+        std::string_view token(folded.data() + i, j - i);
+        const char* to = Lookup(table, token);
+        std::string_view put = to ? std::string_view(to) : token;
+        if (!put.empty()) {
+            if (!out.empty()) out += ' ';
+            out += put;
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string FoldText(std::string_view in) {
+    // FoldText takes the ASCII path when it can, else lower-cases and unaccents with ICU.
+    if (text::IsAscii(in)) return FoldAscii(in);
+    std::string valid;
+    if (!text::IsValidUtf8(in)) {
+        for (char c : in)
+            if (static_cast<unsigned char>(c) < 0x80) valid += c;
+        return FoldAscii(valid);
+    }
+    auto lower = text::Lower(in);
+    auto plain = lower ? text::Unaccent(*lower) : std::nullopt;
+    if (!plain) return FoldAscii(valid);
+    // Non-ASCII whitespace and punctuation would survive FoldAscii as letters: map the
+    // common ones to spaces first.
+    std::string cleaned;
+    cleaned.reserve(plain->size());
+    for (size_t i = 0; i < plain->size();) {
+        size_t start = i;
+        char32_t cp = text::DecodeUtf8(*plain, i);
+        if (cp < 0x80) {
+            cleaned += static_cast<char>(cp);
+        } else if (text::IsSpace(cp) || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x00AB ||
+                   cp == 0x00BB || cp == 0x00B0 || cp == 0x00B7) {
+            cleaned += ' ';  // spaces, general punctuation (quotes, dashes), « » ° ·
+        } else {
+            cleaned.append(*plain, start, i - start);
+        }
+    }
+    return FoldAscii(cleaned);
+}
+
+std::string NormalizeName(std::string_view name) {
+    // NormalizeName folds and then rewrites tokens through the name table.
+    return MapTokens(FoldText(name), kNameAbbrevs);
+}
+
+std::string NormalizeAddress(std::string_view in) {
+    // NormalizeAddress folds and then rewrites tokens through the address table.
+    return MapTokens(FoldText(in), kAddressAbbrevs);
+}
+
+std::string NormalizeCode(std::string_view in) {
+    // NormalizeCode keeps alphanumerics (after folding accents away).
+    std::string folded = FoldText(in), out;
+    for (char c : folded)
+        if (c != ' ') out += c;
+    return out;
+}
+
+std::string NormalizeExact(std::string_view in) {
+    // NormalizeExact trims whitespace and lower-cases ASCII letters.
+    std::string_view t = text::IsValidUtf8(in) ? text::TrimView(in) : in;
+    return text::AsciiLower(t);
+}
+
+void SplitTokens(std::string_view normalized, std::vector<std::string_view>& out) {
+    // SplitTokens cuts at single spaces (normalised text has no other separator).
+    size_t i = 0;
+    while (i < normalized.size()) {
+        size_t j = normalized.find(' ', i);
+        if (j == std::string_view::npos) j = normalized.size();
+        if (j > i) out.push_back(normalized.substr(i, j - i));
+        i = j + 1;
+    }
+}
+
+}  // namespace nightjar::core::resolve

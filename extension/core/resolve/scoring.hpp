@@ -1,0 +1,67 @@
+// scoring.hpp: Fellegi-Sunter model estimated without labels (internal to the resolver).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/resolve/compare.hpp"
+#include "core/resolve/record_data.hpp"
+#include "core/util/progress.hpp"
+
+namespace nightjar::core::resolve {
+
+// FieldModel holds the m and u probabilities of each level of one field.
+struct FieldModel {
+    std::vector<double> m, u;
+    double u_exact_random = 0;  // P(equal values) among random pairs (term-frequency reference)
+    bool fixed_m = false, fixed_u = false;
+};
+
+// Model is a fitted Fellegi-Sunter model.
+struct Model {
+    double prior = 0.1;  // P(match) among candidate pairs
+    std::vector<FieldModel> fields;
+    int iterations = 0;
+    bool converged = false;
+};
+
+// Patterns groups the comparison vectors of the candidate pairs: pattern k has levels
+// levels[k*F .. k*F+F) and count[k] pairs; pattern_of[i] is pair i's pattern.
+struct Patterns {
+    size_t field_count = 0;
+    std::vector<int8_t> levels;
+    std::vector<uint64_t> count;
+    std::vector<uint32_t> pattern_of;
+    size_t size() const { return count.size(); }
+};
+
+// GroupPatterns builds Patterns from per-pair levels (pairs x F bytes).
+Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count);
+
+// EstimateU fills each field's u from `samples` random pairs (of two sources when
+// one_per_source); the exact level of value-equality kinds is computed from the value
+// counts instead of sampled. Config u's are kept.
+void EstimateU(const RecordData& data, const Comparer& comparer, bool one_per_source,
+               size_t samples, uint64_t seed, int threads, Model& model, Progress& progress);
+
+// EstimateM runs EM over the patterns: E step posterior per pattern, M step m (and, when
+// `free_u`, u) per field level and the prior; stops after `iterations` or when no
+// parameter moves by 1e-6.
+void EstimateM(const Patterns& patterns, const std::vector<int>& level_counts, int iterations,
+               bool free_u, Model& model);
+
+// PatternWeights returns log2 of the prior odds times each pattern's Bayes factor.
+std::vector<double> PatternWeights(const Patterns& patterns, const Model& model);
+
+// TermFrequencyLog2 returns the log2 adjustment of an exact match on value v of field f
+// (down for common values, up to 2 bits for rare ones; 0 when not applicable).
+double TermFrequencyLog2(const RecordData& data, const Model& model, size_t f, uint32_t va,
+                         uint32_t vb);
+
+// ModelJson renders the model for the result ({"prior":..,"fields":[...]}).
+std::string ModelJson(const RecordData& data, const Model& model);
+
+}  // namespace nightjar::core::resolve
+
+#include "core/cpp_only.hpp"
