@@ -1,0 +1,406 @@
+// resolve.cpp: the C++ side of nightjar.define_resolution and nightjar.resolve
+// (sql/52_resolve.sql).
+//
+//   nightjar._check_resolution(name, config jsonb) → jsonb reads the config in the core
+//     (ResolverConfig::FromJson: errors name the field, prefixed with the resolution) and
+//     returns each field's comparison level names, the key to match_pair.levels.
+//   nightjar._resolve_records(name, config, sources text[], queries text[]) → jsonb runs
+//     one resolution: read, resolve, write; returns the core's summary plus the glue's
+//     own figures ("inputs", "read_seconds", "write_seconds", "memory_bytes").
+//
+// Design. Three phases.
+//  1. Read: one SPI cursor per input through the BatchStep loop (batch_step.hpp), kReadRows
+//     rows per fetch, scratch context reset per chunk. Each query (built by
+//     nightjar._resolution_inputs from quoted identifiers) returns the key then one text
+//     column per field, ordered by key (COLLATE "C"), so record indexes -- and with them
+//     the core's entity numbering -- are the same on every run over unchanged data.
+//     Values are handed to RecordSet::Add as views into the tuples (no copy; the core
+//     normalises and interns them at once), so memory is the RecordSet plus one chunk.
+//     A NULL key skips the row (counted); a key seen twice in one input is an error.
+//  2. Resolve: core::resolve::Resolve runs with no PostgreSQL call on the stack; the only
+//     way back into PostgreSQL is the progress hook (ActivityProgress: interrupts and the
+//     pg_stat_activity line), which throws PgError on a cancel.
+//  3. Write: entity_member (one row per record, entity_id = the core's dense entity index
+//     + 1) and match_pair (pairs at or above the review threshold) through prepared
+//     "INSERT ... SELECT * FROM unnest(...)" statements of kWriteRows rows, a scratch
+//     context reset after each. Per-field levels travel as one smallint array per field
+//     and are assembled with ARRAY[...] in the statement (BulkWriter cannot bind an array
+//     of arrays). The SQL wrapper truncated the resolution's partitions before the call.
+// Trade-off: the whole record set is in memory at once (the core needs it for blocking);
+// everything else is streamed.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extension/pg/batch_step.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+}
+
+#include "core/errors.hpp"
+#include "core/resolve/resolver.hpp"
+
+using namespace nightjar::pg;
+namespace core = nightjar::core;
+namespace res = nightjar::core::resolve;
+
+namespace {
+
+constexpr long kReadRows = 5000;
+constexpr size_t kWriteRows = 10000;
+
+// Seconds returns the time since `start` in seconds.
+double Seconds(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// AppendJsonString appends `s` to `out` as a JSON string literal.
+void AppendJsonString(std::string& out, std::string_view s) {
+    out += '"';
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            char buf[8];
+            snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+}
+
+// JsonbFromText parses JSON text into a jsonb Datum of the current memory context.
+Datum JsonbFromText(const std::string& json) {
+    return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+}
+
+// ReadConfig reads a resolution's config, prefixing a definition error with its name.
+res::ResolverConfig ReadConfig(const std::string& name, const std::string& json) {
+    try {
+        return res::ResolverConfig::FromJson(json);
+    } catch (const core::InvalidArgument& e) {
+        std::string_view what = e.what();
+        if (what.rfind("nightjar: ", 0) == 0) what.remove_prefix(10);
+        throw core::InvalidArgument("nightjar: resolution \"" + name + "\": " + std::string(what));
+    }
+}
+
+// LevelsJson returns [{"field": .., "kind": .., "levels": [..]}] for the config's fields.
+std::string LevelsJson(const res::ResolverConfig& config) {
+    std::string json = "[";
+    for (size_t f = 0; f < config.fields.size(); ++f) {
+        const res::FieldSpec& field = config.fields[f];
+        if (f > 0) json += ", ";
+        json += "{\"field\": ";
+        AppendJsonString(json, field.name);
+        json += ", \"kind\": ";
+        AppendJsonString(json, res::FieldKindName(field.kind));
+        json += ", \"levels\": [";
+        const std::vector<std::string> names = res::LevelNames(field);
+        for (size_t l = 0; l < names.size(); ++l) {
+            if (l > 0) json += ", ";
+            AppendJsonString(json, names[l]);
+        }
+        json += "]}";
+    }
+    return json + "]";
+}
+
+// TextDatum copies `s` into a text Datum of the current memory context.
+Datum TextDatum(std::string_view s) {
+    return PgCall([&] {
+        return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+    });
+}
+
+// InputStats is what reading one input found.
+struct InputStats {
+    std::string source;
+    int64 records = 0;
+    int64 null_keys = 0;
+};
+
+// Resolution runs one resolution's three phases (see the design comment above).
+class Resolution {
+  public:
+    Resolution(std::string name, const res::ResolverConfig& config,
+               std::vector<std::string> sources, std::vector<std::string> queries)
+        : name_(std::move(name)),
+          config_(config),
+          records_(config),
+          queries_(std::move(queries)),
+          label_("nightjar.resolve('" + name_ + "')") {
+        for (std::string& s : sources) inputs_.push_back(InputStats{std::move(s)});
+    }
+
+    // Run reads every input, resolves and writes the results.
+    void Run() {
+        BatchStep step(label_, kReadRows);
+        auto t0 = std::chrono::steady_clock::now();
+        for (size_t i = 0; i < queries_.size(); ++i) ReadInput(step, static_cast<uint32_t>(i));
+        read_seconds_ = Seconds(t0);
+        {
+            ActivityProgress progress(label_, "done");
+            result_ = res::Resolve(config_, records_, progress);
+        }
+        t0 = std::chrono::steady_clock::now();
+        WriteMembers(step.OuterContext());
+        WritePairs(step.OuterContext());
+        write_seconds_ = Seconds(t0);
+        step.Finish();
+    }
+
+    // Result returns the core's summary with the glue's figures added, as jsonb.
+    Datum Result() const {
+        std::string json = result_.SummaryJson();
+        while (!json.empty() && json.back() != '}') json.pop_back();
+        if (json.empty())
+            throw core::DataError("nightjar: the resolver's summary is not an object");
+        json.pop_back();
+        json += ", \"inputs\": [";
+        for (size_t i = 0; i < inputs_.size(); ++i) {
+            if (i > 0) json += ", ";
+            json += "{\"source\": ";
+            AppendJsonString(json, inputs_[i].source);
+            json += ", \"records\": " + std::to_string(inputs_[i].records) +
+                    ", \"null_keys\": " + std::to_string(inputs_[i].null_keys) + "}";
+        }
+        char buf[160];
+        snprintf(buf, sizeof buf,
+                 "], \"read_seconds\": %.3f, \"write_seconds\": %.3f, \"memory_bytes\": %zu}",
+                 read_seconds_, write_seconds_, records_.MemoryBytes());
+        json += buf;
+        return JsonbFromText(json);
+    }
+
+  private:
+    // ReadInput streams input `source` into the record set.
+    void ReadInput(BatchStep& step, uint32_t source) {
+        InputStats& stats = inputs_[source];
+        const size_t nfields = config_.fields.size();
+        std::vector<std::optional<std::string_view>> values(nfields);
+        std::string previous_key;
+        bool first = true;
+        step.Run(queries_[source].c_str(), {}, {}, [&](const StepRow& row) {
+            std::optional<std::string_view> key = Column(row, 1);
+            if (!key) {
+                ++stats.null_keys;
+                return;
+            }
+            if (!first && *key == previous_key)
+                throw core::DataError(
+                    "nightjar: resolution \"" + name_ + "\": input \"" + stats.source +
+                    "\": key \"" + std::string(key->substr(0, 64)) + "\" appears more than once");
+            first = false;
+            previous_key.assign(key->data(), key->size());
+            for (size_t f = 0; f < nfields; ++f) values[f] = Column(row, static_cast<int>(f) + 2);
+            records_.Add(source, *key, values);
+            ++stats.records;
+        });
+    }
+
+    // Column returns text column `col` of a row as a view (nullopt when NULL); only a
+    // compressed or out-of-line value is detoasted, into the chunk's scratch context.
+    static std::optional<std::string_view> Column(const StepRow& row, int col) {
+        bool isnull = false;
+        Datum d = row.Value(col, &isnull);
+        if (isnull) return std::nullopt;
+        auto* v = reinterpret_cast<varlena*>(DatumGetPointer(d));
+        if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+            v = PgCall([&] { return pg_detoast_datum_packed(v); });
+        return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+    }
+
+    // ResolutionLiteral returns the resolution's name as a quoted SQL literal.
+    std::string ResolutionLiteral() const {
+        return PgCall([&] {
+            char* quoted = quote_literal_cstr(name_.c_str());
+            std::string s(quoted);
+            pfree(quoted);
+            return s;
+        });
+    }
+
+    // SourceDatums returns one text Datum per input label, in `context`.
+    std::vector<Datum> SourceDatums(MemoryContext context) const {
+        std::vector<Datum> out;
+        MemoryContext saved = MemoryContextSwitchTo(context);
+        try {
+            for (const InputStats& in : inputs_) out.push_back(TextDatum(in.source));
+        } catch (...) {
+            MemoryContextSwitchTo(saved);
+            throw;
+        }
+        MemoryContextSwitchTo(saved);
+        return out;
+    }
+
+    // KeyDatums fills `out` with text Datums of the keys of records [begin, end).
+    void KeyDatums(uint32_t begin, uint32_t end, std::vector<Datum>& out) const {
+        out.resize(end - begin);
+        PgCall([&] {
+            for (uint32_t r = begin; r < end; ++r) {
+                std::string_view k = records_.Key(r);
+                out[r - begin] =
+                    PointerGetDatum(cstring_to_text_with_len(k.data(), static_cast<int>(k.size())));
+            }
+        });
+    }
+
+    // WriteMembers writes one entity_member row per record.
+    void WriteMembers(MemoryContext outer) {
+        const std::vector<Datum> sources = SourceDatums(outer);
+        BulkWriter writer(
+            "INSERT INTO nightjar.entity_member (resolution, entity_id, source, key) "
+            "SELECT " +
+                ResolutionLiteral() + ", * FROM unnest($1::bigint[], $2::text[], $3::text[])",
+            {INT8OID, TEXTOID, TEXTOID});
+        ScratchContext scratch(outer);
+        ActivityProgress progress(label_, "entity members written");
+        std::vector<Datum> keys;
+        const auto n = static_cast<uint32_t>(records_.size());
+        for (uint32_t begin = 0; begin < n; begin += kWriteRows) {
+            const uint32_t end = std::min<uint32_t>(n, begin + kWriteRows);
+            {
+                ScratchContext::Scope in_scratch(scratch);
+                KeyDatums(begin, end, keys);
+                for (uint32_t r = begin; r < end; ++r) {
+                    Datum v[3] = {Int64GetDatum(static_cast<int64>(result_.entity_of[r]) + 1),
+                                  sources[records_.Source(r)], keys[r - begin]};
+                    bool nulls[3] = {false, false, false};
+                    writer.Add(v, nulls);
+                }
+                writer.Flush();
+            }
+            scratch.Reset();
+            progress.Report(end, n);
+        }
+    }
+
+    // PairInsertSql is the match_pair insert: 8 scalar columns, then one smallint array per
+    // field assembled into the levels array.
+    std::string PairInsertSql() const {
+        std::string unnest =
+            "$1::text[], $2::text[], $3::text[], $4::text[], $5::real[], "
+            "$6::real[], $7::text[]";
+        std::string alias = "sa, ka, sb, kb, p, w, st";
+        std::string levels = "ARRAY[";
+        for (size_t f = 0; f < config_.fields.size(); ++f) {
+            unnest += ", $" + std::to_string(f + 8) + "::smallint[]";
+            alias += ", l" + std::to_string(f);
+            levels += (f > 0 ? ", l" : "l") + std::to_string(f);
+        }
+        levels += "]::smallint[]";
+        return "INSERT INTO nightjar.match_pair (resolution, source_a, key_a, source_b, key_b, "
+               "probability, match_weight, status, levels) SELECT " +
+               ResolutionLiteral() + ", sa, ka, sb, kb, p, w, st, " + levels + " FROM unnest(" +
+               unnest + ") AS u(" + alias + ")";
+    }
+
+    // WritePairs writes the scored pairs (matches, cut links and the review band).
+    void WritePairs(MemoryContext outer) {
+        const std::vector<Datum> sources = SourceDatums(outer);
+        const size_t nfields = config_.fields.size();
+        std::vector<Datum> statuses;
+        {
+            MemoryContext saved = MemoryContextSwitchTo(outer);
+            try {
+                for (auto s :
+                     {res::PairStatus::kMatch, res::PairStatus::kCut, res::PairStatus::kReview})
+                    statuses.push_back(TextDatum(res::PairStatusName(s)));
+            } catch (...) {
+                MemoryContextSwitchTo(saved);
+                throw;
+            }
+            MemoryContextSwitchTo(saved);
+        }
+        std::vector<Oid> types = {TEXTOID,   TEXTOID,   TEXTOID, TEXTOID,
+                                  FLOAT4OID, FLOAT4OID, TEXTOID};
+        types.resize(7 + nfields, INT2OID);
+        BulkWriter writer(PairInsertSql(), types);
+        ScratchContext scratch(outer);
+        ActivityProgress progress(label_, "pairs written");
+        std::vector<Datum> v(types.size());
+        std::unique_ptr<bool[]> nulls(new bool[types.size()]);
+        const auto& pairs = result_.pairs;
+        for (size_t begin = 0; begin < pairs.size(); begin += kWriteRows) {
+            const size_t end = std::min(pairs.size(), begin + kWriteRows);
+            {
+                ScratchContext::Scope in_scratch(scratch);
+                std::vector<Datum> keys_a(end - begin), keys_b(end - begin);
+                PgCall([&] {
+                    for (size_t i = begin; i < end; ++i) {
+                        std::string_view a = records_.Key(pairs[i].a), b = records_.Key(pairs[i].b);
+                        keys_a[i - begin] = PointerGetDatum(
+                            cstring_to_text_with_len(a.data(), static_cast<int>(a.size())));
+                        keys_b[i - begin] = PointerGetDatum(
+                            cstring_to_text_with_len(b.data(), static_cast<int>(b.size())));
+                    }
+                });
+                for (size_t i = begin; i < end; ++i) {
+                    const res::ScoredPair& p = pairs[i];
+                    v[0] = sources[records_.Source(p.a)];
+                    v[1] = keys_a[i - begin];
+                    v[2] = sources[records_.Source(p.b)];
+                    v[3] = keys_b[i - begin];
+                    v[4] = Float4GetDatum(p.probability);
+                    v[5] = Float4GetDatum(p.match_weight);
+                    v[6] = statuses[static_cast<size_t>(p.status)];
+                    for (size_t c = 0; c < 7; ++c) nulls[c] = false;
+                    for (size_t f = 0; f < nfields; ++f) {
+                        const int8_t level = result_.PairLevel(i, f);
+                        nulls[7 + f] = level == res::kNullLevel;
+                        v[7 + f] = Int16GetDatum(static_cast<int16>(level));
+                    }
+                    writer.Add(v.data(), nulls.get());
+                }
+                writer.Flush();
+            }
+            scratch.Reset();
+            progress.Report(static_cast<int64_t>(end), static_cast<int64_t>(pairs.size()));
+        }
+    }
+
+    const std::string name_;
+    const res::ResolverConfig& config_;
+    res::RecordSet records_;
+    std::vector<std::string> queries_;
+    std::vector<InputStats> inputs_;
+    std::string label_;
+    res::ResolveResult result_;
+    double read_seconds_ = 0, write_seconds_ = 0;
+};
+
+}  // namespace
+
+// nightjar_check_resolution reads a config in the core and returns its fields' level names.
+NIGHTJAR_FUNCTION(nightjar_check_resolution) {
+    const std::string name = TextArg(fcinfo, 0);
+    const res::ResolverConfig config = ReadConfig(name, JsonbTextArg(fcinfo, 1));
+    return JsonbFromText(LevelsJson(config));
+}
+
+// nightjar_resolve_records runs one resolution and returns its summary.
+NIGHTJAR_FUNCTION(nightjar_resolve_records) {
+    const std::string name = TextArg(fcinfo, 0);
+    const res::ResolverConfig config = ReadConfig(name, JsonbTextArg(fcinfo, 1));
+    std::vector<std::string> sources = TextArrayArg(fcinfo, 2, "sources");
+    std::vector<std::string> queries = TextArrayArg(fcinfo, 3, "queries");
+    if (sources.size() != queries.size() || sources.empty())
+        throw core::InvalidArgument("nightjar: _resolve_records needs one query per source");
+    Resolution run(name, config, std::move(sources), std::move(queries));
+    run.Run();
+    return run.Result();
+}
