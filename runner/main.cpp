@@ -5,6 +5,7 @@
 
 #include "runner/cli/commands.hpp"
 #include "runner/cluster/local_cluster.hpp"
+#include "runner/notify/commands.hpp"
 
 namespace {
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     AddDbCommands(app);
     nightjar::runner::RegisterIngestCommands(app);
+    nightjar::runner::RegisterNotifyCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -52,7 +52,8 @@ COMMENT ON FUNCTION nightjar.notification_message_key(bigint, text) IS
 
 -- claim_notifications leases up to p_limit due messages to worker p_worker for p_lease.
 CREATE FUNCTION nightjar.claim_notifications(p_limit integer, p_worker text,
-                                             p_lease interval DEFAULT '2 minutes')
+                                             p_lease interval DEFAULT '2 minutes',
+                                             p_channels text[] DEFAULT '{email,webhook}')
 RETURNS TABLE (notification_id bigint, kind text, channel text, recipient text, subject text,
                body text, payload jsonb, dedup_key text, message_key text, attempt integer,
                created_at timestamptz, webhook_body text)
@@ -77,7 +78,7 @@ BEGIN
     RETURN QUERY
     WITH due AS (
         SELECT d.notification_id FROM nightjar.notification d
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.channel = ANY (p_channels)
         ORDER BY d.next_attempt_at, d.notification_id
         LIMIT p_limit
         FOR UPDATE SKIP LOCKED),
@@ -98,8 +99,8 @@ BEGIN
     ORDER BY c.notification_id;
 END;
 $$;
-COMMENT ON FUNCTION nightjar.claim_notifications(integer, text, interval) IS
-    'leases up to p_limit due notifications (FOR UPDATE SKIP LOCKED) to worker p_worker for p_lease: '
+COMMENT ON FUNCTION nightjar.claim_notifications(integer, text, interval, text[]) IS
+    'leases up to p_limit due notifications of p_channels (FOR UPDATE SKIP LOCKED) to worker p_worker for p_lease: '
     'status sending, attempts + 1; first returns expired leases to pending and dead-letters messages '
     'for disabled webhook endpoints. Commit before sending';
 
@@ -115,6 +116,23 @@ END;
 $$;
 COMMENT ON FUNCTION nightjar.mark_delivered(bigint, text) IS
     'status sent for a message leased to p_worker; false when the lease was lost (expired and taken again)';
+
+-- release_notifications hands back the messages leased to p_worker that it did not try.
+CREATE FUNCTION nightjar.release_notifications(p_worker text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_count integer;
+BEGIN
+    UPDATE nightjar.notification
+    SET status = 'pending', attempts = greatest(attempts - 1, 0), claimed_by = NULL, claimed_until = NULL
+    WHERE status = 'sending' AND claimed_by = p_worker;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
+END;
+$$;
+COMMENT ON FUNCTION nightjar.release_notifications(text) IS
+    'returns the messages still leased to p_worker to pending, giving back the attempt (a worker '
+    'stopping gracefully calls it for the claimed messages it did not send); returns how many';
 
 -- mark_failed records a failed send: retried after an exponential delay with jitter, or dead-lettered.
 CREATE FUNCTION nightjar.mark_failed(p_id bigint, p_worker text, p_error text,

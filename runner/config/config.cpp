@@ -199,6 +199,7 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
         if (!pipes->is_array_of_tables()) r.Fail(pipes, "pipeline", "expected [[pipeline]] tables");
         c.pipelines = ReadPipelines(*pipes->as_array(), origin);
     }
+    r.Node("notify");  // [notify] is read by runner/notify/notify_config.cpp
     r.Finish();
     return c;
 }
