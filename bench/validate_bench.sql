@@ -29,7 +29,7 @@ SELECT nightjar.define_validation_rule('bench_quality', 'name_length', 'length',
 -- Create the partition beforehand, so neither side pays for DDL.
 SELECT nightjar._valid_partition(:bench_source_id, 'bench_quality') \g /dev/null
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine;
-CREATE TABLE public.bench_sql_valid (LIKE nightjar.valid_record INCLUDING ALL, PRIMARY KEY (source_id, batch_id, record_no));
+CREATE TABLE public.bench_sql_valid (LIKE nightjar.valid_record INCLUDING ALL);  -- the parent carries the primary key
 CREATE TABLE public.bench_sql_quarantine (LIKE nightjar.quarantine INCLUDING ALL);
 CHECKPOINT;
 
