@@ -6,6 +6,7 @@
 // (see LevelNames); "levels" overrides their cut-offs and must keep their order.
 #include "core/resolve/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -295,6 +296,7 @@ ResolverConfig ResolverConfig::FromJson(std::string_view json_text) {
         throw InvalidArgument(std::string("the resolution config must be an object, not ") +
                               TypeNameWithArticle(doc.type));
     ResolverConfig c;
+    bool review_set = false;
     const JsonValue* fields = doc.Find("fields");
     if (!fields || fields->type != JsonValue::Type::kArray || fields->items.empty())
         throw InvalidArgument("the resolution config needs \"fields\" (a non-empty array)");
@@ -333,6 +335,7 @@ ResolverConfig ResolverConfig::FromJson(std::string_view json_text) {
             c.match_threshold = ReadProbability(v, key);
         } else if (key == "review_threshold") {
             c.review_threshold = ReadProbability(v, key);
+            review_set = true;
         } else if (key == "max_block_size") {
             c.max_block_size = static_cast<size_t>(ReadCount(v, key, 2, 1e6));
         } else if (key == "window") {
@@ -358,6 +361,7 @@ ResolverConfig ResolverConfig::FromJson(std::string_view json_text) {
                 "threads)");
         }
     }
+    if (!review_set) c.review_threshold = std::min(c.review_threshold, c.match_threshold);
     if (c.review_threshold > c.match_threshold)
         throw InvalidArgument("\"review_threshold\" (" + Num(c.review_threshold) +
                               ") must not exceed \"match_threshold\" (" + Num(c.match_threshold) +
