@@ -68,7 +68,7 @@ BEGIN
     PERFORM nightjar._survivorship_functions(survivorship);
     INSERT INTO nightjar.consolidation AS c (resolution, survivorship, updated_at_column)
     VALUES (define_consolidation.resolution, define_consolidation.survivorship, define_consolidation.updated_at_column)
-    ON CONFLICT (resolution) DO UPDATE
+    ON CONFLICT ON CONSTRAINT consolidation_pkey DO UPDATE
         SET survivorship = EXCLUDED.survivorship, updated_at_column = EXCLUDED.updated_at_column, updated_at = now();
 END $$;
 COMMENT ON FUNCTION nightjar.define_consolidation(text, jsonb, text) IS

@@ -155,10 +155,13 @@ DECLARE
 BEGIN
     PERFORM nightjar.ensure_storage();
     SELECT e.status INTO v_status FROM nightjar.entity e WHERE e.entity_id = v_id FOR UPDATE;
-    IF v_status IS DISTINCT FROM 'active' THEN
+    IF v_status = 'merged' THEN
+        RAISE EXCEPTION 'nightjar: entity % was merged into entity %', v_id,
+            (SELECT e.merged_into FROM nightjar.entity e WHERE e.entity_id = v_id)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'correct the entity it was merged into (nightjar_api.entity_redirect)';
+    ELSIF v_status IS DISTINCT FROM 'active' THEN
         RAISE EXCEPTION 'nightjar: entity % is %', coalesce(v_id::text, 'NULL'), coalesce(v_status, 'unknown')
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = CASE WHEN v_status = 'merged' THEN 'see nightjar_api.entity_redirect for where it went' END;
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF v_field IS NULL OR v_field = '' OR v_value IS NULL THEN
         RAISE EXCEPTION 'nightjar: correct_entity needs a field name and a value (jsonb; ''null'' for an empty field)'

@@ -1,6 +1,7 @@
 // link_constraints.cpp: ApplyLinkConstraints (see link_constraints.hpp).
 #include "core/consolidate/link_constraints.hpp"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -88,35 +89,52 @@ ConstraintReport ApplyLinkConstraints(std::vector<RecordPlacement>& records,
         if (r.cluster != kGone) r.cluster = clusters.Find(r.cluster);
     }
 
-    // 2. cannot-links move b's must-group out of a shared cluster.
-    std::unordered_map<int64_t, std::vector<int64_t>> members;  // group root -> records
-    if (!must.empty() && !cannot.empty()) {
-        for (const RecordLink& l : must) {
-            for (int64_t x : {l.a, l.b}) members[groups.Find(x)];
-        }
-        for (size_t i = 0; i < n; ++i) {
-            auto it = members.find(groups.Find(static_cast<int64_t>(i)));
-            if (it != members.end()) it->second.push_back(static_cast<int64_t>(i));
-        }
+    // 2. cannot-links move b's side out of a shared cluster.
+    if (cannot.empty()) return report;
+    std::unordered_map<int64_t, std::vector<int64_t>> group_members;    // must-group -> records
+    std::unordered_map<int64_t, std::vector<int64_t>> cluster_members;  // cluster -> records
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t x = static_cast<int64_t>(i);
+        if (records[i].cluster == kGone) continue;
+        cluster_members[records[i].cluster].push_back(x);
+        group_members[groups.Find(x)].push_back(x);
     }
     for (const RecordLink& l : cannot) {
         if (records[l.a].cluster == kGone || records[l.b].cluster == kGone) {
             ++report.skipped_gone;
             continue;
         }
-        if (records[l.a].cluster != records[l.b].cluster) continue;
-        const int64_t group = groups.Find(l.b);
-        if (group == groups.Find(l.a)) {
+        const int64_t from = records[l.a].cluster;
+        if (from != records[l.b].cluster) continue;
+        const int64_t group_a = groups.Find(l.a);
+        if (groups.Find(l.b) == group_a) {
             ++report.conflicts;
             continue;
         }
-        const int64_t label = next_label++;
-        auto it = members.find(group);
-        if (it == members.end()) {
-            records[l.b].cluster = label;
-        } else {
-            for (int64_t x : it->second) records[x].cluster = label;
+        // b's side: the must-groups of the records that shared b's prior entity (when a
+        // came from another one), else b's must-group alone; never a's must-group.
+        const int64_t prior_b = records[l.b].prior_entity;
+        const bool by_prior = prior_b != kNoEntity && prior_b != records[l.a].prior_entity;
+        std::vector<int64_t> roots;
+        for (int64_t x : cluster_members[from]) {
+            const bool on_b_side = by_prior ? records[x].prior_entity == prior_b : x == l.b;
+            const int64_t root = groups.Find(x);
+            if (on_b_side && root != group_a) roots.push_back(root);
         }
+        std::sort(roots.begin(), roots.end());
+        roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+        const int64_t label = next_label++;
+        std::vector<int64_t>& moved = cluster_members[label];
+        for (int64_t root : roots) {
+            for (int64_t x : group_members[root]) {
+                records[x].cluster = label;
+                moved.push_back(x);
+            }
+        }
+        std::vector<int64_t>& left = cluster_members[from];
+        left.erase(std::remove_if(left.begin(), left.end(),
+                                  [&](int64_t x) { return records[x].cluster == label; }),
+                   left.end());
         ++report.cannot_split;
     }
     return report;

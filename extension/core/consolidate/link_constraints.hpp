@@ -6,15 +6,19 @@
 // different clusters, cut like one_per_source). Until it does — and as a safety net
 // afterwards — consolidation applies them to the clusters it receives:
 //   1. must-link (a, b): the clusters of a and b become one (union-find over clusters);
-//   2. cannot-link (a, b), in the order given: when a and b share a cluster, b and the
-//      records must-linked to it (directly or through others) leave it for a cluster of
-//      their own. A cannot-link between records of one must-linked group contradicts the
-//      group and is skipped (counted as a conflict): the caller keeps only the latest
-//      decision per pair, so a conflict needs two decisions on different pairs.
+//   2. cannot-link (a, b), in the order given: when a and b share a cluster, b's side
+//      leaves it for a cluster of its own. b's side is, when b belonged to a prior entity
+//      that a did not belong to, every record of the cluster from b's prior entity (a
+//      cannot-link usually answers a merge of two entities: it undoes that merge and
+//      nothing else); otherwise b alone. Each record moves with the records must-linked
+//      to it (directly or through others); a's must-group never moves. A cannot-link
+//      between records of one must-linked group contradicts the group and is skipped
+//      (counted as a conflict): the caller keeps only the latest decision per pair, so a
+//      conflict needs two decisions on different pairs.
 // Phases: relabel clusters densely; union clusters; union records of must-linked groups;
 // one pass over the cannot-links. Memory O(records); time O(records + constraints · α).
-// Trade-off: step 2 moves the whole must-group of b, not the records that matched b
-// only through it (that needs the pair weights, which resolution has and this does not).
+// Trade-off: step 2 decides sides by last night's entities, not by the pair weights (which
+// resolution has and this does not): new records in the cluster stay on a's side.
 #pragma once
 
 #include <cstdint>

@@ -60,6 +60,18 @@ TEST(LinkConstraints, CannotLinkMovesTheWholeMustGroup) {
     EXPECT_EQ(r.cannot_split, 1);
 }
 
+TEST(LinkConstraints, CannotLinkUndoesTheMergeOfTwoPriorEntities) {
+    // Records 0, 1 were entity 7, record 2 entity 9; resolve joined them tonight with a new
+    // record 3. cannot(2, 1): entity 7's records leave together; 2 and the new 3 stay.
+    std::vector<RecordPlacement> recs = {{7, 4}, {7, 4}, {9, 4}, {kNoEntity, 4}};
+    const ConstraintReport r = ApplyLinkConstraints(recs, {}, {{2, 1}});
+    const auto l = Labels(recs);
+    EXPECT_EQ(l[0], l[1]);
+    EXPECT_EQ(l[2], l[3]);
+    EXPECT_NE(l[0], l[2]);
+    EXPECT_EQ(r.cannot_split, 1);
+}
+
 TEST(LinkConstraints, ContradictionIsSkippedAndCounted) {
     auto recs = Clusters({1, 2, 3});
     const ConstraintReport r = ApplyLinkConstraints(recs, {{0, 1}, {1, 2}}, {{0, 2}});
