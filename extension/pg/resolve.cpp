@@ -157,6 +157,7 @@ class Resolution {
         }
         t0 = std::chrono::steady_clock::now();
         WriteMembers(step.OuterContext());
+        write_members_seconds_ = Seconds(t0);
         WritePairs(step.OuterContext());
         write_seconds_ = Seconds(t0);
         step.Finish();
@@ -177,10 +178,11 @@ class Resolution {
             json += ", \"records\": " + std::to_string(inputs_[i].records) +
                     ", \"null_keys\": " + std::to_string(inputs_[i].null_keys) + "}";
         }
-        char buf[160];
+        char buf[200];
         snprintf(buf, sizeof buf,
-                 "], \"read_seconds\": %.3f, \"write_seconds\": %.3f, \"memory_bytes\": %zu}",
-                 read_seconds_, write_seconds_, records_.MemoryBytes());
+                 "], \"read_seconds\": %.3f, \"write_seconds\": %.3f, \"write_members_seconds\": "
+                 "%.3f, \"memory_bytes\": %zu}",
+                 read_seconds_, write_seconds_, write_members_seconds_, records_.MemoryBytes());
         json += buf;
         return JsonbFromText(json);
     }
@@ -380,7 +382,7 @@ class Resolution {
     std::vector<InputStats> inputs_;
     std::string label_;
     res::ResolveResult result_;
-    double read_seconds_ = 0, write_seconds_ = 0;
+    double read_seconds_ = 0, write_seconds_ = 0, write_members_seconds_ = 0;
 };
 
 }  // namespace
