@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# 60_monitoring.sh: demo stage — structure monitoring, three nights on a small fleet
+# (examples/structure-monitoring/: 30 structures x 10 modes x 30 sensors; MONITORING_STRUCTURES
+# overrides, the generator goes to 1,000). A local provider web service (started here,
+# stopped by its PID) publishes one night at a time; fetch_night.py logs in, lists and
+# downloads per structure (a structure whose login fails, one whose listing is malformed
+# and one whose download fails are reported by class and never block the others); the
+# states are loaded as one load and the pipeline validate -> match -> kpi -> postcalc runs
+# under the dispatcher. Prints, per night, the fetch outcome, the step counts, and each
+# structure whose global level changed: its KPIs, its level and the notification queued.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+home=${NIGHTJAR_HOME:-$PWD/.nightjar}
+dir=$home/demo-monitoring
+structures=${MONITORING_STRUCTURES:-30}
+echo "== 6. structure monitoring: $structures structures x 10 modes x 30 sensors, three nights ($dir)"
+rm -rf "$dir"
+python3 examples/structure-monitoring/generate_fleet.py "$dir" --structures "$structures" --nights 3
+psql -qX -v ON_ERROR_STOP=1 -c 'SELECT nightjar.ensure_storage()' -f "$dir/config.sql" \
+     -c "SELECT nightjar.monitoring_define_pipeline('structure_monitoring')" >/dev/null
+psql -qXAt -c "SELECT format('configured: %s structures, %s modes, %s sensors, %s experts; default policy: rho %s, trigger L%s',
+                             (SELECT count(*) FROM nightjar.monitoring_structure), (SELECT count(*) FROM nightjar.monitoring_mode),
+                             (SELECT count(*) FROM nightjar.monitoring_sensor), (SELECT count(*) FROM nightjar.monitoring_expert),
+                             rho, trigger_level) FROM nightjar.monitoring_default_policy"
+
+python3 examples/structure-monitoring/provider.py "$dir/port" "$dir" &
+provider=$!
+trap 'kill $provider 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [[ -s $dir/port ]] && break; sleep 0.1; done
+url=http://127.0.0.1:$(cat "$dir/port")
+
+for night in 1 2 3; do
+  echo "-- night $night"
+  echo "$(cat "$dir/published" 2>/dev/null) night$night" > "$dir/published"
+  # The catalog query: monitored structures and the bookmark of each (latest state stored).
+  psql -qXAt -F $'\t' -c "SELECT s.external_id, coalesce(max(r.payload ->> 'measured_at'), '')
+                          FROM nightjar.monitoring_structure s
+                          LEFT JOIN nightjar.monitoring_state_raw r ON r.structure_ref = s.external_id
+                          GROUP BY s.external_id ORDER BY s.external_id" \
+    | python3 examples/structure-monitoring/fetch_night.py "$url" "$dir/night$night.json"
+  load=$(psql -qXAt -v ON_ERROR_STOP=1 <<SQL
+\set content \`cat $dir/night$night.json\`
+SELECT nightjar.monitoring_load_states(:'content'::jsonb);
+SQL
+)
+  psql -qX -c "CALL nightjar.dispatch(pipeline => 'structure_monitoring')" >/dev/null
+  # pg_cron's dispatcher may have taken a step: wait until the load's run is over.
+  for _ in $(seq 120); do
+    [[ $(psql -qXAt -c "SELECT count(*) FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id)
+                        WHERE p.name = 'structure_monitoring' AND r.status = 'running'") == 0 ]] && break
+    psql -qX -c "CALL nightjar.dispatch(pipeline => 'structure_monitoring')" >/dev/null
+    sleep 1
+  done
+  psql -qXAt -c "SELECT format('load %s: run %s; %s', $load, r.status,
+                               string_agg(format('%s %s/%s %s', s.name, sr.rows_out, sr.rows_in, sr.result -> 'counts'), '; '
+                                          ORDER BY sr.step_run_id))
+                 FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id)
+                 JOIN nightjar.event e ON e.event_id = r.trigger_event_id
+                 JOIN nightjar.step_run sr ON sr.run_id = r.run_id AND sr.status = 'succeeded'
+                 JOIN nightjar.step s ON s.step_id = sr.step_id
+                 WHERE p.name = 'structure_monitoring' AND (e.payload ->> 'load_id')::bigint = $load
+                 GROUP BY r.status"
+  psql -qXAt -c "SELECT format('  %s: %s', r.provider_state_id, coalesce(array_to_string(v.reasons, '; '), m.reason))
+                 FROM nightjar.monitoring_state_raw r
+                 LEFT JOIN nightjar.monitoring_state_validation v USING (state_id)
+                 LEFT JOIN nightjar.monitoring_state_match m USING (state_id)
+                 WHERE r.load_id = $load AND (v.status = 'in_error' OR m.status = 'unmatched')"
+  echo "   structures whose global level changed (previous state, or L1 for the first):"
+  psql -qX -c "SELECT s.external_id AS structure, 'L' || coalesce(p.global_level, 1) || ' -> L' || l.global_level AS level,
+                      round(l.global_score::numeric, 3) AS score,
+                      round((SELECT max(x) FROM unnest(k.frequency_dev) x)::numeric, 3) AS max_freq_dev,
+                      round((SELECT min(x) FROM unnest(k.mac) x)::numeric, 3) AS min_mac,
+                      round((SELECT min(x) FROM unnest(k.comac) x)::numeric, 3) AS min_comac,
+                      array_to_string(k.frequency_level, '') AS f_lvl, array_to_string(k.mac_level, '') AS mac_lvl,
+                      array_to_string(k.comac_level, '') AS comac_lvl, s.monitoring_mode AS mode,
+                      (SELECT string_agg(n.recipient || ': ' || n.subject, '; ') FROM nightjar.notification n
+                       JOIN nightjar.monitoring_state_history h ON n.payload ->> 'history_id' = h.history_id::text
+                       WHERE h.state_id = l.state_id) AS notification_queued
+               FROM nightjar.monitoring_level l JOIN nightjar.monitoring_kpi k USING (state_id)
+               JOIN nightjar.monitoring_structure s ON s.structure_id = l.structure_id
+               LEFT JOIN LATERAL (SELECT q.global_level FROM nightjar.monitoring_level q
+                                  WHERE q.structure_id = l.structure_id AND q.measured_at < l.measured_at
+                                  ORDER BY q.measured_at DESC LIMIT 1) p ON true
+               WHERE l.load_id = $load AND l.global_level <> coalesce(p.global_level, 1)
+               ORDER BY s.external_id"
+done
+kill "$provider" 2>/dev/null || true
+trap - EXIT
+echo "-- monitoring mode history (nightjar.monitoring_state_history) and outbox"
+psql -qX -c "SELECT s.external_id AS structure, h.from_mode || ' -> ' || h.to_mode AS change, h.rule, h.global_level AS level,
+                    h.reason, (SELECT count(*) FROM nightjar.notification n WHERE n.payload ->> 'history_id' = h.history_id::text) AS notifications
+             FROM nightjar.monitoring_state_history h JOIN nightjar.monitoring_structure s USING (structure_id)
+             ORDER BY h.history_id"
