@@ -20,6 +20,7 @@ CREATE TABLE nightjar.consolidation (
     resolution        text PRIMARY KEY,  -- nightjar.resolution.name
     survivorship      jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(survivorship) = 'object'),
     updated_at_column text,              -- column of the inputs telling a record's age (NULL: none)
+    columns           jsonb,             -- {source: {field: column}}: more golden fields than resolution's
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     consolidated_at   timestamptz,       -- end of the last nightjar.consolidate
@@ -52,7 +53,8 @@ COMMENT ON FUNCTION nightjar._stable_ids(bigint[], bigint[], bigint[], bigint[],
 
 -- define_consolidation checks and stores the survivorship config of a resolution.
 CREATE FUNCTION nightjar.define_consolidation(resolution text, survivorship jsonb DEFAULT '{}',
-                                              updated_at_column text DEFAULT NULL) RETURNS void
+                                              updated_at_column text DEFAULT NULL, columns jsonb DEFAULT NULL)
+RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF resolution IS NULL OR NOT EXISTS (SELECT 1 FROM nightjar.resolution r WHERE r.name = define_consolidation.resolution) THEN
@@ -64,16 +66,25 @@ BEGIN
         RAISE EXCEPTION 'nightjar: consolidation "%": survivorship must be a JSON object, not %',
             resolution, coalesce(jsonb_typeof(survivorship), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF columns IS NOT NULL AND (jsonb_typeof(columns) <> 'object'
+                                OR EXISTS (SELECT 1 FROM jsonb_each(columns) e WHERE jsonb_typeof(e.value) <> 'object'
+                                           OR EXISTS (SELECT 1 FROM jsonb_each(e.value) m WHERE jsonb_typeof(m.value) <> 'string'))) THEN
+        RAISE EXCEPTION 'nightjar: consolidation "%": columns must map each source to {field: column}, not %',
+            resolution, left(columns::text, 64) USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     PERFORM nightjar._check_survivorship(survivorship);
     PERFORM nightjar._survivorship_functions(survivorship);
-    INSERT INTO nightjar.consolidation AS c (resolution, survivorship, updated_at_column)
-    VALUES (define_consolidation.resolution, define_consolidation.survivorship, define_consolidation.updated_at_column)
+    INSERT INTO nightjar.consolidation AS c (resolution, survivorship, updated_at_column, columns)
+    VALUES (define_consolidation.resolution, define_consolidation.survivorship, define_consolidation.updated_at_column,
+            define_consolidation.columns)
     ON CONFLICT ON CONSTRAINT consolidation_pkey DO UPDATE
-        SET survivorship = EXCLUDED.survivorship, updated_at_column = EXCLUDED.updated_at_column, updated_at = now();
+        SET survivorship = EXCLUDED.survivorship, updated_at_column = EXCLUDED.updated_at_column,
+            columns = EXCLUDED.columns, updated_at = now();
 END $$;
-COMMENT ON FUNCTION nightjar.define_consolidation(text, jsonb, text) IS
+COMMENT ON FUNCTION nightjar.define_consolidation(text, jsonb, text, jsonb) IS
     'stores the survivorship config of a resolution (parent rule, default and per-field rules, checked in C++; '
-    'custom functions must exist) and the column telling a record''s age';
+    'custom functions must exist), the column telling a record''s age, and more columns to rename per source '
+    '({source: {field: column}}) beside the resolution''s own';
 
 -- _survivorship_functions resolves the "function" of every custom field rule to a
 -- function taking jsonb and returning jsonb; raises 42883 naming the field otherwise.

@@ -20,17 +20,43 @@
 -- Returns the step protocol's jsonb.
 
 -- _consolidate_fields returns a record's fields: its row as jsonb without the key column,
--- with columns renamed to their field names as the resolution's "columns" maps them.
+-- with columns renamed to their field names as `columns` maps them (field -> column), and
+-- a geo field mapped to two columns ({"lat": column, "lon": column}) as one value
+-- {"lat": …, "lon": …} (NULL when both are), so that survivorship takes a position whole.
 CREATE FUNCTION nightjar._consolidate_fields(row_json jsonb, key_column text, columns jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT (row_json - key_column - coalesce(array_agg(m.col), '{}'))
-           || coalesce(jsonb_object_agg(m.field, row_json -> m.col) FILTER (WHERE m.field IS NOT NULL), '{}')
-    FROM (SELECT e.key AS field, e.value #>> '{}' AS col
-          FROM jsonb_each(coalesce(columns, '{}')) AS e WHERE jsonb_typeof(e.value) = 'string') AS m
+    SELECT (row_json - key_column - coalesce(array_agg(c.col) FILTER (WHERE c.col IS NOT NULL), '{}'))
+           || coalesce((SELECT jsonb_object_agg(m.field, CASE
+                            WHEN jsonb_typeof(m.map) = 'string' THEN row_json -> (m.map #>> '{}')
+                            WHEN row_json -> (m.map ->> 'lat') IS NULL AND row_json -> (m.map ->> 'lon') IS NULL THEN NULL
+                            WHEN jsonb_typeof(row_json -> (m.map ->> 'lat')) = 'null'
+                                 AND jsonb_typeof(row_json -> (m.map ->> 'lon')) = 'null' THEN 'null'::jsonb
+                            ELSE jsonb_build_object('lat', row_json -> (m.map ->> 'lat'), 'lon', row_json -> (m.map ->> 'lon'))
+                            END)
+                        FROM jsonb_each(coalesce(columns, '{}')) AS m(field, map)
+                        WHERE jsonb_typeof(m.map) = 'string' OR jsonb_typeof(m.map) = 'object'), '{}')
+    FROM jsonb_each(coalesce(columns, '{}')) AS e(field, map),
+         LATERAL (SELECT e.map #>> '{}' AS col WHERE jsonb_typeof(e.map) = 'string'
+                  UNION ALL SELECT e.map ->> 'lat' WHERE jsonb_typeof(e.map) = 'object'
+                  UNION ALL SELECT e.map ->> 'lon' WHERE jsonb_typeof(e.map) = 'object') AS c
+$$;
+
+-- _consolidate_columns returns how one input's columns map to golden fields: the
+-- resolution's "columns", geo fields' default lat/lon columns when the input has them, and
+-- the consolidation's own extra mapping for that source (nightjar.consolidation.columns).
+CREATE FUNCTION nightjar._consolidate_columns(p_input jsonb, p_fields jsonb, p_extra jsonb, p_rel regclass) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT jsonb_object_agg(f ->> 'name', jsonb_build_object('lat', f ->> 'lat', 'lon', f ->> 'lon'))
+                     FROM jsonb_array_elements(coalesce(p_fields, '[]')) AS f
+                     WHERE f ->> 'kind' = 'geo' AND NOT coalesce(p_input -> 'columns', '{}') ? (f ->> 'name')
+                       AND nightjar._resolution_column(p_rel, f ->> 'lat') IS NOT NULL
+                       AND nightjar._resolution_column(p_rel, f ->> 'lon') IS NOT NULL), '{}')
+           || coalesce(p_input -> 'columns', '{}')
+           || coalesce(p_extra -> (p_input ->> 'source'), '{}')
 $$;
 
 -- _consolidate_read_inputs fills pg_temp._nj_payload with every record of the resolution's inputs.
-CREATE FUNCTION nightjar._consolidate_read_inputs(p_config jsonb, p_updated_at_column text) RETURNS bigint
+CREATE FUNCTION nightjar._consolidate_read_inputs(p_config jsonb, p_updated_at_column text, p_extra jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_input jsonb;
@@ -52,7 +78,7 @@ BEGIN
         EXECUTE format('INSERT INTO pg_temp._nj_payload (source, key, updated_at, fields) '
                        'SELECT %L, t.%I::text, %s, nightjar._consolidate_fields(to_jsonb(t), %L, %L::jsonb) FROM %s t',
                        v_input ->> 'source', v_input ->> 'key', v_age, v_input ->> 'key',
-                       coalesce(v_input -> 'columns', '{}'), v_rel);
+                       nightjar._consolidate_columns(v_input, p_config -> 'fields', p_extra, v_rel), v_rel);
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_total := v_total + v_n;
     END LOOP;
@@ -175,7 +201,7 @@ BEGIN
     DROP TABLE IF EXISTS pg_temp._nj_payload;
     CREATE TEMP TABLE _nj_payload (source text, key text, updated_at float8, fields jsonb, digest bigint,
                                    PRIMARY KEY (source, key)) ON COMMIT DROP;
-    PERFORM nightjar._consolidate_read_inputs(r.config, v_cons.updated_at_column);
+    PERFORM nightjar._consolidate_read_inputs(r.config, v_cons.updated_at_column, v_cons.columns);
     ANALYZE pg_temp._nj_payload;
 
     -- 2. Tonight's and last run's records, numbered in (source, key) order.

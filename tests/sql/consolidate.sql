@@ -8,7 +8,7 @@
 -- rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(69);
+SELECT plan(71);
 SELECT nightjar.ensure_storage() \g /dev/null
 
 CREATE SCHEMA t_cons;
@@ -233,6 +233,15 @@ SELECT is(pg_temp.rule(pg_temp.ent('shops_a', 'a1'), 'name'), 'source_priority/s
 SELECT is(pg_temp.golden(pg_temp.ent('shops_a', 'a1'), 'city'), 'LYON', 'custom: the SQL function''s value');
 SELECT is(pg_temp.rule(pg_temp.ent('shops_a', 'a1'), 'city'), 'custom', 'a value no record holds has no record');
 SELECT is(pg_temp.provenance_gaps(), 0::bigint, 'provenance complete under the new config');
+
+-- ---- golden fields from columns ------------------------------------------------------------
+SELECT is(nightjar._consolidate_fields('{"id": 1, "nom": "X", "y": 45.1, "x": 4.8, "ville": "Lyon", "tel": null}', 'id',
+                                       '{"name": "nom", "location": {"lat": "y", "lon": "x"}, "town": "ville"}'),
+          '{"name": "X", "location": {"lat": 45.1, "lon": 4.8}, "town": "Lyon", "tel": null}',
+          'a record''s fields: key left out, columns renamed, a geo pair as one value');
+SELECT throws_ok($$SELECT nightjar.define_consolidation('t_cons', '{}', columns => '{"shops_a": ["x"]}')$$, '22023',
+                 'nightjar: consolidation "t_cons": columns must map each source to {field: column}, not {"shops_a": ["x"]}',
+                 'extra columns are checked');
 
 -- ---- the step -----------------------------------------------------------------------------
 SELECT ok((SELECT r ?& ARRAY['rows_in', 'rows_out', 'counts', 'payload'] FROM nightjar.consolidate_step('{"resolutions": ["t_cons"]}') r),
