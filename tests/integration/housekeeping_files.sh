@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# housekeeping_files.sh: the orphan_files task on a real folder of the server. Files that
+# a row references (nightjar.file.location, a declared column) stay, a recent orphan
+# stays (grace period), an old orphan is reported by the dry run and deleted by the real
+# run (adminpack's pg_file_unlink); a second run finds nothing. Uses the cluster of
+# scripts/cluster_env.sh; cleans up its schema, task and folder.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/cluster_env.sh
+fail() { echo "housekeeping_files: FAIL: $*" >&2; exit 1; }
+q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
+home=${NIGHTJAR_HOME:-$PWD/.nightjar}
+dir=$home/hk-files-test
+cleanup() {
+  q -c "SELECT nightjar.drop_housekeeping('hk_files_test')" -c 'DROP SCHEMA IF EXISTS hk_files_test CASCADE' >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+rm -rf "$dir" && mkdir -p "$dir/a b" "$dir/spool"
+echo x > "$dir/a b/kept'1.json"       # referenced by a declared column (relative path)
+echo x > "$dir/spool/staged.csv"      # referenced by nightjar.file.location (absolute path)
+echo x > "$dir/spool/orphan;rm -rf.csv"   # old and unreferenced: goes
+echo x > "$dir/spool/fresh.csv"       # unreferenced but recent: stays
+touch -d '20 days ago' "$dir/a b/kept'1.json" "$dir/spool/staged.csv" "$dir/spool/orphan;rm -rf.csv"
+owner=$(stat -c %U "$home/data" 2>/dev/null || echo "")
+[[ -n "$owner" && "$owner" != "$(id -un)" ]] && chown -R "$owner" "$dir"
+
+q -c 'CREATE EXTENSION IF NOT EXISTS adminpack' >/dev/null
+q -v dir="$dir" >/dev/null <<'SQL'
+CREATE SCHEMA hk_files_test;
+CREATE TABLE hk_files_test.doc (path text);
+INSERT INTO hk_files_test.doc VALUES ('a b/kept''1.json');
+INSERT INTO nightjar.source (name, kind) VALUES ('hk_files_test', 'sql') ON CONFLICT DO NOTHING;
+INSERT INTO nightjar.file (source_id, name, location, status)
+SELECT source_id, 'staged.csv', :'dir' || '/spool/staged.csv', 'failed' FROM nightjar.source WHERE name = 'hk_files_test';
+SELECT nightjar.define_housekeeping('hk_files_test', 'orphan_files', jsonb_build_object(
+    'dirs', jsonb_build_array(:'dir'), 'grace', '7 days',
+    'references', jsonb_build_array(jsonb_build_object('table', 'hk_files_test.doc', 'column', 'path'))));
+SQL
+dry=$(q -c "SELECT result FROM nightjar.run_housekeeping('hk_files_test')")
+[[ $(jq -c .counts <<<"$dry") == '{"listed":4,"deleted":0,"orphans":1}' ]] || fail "dry run counts: $dry"
+[[ $(jq -r '.orphans[0]' <<<"$dry") == "$dir/spool/orphan;rm -rf.csv" ]] || fail "dry run orphan: $dry"
+[[ -f "$dir/spool/orphan;rm -rf.csv" ]] || fail "the dry run deleted a file"
+real=$(q -c "SELECT result FROM nightjar.run_housekeeping('hk_files_test', dry_run => false)")
+[[ $(jq -c .counts <<<"$real") == '{"listed":4,"deleted":1,"orphans":1}' ]] || fail "real run counts: $real"
+[[ ! -e "$dir/spool/orphan;rm -rf.csv" ]] || fail "the orphan is still there"
+for f in "a b/kept'1.json" spool/staged.csv spool/fresh.csv; do [[ -f "$dir/$f" ]] || fail "$f was deleted"; done
+again=$(q -c "SELECT result -> 'counts' FROM nightjar.run_housekeeping('hk_files_test', dry_run => false)")
+[[ $(jq -c . <<<"$again") == '{"listed":3,"deleted":0,"orphans":0}' ]] || fail "second run: $again"
+q -c "DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'hk_files_test')" \
+  -c "DELETE FROM nightjar.source WHERE name = 'hk_files_test'" >/dev/null
+echo "housekeeping_files: ok"
