@@ -1,6 +1,7 @@
 // commands.cpp: the CLI surface of ingestion. It parses flags, loads the configuration
-// and maps exceptions to exit codes in one place: a critical error prints one line
-// ("nightjar: critical: <cause>") and exits with its distinct code.
+// and runs each command under Guarded (guarded.hpp), which maps exceptions to exit codes:
+// a critical error prints one line ("nightjar: critical: <cause>") and exits with its
+// distinct code.
 #include "runner/cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,30 +11,13 @@
 
 #include "runner/cli/apply.hpp"
 #include "runner/cli/dispatch.hpp"
+#include "runner/cli/guarded.hpp"
 #include "runner/config/config.hpp"
 #include "runner/ingest/catalog.hpp"
 #include "runner/ingest/run.hpp"
 #include "runner/model/errors.hpp"
 
 namespace nightjar::runner {
-namespace {
-
-// Guarded runs body and converts runner exceptions into CLI exit codes.
-void Guarded(const std::function<int()>& body) {
-    int code = 0;
-    try {
-        code = body();
-    } catch (const ConfigError& e) {
-        std::cerr << "nightjar: configuration error: " << e.what() << "\n";
-        code = kExitConfig;
-    } catch (const CriticalError& e) {
-        std::cerr << "nightjar: critical: " << e.what() << "\n";
-        code = e.code();
-    }
-    if (code != 0) throw CLI::RuntimeError(code);
-}
-
-}  // namespace
 
 // RegisterIngestCommands adds `apply`, `run` and `plan` to the app.
 void RegisterIngestCommands(CLI::App& app) {
