@@ -32,29 +32,48 @@ BEGIN
             AND (a.entity_id = b.entity_id) = (s.kind = 'split'));
     GET DIAGNOSTICS obsolete_count = ROW_COUNT;
 
-    -- Review-band pairs between two entities, not decided yet, not suggested yet.
+    -- Review-band pairs between two entities: one suggestion per pair of entities (its most
+    -- probable record pair), unless a pending suggestion or a decision (a link constraint)
+    -- already joins records of the same two entities.
     IF to_regclass('nightjar.match_pair') IS NOT NULL THEN
         INSERT INTO nightjar.suggestion (resolution, kind, source_a, key_a, source_b, key_b, entity_a, entity_b,
                                          probability, evidence, reason)
-        SELECT p_resolution, 'merge', p.sa, p.ka, p.sb, p.kb, ea.entity_id, eb.entity_id, p.probability,
+        WITH cand AS (
+            SELECT p.*, ea.entity_id AS e1, eb.entity_id AS e2,
+                   least(ea.entity_id, eb.entity_id) AS lo, greatest(ea.entity_id, eb.entity_id) AS hi
+            FROM (SELECT CASE WHEN a_first THEN m.source_a ELSE m.source_b END AS sa,
+                         CASE WHEN a_first THEN m.key_a ELSE m.key_b END AS ka,
+                         CASE WHEN a_first THEN m.source_b ELSE m.source_a END AS sb,
+                         CASE WHEN a_first THEN m.key_b ELSE m.key_a END AS kb,
+                         m.probability, m.levels
+                  FROM nightjar.match_pair m,
+                       LATERAL (SELECT (m.source_a, m.key_a) < (m.source_b, m.key_b) AS a_first) o
+                  WHERE m.resolution = p_resolution AND m.status = 'review') p
+            JOIN nightjar.entity_record ea ON ea.resolution = p_resolution AND ea.source = p.sa AND ea.key = p.ka
+            JOIN nightjar.entity_record eb ON eb.resolution = p_resolution AND eb.source = p.sb AND eb.key = p.kb
+            WHERE ea.entity_id <> eb.entity_id
+        ), taken AS (
+            SELECT least(x.entity_id, y.entity_id) AS lo, greatest(x.entity_id, y.entity_id) AS hi
+            FROM nightjar.link_constraint lc
+            JOIN nightjar.entity_record x ON x.resolution = p_resolution AND x.source = lc.source_a AND x.key = lc.key_a
+            JOIN nightjar.entity_record y ON y.resolution = p_resolution AND y.source = lc.source_b AND y.key = lc.key_b
+            WHERE lc.resolution = p_resolution
+            UNION
+            SELECT least(x.entity_id, y.entity_id), greatest(x.entity_id, y.entity_id)
+            FROM nightjar.suggestion s
+            JOIN nightjar.entity_record x ON x.resolution = p_resolution AND x.source = s.source_a AND x.key = s.key_a
+            JOIN nightjar.entity_record y ON y.resolution = p_resolution AND y.source = s.source_b AND y.key = s.key_b
+            WHERE s.resolution = p_resolution AND s.status = 'pending'
+        )
+        SELECT DISTINCT ON (c.lo, c.hi)
+               p_resolution, 'merge', c.sa, c.ka, c.sb, c.kb, c.e1, c.e2, c.probability,
                coalesce((SELECT jsonb_object_agg(lv ->> 'field',
-                                                 CASE WHEN p.levels[i] IS NOT NULL THEN lv -> 'levels' ->> p.levels[i] END)
+                                                 CASE WHEN c.levels[i] IS NOT NULL THEN lv -> 'levels' ->> c.levels[i] END)
                          FROM jsonb_array_elements(v_levels) WITH ORDINALITY AS l(lv, i)), '{}'),
-               format('review band: match probability %s', round(p.probability::numeric, 3))
-        FROM (SELECT CASE WHEN a_first THEN m.source_a ELSE m.source_b END AS sa,
-                     CASE WHEN a_first THEN m.key_a ELSE m.key_b END AS ka,
-                     CASE WHEN a_first THEN m.source_b ELSE m.source_a END AS sb,
-                     CASE WHEN a_first THEN m.key_b ELSE m.key_a END AS kb,
-                     m.probability, m.levels
-              FROM nightjar.match_pair m,
-                   LATERAL (SELECT (m.source_a, m.key_a) < (m.source_b, m.key_b) AS a_first) o
-              WHERE m.resolution = p_resolution AND m.status = 'review') p
-        JOIN nightjar.entity_record ea ON ea.resolution = p_resolution AND ea.source = p.sa AND ea.key = p.ka
-        JOIN nightjar.entity_record eb ON eb.resolution = p_resolution AND eb.source = p.sb AND eb.key = p.kb
-        WHERE ea.entity_id <> eb.entity_id
-          AND NOT EXISTS (SELECT 1 FROM nightjar.link_constraint lc
-                          WHERE lc.resolution = p_resolution AND lc.source_a = p.sa AND lc.key_a = p.ka
-                            AND lc.source_b = p.sb AND lc.key_b = p.kb)
+               format('review band: match probability %s', round(c.probability::numeric, 3))
+        FROM cand c
+        WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.lo = c.lo AND t.hi = c.hi)
+        ORDER BY c.lo, c.hi, c.probability DESC, c.sa, c.ka, c.sb, c.kb
         ON CONFLICT (resolution, source_a, key_a, source_b, key_b) WHERE status = 'pending' DO NOTHING;
         GET DIAGNOSTICS new_count = ROW_COUNT;
     ELSE

@@ -189,12 +189,15 @@ SELECT is((SELECT evidence FROM sug),
            FROM (SELECT levels -> 0 AS l0, levels -> 1 AS l1, levels -> 2 AS l2 FROM nightjar.resolution WHERE name = 't_cons') x),
           'evidence: each field''s comparison level by name');
 SELECT ok((SELECT abs(probability - 0.62) < 1e-6 FROM sug), 'with its probability');
-SELECT is(pg_temp.run() ->> 'suggestions_new', '0', 'a pending suggestion is not suggested twice');
+INSERT INTO nightjar.match_pair (resolution, source_a, key_a, source_b, key_b, probability, match_weight, status, levels)
+VALUES ('t_cons', 'shops_a', 'a1', 'shops_a', 'a3', 0.5, 0.2, 'review', '{2,0,0}');
+SELECT is(pg_temp.run() ->> 'suggestions_new', '0',
+          'a pending suggestion is not suggested twice, nor another pair of records of the same two entities');
 SELECT is(nightjar.reject_suggestion((SELECT suggestion_id FROM sug)) ->> 'constraint', 'cannot_link',
           'reject_suggestion keeps a cannot-link');
 SELECT throws_like(format('SELECT nightjar.accept_suggestion(%s)', (SELECT suggestion_id FROM sug)),
                    'nightjar: suggestion % is rejected already%', 'a decided suggestion cannot be decided again');
-SELECT is(pg_temp.run() ->> 'suggestions_new', '0', 'a rejected pair is never suggested again');
+SELECT is(pg_temp.run() ->> 'suggestions_new', '0', 'a rejected pair is never suggested again (nor its entities)');
 -- resolve puts them together anyway: the cannot-link keeps them apart.
 SELECT pg_temp.night('{{1,shops_a,a1},{1,shops_b,b1},{1,shops_a,a3},{3,shops_b,b3},{3,shops_a,a4}}');
 SELECT pg_temp.snapshot();
