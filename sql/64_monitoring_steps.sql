@@ -10,6 +10,19 @@
 --    "modes": [{"number": 11, "frequency": 2.41, "damping": 0.021, "mcf": 0.08,
 --               "shape": [[x, y, z], ...one per sensor, in the order of "sensors"]}, ...]}
 
+-- _monitoring_load_id returns a step payload's load_id (or raises) once the data tables exist.
+CREATE FUNCTION nightjar._monitoring_load_id(payload jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_load bigint := (payload ->> 'load_id')::bigint;
+BEGIN
+    IF v_load IS NULL THEN
+        PERFORM nightjar._monitoring_bad(format('payload needs a load_id, not %s', left(payload::text, 64)));
+    END IF;
+    PERFORM nightjar.ensure_storage();
+    RETURN v_load;
+END $$;
+
 -- monitoring_load_states stores states (a JSON array) as one load and returns its id;
 -- with emit, announces it on monitoring.states_loaded. A state already stored (same
 -- structure and state_id) is skipped.
@@ -95,6 +108,7 @@ DECLARE
     v_c float8;
     v_seen integer[] := '{}';
     v_shape_bad boolean;
+    v_label text;  -- "mode 3 (number 12)": its place in the state and the provider's number
 BEGIN
     IF jsonb_typeof(p) <> 'object' THEN
         RETURN ARRAY['the state is not a JSON object'];
@@ -124,27 +138,28 @@ BEGIN
     FOR m IN SELECT x FROM jsonb_array_elements(p -> 'modes') x LOOP
         i := i + 1;
         v_no := m -> 'number';
+        v_label := CASE WHEN jsonb_typeof(v_no) = 'number' THEN format('mode %s (number %s)', i, v_no) ELSE format('mode %s', i) END;
         IF jsonb_typeof(v_no) <> 'number' OR v_no::text !~ '^\d+$' THEN
-            r := r || format('mode %s: number must be an integer >= 0, not %s', i, coalesce(left(v_no::text, 32), 'missing'));
+            r := r || format('%s: number must be an integer >= 0, not %s', v_label, coalesce(left(v_no::text, 32), 'missing'));
         ELSIF v_no::text::integer = ANY (v_seen) THEN
-            r := r || format('mode %s: number %s appears twice', i, v_no);
+            r := r || format('%s appears twice', v_label);
         ELSE
             v_seen := v_seen || v_no::text::integer;
         END IF;
         v_f := nightjar._monitoring_number(m -> 'frequency');
         IF v_f IS NULL OR v_f <= 0 OR v_f = 'Infinity' THEN
-            r := r || format('mode %s: frequency must be a finite number > 0, not %s', i, coalesce(left((m -> 'frequency')::text, 32), 'missing'));
+            r := r || format('%s: frequency must be a finite number > 0, not %s', v_label, coalesce(left((m -> 'frequency')::text, 32), 'missing'));
         END IF;
         v_d := nightjar._monitoring_number(m -> 'damping');
         IF v_d IS NULL OR v_d < 0 OR v_d >= 1 THEN
-            r := r || format('mode %s: damping must be in [0, 1), not %s', i, coalesce(left((m -> 'damping')::text, 32), 'missing'));
+            r := r || format('%s: damping must be in [0, 1), not %s', v_label, coalesce(left((m -> 'damping')::text, 32), 'missing'));
         END IF;
         v_c := nightjar._monitoring_number(m -> 'mcf');
         IF v_c IS NULL OR v_c < 0 OR v_c > 1 THEN
-            r := r || format('mode %s: mcf must be in [0, 1], not %s', i, coalesce(left((m -> 'mcf')::text, 32), 'missing'));
+            r := r || format('%s: mcf must be in [0, 1], not %s', v_label, coalesce(left((m -> 'mcf')::text, 32), 'missing'));
         END IF;
         IF jsonb_typeof(m -> 'shape') <> 'array' OR jsonb_array_length(m -> 'shape') IS DISTINCT FROM v_sensors THEN
-            r := r || format('mode %s: shape must hold one [x, y, z] per sensor (%s), not %s', i,
+            r := r || format('%s: shape must hold one [x, y, z] per sensor (%s), not %s', v_label,
                              coalesce(v_sensors::text, '?'),
                              coalesce(CASE WHEN jsonb_typeof(m -> 'shape') = 'array' THEN jsonb_array_length(m -> 'shape')::text END, 'missing'));
         ELSE
@@ -152,10 +167,10 @@ BEGIN
                            OR EXISTS (SELECT 1 FROM jsonb_array_elements(c) x WHERE jsonb_typeof(x) <> 'number'))
             INTO v_shape_bad FROM jsonb_array_elements(m -> 'shape') c;
             IF v_shape_bad THEN
-                r := r || format('mode %s: shape components must be [x, y, z] numbers', i);
+                r := r || format('%s: shape components must be [x, y, z] numbers', v_label);
             ELSIF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m -> 'shape') c, jsonb_array_elements(c) x
                               WHERE x::text::float8 <> 0) THEN
-                r := r || format('mode %s: shape is all zero', i);
+                r := r || format('%s: shape is all zero', v_label);
             END IF;
         END IF;
     END LOOP;
@@ -167,14 +182,10 @@ END $$;
 CREATE FUNCTION nightjar.monitoring_validate_states(payload jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_load bigint := (payload ->> 'load_id')::bigint;
+    v_load bigint := nightjar._monitoring_load_id(payload);
     v_in bigint;
     v_ok bigint;
 BEGIN
-    IF v_load IS NULL THEN
-        PERFORM nightjar._monitoring_bad(format('payload needs a load_id, not %s', left(payload::text, 64)));
-    END IF;
-    PERFORM nightjar.ensure_storage();
     DELETE FROM nightjar.monitoring_state_validation v WHERE v.load_id = v_load;
     INSERT INTO nightjar.monitoring_state_validation
         (state_id, load_id, status, reasons, structure_ref, measured_at, provider_modes, sensor_codes,
@@ -271,14 +282,10 @@ END $$;
 CREATE FUNCTION nightjar.monitoring_match_states(payload jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_load bigint := (payload ->> 'load_id')::bigint;
+    v_load bigint := nightjar._monitoring_load_id(payload);
     v_in bigint;
     v_ok bigint;
 BEGIN
-    IF v_load IS NULL THEN
-        PERFORM nightjar._monitoring_bad(format('payload needs a load_id, not %s', left(payload::text, 64)));
-    END IF;
-    PERFORM nightjar.ensure_storage();
     DELETE FROM nightjar.monitoring_state_match m WHERE m.load_id = v_load;
     INSERT INTO nightjar.monitoring_state_match
         (state_id, load_id, status, reason, structure_id, policy_version_id, measured_at, frequency, damping, mcf, shape)

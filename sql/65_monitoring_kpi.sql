@@ -12,14 +12,10 @@ CREATE FUNCTION nightjar._monitoring_kpi(load_id bigint, policies jsonb) RETURNS
 CREATE FUNCTION nightjar.monitoring_compute_kpis(payload jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_load bigint := (payload ->> 'load_id')::bigint;
+    v_load bigint := nightjar._monitoring_load_id(payload);
     v_versions bigint[];
     v_result jsonb;
 BEGIN
-    IF v_load IS NULL THEN
-        PERFORM nightjar._monitoring_bad(format('payload needs a load_id, not %s', left(payload::text, 64)));
-    END IF;
-    PERFORM nightjar.ensure_storage();
     DELETE FROM nightjar.monitoring_kpi k WHERE k.load_id = v_load;
     DELETE FROM nightjar.monitoring_level l WHERE l.load_id = v_load;
     SELECT coalesce(array_agg(DISTINCT m.policy_version_id), '{}') INTO v_versions
@@ -87,7 +83,7 @@ END $$;
 CREATE FUNCTION nightjar.monitoring_postcalc(payload jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_load bigint := (payload ->> 'load_id')::bigint;
+    v_load bigint := nightjar._monitoring_load_id(payload);
     r record;
     v_mode text;
     v_since timestamptz;
@@ -97,10 +93,6 @@ DECLARE
     v_standard integer := 0;
     v_notes integer := 0;
 BEGIN
-    IF v_load IS NULL THEN
-        PERFORM nightjar._monitoring_bad(format('payload needs a load_id, not %s', left(payload::text, 64)));
-    END IF;
-    PERFORM nightjar.ensure_storage();
     FOR r IN
         SELECT l.state_id, l.structure_id, l.measured_at, l.global_level, v.trigger_level, v.return_level, v.return_after
         FROM nightjar.monitoring_level l

@@ -95,7 +95,7 @@ SELECT is((SELECT sr.result -> 'counts' FROM nightjar.step_run sr JOIN nightjar.
            AND s.pipeline_id = (SELECT pipeline_id FROM nightjar.pipeline WHERE name = 'monitoring_tap')),
           '{"in_error": 1, "to_match": 5}', 'validation: 5 to match, 1 in error');
 SELECT is((SELECT v.reasons FROM nightjar.monitoring_state_validation v JOIN nightjar.monitoring_state_raw r USING (state_id)
-           WHERE r.provider_state_id = 'n1-bad'), '{"mode 1: frequency must be a finite number > 0, not -1"}', 'the reason of the state in error');
+           WHERE r.provider_state_id = 'n1-bad'), '{"mode 1 (number 101): frequency must be a finite number > 0, not -1"}', 'the reason of the state in error');
 SELECT is((SELECT array_agg(r.provider_state_id || ': ' || m.reason ORDER BY r.provider_state_id) FROM nightjar.monitoring_state_match m
            JOIN nightjar.monitoring_state_raw r USING (state_id) WHERE m.status = 'unmatched' AND r.structure_ref LIKE 'TAP-F%'),
           ARRAY['n1-f4: missing sensor ''C4''', 'n1-f9: unknown structure ''TAP-F9'''], 'unmatched states keep their reason');
