@@ -15,6 +15,19 @@ dir=$home/demo-monitoring
 structures=${MONITORING_STRUCTURES:-30}
 echo "== 6. structure monitoring: $structures structures x 10 modes x 30 sensors, three nights ($dir)"
 rm -rf "$dir"
+# A second run starts over: the previous demo fleet's rows go (structures OUV*, their data).
+psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SELECT nightjar.ensure_storage();
+DELETE FROM nightjar.notification WHERE dedup_key LIKE 'monitoring:OUV%';
+DELETE FROM nightjar.monitoring_state_history WHERE structure_id IN
+    (SELECT structure_id FROM nightjar.monitoring_structure WHERE external_id LIKE 'OUV%');
+DELETE FROM nightjar.monitoring_level WHERE state_id IN (SELECT state_id FROM nightjar.monitoring_state_raw WHERE structure_ref LIKE 'OUV%');
+DELETE FROM nightjar.monitoring_kpi WHERE state_id IN (SELECT state_id FROM nightjar.monitoring_state_raw WHERE structure_ref LIKE 'OUV%');
+DELETE FROM nightjar.monitoring_state_match WHERE state_id IN (SELECT state_id FROM nightjar.monitoring_state_raw WHERE structure_ref LIKE 'OUV%');
+DELETE FROM nightjar.monitoring_state_validation WHERE state_id IN (SELECT state_id FROM nightjar.monitoring_state_raw WHERE structure_ref LIKE 'OUV%');
+DELETE FROM nightjar.monitoring_state_raw WHERE structure_ref LIKE 'OUV%';
+DELETE FROM nightjar.monitoring_structure WHERE external_id LIKE 'OUV%';
+SQL
 python3 examples/structure-monitoring/generate_fleet.py "$dir" --structures "$structures" --nights 3
 psql -qX -v ON_ERROR_STOP=1 -c 'SELECT nightjar.ensure_storage()' -f "$dir/config.sql" \
      -c "SELECT nightjar.monitoring_define_pipeline('structure_monitoring')" >/dev/null

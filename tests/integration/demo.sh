@@ -3,7 +3,8 @@
 # what the README promises: the aggregates agree with the built-ins, the sample files
 # (NDJSON, CSV, xlsx) are staged, and the supplier pipeline succeeds through the
 # dispatcher with its five deliberate mistakes quarantined. Needs PGHOST/PGPORT/PGUSER,
-# PGDATABASE, NIGHTJAR_BIN and NIGHTJAR_HOME of the test cluster.
+# PGDATABASE, NIGHTJAR_BIN and NIGHTJAR_HOME of the test cluster. Stage 6 (structure monitoring)
+# must run three nights, report the provider's failure classes, and switch modes both ways.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fail() { echo "demo: FAIL: $*" >&2; exit 1; }
@@ -28,4 +29,11 @@ for reason in "is blank" "is not a date" "is less than 0" "is not one of the all
               "is a duplicate within the batch"; do
   grep -q "| $reason" <<<"$out" || fail "quarantine reason '$reason' not shown"
 done
+# 6. structure monitoring: three nights ran through the dispatcher, the provider's failure
+# classes were reported, structures went REINFORCED by the trigger and one came back.
+[[ $(grep -Ec "^load [0-9]+: run succeeded; validate" <<<"$out") == 3 ]] || fail "monitoring: $(grep -m3 "^load " <<<"$out")"
+grep -q '"login_failed": \["OUV0003"\], "listing_malformed": \["OUV0005"\], "state_failed": \["OUV0007"\]' <<<"$out" \
+  || fail "monitoring fetch: $(grep -m1 '"status"' <<<"$out")"
+grep -Eq "OUV[0-9]+ +\| STANDARD -> REINFORCED \| trigger +\| +4 \|.*\| +1$" <<<"$out" || fail "monitoring: no switch to REINFORCED notified"
+grep -Eq "OUV0025 +\| REINFORCED -> STANDARD \| return_rule" <<<"$out" || fail "monitoring: OUV0025 did not return to STANDARD"
 echo "demo: ok"
