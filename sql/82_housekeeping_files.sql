@@ -46,7 +46,7 @@ END $$;
 CREATE FUNCTION nightjar.orphan_files(listing jsonb, grace interval DEFAULT '7 days', config jsonb DEFAULT '{}',
                                       at timestamptz DEFAULT now())
 RETURNS TABLE (path text, relative_path text, modified timestamptz)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     v_ref jsonb;
     v_rel regclass;
