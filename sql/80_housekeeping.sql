@@ -14,7 +14,7 @@
 CREATE TABLE nightjar.housekeeping_task (
     name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
     kind        text NOT NULL CHECK (kind IN ('reminder', 'recompute', 'archive', 'retention',
-                                              'orphan_files', 'call')),
+                                              'orphan_files', 'call', 'publish_reference')),
     config      jsonb NOT NULL CHECK (jsonb_typeof(config) = 'object'),
     cron        text,
     created_at  timestamptz NOT NULL DEFAULT now(),
@@ -121,8 +121,9 @@ BEGIN
         RAISE EXCEPTION 'nightjar: housekeeping task name must match ^[a-z][a-z0-9_]{0,39}$, not %',
                         coalesce(left(quote_literal(name), 64), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF kind IS NULL OR kind NOT IN ('reminder', 'recompute', 'archive', 'retention', 'orphan_files', 'call') THEN
-        RAISE EXCEPTION 'nightjar: housekeeping kind must be reminder, recompute, archive, retention, orphan_files or call, not %',
+    IF kind IS NULL OR kind NOT IN ('reminder', 'recompute', 'archive', 'retention', 'orphan_files', 'call',
+                                    'publish_reference') THEN
+        RAISE EXCEPTION 'nightjar: housekeeping kind must be reminder, recompute, archive, retention, orphan_files, call or publish_reference, not %',
                         coalesce(left(quote_literal(kind), 64), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF config IS NULL OR jsonb_typeof(config) <> 'object' THEN
@@ -148,7 +149,8 @@ BEGIN
     RETURN v_task;
 END $$;
 COMMENT ON FUNCTION nightjar.define_housekeeping(text, text, jsonb, text) IS
-    'declares a housekeeping task (kind reminder, recompute, archive, retention, orphan_files or call) with its '
+    'declares a housekeeping task (kind reminder, recompute, archive, retention, orphan_files, call or '
+    'publish_reference) with its '
     'JSON configuration, checked now; defines its step in pipeline housekeeping and, with cron, schedules '
     'nightjar.run_housekeeping(name) as pg_cron job housekeeping.<name>';
 
@@ -186,6 +188,7 @@ BEGIN
         WHEN 'orphan_files' THEN nightjar._hk_orphan_files(v_task.name, v_task.config, v_day,
                                                            coalesce((p ->> 'dry_run')::boolean, true))
         WHEN 'call' THEN nightjar._hk_call(v_task.name, v_task.config, v_day)
+        WHEN 'publish_reference' THEN nightjar._hk_publish_reference(v_task.name, v_task.config, v_day)
     END;
     RETURN v_result || jsonb_build_object('task', v_task.name, 'kind', v_task.kind, 'day', v_day);
 END $$;

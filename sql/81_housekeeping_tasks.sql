@@ -55,6 +55,13 @@ BEGIN
         PERFORM nightjar._hk_orphan_check(c);
     WHEN 'call' THEN
         PERFORM nightjar._hk_function(c ->> 'function', ARRAY['date']::regtype[], 'function');
+    WHEN 'publish_reference' THEN
+        IF to_regclass('nightjar.reference') IS NULL
+           OR NOT EXISTS (SELECT 1 FROM nightjar.reference r WHERE r.name = c ->> 'reference') THEN
+            RAISE EXCEPTION 'nightjar: housekeeping publish_reference: no reference %',
+                            coalesce(left(quote_literal(c ->> 'reference'), 64), 'NULL')
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare it with nightjar.define_reference.';
+        END IF;
     END CASE;
 END $$;
 
@@ -267,4 +274,27 @@ BEGIN
         v_result := jsonb_build_object('result', v_result);
     END IF;
     RETURN v_result;
+END $$;
+
+-- _hk_publish_reference publishes the newest version of a reference registered (loaded)
+-- after the published one, through nightjar.publish_reference (atomic, validated); a
+-- refused version is not tried again (its status is refused), so a second run does nothing.
+CREATE FUNCTION nightjar._hk_publish_reference(p_task text, c jsonb, p_day date) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_version text;
+    v_result jsonb;
+BEGIN
+    EXECUTE 'SELECT v.version FROM nightjar.reference_version v WHERE v.name = $1 AND v.status = ''loaded'' '
+            'ORDER BY v.registered_at DESC, v.version DESC LIMIT 1' INTO v_version USING c ->> 'reference';
+    IF v_version IS NULL THEN
+        RETURN jsonb_build_object('rows_in', 0, 'rows_out', 0,
+                                  'counts', jsonb_build_object('published', 0, 'refused', 0, 'nothing_new', 1));
+    END IF;
+    EXECUTE 'SELECT nightjar.publish_reference($1, $2)' INTO v_result USING c ->> 'reference', v_version;
+    RETURN jsonb_build_object('rows_in', 1, 'rows_out', CASE WHEN (v_result ->> 'published')::boolean THEN 1 ELSE 0 END,
+        'counts', jsonb_build_object('published', CASE WHEN (v_result ->> 'published')::boolean THEN 1 ELSE 0 END,
+                                     'refused', CASE WHEN (v_result ->> 'published')::boolean THEN 0 ELSE 1 END,
+                                     'nothing_new', 0),
+        'reference', c ->> 'reference', 'version', v_version, 'publication', v_result);
 END $$;

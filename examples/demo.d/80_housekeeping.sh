@@ -28,7 +28,7 @@ echo "-- scheduled (nightjar.scheduled_job)"
 psql -qX -c "SELECT job, cron, command FROM nightjar.scheduled_job WHERE job LIKE 'housekeeping.%' ORDER BY job"
 
 for task in period_reminders period_reminders request_ages refuse_stale_requests old_uploads audit_retention \
-            engine_history orphan_uploads reference_refresh; do
+            engine_history orphan_uploads reference_refresh postcodes_publish; do
   psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT status FROM nightjar.run_housekeeping('$task')" >/dev/null
 done
 echo "-- what each run did (nightjar.housekeeping_runs; period_reminders ran twice)"

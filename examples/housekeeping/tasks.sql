@@ -2,6 +2,11 @@
 -- task is a step of pipeline housekeeping and, with a cron expression, a pg_cron job
 -- housekeeping.<name> running nightjar.run_housekeeping(name). :'upload_dir' is the upload
 -- folder watched for orphan files (psql -v upload_dir=…).
+-- A reference data set refreshed weekly: the runner (or hk_app.refresh_reference) loads a
+-- snapshot and registers it; the task publishes it atomically once it passes validation.
+SELECT nightjar.define_reference('hk_postcodes', $v$SELECT 'bad postcode ' || code FROM {snapshot} WHERE code !~ '^\d{5}$'$v$);
+CREATE TABLE IF NOT EXISTS hk_app.postcodes_w1 AS SELECT * FROM (VALUES ('69001'), ('75001'), ('13001')) v(code);
+SELECT nightjar.add_reference_version('hk_postcodes', to_char(now(), 'IYYY-"W"IW-US'), 'hk_app.postcodes_w1');
 SELECT name, kind, cron FROM (VALUES
   (nightjar.define_housekeeping('period_reminders', 'reminder', $${
       "table": "hk_app.period", "key": "period_id", "deadline": "ends_on", "days_before": 4,
@@ -35,5 +40,8 @@ SELECT name, kind, cron FROM (VALUES
                              jsonb_build_object('table', 'hk_app.upload_archive', 'column', 'path'))),
       '45 0 * * 0')),
   (nightjar.define_housekeeping('reference_refresh', 'call', '{"function": "hk_app.refresh_reference(date)"}',
-      '0 2 * * 1'))
+      '0 2 * * 1')),
+  -- publishes the newest loaded version of reference postcodes (nightjar.publish_reference)
+  (nightjar.define_housekeeping('postcodes_publish', 'publish_reference', '{"reference": "hk_postcodes"}',
+      '30 2 * * 1'))
 ) AS t(task) CROSS JOIN LATERAL (SELECT (task).name, (task).kind, (task).cron) x;

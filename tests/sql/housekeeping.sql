@@ -4,7 +4,7 @@
 -- a folder of the server (dry run, then deleted through adminpack when installed).
 -- One transaction, rolled back.
 BEGIN;
-SELECT plan(40);
+SELECT plan(45);
 
 CREATE SCHEMA "hk ""odd"" schema";
 SET LOCAL search_path = public;
@@ -142,6 +142,25 @@ SELECT is((SELECT count(*) FROM nightjar.orphan_files('[{"path": "/s/a.json", "r
           'orphan_files over a given listing (S3): the referenced and the recent entries are kept');
 SELECT is((SELECT path FROM nightjar.orphan_files('[{"path": "/s/a.json", "root": "/s", "modified": "2026-01-01"}]', '7 days', '{}', '2026-03-10')),
           '/s/a.json', 'the old unreferenced entry is reported');
+
+-- Weekly reference publication through consolidation's nightjar.publish_reference.
+SELECT nightjar.define_reference('hk_postcodes', $v$SELECT 'bad ' || code FROM {snapshot} WHERE code !~ '^\d{5}$'$v$);
+CREATE TABLE "hk ""odd"" schema".pc_w1 (code text);
+INSERT INTO "hk ""odd"" schema".pc_w1 VALUES ('69001'), ('75001');
+CREATE TABLE "hk ""odd"" schema".pc_w2 (code text);
+INSERT INTO "hk ""odd"" schema".pc_w2 VALUES ('6900X');
+SELECT nightjar.add_reference_version('hk_postcodes', 'w1', '"hk ""odd"" schema".pc_w1');
+SELECT lives_ok($$SELECT nightjar.define_housekeeping('postcodes_weekly', 'publish_reference', '{"reference": "hk_postcodes"}')$$,
+                'a publish_reference task is declared');
+SELECT throws_like($$SELECT nightjar.define_housekeeping('bad', 'publish_reference', '{"reference": "nope"}')$$,
+                   '%no reference ''nope''%', 'an unknown reference is refused');
+SELECT is((nightjar.run_housekeeping('postcodes_weekly')).result -> 'counts',
+          '{"refused": 0, "published": 1, "nothing_new": 0}'::jsonb, 'the new version is published');
+SELECT nightjar.add_reference_version('hk_postcodes', 'w2', '"hk ""odd"" schema".pc_w2');
+SELECT is((nightjar.run_housekeeping('postcodes_weekly')).result -> 'counts',
+          '{"refused": 1, "published": 0, "nothing_new": 0}'::jsonb, 'a version failing its validation is refused');
+SELECT is((nightjar.run_housekeeping('postcodes_weekly')).result -> 'counts',
+          '{"refused": 0, "published": 0, "nothing_new": 1}'::jsonb, 'run twice: nothing new, w1 stays published');
 
 SELECT * FROM finish();
 ROLLBACK;
