@@ -24,9 +24,11 @@ BEGIN
 END $$;
 
 -- monitoring_load_states stores states (a JSON array) as one load and returns its id;
--- with emit, announces it on monitoring.states_loaded. A state already stored (same
--- structure and state_id) is skipped.
-CREATE FUNCTION nightjar.monitoring_load_states(states jsonb, emit boolean DEFAULT true) RETURNS bigint
+-- with emit, announces it on monitoring.states_loaded to the pipeline named (its steps
+-- match on the payload's "pipeline", so two monitoring pipelines never take the same
+-- load). A state already stored (same structure and state_id) is skipped.
+CREATE FUNCTION nightjar.monitoring_load_states(states jsonb, emit boolean DEFAULT true,
+                                               pipeline text DEFAULT 'structure_monitoring') RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_load bigint;
@@ -42,13 +44,13 @@ BEGIN
     FROM jsonb_array_elements(states) s
     ON CONFLICT (structure_ref, provider_state_id) DO NOTHING;
     IF emit THEN
-        PERFORM nightjar.emit('monitoring.states_loaded', jsonb_build_object('load_id', v_load));
+        PERFORM nightjar.emit('monitoring.states_loaded', jsonb_build_object('load_id', v_load, 'pipeline', pipeline));
     END IF;
     RETURN v_load;
 END $$;
-COMMENT ON FUNCTION nightjar.monitoring_load_states(jsonb, boolean) IS
+COMMENT ON FUNCTION nightjar.monitoring_load_states(jsonb, boolean, text) IS
     'stores provider states (a JSON array) as one load and returns its load_id; emit: announce it on '
-    'monitoring.states_loaded ({"load_id"}); states already stored are skipped';
+    'monitoring.states_loaded ({"load_id", "pipeline"}) to that pipeline; states already stored are skipped';
 
 -- monitoring_import_batch is a step: it copies the records of a staged batch (runner, any
 -- source whose records are states) into monitoring_state_raw as one load.
@@ -73,7 +75,9 @@ BEGIN
     GET DIAGNOSTICS v_out = ROW_COUNT;
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_out,
                               'counts', jsonb_build_object('already_stored', v_in - v_out),
-                              'payload', jsonb_build_object('load_id', v_load, 'batch_id', v_batch));
+                              'payload', jsonb_build_object('load_id', v_load, 'batch_id', v_batch, 'pipeline',
+                                  (SELECT p.name FROM nightjar.run r JOIN nightjar.pipeline p USING (pipeline_id)
+                                   WHERE r.run_id = nullif(current_setting('nightjar.run_id', true), '')::bigint)));
 END $$;
 
 -- _monitoring_number returns a JSON value as float8 when it is a finite number, else NULL.
@@ -216,7 +220,7 @@ BEGIN
     SELECT count(*) INTO v_ok FROM nightjar.monitoring_state_validation v WHERE v.load_id = v_load AND v.status = 'to_match';
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_ok,
                               'counts', jsonb_build_object('to_match', v_ok, 'in_error', v_in - v_ok),
-                              'payload', jsonb_build_object('load_id', v_load));
+                              'payload', payload || jsonb_build_object('load_id', v_load));
 END $$;
 COMMENT ON FUNCTION nightjar.monitoring_validate_states(jsonb) IS
     'step: validates the states of load payload.load_id (mode numbering, finite positive frequencies, damping in '
@@ -299,7 +303,7 @@ BEGIN
     SELECT count(*) INTO v_ok FROM nightjar.monitoring_state_match m WHERE m.load_id = v_load AND m.status = 'matched';
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_ok,
                               'counts', jsonb_build_object('matched', v_ok, 'unmatched', v_in - v_ok),
-                              'payload', jsonb_build_object('load_id', v_load));
+                              'payload', payload || jsonb_build_object('load_id', v_load));
 END $$;
 COMMENT ON FUNCTION nightjar.monitoring_match_states(jsonb) IS
     'step: attaches the to_match states of load payload.load_id to structure, modes, sensors, reference state and '

@@ -23,7 +23,7 @@ BEGIN
     UPDATE nightjar.monitoring_policy_version v SET used_at = now()
     WHERE v.policy_version_id = ANY (v_versions) AND v.used_at IS NULL;
     v_result := nightjar._monitoring_kpi(v_load, nightjar._monitoring_policy_json(v_versions));
-    RETURN v_result || jsonb_build_object('payload', jsonb_build_object('load_id', v_load));
+    RETURN v_result || jsonb_build_object('payload', payload || jsonb_build_object('load_id', v_load));
 END $$;
 COMMENT ON FUNCTION nightjar.monitoring_compute_kpis(jsonb) IS
     'step: KPIs (deviations, MAC and pairing, COMAC, levels, global score and level) of the matched states of load '
@@ -130,7 +130,7 @@ BEGIN
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_reinforced + v_standard,
                               'counts', jsonb_build_object('to_reinforced', v_reinforced, 'to_standard', v_standard,
                                                            'notifications', v_notes),
-                              'payload', jsonb_build_object('load_id', v_load));
+                              'payload', payload || jsonb_build_object('load_id', v_load));
 END $$;
 COMMENT ON FUNCTION nightjar.monitoring_postcalc(jsonb) IS
     'step: switches structures to REINFORCED when a state''s global level reaches the policy''s trigger level, back '
@@ -162,14 +162,16 @@ COMMENT ON FUNCTION nightjar.monitoring_set_mode(text, text, text, text) IS
     'notifications queued (0 when the structure already was in that mode)';
 
 -- monitoring_define_pipeline declares the structure-monitoring pipeline: validate → match →
--- kpi → postcalc, one run per load (lock key load_id); with `source`, an import step
--- turns that source's staged batches (runner) into loads.
+-- kpi → postcalc, one run per load (lock key load_id), for the loads whose payload names
+-- it ("pipeline", see monitoring_load_states); with `source`, an import step turns that
+-- source's staged batches (runner) into loads for it.
 CREATE FUNCTION nightjar.monitoring_define_pipeline(name text DEFAULT 'structure_monitoring', source text DEFAULT NULL,
                                                     max_attempts integer DEFAULT 3, backoff interval DEFAULT '30 seconds')
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_id bigint;
+    v_match jsonb := jsonb_build_object('pipeline', name);  -- the loads meant for this pipeline
 BEGIN
     v_id := nightjar.define_pipeline(name, lock_key => 'load_id',
                                      description => 'structure monitoring: validate, match, KPIs, post-calculation');
@@ -179,13 +181,13 @@ BEGIN
                                      match => jsonb_build_object('source', source));
     END IF;
     PERFORM nightjar.define_step(name, 'validate', 'nightjar.monitoring_validate_states(jsonb)',
-                                 'monitoring.states_loaded', 'monitoring.states_validated', max_attempts, backoff);
+                                 'monitoring.states_loaded', 'monitoring.states_validated', max_attempts, backoff, match => v_match);
     PERFORM nightjar.define_step(name, 'match', 'nightjar.monitoring_match_states(jsonb)',
-                                 'monitoring.states_validated', 'monitoring.states_matched', max_attempts, backoff);
+                                 'monitoring.states_validated', 'monitoring.states_matched', max_attempts, backoff, match => v_match);
     PERFORM nightjar.define_step(name, 'kpi', 'nightjar.monitoring_compute_kpis(jsonb)',
-                                 'monitoring.states_matched', 'monitoring.kpis_computed', max_attempts, backoff);
+                                 'monitoring.states_matched', 'monitoring.kpis_computed', max_attempts, backoff, match => v_match);
     PERFORM nightjar.define_step(name, 'postcalc', 'nightjar.monitoring_postcalc(jsonb)',
-                                 'monitoring.kpis_computed', NULL, max_attempts, backoff);
+                                 'monitoring.kpis_computed', NULL, max_attempts, backoff, match => v_match);
     RETURN v_id;
 END $$;
 COMMENT ON FUNCTION nightjar.monitoring_define_pipeline(text, text, integer, interval) IS

@@ -63,6 +63,10 @@ CREATE FUNCTION monitoring_tap.reference(ext text) RETURNS void LANGUAGE sql AS 
         ARRAY(SELECT x FROM generate_series(1, 3) m, generate_series(1, 4) s, unnest(monitoring_tap.shape(m, s, 4)) x))
 $$;
 CREATE TABLE monitoring_tap.loads (night text PRIMARY KEY, load_id bigint);
+-- load: states for this test's pipeline only (another monitoring pipeline, e.g. the demo's, ignores them).
+CREATE FUNCTION monitoring_tap.load(states jsonb) RETURNS bigint LANGUAGE sql AS $$
+    SELECT nightjar.monitoring_load_states(states, pipeline => 'monitoring_tap')
+$$;
 
 SELECT nightjar.monitoring_define_structure('TAP-F' || i, 'RELATIVE') FROM generate_series(1, 4) i;
 SELECT nightjar.monitoring_define_mode('TAP-F' || i, m, 100 + m) FROM generate_series(1, 4) i, generate_series(1, 3) m;
@@ -77,7 +81,7 @@ SELECT nightjar.monitoring_define_pipeline('monitoring_tap', max_attempts => 3, 
 
 -- Night 1: F1 steady (L1), F2 drifted 12 % (L5), F3 6 % (L3), F4 without sensor C4,
 -- a state of an unknown structure, and a state breaking coherence rules.
-INSERT INTO monitoring_tap.loads SELECT 'night1', nightjar.monitoring_load_states(jsonb_build_array(
+INSERT INTO monitoring_tap.loads SELECT 'night1', monitoring_tap.load(jsonb_build_array(
     monitoring_tap.state('TAP-F1', 'n1-f1', '2026-11-30 02:00', 0),
     monitoring_tap.state('TAP-F2', 'n1-f2', '2026-11-30 02:00', 0.12),
     monitoring_tap.state('TAP-F3', 'n1-f3', '2026-11-30 02:00', 0.06),
@@ -129,7 +133,7 @@ SELECT is((SELECT count(*) FROM nightjar.notification WHERE dedup_key LIKE 'moni
 -- results stay; once fixed, the dispatcher's retry computes the KPIs.
 UPDATE nightjar.monitoring_reference_state SET shape = array_fill(0::float8, ARRAY[12]) || shape[13:36]
 WHERE structure_id = (SELECT structure_id FROM nightjar.monitoring_structure WHERE external_id = 'TAP-F1');
-INSERT INTO monitoring_tap.loads SELECT 'night2', nightjar.monitoring_load_states(jsonb_build_array(
+INSERT INTO monitoring_tap.loads SELECT 'night2', monitoring_tap.load(jsonb_build_array(
     monitoring_tap.state('TAP-F1', 'n2-f1', '2026-12-01 02:00', 0.03),
     monitoring_tap.state('TAP-F2', 'n2-f2', '2026-12-01 02:00', 0)));
 CALL nightjar.dispatch(max_steps => 1, pipeline => 'monitoring_tap');
@@ -163,7 +167,7 @@ SELECT is((SELECT monitoring_mode FROM nightjar.monitoring_structure WHERE exter
           'F2: one state below the return level is not enough (return_after = 2)');
 
 -- Nights 3 and 4: F2 at L3 (= return level: resets the count), L1, then L1 again.
-INSERT INTO monitoring_tap.loads SELECT 'night3', nightjar.monitoring_load_states(jsonb_build_array(
+INSERT INTO monitoring_tap.loads SELECT 'night3', monitoring_tap.load(jsonb_build_array(
     monitoring_tap.state('TAP-F2', 'n3-f2a', '2026-12-02 02:00', 0.06),
     monitoring_tap.state('TAP-F2', 'n3-f2b', '2026-12-02 14:00', 0)));
 CALL monitoring_tap.drain('monitoring_tap');
@@ -171,7 +175,7 @@ SELECT is((SELECT array_agg(l.global_level ORDER BY l.measured_at) FROM nightjar
            WHERE r.structure_ref = 'TAP-F2'), '{5,1,3,1}', 'F2 levels: L5, L1, L3, L1');
 SELECT is((SELECT monitoring_mode FROM nightjar.monitoring_structure WHERE external_id = 'TAP-F2'), 'REINFORCED',
           'a state at the return level resets the count: still REINFORCED');
-INSERT INTO monitoring_tap.loads SELECT 'night4', nightjar.monitoring_load_states(jsonb_build_array(
+INSERT INTO monitoring_tap.loads SELECT 'night4', monitoring_tap.load(jsonb_build_array(
     monitoring_tap.state('TAP-F2', 'n4-f2', '2026-12-03 02:00', 0)));
 CALL monitoring_tap.drain('monitoring_tap');
 SELECT is((SELECT monitoring_mode FROM nightjar.monitoring_structure WHERE external_id = 'TAP-F2'), 'STANDARD',
