@@ -6,6 +6,7 @@
 #include "runner/cli/commands.hpp"
 #include "runner/cluster/local_cluster.hpp"
 #include "runner/notify/commands.hpp"
+#include "runner/webapp/commands.hpp"
 
 namespace {
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     AddDbCommands(app);
     nightjar::runner::RegisterIngestCommands(app);
     nightjar::runner::RegisterNotifyCommands(app);
+    nightjar::runner::RegisterWebappCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
