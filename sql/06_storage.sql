@@ -5,8 +5,8 @@
 -- quarantined records, and every large table to come -- lives in tables the extension
 -- creates on first use but does not own, so that DROP EXTENSION cannot take the
 -- warehouse with it, an upgrade script never rewrites a big table, and pg_dump treats
--- them as the ordinary tables they are (a primary key on a partitioned parent, foreign
--- keys restored after the rows).
+-- them as the ordinary tables they are (a primary key on a partitioned parent, indexes
+-- restored after the rows).
 --
 -- Each area declares its bulk tables in a function nightjar._storage_<area>() (no
 -- argument, returns void) that creates what is missing: CREATE TABLE IF NOT EXISTS with
@@ -19,8 +19,8 @@
 -- Refusal: every bulk table carries the trigger storage_guard, which calls
 -- nightjar._storage_guard(); that dependency makes DROP EXTENSION nightjar fail
 -- (SQLSTATE 2BP01) while a bulk table exists. DROP EXTENSION ... CASCADE removes the
--- guards and the foreign keys to the catalog but no table and no row; CREATE EXTENSION
--- afterwards finds the tables and uses them as they are.
+-- guards but no table and no row; CREATE EXTENSION afterwards finds the tables and uses
+-- them as they are. No bulk table has a foreign key into the catalog (12_ingest_storage.sql).
 
 -- _storage_guard does nothing: bulk tables reference it (trigger storage_guard) so that
 -- DROP EXTENSION nightjar refuses while they exist.

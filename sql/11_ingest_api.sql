@@ -302,6 +302,8 @@ DECLARE
     v_summary jsonb;
 BEGIN
     v_batch := nightjar._ingest_staging_batch(batch_id);
+    -- raw_record has no per-row foreign keys: its rows are checked here, once (12_ingest_storage.sql).
+    PERFORM nightjar._check_raw_batch(finish_batch.batch_id);
     SELECT count(*), count(*) FILTER (WHERE f.status = 'staged'), coalesce(sum(f.size), 0),
            coalesce(sum(f.records) FILTER (WHERE f.status = 'staged'), 0)
     INTO v_files, v_staged, v_bytes, v_records

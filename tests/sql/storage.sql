@@ -6,7 +6,7 @@
 -- data are back as they were at the end.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(21);
+SELECT plan(27);
 
 CREATE TEMP TABLE bulk (name text PRIMARY KEY);
 INSERT INTO bulk VALUES ('raw_record'), ('valid_record'), ('quarantine'), ('clean_record');
@@ -33,6 +33,8 @@ SELECT is((SELECT array_agg(a.attname::text ORDER BY k.n) FROM pg_constraint c, 
            JOIN pg_attribute a ON a.attrelid = 'nightjar.valid_record'::regclass AND a.attnum = k.attnum
            WHERE c.conrelid = 'nightjar.valid_record'::regclass AND c.contype = 'p'),
           ARRAY['source_id', 'batch_id', 'record_no'], 'valid_record''s parent has its primary key');
+SELECT is((SELECT count(*) FROM pg_constraint WHERE conrelid = 'nightjar.raw_record'::regclass AND contype = 'f'), 0::bigint,
+          'raw_record has no per-row foreign key (the COPY pays none)');
 
 -- Some warehouse data.
 INSERT INTO nightjar.source (name, kind) VALUES ('t_store', 'sql');
@@ -41,6 +43,37 @@ INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
 SELECT b.source_id, b.batch_id, g, jsonb_build_object('id', g)
 FROM nightjar.batch b JOIN nightjar.source s USING (source_id), generate_series(1, 3) g WHERE s.name = 't_store';
 SELECT nightjar.define_fields('t_store', ARRAY['id']);
+
+-- What the foreign keys checked per row, _check_raw_batch (finish_batch) checks per batch.
+SELECT lives_ok($$SELECT nightjar._check_raw_batch(max(batch_id)) FROM nightjar.batch b JOIN nightjar.source s USING (source_id)
+                  WHERE s.name = 't_store'$$, 'a batch whose rows name its source and no file passes');
+SAVEPOINT wrong_rows;
+INSERT INTO nightjar.source (name, kind) VALUES ('t_store_other', 'sql');
+INSERT INTO nightjar.batch (source_id, status) SELECT source_id, 'staging' FROM nightjar.source WHERE name = 't_store_other';
+INSERT INTO nightjar.file (source_id, batch_id, name, location, status, records)
+SELECT b.source_id, b.batch_id, 'f.csv', '/x', 'staged', 1 FROM nightjar.batch b JOIN nightjar.source s USING (source_id)
+WHERE s.name = 't_store_other';
+CREATE TEMP TABLE ids AS
+SELECT (SELECT max(batch_id) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_store') AS store_batch,
+       (SELECT max(batch_id) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_store_other') AS other_batch,
+       (SELECT max(file_id) FROM nightjar.file f JOIN nightjar.source s USING (source_id) WHERE s.name = 't_store_other') AS other_file,
+       (SELECT source_id FROM nightjar.source WHERE name = 't_store_other') AS other_source;
+INSERT INTO nightjar.raw_record (source_id, batch_id, file_id, record_no, payload)
+SELECT other_source, other_batch, other_file, 1, '{}' FROM ids;
+SELECT lives_ok('SELECT nightjar._check_raw_batch(other_batch) FROM ids', 'a runner batch whose rows match its file rows passes');
+INSERT INTO nightjar.raw_record (source_id, batch_id, file_id, record_no, payload)
+SELECT other_source, other_batch, other_file, 2, '{}' FROM ids;
+SELECT throws_like('SELECT nightjar._check_raw_batch(other_batch) FROM ids', '%has 2 staged rows of file %, which is staged with 1 records',
+                   'a file holding more rows than it was closed with is refused');
+INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload) SELECT other_source, store_batch, 9, '{}' FROM ids;
+SELECT throws_ok('SELECT nightjar._check_raw_batch(store_batch) FROM ids', '23503', NULL,
+                 'rows of another source in a batch are refused (23503)');
+DELETE FROM nightjar.raw_record r USING ids WHERE r.batch_id = ids.store_batch AND r.record_no = 9;
+INSERT INTO nightjar.raw_record (source_id, batch_id, file_id, record_no, payload)
+SELECT b.source_id, b.batch_id, ids.other_file, 10, '{}' FROM ids, nightjar.batch b WHERE b.batch_id = ids.store_batch;
+SELECT throws_like('SELECT nightjar._check_raw_batch(store_batch) FROM ids', '%staged rows of file %, which is not a file of this batch',
+                   'rows naming a file of another batch are refused');
+ROLLBACK TO SAVEPOINT wrong_rows;
 SELECT nightjar.validate_batch(max(batch_id)) FROM nightjar.batch b JOIN nightjar.source s USING (source_id) WHERE s.name = 't_store';
 SELECT is((SELECT count(*) FROM nightjar.valid_t_store), 3::bigint, 'a source''s partition inherits the primary key and takes rows');
 SELECT throws_ok($$INSERT INTO nightjar.valid_record SELECT * FROM nightjar.valid_t_store LIMIT 1$$, '23505', NULL,
@@ -65,7 +98,7 @@ SELECT is((SELECT count(*) FROM before b WHERE to_regclass('nightjar.' || b.name
 SELECT is((SELECT ((SELECT count(*) FROM nightjar.raw_record), (SELECT count(*) FROM nightjar.valid_record))::text),
           (SELECT (raw, valid)::text FROM counts_before), 'and no row');
 SELECT is((SELECT count(*) FROM pg_trigger WHERE tgname = 'storage_guard'
-           AND tgrelid IN (SELECT oid FROM before)), 0::bigint, 'only the guards and the foreign keys to the catalog went with it');
+           AND tgrelid IN (SELECT oid FROM before)), 0::bigint, 'only the guards went with it');
 
 -- CREATE again: the extension finds the tables and uses them as they are.
 CREATE EXTENSION nightjar;
