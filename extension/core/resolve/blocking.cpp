@@ -306,6 +306,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             continue;
         }
         stats.families.push_back(fam.name);
+        size_t first_pair = pairs.size();
         stats.blocks += blocks;
         stats.oversize_blocks += oversize;
         if (oversize > 0 && rank.empty()) rank = NameRank(d);
@@ -331,6 +332,14 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             ticker.Tick(static_cast<int64_t>(size));
             i = j;
         }
+        // Keep an evenly spaced sample of the family's pairs for estimating m.
+        FamilySample sample;
+        for (const KeyTerm& t : fam.terms) sample.fields.push_back(t.field);
+        sample.emitted = pairs.size() - first_pair;
+        size_t step = std::max<size_t>(1, sample.emitted / kFamilySample);
+        for (size_t k = first_pair; k < pairs.size(); k += step) sample.pairs.push_back(pairs[k]);
+        SortUnique(sample.pairs);
+        stats.samples.push_back(std::move(sample));
     }
     SortUnique(pairs);
     return pairs;

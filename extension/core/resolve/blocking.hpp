@@ -25,8 +25,18 @@ struct KeyFamily {
     std::vector<KeyTerm> terms;
 };
 
+// FamilySample is a sample of the distinct pairs one family produced (for estimating m
+// on the fields the family did not block on).
+struct FamilySample {
+    std::vector<size_t> fields;   // fields the family's terms use
+    std::vector<uint64_t> pairs;  // sorted, distinct, at most kFamilySample
+    size_t emitted = 0;           // pairs the family produced (before deduplication)
+};
+constexpr size_t kFamilySample = 400000;
+
 // BlockingStats reports what blocking did.
 struct BlockingStats {
+    std::vector<FamilySample> samples;          // one per family used
     size_t blocks = 0;                          // keys shared by >= 2 records
     size_t oversize_blocks = 0;                 // compared by sorted window
     std::vector<std::string> families;          // rules used

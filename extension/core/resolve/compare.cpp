@@ -31,14 +31,31 @@
 namespace nightjar::core::resolve {
 namespace {
 
-// TokenViews returns the token texts of value v.
-Tokens TokenViews(const FieldStore& s, uint32_t v) {
-    Tokens out;
+// FillTokens puts the token texts of value v in `out`.
+void FillTokens(const FieldStore& s, uint32_t v, Tokens& out) {
+    out.clear();
     const uint32_t* t = s.TokensBegin(v);
     size_t n = s.TokenCount(v);
-    out.reserve(n);
     for (size_t i = 0; i < n; ++i) out.push_back(s.tokens.Get(t[i]));
-    return out;
+}
+
+// SimilarText says whether the Jaro-Winkler of two values, or of their sorted tokens when
+// the order differs, reaches `cut`.
+bool SimilarText(const FieldStore& s, uint32_t va, uint32_t vb, double cut) {
+    std::string_view x = s.values.Get(va), y = s.values.Get(vb);
+    if (StringJaroWinkler(x, y, cut) >= cut) return true;
+    std::string_view sx = s.sorted.Get(s.sorted_of[va]), sy = s.sorted.Get(s.sorted_of[vb]);
+    if (sx == x && sy == y) return false;
+    return StringJaroWinkler(sx, sy, cut) >= cut;
+}
+
+// HasInitial says whether either list has a one-letter token.
+bool HasInitial(const Tokens& a, const Tokens& b) {
+    for (auto t : a)
+        if (t.size() == 1) return true;
+    for (auto t : b)
+        if (t.size() == 1) return true;
+    return false;
 }
 
 // IsNumberToken says whether a token starts with a digit (a house number, "12b").
@@ -101,16 +118,15 @@ void Comparer::Compare(uint32_t a, uint32_t b, int8_t* levels) const {
 
 int8_t Comparer::CompareName(const FieldStore& s, const std::vector<double>& c, uint32_t va,
                              uint32_t vb) const {
-    // CompareName tries the name levels in order.
+    // CompareName tries the name levels in order, the cheap tests first.
     if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
-    double jw =
-        std::max(StringJaroWinkler(s.values.Get(va), s.values.Get(vb)),
-                 StringJaroWinkler(s.sorted.Get(s.sorted_of[va]), s.sorted.Get(s.sorted_of[vb])));
-    if (jw >= c[0]) return 1;
-    Tokens ta = TokenViews(s, va), tb = TokenViews(s, vb);
+    if (SimilarText(s, va, vb, c[0])) return 1;
+    thread_local Tokens ta, tb;
+    FillTokens(s, va, ta);
+    FillTokens(s, vb, tb);
     double ts = TokenSetSimilarity(ta, tb);
     if (ts >= c[1]) return 2;
-    if (InitialsCompatible(ta, tb)) return 3;
+    if (HasInitial(ta, tb) && InitialsCompatible(ta, tb)) return 3;
     if (ts >= c[2]) return 4;
     return 5;
 }
@@ -119,20 +135,21 @@ int8_t Comparer::CompareAddress(const FieldStore& s, const std::vector<double>& 
                                 uint32_t vb) const {
     // CompareAddress separates house numbers from street words.
     if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
-    Tokens ta = TokenViews(s, va), tb = TokenViews(s, vb), na, nb, wa, wb;
+    thread_local Tokens ta, tb, na, nb, wa, wb;
+    FillTokens(s, va, ta);
+    FillTokens(s, vb, tb);
+    na.clear(), nb.clear(), wa.clear(), wb.clear();
     Split(ta, na, wa);
     Split(tb, nb, wb);
     bool other_number = !na.empty() && !nb.empty() && na[0] != nb[0];
-    if (!other_number) {
-        double jw = std::max(
-            StringJaroWinkler(s.values.Get(va), s.values.Get(vb)),
-            StringJaroWinkler(s.sorted.Get(s.sorted_of[va]), s.sorted.Get(s.sorted_of[vb])));
-        if (jw >= c[0]) return 1;
-        if (TokenSetSimilarity(ta, tb) >= c[1]) return 2;
-    } else if (TokenSetSimilarity(wa, wb) >= c[1]) {
-        return 3;
+    if (other_number) {
+        if (TokenSetSimilarity(wa, wb) >= c[1]) return 3;
+    } else if (SimilarText(s, va, vb, c[0])) {
+        return 1;
     }
-    if (TokenSetSimilarity(ta, tb) >= c[2]) return 4;
+    double ts = TokenSetSimilarity(ta, tb);
+    if (!other_number && ts >= c[1]) return 2;
+    if (ts >= c[2]) return 4;
     return 5;
 }
 

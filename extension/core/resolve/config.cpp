@@ -340,10 +340,10 @@ ResolverConfig ResolverConfig::FromJson(std::string_view json_text) {
             c.max_block_size = static_cast<size_t>(ReadCount(v, key, 2, 1e6));
         } else if (key == "window") {
             c.window = static_cast<size_t>(ReadCount(v, key, 1, 1000));
-        } else if (key == "u_by_em") {
+        } else if (key == "global_em") {
             if (v.type != JsonValue::Type::kBool)
-                throw InvalidArgument("\"u_by_em\" must be a boolean");
-            c.u_by_em = v.AsBool();
+                throw InvalidArgument("\"global_em\" must be a boolean");
+            c.global_em = v.AsBool();
         } else if (key == "em_iterations") {
             c.em_iterations = static_cast<int>(ReadCount(v, key, 0, 1000));
         } else if (key == "u_sample_pairs") {
@@ -357,7 +357,7 @@ ResolverConfig ResolverConfig::FromJson(std::string_view json_text) {
                 "unknown key \"" + Cut(key) +
                 "\" in the resolution config (known: inputs, fields, "
                 "one_per_source, blocking, match_threshold, review_threshold, "
-                "max_block_size, window, em_iterations, u_by_em, u_sample_pairs, seed, "
+                "max_block_size, window, em_iterations, global_em, u_sample_pairs, seed, "
                 "threads)");
         }
     }

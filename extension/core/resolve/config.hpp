@@ -79,10 +79,11 @@ struct ResolverConfig {
     size_t window = 10;
     // EM: at most em_iterations, random pairs sampled for u, seed of the sampler.
     int em_iterations = 25;
-    // u_by_em: EM re-estimates u among candidate pairs too (starting from the random-pair
-    // u); false keeps the random-pair u fixed and fits only m and the prior.
-    bool u_by_em = true;
-    size_t u_sample_pairs = 1000000;
+    // global_em: after m is trained per blocking rule (u from random pairs, prior over all
+    // pairs), one EM over all candidate pairs refines m, u and the prior (kept when sane);
+    // false keeps the per-rule model.
+    bool global_em = true;
+    size_t u_sample_pairs = 200000;
     uint64_t seed = 42;
     // threads used to compare pairs (1 or 2 on this machine; progress stays on the caller's).
     int threads = 2;

@@ -158,7 +158,19 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     size_t samples = std::min<size_t>(config.u_sample_pairs, n < 2 ? 0 : n * (n - 1) / 2 + 1000);
     EstimateU(d, comparer, config.one_per_source, samples, config.seed, threads, model, progress);
     Patterns patterns = GroupPatterns(gamma, nf);
-    EstimateM(patterns, level_counts, config.em_iterations, config.u_by_em, model);
+    // All pairs the model speaks of: every pair, or every pair of two sources.
+    double space = static_cast<double>(n) * (static_cast<double>(n) - 1) / 2;
+    if (config.one_per_source) {
+        std::vector<double> per_source;
+        for (uint32_t s : d.source) {
+            if (s >= per_source.size()) per_source.resize(s + 1, 0);
+            ++per_source[s];
+        }
+        for (double c : per_source) space -= c * (c - 1) / 2;
+    }
+    EstimateByRules(pairs, gamma, patterns, stats.samples, level_counts, config.em_iterations,
+                    space, config.global_em, model);
+    stats.samples.clear();
     result.em_iterations = model.iterations;
     result.prior = model.prior;
     result.model_json = ModelJson(d, model);

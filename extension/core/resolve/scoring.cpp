@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "core/resolve/parallel.hpp"
@@ -70,6 +71,30 @@ std::string Escape(const std::string& s) {
         out += c;
     }
     return out;
+}
+
+// DefaultM sets a field's starting m: the best level 0.6, each next one half as likely.
+void DefaultM(FieldModel& fm, int levels) {
+    fm.m.assign(static_cast<size_t>(levels), 0);
+    double v = 0.6, total = 0;
+    for (auto& x : fm.m) {
+        x = v;
+        total += v;
+        v /= 2;
+    }
+    for (auto& x : fm.m) x /= total;
+}
+
+// Posterior returns P(match | pattern q) under `model`.
+double Posterior(const Patterns& p, size_t q, const Model& model) {
+    const size_t nf = p.field_count;
+    double x = std::log(1 - model.prior) - std::log(model.prior);
+    for (size_t f = 0; f < nf; ++f) {
+        int8_t l = p.levels[q * nf + f];
+        if (l < 0) continue;
+        x += std::log(model.fields[f].u[l]) - std::log(model.fields[f].m[l]);
+    }
+    return x > 700 ? 0 : 1 / (1 + std::exp(x));
 }
 
 }  // namespace
@@ -154,18 +179,10 @@ void EstimateM(const Patterns& p, const std::vector<int>& level_counts, int iter
                Model& model) {
     // EstimateM alternates the E and M steps over the pattern table.
     const size_t nf = p.field_count, k = p.size();
-    for (size_t f = 0; f < nf; ++f) {
-        FieldModel& fm = model.fields[f];
-        if (fm.fixed_m) continue;
-        fm.m.assign(static_cast<size_t>(level_counts[f]), 0);
-        double v = 0.6, total = 0;
-        for (auto& x : fm.m) {
-            x = v;
-            total += v;
-            v /= 2;
-        }
-        for (auto& x : fm.m) x /= total;
-    }
+    for (size_t f = 0; f < nf; ++f)
+        if (!model.fields[f].fixed_m &&
+            model.fields[f].m.size() != static_cast<size_t>(level_counts[f]))
+            DefaultM(model.fields[f], level_counts[f]);
     std::vector<double> post(k);
     model.converged = false;
     for (int it = 0; it < iterations; ++it) {
@@ -223,6 +240,93 @@ void EstimateM(const Patterns& p, const std::vector<int>& level_counts, int iter
     }
 }
 
+void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_t>& gamma,
+                     const Patterns& all, const std::vector<FamilySample>& samples,
+                     const std::vector<int>& level_counts, int iterations, double pair_space,
+                     bool global_em, Model& model) {
+    // EstimateByRules trains on each family's sample, then solves for the global prior.
+    const size_t nf = level_counts.size();
+    std::vector<std::vector<double>> m_sum(nf);
+    std::vector<double> weight(nf, 0);
+    for (size_t f = 0; f < nf; ++f) m_sum[f].assign(static_cast<size_t>(level_counts[f]), 0);
+    double expected_matches = 0;
+    std::vector<int8_t> sub;
+    for (const FamilySample& sample : samples) {
+        sub.clear();
+        for (uint64_t pair : sample.pairs) {
+            size_t i = static_cast<size_t>(std::lower_bound(pairs.begin(), pairs.end(), pair) -
+                                           pairs.begin());
+            if (i == pairs.size() || pairs[i] != pair) continue;
+            size_t row = sub.size();
+            sub.insert(sub.end(), gamma.begin() + static_cast<ptrdiff_t>(i * nf),
+                       gamma.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
+            for (size_t f : sample.fields) sub[row + f] = kNullLevel;
+        }
+        if (sub.empty()) continue;
+        Patterns p = GroupPatterns(sub, nf);
+        Model local = model;
+        local.prior = 0.1;
+        EstimateM(p, level_counts, iterations, true, local);
+        double rows = static_cast<double>(sub.size() / nf);
+        expected_matches =
+            std::max(expected_matches, local.prior * static_cast<double>(sample.emitted) * rows /
+                                           static_cast<double>(sample.pairs.size()));
+        for (size_t f = 0; f < nf; ++f) {
+            if (std::find(sample.fields.begin(), sample.fields.end(), f) != sample.fields.end())
+                continue;
+            double present = 0;
+            for (size_t q = 0; q < p.size(); ++q)
+                if (p.levels[q * nf + f] >= 0)
+                    present += static_cast<double>(p.count[q]) * Posterior(p, q, local);
+            for (size_t l = 0; l < m_sum[f].size(); ++l)
+                m_sum[f][l] += local.fields[f].m[l] * present;
+            weight[f] += present;
+        }
+    }
+    for (size_t f = 0; f < nf; ++f) {
+        FieldModel& fm = model.fields[f];
+        if (fm.fixed_m) continue;
+        if (weight[f] <= 0) {
+            DefaultM(fm, level_counts[f]);
+            continue;
+        }
+        fm.m = m_sum[f];
+        for (double& x : fm.m) x = std::max(x / weight[f], 1e-9);
+    }
+    // The prior over all pairs: a fixed point, starting from the best family's estimate.
+    double space = std::max(pair_space, 1.0);
+    model.prior = std::clamp(expected_matches / space, 1e-12, 0.5);
+    model.converged = false;
+    for (int it = 0; it < 50; ++it) {
+        double sum = 0;
+        for (size_t q = 0; q < all.size(); ++q)
+            sum += static_cast<double>(all.count[q]) * Posterior(all, q, model);
+        double prior = std::clamp(sum / space, 1e-12, 0.5);
+        bool done = std::fabs(prior - model.prior) <= 1e-4 * model.prior;
+        model.prior = prior;
+        model.iterations = it + 1;
+        if (done) {
+            model.converged = true;
+            break;
+        }
+    }
+    if (!global_em) return;
+    // Refinement: EM over all candidate pairs, u free, from the trained m and the random
+    // u, the prior now among candidates. Kept only when its prior stays within a factor 2
+    // of the rules' estimate: a refinement that wanders off has found another split of the
+    // candidates (e.g. "same town"), not matches.
+    double candidates = 0;
+    for (size_t q = 0; q < all.size(); ++q) candidates += static_cast<double>(all.count[q]);
+    Model refined = model;
+    double start = std::clamp(model.prior * space / std::max(candidates, 1.0), 1e-6, 0.9);
+    refined.prior = start;
+    EstimateM(all, level_counts, iterations, true, refined);
+    if (refined.prior >= start / 2 && refined.prior <= start * 2) {
+        refined.refined = true;
+        model = refined;
+    }
+}
+
 std::vector<double> PatternWeights(const Patterns& p, const Model& model) {
     // PatternWeights sums log2 Bayes factors per pattern.
     const size_t nf = p.field_count;
@@ -256,9 +360,10 @@ double TermFrequencyLog2(const RecordData& d, const Model& model, size_t f, uint
 
 std::string ModelJson(const RecordData& d, const Model& model) {
     // ModelJson lists each field's levels with their m and u.
-    std::string out = "{\"prior\":" + Json(model.prior) +
-                      ",\"iterations\":" + std::to_string(model.iterations) +
-                      ",\"converged\":" + (model.converged ? "true" : "false") + ",\"fields\":[";
+    std::string out =
+        "{\"prior\":" + Json(model.prior) + ",\"iterations\":" + std::to_string(model.iterations) +
+        ",\"converged\":" + (model.converged ? "true" : "false") + ",\"prior_over\":\"" +
+        (model.refined ? "candidate pairs" : "all pairs") + "\",\"fields\":[";
     for (size_t f = 0; f < d.fields.size(); ++f) {
         const FieldSpec& spec = d.config.fields[f];
         auto names = LevelNames(spec);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/resolve/blocking.hpp"
 #include "core/resolve/compare.hpp"
 #include "core/resolve/record_data.hpp"
 #include "core/util/progress.hpp"
@@ -24,6 +25,7 @@ struct Model {
     std::vector<FieldModel> fields;
     int iterations = 0;
     bool converged = false;
+    bool refined = false;  // the prior is among candidate pairs (global EM kept)
 };
 
 // Patterns groups the comparison vectors of the candidate pairs: pattern k has levels
@@ -50,6 +52,18 @@ void EstimateU(const RecordData& data, const Comparer& comparer, bool one_per_so
 // parameter moves by 1e-6.
 void EstimateM(const Patterns& patterns, const std::vector<int>& level_counts, int iterations,
                bool free_u, Model& model);
+
+// EstimateByRules trains m on blocking rules, as Splink does: for each family's sample of
+// pairs, EM (u free, from the random-pair u) over the fields the family did not block on;
+// a field's m is the average over families weighted by their expected matches. u stays
+// the random-pair u and the prior is P(match) among ALL `pair_space` pairs (pairs outside
+// the candidates count as non-matches): a fixed point of prior = sum of candidate
+// posteriors / pair_space. With `global_em`, a final EM over all candidate pairs (u free)
+// refines the model and is kept when its prior stays within a factor 2 of the rules'.
+void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_t>& gamma,
+                     const Patterns& all, const std::vector<FamilySample>& samples,
+                     const std::vector<int>& level_counts, int iterations, double pair_space,
+                     bool global_em, Model& model);
 
 // PatternWeights returns log2 of the prior odds times each pattern's Bayes factor.
 std::vector<double> PatternWeights(const Patterns& patterns, const Model& model);

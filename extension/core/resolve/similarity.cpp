@@ -79,6 +79,11 @@ double StringJaroWinkler(std::string_view a, std::string_view b) {
     return JaroWinkler(a.data(), a.size(), b.data(), b.size());
 }
 
+double StringJaroWinkler(std::string_view a, std::string_view b, double threshold) {
+    // StringJaroWinkler skips the computation when the letter bound says it cannot reach.
+    return JaroWinklerAtLeast(a.data(), a.size(), b.data(), b.size(), threshold);
+}
+
 double TokenSetSimilarity(const Tokens& a, const Tokens& b) {
     // TokenSetSimilarity pairs the shorter list's tokens greedily with the longer's.
     const Tokens& s = a.size() <= b.size() ? a : b;
@@ -91,7 +96,8 @@ double TokenSetSimilarity(const Tokens& a, const Tokens& b) {
         size_t best_j = l.size();
         for (size_t j = 0; j < l.size() && j < 64; ++j) {
             if (used >> j & 1) continue;
-            double sim = ts == l[j] ? 1.0 : StringJaroWinkler(ts, l[j]);
+            double sim =
+                ts == l[j] ? 1.0 : StringJaroWinkler(ts, l[j], std::max(best, kTokenMatch));
             if (sim > best) {
                 best = sim;
                 best_j = j;

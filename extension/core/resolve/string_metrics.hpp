@@ -70,6 +70,25 @@ double JaroWinkler(const C* a, size_t n, const C* b, size_t m) {
     return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
+// JaroWinklerAtLeast returns JaroWinkler(a, b) when it can reach `threshold`, else a value
+// below `threshold` without computing it: the number of matching characters m cannot
+// exceed the characters of each string whose letter occurs in the other (a 64-bit mask
+// per string), and Jaro-Winkler <= j + 0.4 (1 - j) with j <= (m/|a| + m/|b| + 1) / 3.
+inline double JaroWinklerAtLeast(const char* a, size_t n, const char* b, size_t m,
+                                 double threshold) {
+    if (n == 0 || m == 0) return JaroWinkler(a, n, b, m);
+    uint64_t mask_a = 0, mask_b = 0;
+    for (size_t i = 0; i < n; ++i) mask_a |= uint64_t{1} << (static_cast<unsigned char>(a[i]) & 63);
+    for (size_t j = 0; j < m; ++j) mask_b |= uint64_t{1} << (static_cast<unsigned char>(b[j]) & 63);
+    size_t in_a = 0, in_b = 0;
+    for (size_t i = 0; i < n; ++i) in_a += mask_b >> (static_cast<unsigned char>(a[i]) & 63) & 1;
+    for (size_t j = 0; j < m; ++j) in_b += mask_a >> (static_cast<unsigned char>(b[j]) & 63) & 1;
+    double most = static_cast<double>(std::min(in_a, in_b));
+    double jaro_bound = (most / n + most / m + 1.0) / 3.0;
+    if (most == 0 || jaro_bound + 0.4 * (1.0 - jaro_bound) < threshold) return 0.0;
+    return JaroWinkler(a, n, b, m);
+}
+
 // Levenshtein returns the edit distance (insert, delete, substitute) of a and b; with
 // `transpositions`, the optimal string alignment distance (adjacent swaps cost 1).
 template <typename C>

@@ -24,8 +24,9 @@ double JaccardSimilarity(const Tokens& a, const Tokens& b);
 // TrigramSimilarity returns pg_trgm's similarity: trigrams of each word padded with two
 // spaces before and one after, |A ∩ B| / |A ∪ B| of the trigram sets.
 double TrigramSimilarity(const Tokens& a, const Tokens& b);
-// StringJaroWinkler is JaroWinkler on bytes.
+// StringJaroWinkler is JaroWinkler on bytes; with a threshold, JaroWinklerAtLeast.
 double StringJaroWinkler(std::string_view a, std::string_view b);
+double StringJaroWinkler(std::string_view a, std::string_view b, double threshold);
 
 }  // namespace nightjar::core::resolve
 
