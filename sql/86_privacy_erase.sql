@@ -21,7 +21,9 @@ BEGIN
     INSERT INTO _erase_val VALUES (lower(btrim(p_key)), true);
     -- Two passes: a subject found by one key field is found again by the others' values.
     FOR pass IN 1..2 LOOP
-        FOR d IN SELECT * FROM nightjar.subject_field f WHERE f.kind = p_kind ORDER BY f.source_id, f.table_oid LOOP
+        FOR d IN SELECT * FROM nightjar.subject_field f WHERE f.kind = p_kind
+                   AND (f.table_oid IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = f.table_oid))
+                 ORDER BY f.source_id, f.table_oid LOOP
             IF d.source_id IS NOT NULL THEN
                 INSERT INTO _erase_rec
                 SELECT r.source_id, r.batch_id, r.record_no, r.file_id FROM nightjar.raw_record r
@@ -165,6 +167,7 @@ BEGIN
 
     -- Declared application tables: the rows that reference others first.
     FOR d IN SELECT f.* FROM nightjar.subject_field f WHERE f.kind = erase_subject.kind AND f.table_oid IS NOT NULL
+               AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = f.table_oid)  -- a dropped table is skipped
              ORDER BY (SELECT count(*) FROM pg_catalog.pg_constraint c
                        WHERE c.confrelid = f.table_oid AND c.contype = 'f' AND c.conrelid <> f.table_oid), f.table_oid::text LOOP
         v_plan := nightjar._erase_count(d.table_oid,
