@@ -44,17 +44,17 @@ void RegisterIngestCommands(CLI::App& app) {
     auto add_run_flags = [](CLI::App* cmd) {
         cmd->add_option("-c,--config", config_path, "configuration file")->capture_default_str();
         cmd->add_option("-s,--source", opts.source, "only this source (default: every source)");
+        auto* from =
+            cmd->add_option("--resume-from-batch", opts.resume_from_batch,
+                            "resume the source's recorded plan (the latest run's) at its batch K")
+                ->check(CLI::PositiveNumber);
+        cmd->add_flag("--resume", opts.resume,
+                      "resume the source's recorded plan at its first batch not staged")
+            ->excludes(from);
     };
     auto* run =
         app.add_subcommand("run", "list, score, plan and stage the sources' files batch by batch");
     add_run_flags(run);
-    auto* from =
-        run->add_option("--resume-from-batch", opts.resume_from_batch,
-                        "resume the source's recorded plan (the latest run's) at its batch K")
-            ->check(CLI::PositiveNumber);
-    run->add_flag("--resume", opts.resume,
-                  "resume the source's recorded plan at its first batch not staged")
-        ->excludes(from);
     run->add_flag("--dry-run", opts.dry_run,
                   "print the plan (files, scores, batches) and stage nothing");
     run->add_flag("--interactive", opts.interactive, "confirm each batch on stdin");

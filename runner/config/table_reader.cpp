@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "runner/config/config.hpp"
+#include "runner/util/messages.hpp"
 
 namespace nightjar::runner {
 
@@ -123,7 +124,7 @@ bool TableReader::Secret(const std::string& key, std::string& out) {
         std::ifstream in(file);
         if (!in) Fail(Node(key + "_file"), key + "_file", "cannot read " + file);
         std::getline(in, out);
-        while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+        out = FirstLine(out);  // a CRLF file or trailing spaces leave no trace in the secret
     }
     return has_literal || has_env || has_file;
 }

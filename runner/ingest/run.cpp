@@ -73,94 +73,113 @@ SpoolGuard BeginRun(RunContext& ctx, const ChosenPlan& chosen) {
     return SpoolGuard{ctx.spool, ctx.opt.no_cleanup};
 }
 
-// RunSource runs the loop for one source and fills the report.
-void RunSource(RunContext& ctx) {
-    RunReport& report = ctx.report;
-    OpenCatalog(ctx);
+// ListAndPlan lists the source, scores each file and chooses the plan; `relevant` gets
+// the candidates at or above min_confidence (what the bookmark must not pass unless done).
+ChosenPlan ListAndPlan(RunContext& ctx, std::vector<Candidate>& relevant) {
     ctx.source = MakeSource(ctx.sc, ctx.row.bookmark);
     std::vector<Candidate> listed = ctx.source->List();
     ScoreListing(listed, *ctx.source, ctx.sc);
-    std::vector<Candidate> relevant;  // what the bookmark must not pass unless done
     for (const auto& c : listed)
         if (c.confidence >= ctx.sc.min_confidence) relevant.push_back(c);
     ChosenPlan chosen = ChoosePlan(ctx, listed, relevant);
-    const auto& plan = chosen.batches;
-    report.planned_batches = static_cast<int>(plan.size());
-    for (const auto& b : plan) report.planned_files += static_cast<int>(b.files.size());
-    if (!report.plan_note.empty() && ctx.opt.dry_run)
-        std::cout << "source " << ctx.sc.name << ": " << report.plan_note << "\n"
-                  << PlanChangesText(report.changes, 10);
+    ctx.report.planned_batches = static_cast<int>(chosen.batches.size());
+    for (const auto& b : chosen.batches)
+        ctx.report.planned_files += static_cast<int>(b.files.size());
+    return chosen;
+}
+
+// LoopState is what the batches of a run share: progress figures and the bookmark's inputs.
+struct LoopState {
+    bool tty = false;
+    Clock::time_point start = Clock::now();
+    std::uint64_t total_bytes = 0, done_bytes = 0;
+    std::vector<Candidate> staged_files;  // staged by this run
+    std::set<std::string> done_keys;      // staged or skipped on purpose by this run
+};
+
+// RunBatch runs one batch: confirm, check the disk, fetch, stage, tally, archive (when
+// its transaction committed), clear the spool, report.
+void RunBatch(RunContext& ctx, const ChosenPlan& chosen, const PlannedBatch& pb, LoopState& loop) {
+    BatchReport br;
+    br.seq = pb.seq;
+    if (ctx.opt.interactive) {
+        char a = Confirm(pb);
+        if (a == 'q')
+            throw CriticalError(kExitInterrupted,
+                                "stopped by the operator before batch " + std::to_string(pb.seq));
+        if (a != 'y') {
+            ctx.report.batches.push_back(br);  // declined: skipped, still planned
+            return;
+        }
+    }
+    CheckDisk(ctx.spool, pb.bytes, ctx.opt.disk_margin_mb);
+    auto t0 = Clock::now();
+    Progress progress{loop.tty, pb.seq, static_cast<int>(chosen.batches.size()), pb.files.size(),
+                      pb.bytes};
+    std::vector<BatchFile> files = FetchBatch(ctx, pb, chosen.gone);
+    bool committed = StageFetched(ctx, pb, files, br, [&](long records) {
+        double done = static_cast<double>(loop.done_bytes);
+        double eta = done > 0 ? Seconds(loop.start) * (loop.total_bytes - done) / done : 0;
+        progress.Print(false, records, Seconds(t0), eta);
+    });
+    TallyBatch(ctx, files, br);
+    for (const auto& f : files) {
+        if (f.status == FileStatus::kStaged) loop.staged_files.push_back(f.candidate);
+        if (f.status != FileStatus::kFailed) loop.done_keys.insert(f.candidate.key);
+    }
+    // A file whose batch did not commit stays where it is for the next run.
+    if (committed) {
+        try {
+            ArchiveBatch(ctx, files, br);
+        } catch (...) {
+            // The batch committed: the report shows it even when the run stops here.
+            br.seconds = Seconds(t0);
+            ctx.report.batches.push_back(br);
+            throw;
+        }
+    }
+    if (!ctx.opt.no_cleanup) EmptySpool(ctx.spool);
+    br.seconds = Seconds(t0);
+    loop.done_bytes += pb.bytes;
+    progress.Print(true, br.records, br.seconds, 0);
+    ctx.report.batches.push_back(br);
+}
+
+// RunSource runs one source: catalog, listing and plan, then batch by batch, then the
+// bookmark; it fills the report.
+void RunSource(RunContext& ctx) {
+    RunReport& report = ctx.report;
+    OpenCatalog(ctx);
+    std::vector<Candidate> relevant;
+    ChosenPlan chosen = ListAndPlan(ctx, relevant);
     if (ctx.opt.dry_run) {
-        PrintPlan(ctx.sc.name, plan, chosen.from);
+        if (!report.plan_note.empty())
+            std::cout << "source " << ctx.sc.name << ": " << report.plan_note << "\n"
+                      << PlanChangesText(report.changes, 10);
+        PrintPlan(ctx.sc.name, chosen.batches, chosen.from);
         return;
     }
     SpoolGuard spool_guard = BeginRun(ctx, chosen);
     if (!report.plan_note.empty())
         std::fprintf(stderr, "nightjar: source %s: %s\n", ctx.sc.name.c_str(),
                      report.plan_note.c_str());
-
-    const bool tty = isatty(STDERR_FILENO);
-    std::vector<Candidate> staged_files;
-    std::set<std::string> done_keys;
-    auto run_start = Clock::now();
-    std::uint64_t total_bytes = 0, done_bytes = 0;
-    for (const auto& b : plan) total_bytes += b.bytes;
-
-    for (const auto& pb : plan) {
-        if (pb.seq < chosen.from) {
-            // Batches before the resume point: their files are left untouched.
-            report.resume_skipped.push_back(pb.seq);
-            done_bytes += pb.bytes;
+    LoopState loop;
+    loop.tty = isatty(STDERR_FILENO);
+    for (const auto& b : chosen.batches) loop.total_bytes += b.bytes;
+    for (const auto& pb : chosen.batches) {
+        if (pb.seq >= chosen.from) {
+            RunBatch(ctx, chosen, pb, loop);
             continue;
         }
-        BatchReport br;
-        br.seq = pb.seq;
-        if (ctx.opt.interactive) {
-            char a = Confirm(pb);
-            if (a == 'q')
-                throw CriticalError(kExitInterrupted, "stopped by the operator before batch " +
-                                                          std::to_string(pb.seq));
-            if (a != 'y') {
-                report.batches.push_back(br);  // declined: skipped, still planned
-                continue;
-            }
-        }
-        CheckDisk(ctx.spool, pb.bytes, ctx.opt.disk_margin_mb);
-        auto t0 = Clock::now();
-        Progress progress{tty, pb.seq, static_cast<int>(plan.size()), pb.files.size(), pb.bytes};
-        std::vector<BatchFile> files = FetchBatch(ctx, pb, chosen.gone);
-        bool committed = StageFetched(ctx, pb, files, br, [&](long records) {
-            double elapsed = Seconds(run_start);
-            double eta = done_bytes > 0 ? elapsed * (total_bytes - done_bytes) / done_bytes : 0;
-            progress.Print(false, records, Seconds(t0), eta);
-        });
-        TallyBatch(ctx, files, br);
-        for (const auto& f : files) {
-            if (f.status == FileStatus::kStaged) staged_files.push_back(f.candidate);
-            if (f.status != FileStatus::kFailed) done_keys.insert(f.candidate.key);
-        }
-        // A file whose batch did not commit stays where it is for the next run.
-        if (committed) {
-            try {
-                ArchiveBatch(ctx, files, br);
-            } catch (...) {
-                // The batch committed: the report shows it even when the run stops here.
-                br.seconds = Seconds(t0);
-                report.batches.push_back(br);
-                throw;
-            }
-        }
-        if (!ctx.opt.no_cleanup) EmptySpool(ctx.spool);
-        br.seconds = Seconds(t0);
-        done_bytes += pb.bytes;
-        progress.Print(true, br.records, br.seconds, 0);
-        report.batches.push_back(br);
+        // Batches before the resume point: their files are left untouched.
+        report.resume_skipped.push_back(pb.seq);
+        loop.done_bytes += pb.bytes;
     }
     // The bookmark must not pass a relevant item this run did not stage, or an
     // incremental listing would never offer it again (items in between are listed again
     // and skipped by checksum).
-    std::string bookmark =
-        ctx.source->Bookmark(NewBookmarkItems(relevant, done_keys, std::move(staged_files)));
+    std::string bookmark = ctx.source->Bookmark(
+        NewBookmarkItems(relevant, loop.done_keys, std::move(loop.staged_files)));
     if (!bookmark.empty()) SaveBookmark(*ctx.conn, ctx.row.source_id, bookmark);
 }
 
