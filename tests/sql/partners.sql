@@ -81,7 +81,7 @@ SELECT is((SELECT count(*) FROM partner.declarant WHERE declarant_id = 'D-50'), 
 SELECT is(partner.import_step(jsonb_build_object('batch_id', b1)) -> 'counts' ->> 'skipped', '1', 'importing a file again is skipped') FROM b;
 SELECT is((SELECT count(*) FROM partner.declarant), 4::bigint, 'and creates nothing');
 SELECT is((SELECT array_agg(recipient || ' ' || (payload ->> 'outcome') ORDER BY notification_id) FROM nightjar.notification
-           WHERE kind = 'partner_file_processed'),
+           WHERE kind = 'partner_file_processed' AND dedup_key IN (SELECT 'partner_file:' || file_id FROM partner.import_file)),
           ARRAY['reports@acme.example partial', 'webhook:globex imported', 'reports@acme.example refused'],
           'a report per file to its partner (a file naming no partner has nobody to tell)');
 SELECT is((SELECT subject FROM nightjar.notification WHERE dedup_key = 'partner_file:' || (SELECT max(file_id) FROM nightjar.file f, b WHERE f.batch_id = b.b1)),
