@@ -8,7 +8,8 @@
 -- nightjar.toml), and _audit_scrub removes any key that looks like one anyway. Rows whose
 -- change is only bookkeeping (updated_at, a source's bookmark) are not logged. Role grants
 -- made through nightjar.grant_role / revoke_role are logged by those functions.
--- The log is append-only for everyone but its owner (no UPDATE or DELETE granted).
+-- The log is append-only for everyone but its owner (no UPDATE, DELETE or TRUNCATE is
+-- granted, not even to nightjar_admin: 99_roles.sql).
 
 CREATE TABLE nightjar.audit_log (
     audit_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -30,18 +31,27 @@ COMMENT ON TABLE nightjar.audit_log IS
 SELECT pg_catalog.pg_extension_config_dump('nightjar.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('nightjar.audit_log_audit_id_seq', '');
 
--- _audit_scrub removes bookkeeping columns and anything named like a secret from a row image.
-CREATE FUNCTION nightjar._audit_scrub(p_row jsonb) RETURNS jsonb
+-- _audit_scrub removes bookkeeping columns and, at any depth, anything named like a secret.
+CREATE FUNCTION nightjar._audit_scrub(p_row jsonb, p_top boolean DEFAULT true) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT coalesce(jsonb_object_agg(k, v), '{}')
-    FROM jsonb_each(p_row) AS e(k, v)
-    WHERE k NOT IN ('updated_at', 'bookmark')
-      AND k !~* '(secret|password|passwd|token|credential|private_key|access_key)';
+    SELECT CASE jsonb_typeof(p_row)
+        WHEN 'object' THEN
+            (SELECT coalesce(jsonb_object_agg(k, nightjar._audit_scrub(v, false)), '{}')
+             FROM jsonb_each(p_row) AS e(k, v)
+             WHERE NOT (p_top AND k IN ('updated_at', 'bookmark'))
+               AND k !~* '(secret|password|passwd|token|credential|private_key|access_key|api_key)')
+        WHEN 'array' THEN
+            (SELECT coalesce(jsonb_agg(nightjar._audit_scrub(v, false) ORDER BY i), '[]')
+             FROM jsonb_array_elements(p_row) WITH ORDINALITY AS a(v, i))
+        ELSE p_row END;
 $$;
 
 -- _audit_row writes one audit_log row for a change of an administrative table.
+-- It runs with the rights of whoever changes the table (current_user is the acting role):
+-- that role needs INSERT on audit_log, which nightjar_admin has; the runner writes
+-- administrative tables only through SECURITY DEFINER functions (as their owner).
 CREATE FUNCTION nightjar._audit_row() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_before jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN nightjar._audit_scrub(to_jsonb(OLD)) END;
     v_after jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN nightjar._audit_scrub(to_jsonb(NEW)) END;

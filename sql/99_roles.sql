@@ -43,16 +43,26 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- apply_grants (re)applies every grant of the four roles; idempotent.
+-- SECURITY DEFINER: nightjar_admin may re-apply them (GRANT needs the owner's rights).
 CREATE FUNCTION nightjar.apply_grants() RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_oid oid;
 BEGIN
-    REVOKE ALL ON ALL ROUTINES IN SCHEMA nightjar FROM PUBLIC;
+    -- PUBLIC's default EXECUTE goes (only where it is still there: a REVOKE that finds
+    -- nothing to revoke warns).
+    FOR v_oid IN
+        SELECT p.oid FROM pg_proc p
+        WHERE p.pronamespace = 'nightjar'::regnamespace
+          AND (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0))
+    LOOP
+        EXECUTE format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', v_oid::regprocedure);
+    END LOOP;
     GRANT ALL ON SCHEMA nightjar, nightjar_api TO nightjar_admin;
     GRANT ALL ON ALL TABLES IN SCHEMA nightjar, nightjar_api TO nightjar_admin;
     GRANT ALL ON ALL SEQUENCES IN SCHEMA nightjar TO nightjar_admin;
     GRANT EXECUTE ON ALL ROUTINES IN SCHEMA nightjar TO nightjar_admin;
+    REVOKE UPDATE, DELETE, TRUNCATE ON nightjar.audit_log FROM nightjar_admin;  -- append-only
 
     GRANT USAGE ON SCHEMA nightjar TO nightjar_runner, nightjar_analyst;
     GRANT USAGE ON SCHEMA nightjar_api TO nightjar_analyst, nightjar_webapp_reader;
