@@ -19,11 +19,16 @@ TEST(FormatsCommon, HeaderScoreIgnoresCaseAccentsSpaces) {
     EXPECT_DOUBLE_EQ(HeaderScore(headers, {}), 1.0);
     EXPECT_EQ(NormalizeHeader("\xC5\x92uvre \xC3\x80 Faire-2"), "oeuvreafaire2");
     // The core's folding (Unaccent, Lower): ß, ø and letters outside Latin-1 too.
-    EXPECT_EQ(NormalizeHeader("Stra\xC3\x9F" "e \xC3\x98st"), "strasseost");
+    EXPECT_EQ(NormalizeHeader("Stra\xC3\x9F"
+                              "e \xC3\x98st"),
+              "strasseost");
     EXPECT_EQ(NormalizeHeader("Prix\xC2\xA0HT (\xE2\x82\xAC)"), "prixht\xE2\x82\xAC");
-    EXPECT_EQ(NormalizeHeader("\xC4\x8C\xC3\xADslo"), "cislo");                  // Číslo
-    EXPECT_EQ(NormalizeHeader("\xD0\xA6\xD0\xB5\xD0\xBD\xD0\xB0"), "\xD1\x86\xD0\xB5\xD0\xBD\xD0\xB0");  // Цена -> цена
-    EXPECT_EQ(NormalizeHeader("bad \xFF byte"), "bad\xFF" "byte");  // not UTF-8: compared as is
+    EXPECT_EQ(NormalizeHeader("\xC4\x8C\xC3\xADslo"), "cislo");  // Číslo
+    EXPECT_EQ(NormalizeHeader("\xD0\xA6\xD0\xB5\xD0\xBD\xD0\xB0"),
+              "\xD1\x86\xD0\xB5\xD0\xBD\xD0\xB0");  // Цена -> цена
+    EXPECT_EQ(NormalizeHeader("bad \xFF byte"),
+              "bad\xFF"
+              "byte");  // not UTF-8: compared as is
 }
 
 TEST(FormatsCommon, ResolveFormatByExtension) {

@@ -3,6 +3,7 @@
 // with libzip.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <zip.h>
 
 #include <cstdlib>
@@ -11,8 +12,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "runner/formats/reader.hpp"
 
@@ -42,7 +41,8 @@ class TempDir {
 };
 
 // Options returns FormatOptions with the given format and options.
-inline FormatOptions Options(const std::string& format, std::map<std::string, std::string> options = {}) {
+inline FormatOptions Options(const std::string& format,
+                             std::map<std::string, std::string> options = {}) {
     FormatOptions o;
     o.format = format;
     o.options = std::move(options);
@@ -83,30 +83,42 @@ inline void WriteZip(const std::string& path, const std::map<std::string, std::s
 
 // XlsxMembers returns a minimal workbook: sheets (name -> sheetData inner XML) and an
 // optional shared string table (inner XML of <sst>; absent when empty).
-inline std::map<std::string, std::string> XlsxMembers(const std::vector<std::pair<std::string, std::string>>& sheets,
-                                                      const std::string& shared = "") {
+inline std::map<std::string, std::string> XlsxMembers(
+    const std::vector<std::pair<std::string, std::string>>& sheets,
+    const std::string& shared = "") {
     const std::string head = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
     std::map<std::string, std::string> m;
-    std::string wb = head +
-                     "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-                     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>";
-    std::string rels = head + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">";
+    std::string wb =
+        head +
+        "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+        "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>";
+    std::string rels =
+        head +
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">";
     for (size_t i = 0; i < sheets.size(); ++i) {
         std::string n = std::to_string(i + 1);
-        wb += "<sheet name=\"" + sheets[i].first + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
+        wb +=
+            "<sheet name=\"" + sheets[i].first + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
         rels += "<Relationship Id=\"rId" + n +
-                "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
-                "Target=\"worksheets/sheet" + n + ".xml\"/>";
+                "\" "
+                "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                "worksheet\" "
+                "Target=\"worksheets/sheet" +
+                n + ".xml\"/>";
         m["xl/worksheets/sheet" + n + ".xml"] =
-            head + "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>" +
+            head +
+            "<worksheet "
+            "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>" +
             sheets[i].second + "</sheetData></worksheet>";
     }
     m["xl/workbook.xml"] = wb + "</sheets></workbook>";
     m["xl/_rels/workbook.xml.rels"] = rels + "</Relationships>";
-    m["[Content_Types].xml"] = head + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+    m["[Content_Types].xml"] =
+        head + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
     if (!shared.empty())
         m["xl/sharedStrings.xml"] =
-            head + "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" + shared + "</sst>";
+            head + "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" +
+            shared + "</sst>";
     return m;
 }
 

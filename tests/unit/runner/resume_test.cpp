@@ -1,8 +1,8 @@
 // resume_test.cpp: a recorded plan against the listing now — what is new, gone or
 // changed, and how a resumed plan takes the listing's data but keeps its own decisions.
-#include <gtest/gtest.h>
-
 #include "runner/ingest/resume.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace nightjar::runner;
 
@@ -56,7 +56,8 @@ TEST(DiffPlan, AFileOfAnyBatchOfThePlanIsNotNew) {
 }
 
 TEST(ResumeBatches, TakesTheListingsDataButKeepsThePlansConfidence) {
-    std::vector<PlannedBatch> plan{Batch(1, {C("a", 10, 0.9)}), Batch(2, {C("b", 20, 0.8), C("c", 30, 0.7)})};
+    std::vector<PlannedBatch> plan{Batch(1, {C("a", 10, 0.9)}),
+                                   Batch(2, {C("b", 20, 0.8), C("c", 30, 0.7)})};
     Candidate listed_b = C("b", 25, 0.1, "mark");
     listed_b.rel_path = "dir/b";
     std::set<std::string> gone;
