@@ -20,7 +20,9 @@ psql -qXAt -c "SELECT jsonb_pretty(jsonb_build_object('inputs', jsonb_build_arra
                                                       'fields', config -> 'fields', 'one_per_source', config -> 'one_per_source'))
                FROM nightjar.resolution WHERE name = 'demo_actors'"
 echo "-- SELECT nightjar.resolve('demo_actors')"
-psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT nightjar.resolve('demo_actors')" | jq -c '{records, candidate_pairs, matches, review_pairs, cut_links, entities, multi_record_entities, total_seconds}'
+psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT (SELECT jsonb_object_agg(k, r -> k) FROM unnest(ARRAY['records', 'candidate_pairs',
+    'matches', 'review_pairs', 'cut_links', 'entities', 'multi_record_entities', 'total_seconds']) k)
+  FROM (SELECT nightjar.resolve('demo_actors') AS r) x"
 echo "-- pairwise precision / recall / F1 against the generator's truth (demo_actors.truth)"
 psql -qX -v ON_ERROR_STOP=1 <<'SQL'
 WITH m AS (SELECT e.entity_id, t.actor_id FROM nightjar.entity_member e JOIN demo_actors.truth t USING (source, key)
