@@ -8,7 +8,8 @@ Writes into DIR (Python 3 standard library only; deterministic for a given seed)
       source names its columns its own way (raison_sociale, nom, adresse, cp, x/y...),
       some have no SIRET or no coordinates, two put the postcode and town inside the
       address. Column types: key text, lat/lon double precision, the rest text.
-  truth.csv        source,key,actor_id: the actor each record describes.
+  truth.csv        source,key,actor_id,kind: the actor each record describes and its kind
+      (shop, company, person, collection_point).
   load.sql         psql script: creates schema NAME (default "actors") with one table per
       source plus NAME.truth, and loads the CSV files with \\copy.
   resolution.json  a nightjar.define_resolution config over those tables (fields name,
@@ -122,6 +123,7 @@ ABBREV = {"Saint": "St", "Sainte": "Ste", "Société": "Sté", "Établissements"
 ACCENTS = str.maketrans("àâäáãçéèêëíìîïñóòôöõúùûüýÿœÀÂÄÁÇÉÈÊËÎÏÔÖÙÛÜŸŒ",
                         "aaaaaceeeeiiiinooooouuuuyyoAAAACEEEEIIOOUUUYO")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+KIND_NAMES = {"s": "shop", "c": "company", "p": "person", "k": "collection_point"}
 SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "&", "chez", "d'", "l'"}
 
 # Sources: (name, coverage per kind {shop, company, person, point}, SIRET present (share of
@@ -494,7 +496,7 @@ def main():
             if cols[6]:
                 row += [lat, lon]
             rows[i].append(row)
-            truth_actor[i].append(a["id"])
+            truth_actor[i].append((a["id"], KIND_NAMES[a["kind"]]))
         if a["sirets"]:
             recent_sirets.append(a["sirets"][-1])
             if len(recent_sirets) > 50:
@@ -516,7 +518,7 @@ def write_outputs(args, rng, rows, truth_actor):
     inputs = []
     with open(os.path.join(out, "truth.csv"), "w", newline="", encoding="utf-8") as tf:
         tw = csv.writer(tf)
-        tw.writerow(["source", "key", "actor_id"])
+        tw.writerow(["source", "key", "actor_id", "kind"])
         for i, (name, *_rest) in enumerate(SOURCES):
             cols = [c for c in COLUMNS[i] if c]
             order = list(range(len(rows[i])))
@@ -528,7 +530,7 @@ def write_outputs(args, rng, rows, truth_actor):
                 for n, j in enumerate(order, 1):
                     key = f"{prefix}-{n:07d}" if i % 3 else str(100000 + n * 7)
                     w.writerow([key] + rows[i][j])
-                    tw.writerow([name, key, truth_actor[i][j]])
+                    tw.writerow([name, key, *truth_actor[i][j]])
             types = ", ".join(f'"{c}" ' + ("double precision" if c == COLUMNS[i][6] or c == COLUMNS[i][7] else "text")
                               + (" PRIMARY KEY" if c == COLUMNS[i][0] else "") for c in cols)
             load.append(f'CREATE TABLE "{schema}"."{name}" ({types});')
@@ -544,7 +546,7 @@ def write_outputs(args, rng, rows, truth_actor):
                 mapping["location"] = {"lat": lat, "lon": lon}
             inp["columns"] = mapping
             inputs.append(inp)
-    load.append(f'CREATE TABLE "{schema}".truth (source text, key text, actor_id bigint, PRIMARY KEY (source, key));')
+    load.append(f'CREATE TABLE "{schema}".truth (source text, key text, actor_id bigint, kind text, PRIMARY KEY (source, key));')
     load.append(f"\\copy \"{schema}\".truth FROM '{out}/truth.csv' (FORMAT csv, HEADER true)")
     load.append(f'ANALYZE "{schema}".truth;')
     with open(os.path.join(out, "load.sql"), "w", encoding="utf-8") as f:
