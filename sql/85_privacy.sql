@@ -38,13 +38,20 @@ COMMENT ON TABLE nightjar.subject_field IS
 SELECT pg_catalog.pg_extension_config_dump('nightjar.subject_field', '');
 
 -- The salt of the tombstones' hashes: secret, dumped with the catalog (a restored
--- warehouse must hash as before, or its tombstones would stop matching).
+-- warehouse must hash as before, or its tombstones would stop matching). Drawn at the
+-- first erasure, not by CREATE EXTENSION: a restore then finds no row in the way of the
+-- dumped one.
 CREATE TABLE nightjar.privacy_salt (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     salt     text NOT NULL DEFAULT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
-INSERT INTO nightjar.privacy_salt DEFAULT VALUES;
 REVOKE ALL ON nightjar.privacy_salt FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('nightjar.privacy_salt', '');
+
+-- _privacy_salt_ensure draws the salt if there is none yet.
+CREATE FUNCTION nightjar._privacy_salt_ensure() RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    INSERT INTO nightjar.privacy_salt DEFAULT VALUES ON CONFLICT DO NOTHING;
+$$;
 
 CREATE TABLE nightjar.erased_subject (
     kind            text NOT NULL,
@@ -73,6 +80,7 @@ CREATE TABLE nightjar.erasure_log (
 COMMENT ON TABLE nightjar.erasure_log IS
     'audit of nightjar.erase_subject: kind, tables and row counts, files, who and when — never the data';
 SELECT pg_catalog.pg_extension_config_dump('nightjar.erasure_log', '');
+SELECT pg_catalog.pg_extension_config_dump('nightjar.erasure_log_erasure_id_seq', '');
 
 -- subject_hash is the salted hash a tombstone keeps for one identifying value.
 CREATE FUNCTION nightjar.subject_hash(kind text, value text) RETURNS text
@@ -81,7 +89,8 @@ LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_tem
                                     || lower(btrim(value)), 'UTF8')), 'hex');
 $$;
 COMMENT ON FUNCTION nightjar.subject_hash(text, text) IS
-    'salted SHA-256 (hex) of an identifying value, trimmed and lower-cased; what a tombstone keeps';
+    'salted SHA-256 (hex) of an identifying value, trimmed and lower-cased; what a tombstone keeps '
+    '(NULL before the first erasure drew the salt)';
 
 -- _privacy_fields checks a list of field or column names.
 CREATE FUNCTION nightjar._privacy_fields(p_fields text[], p_what text) RETURNS text[]

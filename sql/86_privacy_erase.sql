@@ -139,6 +139,7 @@ BEGIN
                         HINT = 'Declare them with nightjar.declare_subject or nightjar.declare_subject_table.';
     END IF;
     PERFORM nightjar.ensure_storage();
+    PERFORM nightjar._privacy_salt_ensure();
     PERFORM nightjar._erase_collect(kind, key);
     v_field_cond := nightjar._erase_field_cond(kind);
 
