@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -99,6 +100,38 @@ int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& e
                 static_cast<double>(records.MemoryBytes()) / static_cast<double>(recs.size()));
     std::printf("%s\n", result.SummaryJson().c_str());
     Score("resolve", recs, result.entity_of);
+    size_t true_kept = 0, true_matched = 0;
+    for (const auto& p : result.pairs)
+        if (recs[p.a].entity == recs[p.b].entity) {
+            ++true_kept;
+            true_matched += p.status != PairStatus::kReview;
+        }
+    if (std::getenv("RESOLVE_BENCH_MISSED")) {  // print a few true pairs never compared
+        std::unordered_map<uint32_t, std::vector<uint32_t>> by_entity;
+        for (uint32_t i = 0; i < recs.size(); ++i) by_entity[recs[i].entity].push_back(i);
+        std::unordered_map<uint64_t, bool> seen;
+        for (const auto& p : result.pairs) seen[uint64_t{p.a} << 32 | p.b] = true;
+        int shown = 0;
+        for (auto& [e, members] : by_entity) {
+            for (size_t x = 0; x < members.size() && shown < 25; ++x)
+                for (size_t y = x + 1; y < members.size() && shown < 25; ++y) {
+                    uint32_t a = std::min(members[x], members[y]),
+                             b = std::max(members[x], members[y]);
+                    if (seen.count(uint64_t{a} << 32 | b)) continue;
+                    ++shown;
+                    for (uint32_t r : {a, b}) {
+                        for (const auto& v : recs[r].values)
+                            std::printf("%s | ", v ? v->c_str() : "-");
+                        std::printf("\n");
+                    }
+                    std::printf("\n");
+                }
+        }
+    }
+    std::printf(
+        "true pairs among the %zu pairs >= review_threshold: %zu (%zu of them >= "
+        "match_threshold); with review_threshold 0 this is the blocking recall\n",
+        result.pairs.size(), true_kept, true_matched);
     Score("exact blocking", recs, ExactBaseline(recs));
     return 0;
 }

@@ -10,10 +10,12 @@
 //      oversize_blocks; a family whose entries lie mostly in oversize blocks says nothing
 //      (a gender column) and is dropped, reported by name.
 // Then the pairs of every family are radix-sorted and deduplicated.
-// Default families, per kind: name -> rare_phonetic alone, with each code field, with each
-// geo field's 5-character geohash cell; address -> number_street, with each code field;
-// identifier, exact, date -> the value; text -> its two rarest tokens; code alone and
-// geohash-7 cells alone only when no name/address/text field exists; number never.
+// Default families, per kind: name -> rare_phonetic with each code field, with each geo
+// field's 5-character geohash cell (alone when there is no code or geo field), and the
+// whole name (its sorted words) alone, for records without locality; address ->
+// number_street likewise; identifier, exact, date -> the value; text -> its two rarest
+// tokens; code alone and geohash-7 cells alone only when no name/address/text field
+// exists; number never.
 // Geohash cells are read on two grids shifted by half a cell, so two points closer than
 // half a cell always share a key (a record has two keys per geo term).
 // Memory: 16 bytes per entry of one family at a time, 8 bytes per emitted pair (twice
@@ -42,7 +44,9 @@ uint64_t Mix(uint64_t h, uint64_t part) {
     return h ^ (h >> 31);
 }
 
-// RarestTokens returns the positions (at most 2) of a value's rarest tokens of >= 2 bytes.
+// RarestTokens returns the positions of a value's rarest token of >= 2 bytes and, when its
+// document frequency is at most 4 times the rarest's, of the second rarest ("boulangerie
+// dupont" keys on "dupont" only; "jean dupont" on both).
 void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2], size_t& n) {
     const uint32_t* t = s.TokensBegin(v);
     size_t k = s.TokenCount(v);
@@ -53,12 +57,12 @@ void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2
         if (words_only && text[0] >= '0' && text[0] <= '9') continue;
         if (n < 2) {
             out[n++] = i;
-        } else {
-            size_t worst = s.token_df[t[out[0]]] >= s.token_df[t[out[1]]] ? 0 : 1;
-            if (s.token_df[t[i]] < s.token_df[t[out[worst]]]) out[worst] = i;
+        } else if (s.token_df[t[i]] < s.token_df[t[out[1]]]) {
+            out[1] = i;
         }
         if (n == 2 && s.token_df[t[out[0]]] > s.token_df[t[out[1]]]) std::swap(out[0], out[1]);
     }
+    if (n == 2 && s.token_df[t[out[1]]] > 4 * static_cast<uint64_t>(s.token_df[t[out[0]]])) n = 1;
 }
 
 // Parts appends the key parts of `term` for record r (nothing when its value is missing).
@@ -89,6 +93,16 @@ void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uin
         const uint32_t* t = s.TokensBegin(v);
         for (size_t i = 0; i < n; ++i)
             out.push_back(tr == "rare_tokens" ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
+        if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
+    } else if (tr == "sorted") {
+        out.push_back(s.sorted_of.empty() ? v : s.sorted_of[v]);
+    } else if (tr == "rare_prefix") {
+        size_t pos[2], n = 0;
+        RarestTokens(s, v, false, pos, n);
+        const uint32_t* t = s.TokensBegin(v);
+        for (size_t i = 0; i < n; ++i)
+            out.push_back(
+                HashBytes(s.tokens.Get(t[pos[i]]).substr(0, static_cast<size_t>(term.length))));
         if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
     } else if (tr == "number_street") {
         const uint32_t* t = s.TokensBegin(v);
@@ -202,14 +216,17 @@ std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& c) {
         k.terms = std::move(terms);
         out.push_back(std::move(k));
     };
+    bool located = !codes.empty() || !geos.empty();
     for (size_t n : names) {
-        add({{n, "rare_phonetic", 0}});
+        if (!located) add({{n, "rare_phonetic", 0}});
         for (size_t k : codes) add({{n, "rare_phonetic", 0}, {k, "value", 0}});
         for (size_t g : geos) add({{n, "rare_phonetic", 0}, {g, "geohash", 5}});
+        add({{n, "sorted", 0}});
     }
     for (size_t a : addresses) {
-        add({{a, "number_street", 0}});
+        if (!located) add({{a, "number_street", 0}});
         for (size_t k : codes) add({{a, "number_street", 0}, {k, "value", 0}});
+        for (size_t g : geos) add({{a, "number_street", 0}, {g, "geohash", 5}});
     }
     for (size_t t : texts) add({{t, "rare_tokens", 0}});
     for (size_t s : singles) add({{s, "value", 0}});

@@ -100,7 +100,8 @@ std::string ResolveResult::SummaryJson() const {
                       ",\"oversize_blocks\":" + std::to_string(oversize_blocks) +
                       ",\"blocking_rules\":[";
     for (size_t i = 0; i < blocking_rules.size(); ++i)
-        out += (i ? "," : "") + Quote(blocking_rules[i]);
+        out += std::string(i ? "," : "") + "{\"rule\":" + Quote(blocking_rules[i]) + ",\"pairs\":" +
+               std::to_string(i < blocking_rule_pairs.size() ? blocking_rule_pairs[i] : 0) + "}";
     out += "],\"dropped_blocking_rules\":[";
     for (size_t i = 0; i < dropped_blocking_rules.size(); ++i)
         out += (i ? "," : "") + Quote(dropped_blocking_rules[i]);
@@ -134,6 +135,7 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     result.oversize_blocks = stats.oversize_blocks;
     result.blocking_rules = stats.families;
     result.dropped_blocking_rules = stats.dropped_families;
+    for (const auto& sample : stats.samples) result.blocking_rule_pairs.push_back(sample.emitted);
     result.timings.emplace_back("blocking", Lap(clock));
 
     std::vector<int8_t> gamma(pairs.size() * nf);

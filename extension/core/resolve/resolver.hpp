@@ -69,6 +69,7 @@ struct ResolveResult {
     size_t blocks = 0;                        // blocks with >= 2 records
     size_t oversize_blocks = 0;               // blocks compared by window instead of all pairs
     std::vector<std::string> blocking_rules;  // rules that produced pairs
+    std::vector<size_t> blocking_rule_pairs;  // pairs each rule produced (with repeats)
     std::vector<std::string> dropped_blocking_rules;  // rules dropped as unselective
     int em_iterations = 0;
     double prior = 0;  // EM's estimate of P(match) among candidate pairs
@@ -82,7 +83,7 @@ struct ResolveResult {
     // PairLevel returns the level of field f for pairs[i].
     int8_t PairLevel(size_t i, size_t f) const { return pair_levels[i * field_count + f]; }
     // SummaryJson returns {"records":..,"candidate_pairs":..,"matches":..,"entities":..,
-    // ...,"timings":{...},"model":{...}}.
+    // ...,"blocking_rules":[{"rule":..,"pairs":..}],"timings":{...},"model":{...}}.
     std::string SummaryJson() const;
 };
 
