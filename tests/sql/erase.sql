@@ -6,7 +6,7 @@
 -- an old file and reports it in a new one. Test descriptions never quote the values
 -- (pgTAP keeps them in a table). One transaction, rolled back.
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 SELECT nightjar.ensure_storage();
 
 CREATE SCHEMA er_test;
@@ -162,6 +162,13 @@ SELECT backfill, b4, (SELECT max(file_id) FROM nightjar.file WHERE source_id = b
 SELECT is((SELECT r -> 'counts' FROM (SELECT nightjar.drop_erased(jsonb_build_object('batch_id', b4)) AS r FROM b4) x),
           '{"reappeared": 1, "dropped_erased": 0}'::jsonb, 'a new file naming the subject is imported and reported');
 SELECT is((SELECT count(*) FROM nightjar.raw_record, b4 WHERE batch_id = b4), 1::bigint, 'its record is kept');
+
+-- Declared names are quoted: a table and column with quotes and a semicolon.
+CREATE TABLE er_test."odd ""t"";" ("key; DROP TABLE er_test.customer" text, other text);
+INSERT INTO er_test."odd ""t"";" VALUES ('ER-0042', 'x'), ('ER-0043', 'y');
+SELECT nightjar.declare_subject_table('customer', 'er_test."odd ""t"";"', ARRAY['key; DROP TABLE er_test.customer']);
+SELECT is((nightjar.erase_subject('customer', 'ER-0042') -> 'tables' -> 0 ->> 'rows'), '1', 'a hostile table and column name are quoted');
+SELECT is((SELECT array_agg(other) FROM er_test."odd ""t"";"), ARRAY['y'], 'only the subject''s row went, the rest stands');
 
 SELECT * FROM finish();
 ROLLBACK;
