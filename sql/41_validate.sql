@@ -200,6 +200,24 @@ BEGIN
     RETURN v_name;
 END $$;
 
+-- _unique_probe returns the query a unique_existing rule on `field` runs per chunk: which
+-- of the chunk's values ($1 text[]) the source's valid records of other batches ($2 is
+-- this batch) already hold. It probes an expression index on the partition, created here
+-- on first use (a build over the rows already there, once; after that one more index entry
+-- per valid row of this source). Names come from the catalog and are quoted (%I, %L).
+CREATE FUNCTION nightjar._unique_probe(p_partition text, p_field text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_index text := left(p_partition, 44) || '_' || substr(md5(p_field), 1, 12) || '_key';
+BEGIN
+    IF to_regclass(format('nightjar.%I', v_index)) IS NULL THEN
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON nightjar.%I ((payload ->> %L))', v_index, p_partition, p_field);
+    END IF;
+    RETURN format('SELECT DISTINCT u.v FROM unnest($1::text[]) AS u(v) WHERE EXISTS '
+                  '(SELECT 1 FROM nightjar.%I p WHERE (p.payload ->> %L) = u.v AND p.batch_id <> $2)',
+                  p_partition, p_field);
+END $$;
+
 -- validate_batch validates one batch: valid rows to the source's valid table, failures to
 -- quarantine, per-rule counts. It emits nothing (the step protocol): its result carries the
 -- payload a dispatcher passes on (batch.validated, docs/events.md), null when refused.
@@ -214,6 +232,7 @@ DECLARE
     v_item jsonb;
     v_values jsonb;
     v_result jsonb;
+    v_partition text;
     r nightjar.validation_rule;
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
@@ -226,7 +245,7 @@ BEGIN
     -- Two validations of the same batch at once would both delete, then collide on the
     -- primary key: the second waits for the first and then replaces its results.
     PERFORM pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(v_batch_id::text));
-    PERFORM nightjar._valid_partition(v_source.source_id, v_source.name);
+    v_partition := nightjar._valid_partition(v_source.source_id, v_source.name);
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
     DELETE FROM nightjar.quarantine q WHERE q.batch_id = v_batch_id AND q.source_id = v_source.source_id;
@@ -242,10 +261,8 @@ BEGIN
                 INTO v_values;
             v_item := v_item || jsonb_build_object('values', v_values);
         ELSIF r.kind = 'unique_existing' THEN
-            SELECT coalesce(jsonb_agg(DISTINCT v.payload ->> r.field), '[]') INTO v_values
-            FROM nightjar.valid_record v
-            WHERE v.source_id = v_source.source_id AND v.batch_id <> v_batch_id AND v.payload ->> r.field IS NOT NULL;
-            v_item := v_item || jsonb_build_object('values', v_values);
+            -- Not the source's history: a query C++ runs per chunk with the chunk's values.
+            v_item := v_item || jsonb_build_object('probe', nightjar._unique_probe(v_partition, r.field));
         ELSIF r.kind = 'custom_sql' THEN
             v_item := v_item || jsonb_build_object('function_oid', nightjar._custom_function(r.name, r.params)::bigint);
         END IF;

@@ -10,7 +10,12 @@
 // typed values rebuilt by pushJsonbValue, or the raw jsonb as is when nothing was
 // converted) and quarantine rows are inserted in bulk once per fetched chunk, after which
 // the chunk's memory context is reset: memory is bounded by one chunk plus the rule
-// state (unique_in_batch's hash set and the value sets of reference/unique_existing).
+// state (unique_in_batch's hash set and the value set of reference rules).
+// unique_existing never loads a source's history: with such rules a chunk is read first,
+// the values each rule will compare are collected (Validator::ComparedText) and looked up
+// in one prepared statement per rule and chunk — an index probe of the source's
+// partition built by validate_batch (its "probe") — and the chunk is then validated
+// against the values found.
 // The SQL wrapper (sql/41_validate.sql) prepares the partition, deletes earlier results
 // of the batch, loads the value sets and resolves custom functions before calling it.
 #include "extension/pg/batch_step.hpp"
@@ -23,9 +28,11 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 }
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/rules/compiled_rule.hpp"
@@ -72,6 +79,18 @@ rules::FieldValue ToFieldValue(const JsonbValue& v) {
     return f;
 }
 
+// TextArray makes a text[] Datum of `values` in CurrentMemoryContext.
+Datum TextArray(const std::vector<std::string>& values) {
+    return PgCall([&] {
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
+        for (size_t i = 0; i < values.size(); ++i)
+            elems[i] = PointerGetDatum(
+                cstring_to_text_with_len(values[i].data(), static_cast<int>(values[i].size())));
+        return PointerGetDatum(
+            construct_array(elems, static_cast<int>(values.size()), TEXTOID, -1, false, 'i'));
+    });
+}
+
 // TypedJsonb makes the jsonb value of a converted field.
 JsonbValue TypedJsonb(const rules::TypedValue& t) {
     switch (t.kind) {
@@ -116,6 +135,21 @@ class BatchValidation {
     Jsonb* Result() const;
 
   private:
+    // ExistingProbe is a unique_existing rule's per-chunk lookup (SPI plan of its "probe").
+    struct ExistingProbe {
+        size_t rule;
+        std::string sql;
+        SPIPlanPtr plan = nullptr;
+    };
+
+    // PrepareProbes prepares each unique_existing rule's probe (SPI must be connected).
+    void PrepareProbes();
+    // ProbeChunk fills each unique_existing rule's value set with the values of the
+    // queued records that already exist in other batches.
+    void ProbeChunk();
+    // FillValues flattens a record into values_ (one per declared field); false when it
+    // is not an object.
+    bool FillValues(Jsonb* jb);
     // ProcessRecord validates one staged record and queues its valid or quarantine rows.
     void ProcessRecord(int64 record_no, Jsonb* jb, BulkWriter& valid, BulkWriter& quarantine);
     // CallCustom asks each custom_sql rule's function about the record.
@@ -141,6 +175,8 @@ class BatchValidation {
     std::vector<std::optional<bool>> custom_;
     std::vector<std::vector<JsonPair>> warning_objects_;
     rules::RecordResult result_;
+    std::vector<ExistingProbe> probes_;
+    std::vector<std::pair<int64, Jsonb*>> queued_;  // the chunk's records, when probing
 };
 
 void BatchValidation::LoadRules(const std::string& rules_json) {
@@ -155,6 +191,9 @@ void BatchValidation::LoadRules(const std::string& rules_json) {
         if (set.rules[i].kind == rules::RuleKind::kCustomSql)
             PgCall([&] { fmgr_info(m.fn_oid, &m.flinfo); });
     }
+    for (size_t i = 0; i < set.rules.size(); ++i)
+        if (set.rules[i].kind == rules::RuleKind::kUniqueExisting)
+            probes_.push_back(ExistingProbe{i, set.probes[i]});
     validator_.emplace(std::move(set.rules), fields_.size());
     for (auto& [index, values] : set.value_sets) validator_->SetValueSet(index, std::move(values));
     counts_.assign(meta_.size(), 0);
@@ -183,27 +222,95 @@ void BatchValidation::Run() {
         "field, value, message) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
         "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])",
         {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-    step.Run(
+    const char* query =
         "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
-        "ORDER BY record_no",
-        {INT8OID}, {Int64GetDatum(batch_id_)},
-        [&](const StepRow& row) { ProcessRecord(row.Int64(1), row.Jsonb(2), valid, quarantine); });
+        "ORDER BY record_no";
+    if (probes_.empty()) {
+        step.Run(query, {INT8OID}, {Int64GetDatum(batch_id_)}, [&](const StepRow& row) {
+            ProcessRecord(row.Int64(1), row.Jsonb(2), valid, quarantine);
+        });
+    } else {
+        PrepareProbes();
+        step.Run(
+            query, {INT8OID}, {Int64GetDatum(batch_id_)},
+            [&](const StepRow& row) { queued_.emplace_back(row.Int64(1), row.Jsonb(2)); },
+            [&] {
+                ProbeChunk();
+                for (const auto& [record_no, jb] : queued_)
+                    ProcessRecord(record_no, jb, valid, quarantine);
+                queued_.clear();
+            });
+    }
     step.Finish();
+}
+
+void BatchValidation::PrepareProbes() {
+    for (ExistingProbe& p : probes_) {
+        if (p.sql.empty())
+            throw nightjar::core::InvalidArgument("nightjar: unique_existing rule \"" +
+                                                  validator_->Rules()[p.rule].name +
+                                                  "\" came without its probe");
+        Oid types[2] = {TEXTARRAYOID, INT8OID};
+        p.plan = PgCall([&] {
+            SPIPlanPtr plan = SPI_prepare(p.sql.c_str(), 2, types);
+            if (plan == nullptr)
+                elog(ERROR, "nightjar: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+            return plan;
+        });
+    }
+}
+
+void BatchValidation::ProbeChunk() {
+    std::vector<std::vector<std::string>> wanted(probes_.size());
+    for (const auto& [record_no, jb] : queued_) {
+        if (!FillValues(jb)) continue;
+        for (size_t i = 0; i < probes_.size(); ++i)
+            if (auto text = validator_->ComparedText(probes_[i].rule, values_))
+                wanted[i].push_back(std::move(*text));
+    }
+    for (size_t i = 0; i < probes_.size(); ++i) {
+        std::vector<std::string>& w = wanted[i];
+        std::sort(w.begin(), w.end());
+        w.erase(std::unique(w.begin(), w.end()), w.end());
+        rules::StringSet found;
+        if (!w.empty()) {
+            Datum args[2] = {TextArray(w), Int64GetDatum(batch_id_)};
+            PgCall([&] {
+                int rc = SPI_execute_plan(probes_[i].plan, args, nullptr, true, 0);
+                if (rc != SPI_OK_SELECT)
+                    elog(ERROR, "nightjar: unique_existing probe failed: %s",
+                         SPI_result_code_string(rc));
+            });
+            SPITupleTable* rows = SPI_tuptable;
+            const uint64 n = SPI_processed;
+            for (uint64 r = 0; r < n; ++r) {
+                const char* v = PgCall([&] { return SPI_getvalue(rows->vals[r], rows->tupdesc, 1); });
+                if (v != nullptr) found.Insert(v);
+            }
+            PgCall([&] { SPI_freetuptable(rows); });
+        }
+        validator_->SetValueSet(probes_[i].rule, std::move(found));
+    }
+}
+
+bool BatchValidation::FillValues(Jsonb* jb) {
+    if (!FlattenObject(jb, &pairs_)) return false;
+    for (auto& v : values_) v = rules::FieldValue{};
+    for (const JsonPair& p : pairs_) {
+        auto it = field_index_.find(p.key);
+        if (it != field_index_.end()) values_[it->second] = ToFieldValue(p.value);
+    }
+    return true;
 }
 
 void BatchValidation::ProcessRecord(int64 record_no, Jsonb* jb, BulkWriter& valid,
                                     BulkWriter& quarantine) {
     ++rows_in_;
-    if (!FlattenObject(jb, &pairs_)) {  // not an object: one quarantine row, no rule
+    if (!FillValues(jb)) {  // not an object: one quarantine row, no rule
         ++rejected_;
         QuarantineRow(quarantine, record_no, 0, TextDatum("record"), TextDatum(""), 0,
                       TextDatum("is not a JSON object"));
         return;
-    }
-    for (auto& v : values_) v = rules::FieldValue{};
-    for (const JsonPair& p : pairs_) {
-        auto it = field_index_.find(p.key);
-        if (it != field_index_.end()) values_[it->second] = ToFieldValue(p.value);
     }
     CallCustom(jb);
     validator_->Validate(values_, custom_, &result_);

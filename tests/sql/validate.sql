@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(73);
+SELECT plan(76);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -207,6 +207,29 @@ SELECT throws_ok($$SELECT '{"id": "\ud800"}'::jsonb$$, '22P02', NULL,
 SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b1 FROM b)), 4::bigint, 'batch 1 untouched');
 SELECT is((SELECT (nightjar.validate_batch((SELECT b1 FROM b)) ->> 'rows_out')), '4',
           'unique_existing ignores the batch''s own earlier rows on re-run');
+
+-- unique_existing probes an index per chunk (1000 records): batch 3 spans three chunks and
+-- repeats batch 2's valid ids 100 and 101 in its third chunk.
+INSERT INTO nightjar.batch (source_id, status) SELECT src, 'staged' FROM ids;
+ALTER TABLE b ADD COLUMN bchunks bigint;
+UPDATE b SET bchunks = (SELECT max(batch_id) FROM nightjar.batch WHERE source_id = (SELECT src FROM ids));
+INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
+SELECT (SELECT src FROM ids), (SELECT bchunks FROM b), g,
+       jsonb_build_object('id', CASE g WHEN 2100 THEN '100' WHEN 2200 THEN ' 0101 ' WHEN 100 THEN '5100' WHEN 101 THEN '5101'
+                                       ELSE g::text END)
+FROM generate_series(1, 2500) g;
+SELECT nightjar.validate_batch((SELECT bchunks FROM b)) IS NOT NULL;
+SELECT is((SELECT count(*) FROM nightjar.quarantine WHERE batch_id = (SELECT bchunks FROM b) AND rule = 'id_new'),
+          (SELECT count(*) FROM nightjar.raw_record r WHERE r.batch_id = (SELECT bchunks FROM b)
+           AND EXISTS (SELECT 1 FROM nightjar.valid_record v WHERE v.source_id = r.source_id AND v.batch_id <> r.batch_id
+                       AND v.payload ->> 'id' = ltrim(btrim(r.payload ->> 'id'), '0'))),
+          'unique_existing refuses exactly the ids valid in other batches, in every chunk');
+SELECT ok((SELECT array_agg(record_no ORDER BY record_no) FROM nightjar.quarantine
+           WHERE batch_id = (SELECT bchunks FROM b) AND rule = 'id_new') @> ARRAY[2100, 2200]::bigint[],
+          'including batch 2''s ids in the third chunk (" 0101 " compared as the integer 101)');
+SELECT ok(EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = 'nightjar.valid_t_val'::regclass
+                  AND pg_get_indexdef(i.indexrelid) LIKE '%((payload ->> ''id''::text))%'),
+          'the probe''s expression index is on the source''s partition');
 
 -- A rule cannot be dropped while a validation that evaluates it is running (it holds the
 -- rules FOR KEY SHARE): a second real connection validates batch 1 and stays open. (Batch 1

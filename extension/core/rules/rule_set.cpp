@@ -78,7 +78,8 @@ RuleSet CompileRuleSet(std::string_view rules_json, const std::vector<std::strin
         throw InvalidArgument("nightjar: rules must be a JSON array of rule objects, not " +
                               std::string(TypeNameWithArticle(list.type)));
     static const char* const kKeys[] = {"name",   "kind",    "field",  "severity",
-                                        "params", "rule_id", "values", "function_oid"};
+                                        "params", "rule_id", "values", "function_oid",
+                                        "probe"};
     RuleSet set;
     for (size_t i = 0; i < list.items.size(); ++i) {
         const JsonValue& rule = list.items[i];
@@ -94,6 +95,10 @@ RuleSet CompileRuleSet(std::string_view rules_json, const std::vector<std::strin
         set.rule_ids.push_back(IntegerMember(rule, "rule_id", where));
         set.function_oids.push_back(
             static_cast<uint32_t>(IntegerMember(rule, "function_oid", where)));
+        const JsonValue* probe = rule.Find("probe");
+        if (probe != nullptr && probe->type != JsonValue::Type::kString)
+            throw InvalidArgument(where + ": \"probe\" must be a string");
+        set.probes.push_back(probe != nullptr ? probe->text : std::string());
         if (const JsonValue* values = rule.Find("values")) {
             if (values->type != JsonValue::Type::kArray)
                 throw InvalidArgument(where + ": \"values\" must be an array");

@@ -8,7 +8,8 @@
 //   {"name": "amount_range", "kind": "range", "field": "amount", "severity": "error",
 //    "params": {"min": 0}, "rule_id": 12,            // rule_id: optional, default 0
 //    "values": ["FR", "BE"],                         // reference / unique_existing: the value set
-//    "function_oid": 16402}                          // custom_sql: the resolved function
+//    "function_oid": 16402,                          // custom_sql: the resolved function
+//    "probe": "SELECT …"}                            // unique_existing: the glue's per-chunk index probe
 // Unknown keys are refused, so a typo in the SQL that builds the text fails loudly.
 #pragma once
 
@@ -30,6 +31,7 @@ struct RuleSet {
     std::vector<int64_t> rule_ids;                         // per rule, 0 when not given
     std::vector<uint32_t> function_oids;                   // per rule, 0 unless custom_sql
     std::vector<std::pair<size_t, StringSet>> value_sets;  // (rule index, values)
+    std::vector<std::string> probes;                       // per rule, empty unless given
 };
 
 // RuleSpecFromJson reads one rule object's name, kind, field, severity and params

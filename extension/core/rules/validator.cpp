@@ -164,6 +164,23 @@ void Validator::SetValueSet(size_t rule_index, StringSet values) {
     sets_.at(rule_index) = std::move(values);
 }
 
+std::optional<std::string> Validator::ComparedText(size_t rule_index,
+                                                   const std::vector<FieldValue>& fields) const {
+    // ComparedText mirrors Validate: every type rule of the field runs, the first one that
+    // converts gives the typed value, and any refusal means the rule is not checked.
+    const size_t field = rules_.at(rule_index).field_index;
+    const FieldValue& v = fields[field];
+    if (IsMissing(v)) return std::nullopt;
+    TypedValue typed;
+    for (const CompiledRule& rule : rules_) {
+        if (rule.kind != RuleKind::kType || rule.field_index != field) continue;
+        std::optional<TypedValue> t = ApplyType(rule, v);
+        if (!t) return std::nullopt;
+        if (typed.kind == TypedValue::Kind::kNone) typed = std::move(*t);
+    }
+    return std::string(Canonical(v, typed));
+}
+
 void Validator::ResetBatch() {
     for (size_t i = 0; i < rules_.size(); ++i)
         if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].Clear();

@@ -7,7 +7,8 @@
 // pass every rule except `required`; a value its type rule refused is not checked
 // again by range, length, enum, regex, unique, reference or compare (one failure, not two).
 // unique_in_batch keeps a hash set of the canonical values seen since the last ResetBatch;
-// reference and unique_existing look values up in sets the glue loads once per batch (SetValueSet);
+// reference looks values up in a set the glue loads once per batch, unique_existing in one
+// the glue fills per chunk with the chunk's values already present (SetValueSet);
 // custom_sql results are computed by the glue (it needs the server) and passed in.
 #pragma once
 
@@ -65,8 +66,15 @@ class Validator {
 
     // Rules returns the compiled rules in evaluation-independent (definition) order.
     const std::vector<CompiledRule>& Rules() const { return rules_; }
-    // SetValueSet gives a reference or unique_existing rule its set of existing values.
+    // SetValueSet gives a reference or unique_existing rule its set of existing values
+    // (unique_existing: the glue may replace it per chunk with the chunk's values found).
     void SetValueSet(size_t rule_index, StringSet values);
+    // ComparedText returns the text rule `rule_index` compares for `fields` — the
+    // canonical text after the field's type rules — or nullopt when the rule would not
+    // look at the value (missing, null, or refused by a type rule). The glue uses it to
+    // probe an index for the values unique_existing will ask about.
+    std::optional<std::string> ComparedText(size_t rule_index,
+                                            const std::vector<FieldValue>& fields) const;
     // ResetBatch forgets the values unique_in_batch has seen.
     void ResetBatch();
     // Validate evaluates every rule over `fields`; `custom` holds, per rule index, the

@@ -76,11 +76,13 @@ TEST(RuleSet, CompilesRulesWithTheirGlueData) {
             {"name": "b_ref", "kind": "reference", "field": "b", "severity": "warning",
              "params": {"table": "s.t", "column": "c"}, "values": ["FR", null, "BE"]},
             {"name": "a_fn", "kind": "custom_sql", "field": "a",
-             "params": {"function": "s.f(jsonb)"}, "function_oid": 16402}])j",
+             "params": {"function": "s.f(jsonb)"}, "function_oid": 16402},
+            {"name": "a_new", "kind": "unique_existing", "field": "a", "probe": "SELECT 1"}])j",
         {"a", "b"});
-    ASSERT_EQ(set.rules.size(), 3u);
-    EXPECT_EQ(set.rule_ids, (std::vector<int64_t>{7, 0, 0}));
-    EXPECT_EQ(set.function_oids, (std::vector<uint32_t>{0, 0, 16402}));
+    ASSERT_EQ(set.rules.size(), 4u);
+    EXPECT_EQ(set.probes, (std::vector<std::string>{"", "", "", "SELECT 1"}));
+    EXPECT_EQ(set.rule_ids, (std::vector<int64_t>{7, 0, 0, 0}));
+    EXPECT_EQ(set.function_oids, (std::vector<uint32_t>{0, 0, 16402, 0}));
     EXPECT_FALSE(set.rules[1].is_error);
     EXPECT_EQ(set.rules[1].field_index, 1u);
     ASSERT_EQ(set.value_sets.size(), 1u);
@@ -104,6 +106,8 @@ TEST(RuleSet, RefusesMalformedRuleObjects) {
               "nightjar: rule r: \"field\" is required");
     EXPECT_EQ(message(R"([{"name": "r", "kind": "required", "field": "a", "fn_oid": 1}])"),
               "nightjar: rule r: unknown key \"fn_oid\"");
+    EXPECT_EQ(message(R"([{"name": "r", "kind": "required", "field": "a", "probe": 1}])"),
+              "nightjar: rule r: \"probe\" must be a string");
     EXPECT_EQ(message(R"([{"name": "r", "kind": "required", "field": "a", "rule_id": -1}])"),
               "nightjar: rule r: \"rule_id\" must be a non-negative integer");
     EXPECT_EQ(message(R"([{"name": "r", "kind": "regex", "field": "a", "params": []}])"),

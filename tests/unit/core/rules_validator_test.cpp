@@ -215,6 +215,22 @@ TEST(RulesValidator, ReferenceAndUniqueExistingUseValueSets) {
               (Msgs{"ref: is not in ref.codes.code", "ex: already exists in valid data"}));
 }
 
+TEST(RulesValidator, ComparedTextIsWhatUniqueExistingLooksUp) {
+    Validator v({Rule("t", "type", "id", {{"type", Str("integer")}}),
+                 Rule("ex", "unique_existing", "id"), Rule("ex_code", "unique_existing", "code")},
+                kFields.size());
+    EXPECT_EQ(v.ComparedText(1, Rec().S("id", " 012 ").values), std::optional<std::string>("12"));
+    EXPECT_EQ(v.ComparedText(1, Rec().N("id", "7").values), std::optional<std::string>("7"));
+    EXPECT_EQ(v.ComparedText(1, Rec().S("id", "x").values), std::nullopt);  // type refused
+    EXPECT_EQ(v.ComparedText(1, Rec().Null("id").values), std::nullopt);
+    EXPECT_EQ(v.ComparedText(1, Rec().values), std::nullopt);               // missing
+    EXPECT_EQ(v.ComparedText(2, Rec().S("code", "FR").values), std::optional<std::string>("FR"));
+    EXPECT_EQ(v.ComparedText(2, Rec().B("code", true).values), std::optional<std::string>("true"));
+    // The set the glue fills per chunk is what Validate then consults.
+    v.SetValueSet(1, {"12"});
+    EXPECT_EQ(Messages(v, Rec().S("id", "012")), Msgs{"ex: already exists in valid data"});
+}
+
 TEST(RulesValidator, CompareNumbersDatesAndText) {
     Validator v(
         {Rule("ts", "type", "start", {{"type", Str("date")}, {"formats", Arr({Str("%d/%m/%Y")})}}),
