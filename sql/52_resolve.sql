@@ -128,11 +128,12 @@ LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_check_resolution';
 COMMENT ON FUNCTION nightjar._check_resolution(text, jsonb) IS
     'reads a resolution config in C++ (fields, kinds, overrides; errors name the field) and returns the level names of each field';
 
-CREATE FUNCTION nightjar._resolve_records(name text, config jsonb, sources text[], queries text[]) RETURNS jsonb
+CREATE FUNCTION nightjar._resolve_records(name text, config jsonb, sources text[], queries text[],
+                                          pair_table regclass, member_table regclass) RETURNS jsonb
 LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_resolve_records';
-COMMENT ON FUNCTION nightjar._resolve_records(text, jsonb, text[], text[]) IS
+COMMENT ON FUNCTION nightjar._resolve_records(text, jsonb, text[], text[], regclass, regclass) IS
     'runs one resolution in C++: reads each input query (key, then one text column per field), resolves, '
-    'writes entity_member and match_pair; returns counts and timings';
+    'writes the resolution''s partitions of match_pair and entity_member; returns counts and timings';
 
 -- _resolution_column returns the attribute name `col` of `rel` if it exists, else NULL.
 CREATE FUNCTION nightjar._resolution_column(rel regclass, col text) RETURNS text
@@ -351,7 +352,9 @@ BEGIN
     SELECT array_agg(i.source), array_agg(i.query) INTO v_sources, v_queries
     FROM nightjar._resolution_inputs(r.name, r.config) AS i;
     PERFORM nightjar._resolution_partitions(r.name);
-    v_result := nightjar._resolve_records(r.name, r.config, v_sources, v_queries);
+    v_result := nightjar._resolve_records(r.name, r.config, v_sources, v_queries,
+                                          nightjar._resolution_partition('match_pair', r.name),
+                                          nightjar._resolution_partition('entity_member', r.name));
     PERFORM nightjar._resolution_indexes(r.name);
     v_result := v_result || jsonb_build_object('resolution', r.name,
                                                'total_seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3));

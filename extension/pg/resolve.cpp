@@ -4,8 +4,10 @@
 //   nightjar._check_resolution(name, config jsonb) → jsonb reads the config in the core
 //     (ResolverConfig::FromJson: errors name the field, prefixed with the resolution) and
 //     returns each field's comparison level names, the key to match_pair.levels.
-//   nightjar._resolve_records(name, config, sources text[], queries text[]) → jsonb runs
-//     one resolution: read, resolve, write; returns the core's summary plus the glue's
+//   nightjar._resolve_records(name, config, sources text[], queries text[], pair_table
+//     regclass, member_table regclass) → jsonb runs one resolution: read, resolve, write
+//     (into the resolution's partitions directly, sparing the routing of every row through
+//     the partitioned parent); returns the core's summary plus the glue's
 //     own figures ("inputs", "read_seconds", "write_seconds", "memory_bytes").
 //
 // Design. Three phases.
@@ -125,6 +127,17 @@ Datum TextDatum(std::string_view s) {
     });
 }
 
+// RegclassArg returns regclass argument `argno` as its quoted, schema-qualified name.
+std::string RegclassArg(FunctionCallInfo fcinfo, int argno) {
+    const Oid relid = PG_GETARG_OID(argno);
+    return PgCall([&] {
+        char* name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+        std::string s(name);
+        pfree(name);
+        return s;
+    });
+}
+
 // InputStats is what reading one input found.
 struct InputStats {
     std::string source;
@@ -136,8 +149,11 @@ struct InputStats {
 class Resolution {
   public:
     Resolution(std::string name, const res::ResolverConfig& config,
-               std::vector<std::string> sources, std::vector<std::string> queries)
+               std::vector<std::string> sources, std::vector<std::string> queries,
+               std::string pair_table, std::string member_table)
         : name_(std::move(name)),
+          pair_table_(std::move(pair_table)),
+          member_table_(std::move(member_table)),
           config_(config),
           records_(config),
           queries_(std::move(queries)),
@@ -264,11 +280,12 @@ class Resolution {
     // WriteMembers writes one entity_member row per record.
     void WriteMembers(MemoryContext outer) {
         const std::vector<Datum> sources = SourceDatums(outer);
-        BulkWriter writer(
-            "INSERT INTO nightjar.entity_member (resolution, entity_id, source, key) "
-            "SELECT " +
-                ResolutionLiteral() + ", * FROM unnest($1::bigint[], $2::text[], $3::text[])",
-            {INT8OID, TEXTOID, TEXTOID});
+        BulkWriter writer("INSERT INTO " + member_table_ +
+                              " (resolution, entity_id, source, key) "
+                              "SELECT " +
+                              ResolutionLiteral() +
+                              ", * FROM unnest($1::bigint[], $2::text[], $3::text[])",
+                          {INT8OID, TEXTOID, TEXTOID});
         ScratchContext scratch(outer);
         ActivityProgress progress(label_, "entity members written");
         std::vector<Datum> keys;
@@ -305,7 +322,8 @@ class Resolution {
             levels += (f > 0 ? ", l" : "l") + std::to_string(f);
         }
         levels += "]::smallint[]";
-        return "INSERT INTO nightjar.match_pair (resolution, source_a, key_a, source_b, key_b, "
+        return "INSERT INTO " + pair_table_ +
+               " (resolution, source_a, key_a, source_b, key_b, "
                "probability, match_weight, status, levels) SELECT " +
                ResolutionLiteral() + ", sa, ka, sb, kb, p, w, st, " + levels + " FROM unnest(" +
                unnest + ") AS u(" + alias + ")";
@@ -376,6 +394,7 @@ class Resolution {
     }
 
     const std::string name_;
+    const std::string pair_table_, member_table_;  // regclass output: quoted as needed
     const res::ResolverConfig& config_;
     res::RecordSet records_;
     std::vector<std::string> queries_;
@@ -402,7 +421,8 @@ NIGHTJAR_FUNCTION(nightjar_resolve_records) {
     std::vector<std::string> queries = TextArrayArg(fcinfo, 3, "queries");
     if (sources.size() != queries.size() || sources.empty())
         throw core::InvalidArgument("nightjar: _resolve_records needs one query per source");
-    Resolution run(name, config, std::move(sources), std::move(queries));
+    Resolution run(name, config, std::move(sources), std::move(queries), RegclassArg(fcinfo, 4),
+                   RegclassArg(fcinfo, 5));
     run.Run();
     return run.Result();
 }
