@@ -50,7 +50,10 @@ BEGIN
         -- of the same record replaces the earlier one (batch_id says which batch it came from).
         CREATE TABLE nightjar.clean_record (
             source_id  bigint NOT NULL,
-            record_id  text NOT NULL,
+            -- COLLATE "C": an identifier, compared byte by byte; the database collation
+            -- made every comparison of the primary key (the upsert's probe and insert)
+            -- go through strcoll.
+            record_id  text COLLATE "C" NOT NULL,
             batch_id   bigint NOT NULL,
             record_no  bigint NOT NULL,
             payload    jsonb NOT NULL,

@@ -89,9 +89,8 @@ std::string UpsertSql(int64 source_id, int64 batch_id) {
     return "INSERT INTO nightjar.clean_record AS c (source_id, record_id, batch_id, record_no, "
            "payload) "
            "SELECT " +
-           std::to_string(source_id) + ", r, " + std::to_string(batch_id) +
-           ", n, p "
-           "FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS u(r, n, p) "
+           std::to_string(source_id) + ", unnest($1::text[]), " + std::to_string(batch_id) +
+           ", unnest($2::bigint[]), unnest($3::jsonb[]) "
            "ON CONFLICT (source_id, record_id) DO UPDATE SET batch_id = excluded.batch_id, "
            "record_no = excluded.record_no, payload = excluded.payload, updated_at = now() "
            "WHERE c.batch_id <= excluded.batch_id";

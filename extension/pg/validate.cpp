@@ -214,13 +214,14 @@ void BatchValidation::Run() {
     step.SetTotal(BatchRecords());
     BulkWriter& valid = step.Writer(
         "INSERT INTO nightjar.valid_record (source_id, batch_id, record_no, payload, warnings) "
-        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[], "
-        "$5::jsonb[])",
+        "SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bigint[]), "
+        "unnest($4::jsonb[]), unnest($5::jsonb[])",
         {INT8OID, INT8OID, INT8OID, JSONBOID, JSONBOID});
     BulkWriter& quarantine = step.Writer(
         "INSERT INTO nightjar.quarantine (source_id, batch_id, record_no, rule_id, rule, "
-        "field, value, message) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
-        "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])",
+        "field, value, message) SELECT unnest($1::bigint[]), unnest($2::bigint[]), "
+        "unnest($3::bigint[]), unnest($4::bigint[]), unnest($5::text[]), unnest($6::text[]), "
+        "unnest($7::text[]), unnest($8::text[])",
         {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
     const char* query =
         "SELECT record_no, payload FROM nightjar.raw_record WHERE batch_id = $1 "
