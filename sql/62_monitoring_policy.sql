@@ -206,6 +206,59 @@ COMMENT ON FUNCTION nightjar.monitoring_define_sensor(text, integer, text) IS
     'maps internal sensor sensor_no (1, 2, ... without gaps) of a structure to the provider''s sensor code; a new '
     'sensor makes phi uniform over the sensors and gets the default COMAC thresholds';
 
+-- monitoring_define_modes maps modes 1..n of a structure to provider_nos[1..n] in one call
+-- (the policy's default rows are added once: defining a large fleet stays linear).
+CREATE FUNCTION nightjar.monitoring_define_modes(structure text, provider_nos integer[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint := nightjar._monitoring_structure_id(structure);
+BEGIN
+    IF provider_nos IS NULL OR cardinality(provider_nos) = 0 OR array_ndims(provider_nos) <> 1
+       OR cardinality(provider_nos) > 1000 OR EXISTS (SELECT 1 FROM unnest(provider_nos) p WHERE p IS NULL OR p < 0)
+       OR (SELECT count(DISTINCT p) FROM unnest(provider_nos) p) <> cardinality(provider_nos) THEN
+        PERFORM nightjar._monitoring_bad(format('provider_nos must be 1 to 1000 distinct numbers >= 0, not %s',
+                                                left(coalesce(provider_nos::text, 'NULL'), 64)));
+    END IF;
+    IF EXISTS (SELECT 1 FROM nightjar.monitoring_mode m WHERE m.structure_id = v_id AND m.mode_no > cardinality(provider_nos)) THEN
+        PERFORM nightjar._monitoring_bad(format('structure %s has more than %s modes already', quote_literal(structure),
+                                                cardinality(provider_nos)));
+    END IF;
+    -- Two passes, so that numbers may move between modes without a transient duplicate.
+    UPDATE nightjar.monitoring_mode m SET provider_no = 2147483647 - m.mode_no WHERE m.structure_id = v_id;
+    INSERT INTO nightjar.monitoring_mode AS m (structure_id, mode_no, provider_no)
+    SELECT v_id, o::integer, p FROM unnest(provider_nos) WITH ORDINALITY u(p, o)
+    ON CONFLICT ON CONSTRAINT monitoring_mode_pkey DO UPDATE SET provider_no = EXCLUDED.provider_no;
+    PERFORM nightjar._monitoring_default_rows(nightjar._monitoring_editable_version(v_id));
+END $$;
+COMMENT ON FUNCTION nightjar.monitoring_define_modes(text, integer[]) IS
+    'maps modes 1..n of a structure to the provider numbers given, in one call (defaults added once)';
+
+-- monitoring_define_sensors maps sensors 1..n of a structure to sensor_codes[1..n] in one call.
+CREATE FUNCTION nightjar.monitoring_define_sensors(structure text, sensor_codes text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint := nightjar._monitoring_structure_id(structure);
+BEGIN
+    IF sensor_codes IS NULL OR cardinality(sensor_codes) = 0 OR array_ndims(sensor_codes) <> 1
+       OR cardinality(sensor_codes) > 10000
+       OR EXISTS (SELECT 1 FROM unnest(sensor_codes) c WHERE c IS NULL OR c !~ '^[A-Za-z0-9_.:-]{1,64}$')
+       OR (SELECT count(DISTINCT c) FROM unnest(sensor_codes) c) <> cardinality(sensor_codes) THEN
+        PERFORM nightjar._monitoring_bad(format('sensor_codes must be 1 to 10000 distinct codes matching ^[A-Za-z0-9_.:-]{1,64}$, not %s',
+                                                left(coalesce(sensor_codes::text, 'NULL'), 64)));
+    END IF;
+    IF EXISTS (SELECT 1 FROM nightjar.monitoring_sensor s WHERE s.structure_id = v_id AND s.sensor_no > cardinality(sensor_codes)) THEN
+        PERFORM nightjar._monitoring_bad(format('structure %s has more than %s sensors already', quote_literal(structure),
+                                                cardinality(sensor_codes)));
+    END IF;
+    UPDATE nightjar.monitoring_sensor s SET sensor_code = '.' || s.sensor_no WHERE s.structure_id = v_id;
+    INSERT INTO nightjar.monitoring_sensor AS s (structure_id, sensor_no, sensor_code)
+    SELECT v_id, o::integer, c FROM unnest(sensor_codes) WITH ORDINALITY u(c, o)
+    ON CONFLICT ON CONSTRAINT monitoring_sensor_pkey DO UPDATE SET sensor_code = EXCLUDED.sensor_code;
+    PERFORM nightjar._monitoring_default_rows(nightjar._monitoring_editable_version(v_id));
+END $$;
+COMMENT ON FUNCTION nightjar.monitoring_define_sensors(text, text[]) IS
+    'maps sensors 1..n of a structure to the sensor codes given, in one call (phi uniform when the count changed)';
+
 -- monitoring_set_reference sets the structure's reference state (internal mode and sensor order).
 CREATE FUNCTION nightjar.monitoring_set_reference(structure text, measured_at timestamptz, frequency float8[],
                                                   damping float8[], mcf float8[], shape float8[]) RETURNS void

@@ -59,10 +59,10 @@ def main():
             ref_shape = [x for m in range(1, a.modes + 1) for s in range(1, a.sensors + 1)
                          for x in shape(m, s, a.sensors)]
             cfg.write("SELECT nightjar.monitoring_define_structure('%s', 'RELATIVE', 'structure %d');\n" % (sid, i + 1))
-            cfg.write("SELECT nightjar.monitoring_define_mode('%s', m, 10 + m) FROM generate_series(1, %d) m;\n"
-                      % (sid, a.modes))
-            cfg.write("SELECT nightjar.monitoring_define_sensor('%s', s, 'S' || lpad(s::text, 2, '0')) "
-                      "FROM generate_series(1, %d) s;\n" % (sid, a.sensors))
+            cfg.write("SELECT nightjar.monitoring_define_modes('%s', '{%s}');\n"
+                      % (sid, ",".join(str(10 + m) for m in range(1, a.modes + 1))))
+            cfg.write("SELECT nightjar.monitoring_define_sensors('%s', '{%s}');\n"
+                      % (sid, ",".join("S%02d" % s for s in range(1, a.sensors + 1))))
             cfg.write("SELECT nightjar.monitoring_set_reference('%s', '2026-01-01T00:00:00Z', '{%s}', '{%s}', '{%s}', '{%s}');\n"
                       % (sid, ",".join(map(str, freq)), ",".join(["0.02"] * a.modes),
                          ",".join(["0.05"] * a.modes), ",".join("%.6f" % x for x in ref_shape)))

@@ -3,7 +3,7 @@
 -- tables' constraints), copy-on-write versioning of a used policy, the version in force
 -- at a date, and the configuration API's errors.
 BEGIN;
-SELECT plan(39);
+SELECT plan(43);
 SET LOCAL client_min_messages = warning;
 
 UPDATE nightjar.monitoring_default_policy SET rho = 0.6;
@@ -78,6 +78,23 @@ SELECT is(nightjar.monitoring_policy_at((SELECT structure_id FROM v1 LIMIT 1), n
           (SELECT policy_version_id FROM v1 WHERE version = 1), 'a state measured yesterday uses version 1');
 SELECT is(nightjar.monitoring_policy_at((SELECT structure_id FROM v1 LIMIT 1), now() + interval '1 hour'),
           (SELECT policy_version_id FROM v1 WHERE version = 2), 'a state measured from now on uses version 2');
+
+-- Modes and sensors in one call each (how a large fleet is configured).
+SELECT nightjar.monitoring_define_structure('TAP-P3');
+SELECT nightjar.monitoring_define_modes('TAP-P3', '{15,16,17}');
+SELECT nightjar.monitoring_define_sensors('TAP-P3', '{a,b}');
+SELECT is((SELECT array_agg(m.provider_no ORDER BY m.mode_no) FROM nightjar.monitoring_mode m
+           JOIN nightjar.monitoring_structure s USING (structure_id) WHERE s.external_id = 'TAP-P3'), '{15,16,17}',
+          'monitoring_define_modes numbers the modes 1..n');
+SELECT is((SELECT array_agg(p.phi ORDER BY p.sensor_no) FROM nightjar.monitoring_policy_phi p
+           JOIN nightjar.monitoring_policy_version v USING (policy_version_id)
+           JOIN nightjar.monitoring_structure s USING (structure_id) WHERE s.external_id = 'TAP-P3'), '{0.5,0.5}'::float8[],
+          'monitoring_define_sensors: phi uniform');
+SELECT is((SELECT count(*) FROM nightjar.monitoring_policy_threshold t JOIN nightjar.monitoring_policy_version v USING (policy_version_id)
+           JOIN nightjar.monitoring_structure s USING (structure_id) WHERE s.external_id = 'TAP-P3'), (4 * 3 + 2)::bigint,
+          'and the default thresholds of every mode and sensor');
+SELECT throws_ok($$SELECT nightjar.monitoring_define_modes('TAP-P3', '{15,15}')$$, '22023',
+                 'nightjar: provider_nos must be 1 to 1000 distinct numbers >= 0, not {15,15}', 'provider numbers distinct');
 
 -- Configuration errors.
 SELECT throws_ok($$SELECT nightjar.monitoring_define_structure('TAP-P2', 'SIDEWAYS')$$, '22023',
