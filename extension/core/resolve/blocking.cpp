@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/errors.hpp"
 
@@ -65,18 +64,45 @@ void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2
     if (n == 2 && s.token_df[t[out[1]]] > 4 * static_cast<uint64_t>(s.token_df[t[out[0]]])) n = 1;
 }
 
+enum class Op {
+    kValue,
+    kPrefix,
+    kTokens,
+    kPhonetic,
+    kRarePhonetic,
+    kRareTokens,
+    kSorted,
+    kRarePrefix,
+    kNumberStreet,
+    kGeohash
+};
+
+// OpOf reads a transform name once per family (Parts runs per record).
+Op OpOf(const std::string& tr) {
+    if (tr == "prefix") return Op::kPrefix;
+    if (tr == "tokens") return Op::kTokens;
+    if (tr == "phonetic") return Op::kPhonetic;
+    if (tr == "rare_phonetic") return Op::kRarePhonetic;
+    if (tr == "rare_tokens") return Op::kRareTokens;
+    if (tr == "sorted") return Op::kSorted;
+    if (tr == "rare_prefix") return Op::kRarePrefix;
+    if (tr == "number_street") return Op::kNumberStreet;
+    if (tr == "geohash") return Op::kGeohash;
+    return Op::kValue;
+}
+
 // Parts appends the key parts of `term` for record r (nothing when its value is missing).
-void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uint64_t>& out) {
+void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
+           std::vector<uint64_t>& out) {
     const FieldStore& s = d.fields[term.field];
     uint32_t v = s.value_of[r];
     if (v == kMissing) return;
-    const std::string& tr = term.transform;
-    if (tr == "value") {
+    if (op == Op::kValue) {
         out.push_back(v);
-    } else if (tr == "prefix") {
+    } else if (op == Op::kPrefix) {
         std::string_view text = s.values.Get(v);
         out.push_back(HashBytes(text.substr(0, static_cast<size_t>(term.length))));
-    } else if (tr == "tokens" || tr == "phonetic") {
+    } else if (op == Op::kTokens || op == Op::kPhonetic) {
         if (!s.HasTokens()) {
             out.push_back(v);
             return;
@@ -84,19 +110,19 @@ void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uin
         const uint32_t* t = s.TokensBegin(v);
         size_t begin = out.size();
         for (size_t i = 0; i < s.TokenCount(v); ++i)
-            out.push_back(tr == "tokens" ? t[i] : s.token_phonetic[t[i]]);
+            out.push_back(op == Op::kTokens ? t[i] : s.token_phonetic[t[i]]);
         std::sort(out.begin() + begin, out.end());
         out.erase(std::unique(out.begin() + begin, out.end()), out.end());
-    } else if (tr == "rare_phonetic" || tr == "rare_tokens") {
+    } else if (op == Op::kRarePhonetic || op == Op::kRareTokens) {
         size_t pos[2], n = 0;
         RarestTokens(s, v, false, pos, n);
         const uint32_t* t = s.TokensBegin(v);
         for (size_t i = 0; i < n; ++i)
-            out.push_back(tr == "rare_tokens" ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
+            out.push_back(op == Op::kRareTokens ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
         if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
-    } else if (tr == "sorted") {
+    } else if (op == Op::kSorted) {
         out.push_back(s.sorted_of.empty() ? v : s.sorted_of[v]);
-    } else if (tr == "rare_prefix") {
+    } else if (op == Op::kRarePrefix) {
         size_t pos[2], n = 0;
         RarestTokens(s, v, false, pos, n);
         const uint32_t* t = s.TokensBegin(v);
@@ -104,7 +130,7 @@ void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uin
             out.push_back(
                 HashBytes(s.tokens.Get(t[pos[i]]).substr(0, static_cast<size_t>(term.length))));
         if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
-    } else if (tr == "number_street") {
+    } else if (op == Op::kNumberStreet) {
         const uint32_t* t = s.TokensBegin(v);
         uint64_t number = kMissing;
         for (size_t i = 0; i < s.TokenCount(v) && number == kMissing; ++i) {
@@ -114,7 +140,7 @@ void Parts(const RecordData& d, const KeyTerm& term, uint32_t r, std::vector<uin
         size_t pos[2], n = 0;
         RarestTokens(s, v, true, pos, n);
         if (n > 0) out.push_back(Mix(number, s.token_phonetic[t[pos[0]]]));
-    } else if (tr == "geohash") {
+    } else if (op == Op::kGeohash) {
         // Geohash cells: 5*len bits split between longitude (ceil) and latitude (floor).
         int bits = 5 * term.length;
         double cell_lat = 180.0 / std::ldexp(1.0, bits / 2);
@@ -138,9 +164,9 @@ struct Entry {
     }
 };
 
-// NameRank returns each record's rank in the order of its sort text (the first name or
-// token field's sorted tokens, else field 0's value), for windows over oversize blocks.
-std::vector<uint32_t> NameRank(const RecordData& d) {
+// SortByName orders the records of an oversize block by their sort text: the first name
+// or address field's sorted words (else field 0's value), missing values last.
+void SortByName(const RecordData& d, std::vector<uint32_t>& members) {
     size_t field = 0;
     for (size_t f = 0; f < d.fields.size(); ++f)
         if (d.fields[f].kind == FieldKind::kName || d.fields[f].kind == FieldKind::kAddress) {
@@ -149,19 +175,15 @@ std::vector<uint32_t> NameRank(const RecordData& d) {
         }
     const FieldStore& s = d.fields[field];
     bool sorted = !s.sorted_of.empty();
-    const Interner& texts = sorted ? s.sorted : s.values;
-    std::vector<uint32_t> order(texts.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t x, uint32_t y) { return texts.Get(x) < texts.Get(y); });
-    std::vector<uint32_t> text_rank(texts.size());
-    for (uint32_t i = 0; i < order.size(); ++i) text_rank[order[i]] = i;
-    std::vector<uint32_t> rank(d.size(), kMissing);
-    for (uint32_t r = 0; r < d.size(); ++r) {
+    auto text = [&](uint32_t r) {
         uint32_t v = s.value_of[r];
-        if (v != kMissing) rank[r] = text_rank[sorted ? s.sorted_of[v] : v];
-    }
-    return rank;
+        if (v == kMissing) return std::string_view("\xff");
+        return sorted ? s.sorted.Get(s.sorted_of[v]) : s.values.Get(v);
+    };
+    std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {
+        std::string_view tx = text(x), ty = text(y);
+        return tx != ty ? tx < ty : x < y;
+    });
 }
 
 // Emit appends the pair (x, y) unless it joins a record to itself or to its own source.
@@ -278,19 +300,20 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
     const size_t window = config.window;
     const bool one_per_source = config.one_per_source;
     std::vector<uint64_t> pairs;
-    std::vector<uint32_t> rank;
     ProgressTicker ticker(progress, static_cast<int64_t>(2 * n * families.size()), 50000);
     std::vector<Entry> entries;
     std::vector<uint64_t> keys, next, parts;
     for (size_t fi = 0; fi < families.size(); ++fi) {
         const KeyFamily& fam = families[fi];
+        std::vector<Op> ops;
+        for (const KeyTerm& term : fam.terms) ops.push_back(OpOf(term.transform));
         entries.clear();
         for (uint32_t r = 0; r < n; ++r) {
             ticker.Tick();
             keys.assign(1, Mix(0x5EED, fi));
-            for (const KeyTerm& term : fam.terms) {
+            for (size_t ti = 0; ti < fam.terms.size(); ++ti) {
                 parts.clear();
-                Parts(d, term, r, parts);
+                Parts(d, fam.terms[ti], ops[ti], r, parts);
                 next.clear();
                 for (uint64_t k : keys)
                     for (uint64_t p : parts) next.push_back(Mix(k, p));
@@ -326,7 +349,6 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
         size_t first_pair = pairs.size();
         stats.blocks += blocks;
         stats.oversize_blocks += oversize;
-        if (oversize > 0 && rank.empty()) rank = NameRank(d);
         std::vector<uint32_t> members;
         for (size_t i = 0; i < entries.size();) {
             size_t j = i;
@@ -339,9 +361,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             } else if (size > max_block) {
                 members.clear();
                 for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
-                std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {
-                    return rank[x] != rank[y] ? rank[x] < rank[y] : x < y;
-                });
+                SortByName(d, members);
                 for (size_t x = 0; x < members.size(); ++x)
                     for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
                         Emit(d, one_per_source, members[x], members[y], pairs);

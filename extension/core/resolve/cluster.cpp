@@ -2,12 +2,13 @@
 //
 // Phases: edges are ordered by probability (descending, ties by record indexes so reruns
 // agree), then merged with a union-find (path halving, union by size). Under
-// one_per_source each root keeps the sorted list of its members' sources; an edge whose
+// one_per_source each root keeps its members' sources (a 64-bit mask up to 64 sources,
+// else a sorted list); an edge whose
 // two components share a source is cut — the greedy "weakest links go" rule: an edge is
 // only refused when stronger edges already tied its ends to conflicting records. Merging
 // appends the smaller source list to the larger (small-to-large), so building all lists
-// costs O(R log R) moves. Memory: 12 bytes per record plus the source lists (4 bytes per
-// record in total), 4 bytes per edge for the order. Time: O(E log E) for the sort plus
+// costs O(R log R) moves. Memory: 8 bytes per record plus 8 for the masks (or the source
+// lists), 4 bytes per edge for the order. Time: O(E log E) for the sort plus
 // near-linear union-find. Trade-off: greedy, not an optimal multicut; a chain of strong
 // wrong edges is not undone by later evidence.
 #include "core/resolve/cluster.hpp"
@@ -67,8 +68,16 @@ Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
         return ex.b < ey.b;
     });
     UnionFind uf(records);
+    // Up to 64 sources, a root's sources are one 64-bit mask; beyond, sorted lists.
+    uint32_t max_source = 0;
+    for (uint32_t s : source_of) max_source = std::max(max_source, s);
+    const bool masks = one_per_source && max_source < 64;
+    std::vector<uint64_t> mask;
     std::vector<std::vector<uint32_t>> sources;
-    if (one_per_source) {
+    if (masks) {
+        mask.resize(records);
+        for (size_t r = 0; r < records; ++r) mask[r] = uint64_t{1} << source_of[r];
+    } else if (one_per_source) {
         sources.resize(records);
         for (size_t r = 0; r < records; ++r) sources[r].push_back(source_of[r]);
     }
@@ -81,7 +90,13 @@ Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
             continue;
         }
         if (uf.size[x] < uf.size[y]) std::swap(x, y);
-        if (one_per_source) {
+        if (masks) {
+            if (mask[x] & mask[y]) {
+                ++out.cut;
+                continue;
+            }
+            mask[x] |= mask[y];
+        } else if (one_per_source) {
             if (SharesSource(sources[x], sources[y])) {
                 ++out.cut;
                 continue;

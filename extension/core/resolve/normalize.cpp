@@ -166,11 +166,59 @@ std::string MapTokens(const std::string& folded, const Abbrev (&table)[N]) {
     return out;
 }
 
+// kLatin1 maps U+00C0..U+00FF to ASCII (nullptr: not a letter, leave it to ICU).
+constexpr const char* kLatin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",   // C0-CF
+    "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",  // D0-DF
+    "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",   // E0-EF
+    "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "y",   // F0-FF
+};
+
+// Latin1Plain writes `in` without accents when its only non-ASCII characters are Latin-1
+// letters, œ/Œ and typographic quotes, dashes and no-break spaces (French text: ICU's
+// transliterator costs microseconds per value, this a table lookup); false otherwise.
+bool Latin1Plain(std::string_view in, std::string& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(in[i]);
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+            continue;
+        }
+        if (i + 1 >= in.size()) return false;
+        unsigned char d = static_cast<unsigned char>(in[i + 1]);
+        if ((d & 0xC0) != 0x80) return false;
+        if (c == 0xC3) {
+            const char* plain = kLatin1[d - 0x80];
+            if (!plain) return false;
+            out += plain;
+            ++i;
+        } else if (c == 0xC5 && (d == 0x93 || d == 0x92)) {
+            out += "oe";  // œ Œ
+            ++i;
+        } else if (c == 0xC2 && (d == 0xA0 || d == 0xAB || d == 0xBB || d == 0xB0 || d == 0xB7)) {
+            out += ' ';  // no-break space « » ° ·
+            ++i;
+        } else if (c == 0xE2 && i + 2 < in.size() && d == 0x80 &&
+                   static_cast<unsigned char>(in[i + 2]) >= 0x90 &&
+                   static_cast<unsigned char>(in[i + 2]) <= 0xAF) {
+            out += ' ';  // dashes, quotes, narrow spaces of U+2010..U+202F
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 std::string FoldText(std::string_view in) {
-    // FoldText takes the ASCII path when it can, else lower-cases and unaccents with ICU.
+    // FoldText takes the ASCII path when it can (after Latin1Plain), else ICU.
     if (text::IsAscii(in)) return FoldAscii(in);
+    std::string latin;
+    if (Latin1Plain(in, latin)) return FoldAscii(latin);
     std::string valid;
     if (!text::IsValidUtf8(in)) {
         for (char c : in)

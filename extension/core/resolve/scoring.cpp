@@ -100,15 +100,13 @@ double Posterior(const Patterns& p, size_t q, const Model& model) {
 }  // namespace
 
 Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count) {
-    // GroupPatterns hashes each comparison vector (as text) to its pattern.
+    // GroupPatterns packs a comparison vector in 64 bits (4 bits a field) when it fits, else
+    // hashes it as text.
     Patterns p;
     p.field_count = field_count;
     size_t pairs = field_count ? gamma.size() / field_count : 0;
     p.pattern_of.resize(pairs);
-    std::unordered_map<std::string, uint32_t> index;
-    std::string key(field_count, '\0');
-    for (size_t i = 0; i < pairs; ++i) {
-        key.assign(reinterpret_cast<const char*>(gamma.data() + i * field_count), field_count);
+    auto add = [&](size_t i, auto& index, auto key) {
         auto [it, added] = index.try_emplace(key, static_cast<uint32_t>(p.count.size()));
         if (added) {
             p.count.push_back(0);
@@ -117,6 +115,21 @@ Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count) {
         }
         ++p.count[it->second];
         p.pattern_of[i] = it->second;
+    };
+    if (field_count <= 16) {
+        std::unordered_map<uint64_t, uint32_t> index;
+        for (size_t i = 0; i < pairs; ++i) {
+            uint64_t key = 0;
+            for (size_t f = 0; f < field_count; ++f)
+                key |= static_cast<uint64_t>(gamma[i * field_count + f] + 1) << (4 * f);
+            add(i, index, key);
+        }
+    } else {
+        std::unordered_map<std::string, uint32_t> index;
+        for (size_t i = 0; i < pairs; ++i)
+            add(i, index,
+                std::string(reinterpret_cast<const char*>(gamma.data() + i * field_count),
+                            field_count));
     }
     return p;
 }
