@@ -52,6 +52,7 @@ CREATE FUNCTION nightjar._privacy_salt_ensure() RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     INSERT INTO nightjar.privacy_salt DEFAULT VALUES ON CONFLICT DO NOTHING;
 $$;
+REVOKE EXECUTE ON FUNCTION nightjar._privacy_salt_ensure() FROM PUBLIC;
 
 CREATE TABLE nightjar.erased_subject (
     kind            text NOT NULL,
@@ -88,6 +89,9 @@ LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_tem
     SELECT encode(sha256(convert_to((SELECT s.salt FROM nightjar.privacy_salt s) || ':' || kind || ':'
                                     || lower(btrim(value)), 'UTF8')), 'hex');
 $$;
+-- Hashing with the secret salt is for the erasure's own code and the admins: a role that
+-- could hash any value could test guesses against the tombstones.
+REVOKE EXECUTE ON FUNCTION nightjar.subject_hash(text, text) FROM PUBLIC;
 COMMENT ON FUNCTION nightjar.subject_hash(text, text) IS
     'salted SHA-256 (hex) of an identifying value, trimmed and lower-cased; what a tombstone keeps '
     '(NULL before the first erasure drew the salt)';

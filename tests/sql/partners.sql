@@ -7,7 +7,7 @@
 -- grepped), a replayed old file does not bring it back, a new file does (reported).
 -- One transaction, rolled back (roles included).
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 SELECT nightjar.ensure_storage();
 SET LOCAL client_min_messages = warning;
 \i examples/partner-loaders/schema.sql
@@ -110,6 +110,8 @@ SELECT throws_ok($$UPDATE partner.declarant SET partner = 'globex' WHERE declara
 SELECT throws_ok($$SELECT count(*) FROM nightjar.raw_record$$, '42501', NULL, 'staged raw records are out of reach');
 SELECT throws_ok($$SELECT count(*) FROM nightjar.notification$$, '42501', NULL, 'so are the outbox''s reports');
 SELECT throws_ok($$SELECT count(*) FROM nightjar.step_run$$, '42501', NULL, 'and the engine''s history');
+SELECT throws_ok($$SELECT count(*) FROM nightjar_api.run_status$$, '42501', NULL,
+                 'and the webapp''s nightjar_api views (a partner role is not nightjar_webapp_reader)');
 RESET ROLE;
 SELECT is((SELECT (name, (SELECT count(*) FROM partner.transaction WHERE partner = 'globex'))::text FROM partner.declarant
            WHERE partner = 'globex' AND declarant_id = 'D-1'), '("Gina Globex",1)', 'globex''s rows were neither updated nor deleted');
