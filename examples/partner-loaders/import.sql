@@ -53,25 +53,27 @@ LANGUAGE sql STABLE AS $$
     WHERE t.kind = 'declarant' AND t.subject_hash = nightjar.subject_hash('declarant', p_partner || ':' || lower(p_declarant));
 $$;
 
--- _remove erases one declarant and adds its files' checksums to its tombstone.
-CREATE FUNCTION partner._remove(p_partner text, p_declarant text) RETURNS bigint
+-- _remove erases one declarant, adds its files' checksums to its tombstone and returns
+-- the archived files that still hold it (for the runner or a person to scrub).
+CREATE FUNCTION partner._remove(p_partner text, p_declarant text) RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
     v_key text := p_partner || ':' || lower(p_declarant);
+    v_files bigint[];
     v_checksums text[];
-    v_result jsonb;
 BEGIN
+    v_files := ARRAY(SELECT file_id FROM partner.declarant WHERE subject_key = v_key
+                     UNION SELECT file_id FROM partner.property WHERE subject_key = v_key
+                     UNION SELECT file_id FROM partner.document WHERE subject_key = v_key
+                     UNION SELECT file_id FROM partner.transaction WHERE subject_key = v_key);
     v_checksums := ARRAY(SELECT DISTINCT f.checksum FROM partner.import_file f
-                         WHERE f.checksum IS NOT NULL AND f.file_id IN (
-                             SELECT file_id FROM partner.declarant WHERE subject_key = v_key
-                             UNION SELECT file_id FROM partner.property WHERE subject_key = v_key
-                             UNION SELECT file_id FROM partner.document WHERE subject_key = v_key
-                             UNION SELECT file_id FROM partner.transaction WHERE subject_key = v_key));
-    v_result := nightjar.erase_subject('declarant', v_key);
+                         WHERE f.checksum IS NOT NULL AND f.file_id = ANY (v_files));
+    PERFORM nightjar.erase_subject('declarant', v_key);
     UPDATE nightjar.erased_subject t
     SET file_checksums = ARRAY(SELECT DISTINCT c FROM unnest(t.file_checksums || v_checksums) c ORDER BY c)
     WHERE t.kind = 'declarant' AND t.subject_hash = nightjar.subject_hash('declarant', v_key);
-    RETURN (v_result ->> 'rows')::bigint;
+    RETURN ARRAY(SELECT coalesce(f.archive_location, f.location) FROM nightjar.file f
+                 WHERE f.file_id = ANY (v_files) ORDER BY f.file_id);
 END $$;
 
 -- import_file imports one partner file; returns its counts. A file already imported is skipped.
@@ -94,6 +96,7 @@ DECLARE
     v_imported integer := 0;
     v_rejected integer := 0;
     v_outcome text;
+    v_scrub text[] := '{}';
     c jsonb;
 BEGIN
     IF EXISTS (SELECT 1 FROM partner.import_file f WHERE f.file_id = p_file_id) THEN
@@ -128,7 +131,7 @@ BEGIN
             IF jsonb_typeof(p_doc -> v_section) = 'array' THEN
                 FOR v_item, v_no IN SELECT e, n FROM jsonb_array_elements(p_doc -> v_section) WITH ORDINALITY AS x(e, n) LOOP
                     IF v_section = 'declarants' AND (v_item ->> 'remove') = 'true' AND btrim(coalesce(v_item ->> 'declarant_id', '')) <> '' THEN
-                        PERFORM partner._remove(v_partner.code, v_item ->> 'declarant_id');
+                        v_scrub := v_scrub || partner._remove(v_partner.code, v_item ->> 'declarant_id');
                         c := jsonb_set(c, '{removed}', to_jsonb((c ->> 'removed')::int + 1));
                         CONTINUE;
                     END IF;
@@ -209,7 +212,8 @@ BEGIN
     UPDATE nightjar.raw_record r SET payload = jsonb_build_object('header', h, 'imported_into', 'partner', 'outcome', v_outcome)
     WHERE r.file_id = p_file_id;
     RETURN jsonb_build_object('file_id', p_file_id, 'outcome', v_outcome, 'imported', v_imported,
-                              'rejected', v_rejected, 'reason', v_reason, 'counts', v_counts);
+                              'rejected', v_rejected, 'reason', v_reason, 'counts', v_counts,
+                              'files_to_scrub', to_jsonb(ARRAY(SELECT DISTINCT x FROM unnest(v_scrub) x ORDER BY x)));
 END $$;
 
 -- import_step imports every file of a staged batch (the step protocol's result, payload passed on).
@@ -222,6 +226,7 @@ DECLARE
     v_by jsonb := '{"imported": 0, "partial": 0, "refused": 0, "skipped": 0}';
     v_items integer := 0;
     v_rejected integer := 0;
+    v_scrub jsonb := '[]';
 BEGIN
     FOR r IN SELECT rr.file_id, f.name, f.checksum, f.archive_location, rr.payload
              FROM nightjar.raw_record rr JOIN nightjar.file f ON f.file_id = rr.file_id
@@ -232,8 +237,10 @@ BEGIN
                           to_jsonb((v_by ->> coalesce(v_one ->> 'outcome', 'skipped'))::int + 1));
         v_items := v_items + coalesce((v_one ->> 'imported')::int, 0);
         v_rejected := v_rejected + coalesce((v_one ->> 'rejected')::int, 0);
+        v_scrub := v_scrub || coalesce(v_one -> 'files_to_scrub', '[]');
     END LOOP;
     RETURN jsonb_build_object('rows_in', v_files, 'rows_out', v_files - (v_by ->> 'refused')::int,
         'counts', v_by || jsonb_build_object('items_imported', v_items, 'items_rejected', v_rejected),
+        'files_to_scrub', v_scrub,  -- archived files still holding a removed declarant
         'payload', event || jsonb_build_object('files', v_files));
 END $$;

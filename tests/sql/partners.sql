@@ -7,7 +7,7 @@
 -- grepped), a replayed old file does not bring it back, a new file does (reported).
 -- One transaction, rolled back (roles included).
 BEGIN;
-SELECT plan(40);
+SELECT plan(41);
 SELECT nightjar.ensure_storage();
 SET LOCAL client_min_messages = warning;
 \i examples/partner-loaders/schema.sql
@@ -120,10 +120,12 @@ DELETE FROM partner.declarant WHERE partner = 'acme' AND declarant_id = 'G-7';
 -- The removal flag erases acme's D-1 everywhere (not globex's D-1).
 CREATE TEMP TABLE ada (v text);
 INSERT INTO ada VALUES ('Ada Removable'), ('ada.removable@acme.example'), ('rue Removable');
-SELECT is((SELECT partner.import_step(jsonb_build_object('batch_id', pg_temp.stage(s, 'acme_20260312_v1.json', 'e',
+CREATE TEMP TABLE removal AS SELECT partner.import_step(jsonb_build_object('batch_id', pg_temp.stage(s, 'acme_20260312_v1.json', 'e',
               '{"header": {"partner": "acme", "date": "2026-03-12", "version": "1"},
-                "declarants": [{"declarant_id": "D-1", "remove": true}]}'))) -> 'counts' ->> 'imported' FROM src),
-          '1', 'a file with a removal flag is imported');
+                "declarants": [{"declarant_id": "D-1", "remove": true}]}'))) AS r FROM src;
+SELECT is((SELECT r -> 'counts' ->> 'imported' FROM removal), '1', 'a file with a removal flag is imported');
+SELECT is((SELECT r -> 'files_to_scrub' FROM removal), '["success/acme_20260310_v1.json"]'::jsonb,
+          'the step names the archived file that still holds the declarant');
 SELECT is((SELECT counts -> 'declarants' ->> 'removed' FROM partner.import_file WHERE name = 'acme_20260312_v1.json'), '1',
           'and counts the removal');
 CREATE FUNCTION pg_temp.rows_containing(vals text[]) RETURNS bigint LANGUAGE plpgsql AS $$
