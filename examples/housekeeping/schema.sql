@@ -1,6 +1,8 @@
 -- examples/housekeeping/schema.sql: a small application the housekeeping tasks look after
 -- (docs/housekeeping.md): people, HR periods with deadlines, campaigns with an archive
 -- date, requests made in campaigns, uploaded files. Idempotent (drops and recreates hk_app).
+DELETE FROM nightjar.subject_field f   -- privacy declarations of the tables dropped below
+WHERE f.table_oid::oid IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'hk_app');
 DROP SCHEMA IF EXISTS hk_app CASCADE;
 CREATE SCHEMA hk_app;
 

@@ -25,7 +25,7 @@ touch -d '20 days ago' "$dir/a b/kept'1.json" "$dir/spool/staged.csv" "$dir/spoo
 owner=$(stat -c %U "$home/data" 2>/dev/null || echo "")
 [[ -n "$owner" && "$owner" != "$(id -un)" ]] && chown -R "$owner" "$dir"
 
-q -c 'CREATE EXTENSION IF NOT EXISTS adminpack' >/dev/null
+q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS adminpack' >/dev/null
 q -v dir="$dir" >/dev/null <<'SQL'
 CREATE SCHEMA hk_files_test;
 CREATE TABLE hk_files_test.doc (path text);
