@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# chain_bench.sh: the nightly chain end to end — records generated, staged by the runner,
+# validated (10 rules) and normalised (8 transforms) through the dispatcher — against the
+# same chain in plain SQL, in one run on the same database.
+#   ours : `nightjar run` of a dir source (one NDJSON file: checksum, parse, COPY into
+#          nightjar.raw_record, batch.staged), then `nightjar dispatch`: the pipeline's
+#          validate step (nightjar.validate_step, emits batch.validated) and normalize step
+#          (nightjar.normalize_step), each in its own transaction with its step run.
+#   SQL  : `psql \copy` of the same records (already in COPY text form) into
+#          nightjar.raw_record under a batch of its own, then the plain-SQL validation of
+#          bench/validate_sql.sql and the plain-SQL normalisation of bench/normalize_sql.sql
+#          reading the SQL validation's output (ANALYZE before each, untimed). Its
+#          normalisation reads the typed values the SQL validation wrote, as ours does, so
+#          its regexes meet numbers and ISO dates: it is not the same work as in
+#          normalize_bench.sql, and its rows are counted, not compared.
+# Records: bench/quality_data.sql's eight text fields with the same bad values at the same
+# periods (missing/malformed/duplicate ids, bad amounts and dates, unknown codes, bad
+# e-mails, out-of-range quantities, long names). Prints the wall time of each stage and of
+# the whole chain on both sides, records/s and the ratio SQL / ours, with the load average.
+# Aim (issue 11): the whole chain of 1,000,000 records in <= 12 s.
+# Env: PG* (scripts/cluster_env.sh), NIGHTJAR_BIN, CHAIN_RECORDS (default 1000000),
+# BENCH_DIR (default /tmp). Never part of a test: timings vary with the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
+N=${CHAIN_RECORDS:-1000000}
+src=chain_quality_$$
+sqlsrc=chain_sql_$$
+tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-chain-bench.XXXXXX")
+q() { psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
+cleanup() {
+  psql -qX >/dev/null 2>&1 <<SQL || true
+SELECT nightjar.drop_pipeline('$src');
+DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;
+SQL
+  for n in "$src" "$sqlsrc"; do
+    psql -qX >/dev/null 2>&1 <<SQL || true
+DELETE FROM nightjar.clean_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DROP TABLE IF EXISTS nightjar."valid_$n";
+DELETE FROM nightjar.normalization_rule WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.validation_rule WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.source_schema WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.batch WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.ingest_run WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.ingest_plan_file WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
+DELETE FROM nightjar.ingest_plan_batch WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
+DELETE FROM nightjar.ingest_plan WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
+DELETE FROM nightjar.source WHERE name = '$n';
+SQL
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc -l; }
+
+echo "generating $N records (NDJSON for the runner, COPY text for psql) in $tmp"
+mkdir -p "$tmp/in"
+python3 - "$tmp" "$N" <<'PY'
+import datetime, json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+day0 = datetime.date(2020, 1, 1)
+codes, actives = ["A", "B", "C", "D", "E"], ["oui", "non", "1", "0"]
+with open(f"{d}/in/records.ndjson", "w") as nd, open(f"{d}/records.copy", "w") as cp:
+    for i in range(1, n + 1):
+        r = {}
+        if i % 97 != 0:
+            r["id"] = "x%d" % i if i % 89 == 0 else str(i - 1) if i % 83 == 0 else str(i)
+        r["amount"] = ("12.5.3" if i % 79 == 0 else "-5,00" if i % 73 == 0
+                       else ("%.2f" % (i * 7919 % 10000000 / 100.0)).replace(".", ","))
+        r["day"] = ("31/02/2023" if i % 71 == 0 else "01/13/2023" if i % 67 == 0
+                    else (day0 + datetime.timedelta(days=i % 1500)).strftime("%d/%m/%Y"))
+        r["code"] = "Z" if i % 61 == 0 else "'; DROP TABLE x; --" if i % 59 == 0 else codes[i % 5]
+        r["email"] = "user%d at example" % i if i % 53 == 0 else "user%d@example.org" % i
+        r["qty"] = 5000 if i % 47 == 0 else i % 1000
+        r["name"] = "n" * 60 if i % 43 == 0 else "Name %d" % i
+        r["active"] = actives[i % 4]
+        line = json.dumps(r, separators=(",", ":"), ensure_ascii=False)
+        nd.write(line + "\n")
+        cp.write("@SID@\t@BID@\t%d\t%s\n" % (i, line.replace("\\", "\\\\")))
+PY
+
+cat > "$tmp/chain.toml" <<TOML
+[runner]
+spool_dir = "$tmp/spool"
+[[source]]
+name = "$src"
+kind = "dir"
+location = "$tmp/in"
+format = "ndjson"
+archive = "keep"
+batch_size = 10
+max_batch_mb = 100000
+
+[[pipeline]]
+name = "$src"
+[[pipeline.step]]
+name = "validate"
+function = "nightjar.validate_step(jsonb)"
+subscribes = "batch.staged"
+match = { source = "$src" }
+emits = "batch.validated"
+timeout = "1 hour"
+[[pipeline.step]]
+name = "normalize"
+function = "nightjar.normalize_step(jsonb)"
+subscribes = "batch.validated"
+match = { source = "$src" }
+emits = "batch.normalized"
+timeout = "1 hour"
+TOML
+"$BIN" apply -c "$tmp/chain.toml" >/dev/null
+q -c "INSERT INTO nightjar.source (name, kind) VALUES ('$sqlsrc', 'sql')" >/dev/null
+# The rules of bench/validate_bench.sql and bench/normalize_bench.sql, for our source.
+q >/dev/null <<SQL
+SELECT nightjar.define_fields('$src', ARRAY['id', 'amount', 'day', 'code', 'email', 'qty', 'name', 'active']);
+SELECT nightjar.define_validation_rule('$src', 'id_required', 'required', 'id');
+SELECT nightjar.define_validation_rule('$src', 'id_integer', 'type', 'id', '{"type": "integer"}');
+SELECT nightjar.define_validation_rule('$src', 'id_unique', 'unique_in_batch', 'id');
+SELECT nightjar.define_validation_rule('$src', 'amount_decimal', 'type', 'amount', '{"type": "decimal", "decimal_separator": ","}');
+SELECT nightjar.define_validation_rule('$src', 'amount_range', 'range', 'amount', '{"min": 0, "max": 100000}');
+SELECT nightjar.define_validation_rule('$src', 'day_date', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%Y"]}');
+SELECT nightjar.define_validation_rule('$src', 'code_enum', 'enum', 'code', '{"values": ["A", "B", "C", "D", "E"]}');
+SELECT nightjar.define_validation_rule('$src', 'email_regex', 'regex', 'email', '{"pattern": "^[^@\\\\s]+@[^@\\\\s]+\\\\.[a-z]{2,}$"}');
+SELECT nightjar.define_validation_rule('$src', 'qty_range', 'range', 'qty', '{"min": 0, "max": 1000}');
+SELECT nightjar.define_validation_rule('$src', 'name_length', 'length', 'name', '{"max": 40}');
+SELECT nightjar.define_normalization_rules('$src', \$\$[
+  {"kind": "rename", "from": "name", "to": "nom"},
+  {"kind": "transform", "field": "id", "function": "trim"},
+  {"kind": "transform", "field": "nom", "function": "collapse_spaces"},
+  {"kind": "transform", "field": "nom", "function": "unaccent"},
+  {"kind": "transform", "field": "amount", "function": "parse_decimal_fr"},
+  {"kind": "transform", "field": "day", "function": "parse_date_fr"},
+  {"kind": "transform", "field": "email", "function": "clean_email"},
+  {"kind": "transform", "field": "code", "function": "map",
+   "params": {"values": {"a": "alpha", "b": "bravo", "c": "charlie", "d": "delta", "e": "echo"}, "case_insensitive": true}},
+  {"kind": "transform", "field": "active", "function": "map",
+   "params": {"values": {"oui": "true", "1": "true", "non": "false", "0": "false"}}},
+  {"kind": "constant", "field": "country", "value": "FR"},
+  {"kind": "drop", "fields": ["qty"]},
+  {"kind": "record_id", "source_code": "bench_quality", "id_field": "id"}
+]\$\$);
+SELECT nightjar._valid_partition(source_id, name) FROM nightjar.source WHERE name IN ('$src', '$sqlsrc');
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;
+CREATE TABLE public.bench_sql_valid (LIKE nightjar.valid_record INCLUDING ALL);
+CREATE TABLE public.bench_sql_quarantine (LIKE nightjar.quarantine INCLUDING ALL);
+CREATE TABLE public.bench_sql_clean (LIKE nightjar.clean_record INCLUDING ALL);
+CHECKPOINT;
+SQL
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Ours: the runner stages, the dispatcher validates and normalises.
+t0=$(now)
+"$BIN" run -c "$tmp/chain.toml" > "$tmp/run.out" 2>&1 || { cat "$tmp/run.out" >&2; exit 1; }
+t1=$(now)
+"$BIN" dispatch -c "$tmp/chain.toml" --pipeline "$src" > "$tmp/dispatch.out" 2>&1 || { cat "$tmp/dispatch.out" >&2; exit 1; }
+t2=$(now)
+ours_stage=$(secs "$t0" "$t1"); ours_dispatch=$(secs "$t1" "$t2"); ours_total=$(secs "$t0" "$t2")
+read -r ours_validate ours_normalize ours_valid ours_clean < <(q -F ' ' -c "
+  SELECT max(extract(epoch FROM r.finished_at - r.started_at)) FILTER (WHERE s.name = 'validate'),
+         max(extract(epoch FROM r.finished_at - r.started_at)) FILTER (WHERE s.name = 'normalize'),
+         max(r.rows_out) FILTER (WHERE s.name = 'validate'), max(r.rows_out) FILTER (WHERE s.name = 'normalize')
+  FROM nightjar.step_run r JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
+  WHERE p.name = '$src' AND r.status = 'succeeded'")
+[[ -n "${ours_normalize:-}" ]] || { echo "the dispatcher did not run both steps:" >&2; cat "$tmp/dispatch.out" >&2; exit 1; }
+q -c CHECKPOINT >/dev/null
+
+# SQL: \copy into raw_record under a batch of its own, then the two plain-SQL baselines.
+sid=$(q -c "SELECT source_id FROM nightjar.source WHERE name = '$sqlsrc'")
+bid=$(q -c "INSERT INTO nightjar.batch (source_id, status) VALUES ($sid, 'staged') RETURNING batch_id")
+sed -e "s/@SID@/$sid/" -e "s/@BID@/$bid/" "$tmp/records.copy" > "$tmp/records.tsv"
+t0=$(now)
+q -c "\\copy nightjar.raw_record (source_id, batch_id, record_no, payload) FROM '$tmp/records.tsv'"
+t1=$(now)
+# Untimed: the plain-SQL plans need statistics (without them the validation's NOT EXISTS
+# over its checks can go quadratic); ours need none.
+q -c "ANALYZE nightjar.raw_record" >/dev/null
+t1b=$(now)
+q -v bench_source_id="$sid" -v bench_batch_id="$bid" -f bench/validate_sql.sql >/dev/null
+t2=$(now)
+q -c "ANALYZE public.bench_sql_valid" >/dev/null
+t2b=$(now)
+q -v bench_source_id="$sid" -v bench_batch_id="$bid" -v sql_valid=public.bench_sql_valid \
+  -c "SET client_min_messages = warning" -f bench/normalize_sql.sql >/dev/null
+t3=$(now)
+sql_stage=$(secs "$t0" "$t1"); sql_validate=$(secs "$t1b" "$t2"); sql_normalize=$(secs "$t2b" "$t3")
+sql_total=$(echo "$sql_stage + $sql_validate + $sql_normalize" | bc -l)
+read -r sql_valid sql_clean < <(q -F ' ' -c "SELECT (SELECT count(*) FROM public.bench_sql_valid), (SELECT count(*) FROM public.bench_sql_clean)")
+
+row() {  # row LABEL OURS SQL
+  printf '%-34s %8.2f s %10.0f rec/s   %8.2f s %10.0f rec/s   %6.2f\n' "$1" "$2" "$(echo "$N / $2" | bc -l)" \
+    "$3" "$(echo "$N / $3" | bc -l)" "$(echo "$3 / $2" | bc -l)"
+}
+echo
+echo "chain of $N records; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-34s %24s   %24s   %6s\n' "stage" "ours" "plain SQL" "SQL/ours"
+row "staging (runner | \\copy)" "$ours_stage" "$sql_stage"
+row "validation (10 rules)" "$ours_validate" "$sql_validate"
+row "normalisation (8 transforms)" "$ours_normalize" "$sql_normalize"
+printf '%-34s %8.2f s (two steps in their transactions, step runs, events)\n' "dispatch, wall" "$ours_dispatch"
+row "whole chain" "$ours_total" "$sql_total"
+echo "rows: valid $ours_valid (SQL $sql_valid), clean $ours_clean (SQL $sql_clean)"
