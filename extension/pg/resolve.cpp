@@ -186,7 +186,7 @@ class Resolution {
         if (json.empty())
             throw core::DataError("nightjar: the resolver's summary is not an object");
         json.pop_back();
-        json += ", \"inputs\": [";
+        json += json.back() == '{' ? "\"inputs\": [" : ", \"inputs\": [";
         for (size_t i = 0; i < inputs_.size(); ++i) {
             if (i > 0) json += ", ";
             json += "{\"source\": ";
