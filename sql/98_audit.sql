@@ -2,8 +2,7 @@
 --
 -- A row trigger on each administrative table (pipelines, steps, schedules, sources,
 -- validation and normalisation rules, source schemas, notification templates, webhook
--- endpoints, and every table whose name ends in _policy or policy_version: the monitoring
--- policies) writes one nightjar.audit_log row per change with the row before and after.
+-- endpoints, and every table whose name contains "polic": the monitoring policies) writes one nightjar.audit_log row per change with the row before and after.
 -- Secrets: the catalog holds none (a source's config is its public JSON, secrets stay in
 -- nightjar.toml), and _audit_scrub removes any key that looks like one anyway. Rows whose
 -- change is only bookkeeping (updated_at, a source's bookmark) are not logged. Role grants
@@ -92,7 +91,7 @@ BEGIN
           AND (c.relname IN ('pipeline', 'step', 'scheduled_job', 'source', 'validation_rule',
                              'normalization_rule', 'source_schema', 'notification_template',
                              'webhook_endpoint')
-               OR c.relname ~ '(_policy|policy_version|^policy)$')
+               OR c.relname ~ 'polic')
     LOOP
         PERFORM nightjar.audit_table(v_table);
     END LOOP;
