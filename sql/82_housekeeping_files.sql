@@ -59,9 +59,13 @@ BEGIN
            (e ->> 'modified')::timestamptz
     FROM jsonb_array_elements(listing) e
     WHERE (e ->> 'modified')::timestamptz < at - grace;
+    -- A dir source records locations relative to its folder (config location): matched as
+    -- such, or relative to the listed root (the safe side: never deleted).
     DELETE FROM _hk_orphan o
-    WHERE EXISTS (SELECT 1 FROM nightjar.file f
-                  WHERE f.location IN (o.path, o.relative_path) OR f.archive_location IN (o.path, o.relative_path));
+    WHERE EXISTS (SELECT 1 FROM nightjar.file f JOIN nightjar.source s ON s.source_id = f.source_id
+                  WHERE f.location IN (o.path, o.relative_path) OR f.archive_location IN (o.path, o.relative_path)
+                     OR (s.kind = 'dir' AND rtrim(s.config ->> 'location', '/') || '/' || f.location = o.path)
+                     OR (s.kind = 'dir' AND rtrim(s.config ->> 'location', '/') || '/' || f.archive_location = o.path));
     FOR v_ref IN SELECT * FROM jsonb_array_elements(coalesce(config -> 'references', '[]')) LOOP
         v_rel := nightjar._hk_table(v_ref, 'table');
         EXECUTE format('DELETE FROM _hk_orphan o WHERE EXISTS (SELECT 1 FROM %s r WHERE r.%I::text IN (o.path, o.relative_path))',

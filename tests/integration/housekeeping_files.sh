@@ -21,7 +21,9 @@ echo x > "$dir/a b/kept'1.json"       # referenced by a declared column (relativ
 echo x > "$dir/spool/staged.csv"      # referenced by nightjar.file.location (absolute path)
 echo x > "$dir/spool/orphan;rm -rf.csv"   # old and unreferenced: goes
 echo x > "$dir/spool/fresh.csv"       # unreferenced but recent: stays
-touch -d '20 days ago' "$dir/a b/kept'1.json" "$dir/spool/staged.csv" "$dir/spool/orphan;rm -rf.csv"
+mkdir -p "$dir/inbox/success" && echo x > "$dir/inbox/success/old.2026-01-01.csv"  # archived by a dir source
+
+touch -d '20 days ago' "$dir/a b/kept'1.json" "$dir/spool/staged.csv" "$dir/spool/orphan;rm -rf.csv" "$dir/inbox/success/old.2026-01-01.csv"
 owner=$(stat -c %U "$home/data" 2>/dev/null || echo "")
 [[ -n "$owner" && "$owner" != "$(id -un)" ]] && chown -R "$owner" "$dir"
 
@@ -31,6 +33,10 @@ CREATE SCHEMA hk_files_test;
 CREATE TABLE hk_files_test.doc (path text);
 INSERT INTO hk_files_test.doc VALUES ('a b/kept''1.json');
 INSERT INTO nightjar.source (name, kind) VALUES ('hk_files_test', 'sql') ON CONFLICT DO NOTHING;
+INSERT INTO nightjar.source (name, kind, config) VALUES ('hk_files_test_dir', 'dir', jsonb_build_object('location', :'dir' || '/inbox/'))
+ON CONFLICT DO NOTHING;
+INSERT INTO nightjar.file (source_id, name, location, status, archive_location)
+SELECT source_id, 'old.csv', 'old.csv', 'failed', 'success/old.2026-01-01.csv' FROM nightjar.source WHERE name = 'hk_files_test_dir';
 INSERT INTO nightjar.file (source_id, name, location, status)
 SELECT source_id, 'staged.csv', :'dir' || '/spool/staged.csv', 'failed' FROM nightjar.source WHERE name = 'hk_files_test';
 SELECT nightjar.define_housekeeping('hk_files_test', 'orphan_files', jsonb_build_object(
@@ -38,15 +44,15 @@ SELECT nightjar.define_housekeeping('hk_files_test', 'orphan_files', jsonb_build
     'references', jsonb_build_array(jsonb_build_object('table', 'hk_files_test.doc', 'column', 'path'))));
 SQL
 dry=$(q -c "SELECT result FROM nightjar.run_housekeeping('hk_files_test')")
-[[ $(jq -c .counts <<<"$dry") == '{"listed":4,"deleted":0,"orphans":1}' ]] || fail "dry run counts: $dry"
+[[ $(jq -c .counts <<<"$dry") == '{"listed":5,"deleted":0,"orphans":1}' ]] || fail "dry run counts: $dry"
 [[ $(jq -r '.orphans[0]' <<<"$dry") == "$dir/spool/orphan;rm -rf.csv" ]] || fail "dry run orphan: $dry"
 [[ -f "$dir/spool/orphan;rm -rf.csv" ]] || fail "the dry run deleted a file"
 real=$(q -c "SELECT result FROM nightjar.run_housekeeping('hk_files_test', dry_run => false)")
-[[ $(jq -c .counts <<<"$real") == '{"listed":4,"deleted":1,"orphans":1}' ]] || fail "real run counts: $real"
+[[ $(jq -c .counts <<<"$real") == '{"listed":5,"deleted":1,"orphans":1}' ]] || fail "real run counts: $real"
 [[ ! -e "$dir/spool/orphan;rm -rf.csv" ]] || fail "the orphan is still there"
-for f in "a b/kept'1.json" spool/staged.csv spool/fresh.csv; do [[ -f "$dir/$f" ]] || fail "$f was deleted"; done
+for f in "a b/kept'1.json" spool/staged.csv spool/fresh.csv inbox/success/old.2026-01-01.csv; do [[ -f "$dir/$f" ]] || fail "$f was deleted"; done
 again=$(q -c "SELECT result -> 'counts' FROM nightjar.run_housekeeping('hk_files_test', dry_run => false)")
-[[ $(jq -c . <<<"$again") == '{"listed":3,"deleted":0,"orphans":0}' ]] || fail "second run: $again"
-q -c "DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'hk_files_test')" \
-  -c "DELETE FROM nightjar.source WHERE name = 'hk_files_test'" >/dev/null
+[[ $(jq -c . <<<"$again") == '{"listed":4,"deleted":0,"orphans":0}' ]] || fail "second run: $again"
+q -c "DELETE FROM nightjar.file WHERE source_id IN (SELECT source_id FROM nightjar.source WHERE name LIKE 'hk_files_test%')" \
+  -c "DELETE FROM nightjar.source WHERE name LIKE 'hk_files_test%'" >/dev/null
 echo "housekeeping_files: ok"
