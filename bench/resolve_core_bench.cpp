@@ -99,7 +99,9 @@ int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& e
     if (!extra.empty()) json = json.substr(0, json.rfind('}')) + "," + extra + "}";
     ResolverConfig config = ResolverConfig::FromJson(json);
     RecordSet records(config);
+    double cpu_load = CpuSeconds();
     for (const auto& r : recs) records.Add(r.source, r.key, r.values);
+    cpu_load = CpuSeconds() - cpu_load;
     auto t2 = Clock::now();
     double cpu_before = CpuSeconds();
     ResolveResult result = Resolve(config, records);
@@ -108,7 +110,8 @@ int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& e
     auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
     std::printf("records %zu  generate %.2f s  load (normalise+intern) %.2f s  resolve %.2f s\n",
                 recs.size(), secs(t0, t1), secs(t1, t2), secs(t2, t3));
-    std::printf("resolve CPU time (user + system, all threads) %.2f s\n", cpu_resolve);
+    std::printf("CPU time (user + system, all threads): load %.2f s, resolve %.2f s\n", cpu_load,
+                cpu_resolve);
     std::printf("store %.1f MB (%.0f bytes/record)\n", records.MemoryBytes() / 1e6,
                 static_cast<double>(records.MemoryBytes()) / static_cast<double>(recs.size()));
     std::printf("%s\n", result.SummaryJson().c_str());

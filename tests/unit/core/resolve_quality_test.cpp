@@ -110,3 +110,45 @@ TEST_F(ResolveQuality, RerunGivesTheSamePairsAndEntities) {
 
 }  // namespace
 }  // namespace nightjar::core::resolve
+
+namespace nightjar::core::resolve {
+namespace {
+
+TEST(ResolveQualityDedup, OneSourceWithDuplicates) {
+    // The same actors with every record in one source: deduplication (one_per_source false).
+    auto recs = synthetic::Generate(4000, 8, 0.5, 5);
+    auto config = ResolverConfig::FromJson(
+        std::string(synthetic::kConfig)
+            .replace(std::string(synthetic::kConfig).find("true"), 4, "false"));
+    ASSERT_FALSE(config.one_per_source);
+    RecordSet records(config);
+    for (const auto& r : recs) records.Add(0, r.key, r.values);
+    ResolveResult result = Resolve(config, records);
+    auto [precision, recall, f1] = PairwiseF1(recs, result.entity_of);
+    EXPECT_GT(f1, 0.95) << "precision " << precision << " recall " << recall;
+    EXPECT_EQ(result.cut_links, 0u);
+}
+
+TEST(ResolveEdgeCases, EmptySingleAndAllMissing) {
+    auto config = ResolverConfig::FromJson(synthetic::kConfig);
+    RecordSet empty(config);
+    ResolveResult r0 = Resolve(config, empty);
+    EXPECT_EQ(r0.records, 0u);
+    EXPECT_EQ(r0.entities, 0u);
+    EXPECT_TRUE(r0.pairs.empty());
+    RecordSet one(config);
+    one.Add(0, "k",
+            std::vector<std::optional<std::string>>{"Boulangerie Dupont", std::nullopt, "75002",
+                                                    std::nullopt, std::nullopt});
+    ResolveResult r1 = Resolve(config, one);
+    EXPECT_EQ(r1.entities, 1u);
+    RecordSet missing(config);
+    for (uint32_t s = 0; s < 3; ++s)
+        missing.Add(s, "k", std::vector<std::optional<std::string>>(5, std::nullopt));
+    ResolveResult r3 = Resolve(config, missing);
+    EXPECT_EQ(r3.entities, 3u);
+    EXPECT_EQ(r3.candidate_pairs, 0u);
+}
+
+}  // namespace
+}  // namespace nightjar::core::resolve
