@@ -2,7 +2,8 @@
 --
 -- A row trigger on each administrative table (pipelines, steps, schedules, sources,
 -- validation and normalisation rules, source schemas, notification templates, webhook
--- endpoints, and every table whose name contains "polic": the monitoring policies) writes one nightjar.audit_log row per change with the row before and after.
+-- endpoints, and every table whose name contains "polic": the monitoring policies)
+-- writes one nightjar.audit_log row per change with the row before and after.
 -- Secrets: the catalog holds none (a source's config is its public JSON, secrets stay in
 -- nightjar.toml), and _audit_scrub removes any key that looks like one anyway. Rows whose
 -- change is only bookkeeping (updated_at, a source's bookmark) are not logged. Role grants

@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 blocks=0
-for doc in docs/statistics.md docs/rules.md docs/pipelines.md docs/consolidation.md; do
+for doc in docs/statistics.md docs/rules.md docs/pipelines.md docs/consolidation.md docs/notifications.md; do
   psql -XAtq -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
   psql -XAtq -d $db -v ON_ERROR_STOP=1 -c "CREATE EXTENSION nightjar" >/dev/null
   rm -f "$tmp"/*.sql
