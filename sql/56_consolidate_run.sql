@@ -55,7 +55,43 @@ LANGUAGE sql STABLE AS $$
            || coalesce(p_extra -> (p_input ->> 'source'), '{}')
 $$;
 
--- _consolidate_read_inputs fills pg_temp._nj_payload with every record of the resolution's inputs.
+-- _consolidate_fields_expr returns the SQL expression that computes, for a row t of p_rel,
+-- what nightjar._consolidate_fields(to_jsonb(t), key, columns) computes — written out once
+-- per input rather than evaluated per row (the function's aggregates over jsonb_each cost
+-- more than the rest of the read). Mapped columns the relation lacks are left out.
+CREATE FUNCTION nightjar._consolidate_fields_expr(p_key text, p_columns jsonb, p_rel regclass) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_drop text[] := ARRAY[p_key];
+    v_pairs text[] := '{}';
+    m record;
+    v_parts text[] := '{}';
+BEGIN
+    FOR m IN SELECT e.key AS field, e.value AS map FROM jsonb_each(coalesce(p_columns, '{}')) AS e ORDER BY e.key LOOP
+        IF jsonb_typeof(m.map) = 'string' THEN
+            v_drop := v_drop || (m.map #>> '{}');
+            IF nightjar._resolution_column(p_rel, m.map #>> '{}') IS NOT NULL THEN
+                v_pairs := v_pairs || format('%L::text, to_jsonb(t.%I)', m.field, m.map #>> '{}');
+            END IF;
+        ELSIF jsonb_typeof(m.map) = 'object' THEN
+            v_drop := v_drop || (m.map ->> 'lat') || (m.map ->> 'lon');
+            IF nightjar._resolution_column(p_rel, m.map ->> 'lat') IS NOT NULL
+               AND nightjar._resolution_column(p_rel, m.map ->> 'lon') IS NOT NULL THEN
+                v_pairs := v_pairs || format('%L::text, CASE WHEN t.%I IS NULL AND t.%I IS NULL THEN ''null''::jsonb '
+                                             'ELSE jsonb_build_object(''lat'', t.%I, ''lon'', t.%I) END',
+                                             m.field, m.map ->> 'lat', m.map ->> 'lon', m.map ->> 'lat', m.map ->> 'lon');
+            END IF;
+        END IF;
+    END LOOP;
+    -- jsonb_build_object takes at most 100 arguments: 40 fields per call.
+    FOR i IN 0 .. (coalesce(array_length(v_pairs, 1), 0) - 1) / 40 LOOP
+        v_parts := v_parts || format('jsonb_build_object(%s)', array_to_string(v_pairs[i * 40 + 1 : i * 40 + 40], ', '));
+    END LOOP;
+    RETURN format('(to_jsonb(t) - %L::text[])', v_drop) || coalesce(' || ' || array_to_string(v_parts, ' || '), '');
+END $$;
+
+-- _consolidate_read_inputs fills pg_temp._nj_payload with every record of the resolution's
+-- inputs, each with a hash of its fields and age.
 CREATE FUNCTION nightjar._consolidate_read_inputs(p_config jsonb, p_updated_at_column text, p_extra jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -75,14 +111,16 @@ BEGIN
         IF p_updated_at_column IS NOT NULL AND nightjar._resolution_column(v_rel, p_updated_at_column) IS NOT NULL THEN
             v_age := format('extract(epoch FROM t.%I::timestamptz)::float8', p_updated_at_column);
         END IF;
-        EXECUTE format('INSERT INTO pg_temp._nj_payload (source, key, updated_at, fields) '
-                       'SELECT %L, t.%I::text, %s, nightjar._consolidate_fields(to_jsonb(t), %L, %L::jsonb) FROM %s t',
-                       v_input ->> 'source', v_input ->> 'key', v_age, v_input ->> 'key',
-                       nightjar._consolidate_columns(v_input, p_config -> 'fields', p_extra, v_rel), v_rel);
+        EXECUTE format('INSERT INTO pg_temp._nj_payload (source, key, updated_at, fields, digest) '
+                       'SELECT s, k, a, f, hashtextextended(f::text || ''|'' || coalesce(a::text, ''''), 0) '
+                       'FROM (SELECT %L::text AS s, t.%I::text AS k, %s AS a, %s AS f FROM %s t) x',
+                       v_input ->> 'source', v_input ->> 'key', v_age,
+                       nightjar._consolidate_fields_expr(v_input ->> 'key',
+                           nightjar._consolidate_columns(v_input, p_config -> 'fields', p_extra, v_rel), v_rel),
+                       v_rel);
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_total := v_total + v_n;
     END LOOP;
-    UPDATE pg_temp._nj_payload SET digest = hashtextextended(fields::text || '|' || coalesce(updated_at::text, ''), 0);
     RETURN v_total;
 END $$;
 
@@ -178,6 +216,8 @@ DECLARE
     v_active bigint;
     v_counts jsonb;
     v_t0 timestamptz := clock_timestamp();
+    v_step timestamptz := clock_timestamp();
+    v_times jsonb := '{}';
 BEGIN
     PERFORM nightjar.ensure_storage();
     -- FOR UPDATE: a consolidation waits for a running resolve of the same resolution (and
@@ -204,6 +244,8 @@ BEGIN
     PERFORM nightjar._consolidate_read_inputs(r.config, v_cons.updated_at_column, v_cons.columns);
     ANALYZE pg_temp._nj_payload;
 
+    v_times := v_times || jsonb_build_object('read_inputs', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
     -- 2. Tonight's and last run's records, numbered in (source, key) order.
     DROP TABLE IF EXISTS pg_temp._nj_rec;
     CREATE TEMP TABLE _nj_rec ON COMMIT DROP AS
@@ -231,6 +273,8 @@ BEGIN
     JOIN pg_temp._nj_rec rb ON rb.source = lc.source_b AND rb.key = lc.key_b
     WHERE lc.resolution = v_name;
 
+    v_times := v_times || jsonb_build_object('number_records', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
     -- 3. Stable ids (C++).
     v_ids := nightjar._stable_ids(v_prior_ids, v_prior_created, coalesce(v_rec_prior, '{}'), coalesce(v_rec_cluster, '{}'),
                                   v_must_a, v_must_b, v_cannot_a, v_cannot_b);
@@ -238,12 +282,16 @@ BEGIN
     -- 4. Fresh ids for the placeholders, in creation order; then entities, records, events.
     v_seq := pg_catalog.pg_get_serial_sequence('nightjar.entity', 'entity_id');
     DROP TABLE IF EXISTS pg_temp._nj_newid;
-    CREATE TEMP TABLE _nj_newid ON COMMIT DROP AS
-    SELECT ph::bigint AS ph, nextval(v_seq) AS id
-    FROM jsonb_array_elements_text(v_ids -> 'created') WITH ORDINALITY AS c(ph, n) ORDER BY n;
-    -- _nj_id maps an id of the C++ answer (a placeholder when < 0) to the real one.
+    CREATE TEMP TABLE _nj_newid (ph bigint PRIMARY KEY, id bigint NOT NULL) ON COMMIT DROP;
+    INSERT INTO pg_temp._nj_newid
+    SELECT c.ph::bigint, nextval(v_seq) FROM jsonb_array_elements_text(v_ids -> 'created') WITH ORDINALITY AS c(ph, n) ORDER BY c.n;
+    ANALYZE pg_temp._nj_newid;
+    -- _nj_id maps an id of the C++ answer (a placeholder when < 0) to the real one: one
+    -- index probe per placeholder (the first night maps every record through it).
     CREATE OR REPLACE FUNCTION pg_temp._nj_id(x bigint) RETURNS bigint LANGUAGE sql STABLE AS
         'SELECT CASE WHEN x < 0 THEN (SELECT n.id FROM pg_temp._nj_newid n WHERE n.ph = x) ELSE nullif(x, 0) END';
+    v_times := v_times || jsonb_build_object('stable_ids', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
 
     INSERT INTO nightjar.entity (entity_id, resolution) SELECT n.id, v_name FROM pg_temp._nj_newid n;
     UPDATE nightjar.entity e SET status = 'merged', merged_into = (m ->> 1)::bigint, size = 0, updated_at = now()
@@ -282,6 +330,8 @@ BEGIN
     DELETE FROM nightjar.entity_correction ec
     WHERE ec.entity_id IN (SELECT (m ->> 0)::bigint FROM jsonb_array_elements(v_ids -> 'merged') AS m);
 
+    v_times := v_times || jsonb_build_object('write_entities', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
     -- 5. Golden records: changed membership, changed content, removed corrections, new config.
     SELECT count(DISTINCT pl.entity_id) INTO v_content_changed FROM pg_temp._nj_placed pl
     WHERE pl.entity_id IS NOT NULL AND pl.prior = pl.entity_id AND pl.prior_digest IS DISTINCT FROM pl.digest;
@@ -314,9 +364,12 @@ BEGIN
                           UNION ALL SELECT x::bigint FROM jsonb_array_elements_text(v_ids -> 'retired') AS x);
     v_golden := nightjar._consolidate_golden(v_name, v_survivorship, coalesce(v_recompute, '{}'));
 
+    v_times := v_times || jsonb_build_object('golden', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
     -- 6. Suggestions.
     SELECT * INTO v_sugg_new, v_sugg_obsolete, v_sugg_touched FROM nightjar._consolidate_suggestions(v_name, v_ids);
 
+    v_times := v_times || jsonb_build_object('suggestions', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
     SELECT count(*) INTO v_active FROM nightjar.entity e WHERE e.resolution = v_name AND e.status = 'active';
     SELECT jsonb_object_agg(k, coalesce(n, 0)) INTO v_counts
     FROM unnest(ARRAY['created', 'merged', 'split', 'retired', 'member_added', 'member_removed']) AS k
@@ -334,7 +387,8 @@ BEGIN
         last_result = jsonb_build_object('counts', v_counts) WHERE c.resolution = v_name;
     RETURN jsonb_build_object('rows_in', v_records, 'rows_out', v_active, 'counts', v_counts,
                               'payload', jsonb_build_object('resolution', v_name),
-                              'seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3));
+                              'seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3),
+                              'timings', v_times);
 END $$;
 COMMENT ON FUNCTION nightjar.consolidate(text) IS
     'after nightjar.resolve: keeps stable entity ids (events for merges, splits, retirements), recomputes golden '

@@ -8,7 +8,7 @@
 -- rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(71);
+SELECT plan(72);
 SELECT nightjar.ensure_storage() \g /dev/null
 
 CREATE SCHEMA t_cons;
@@ -242,6 +242,17 @@ SELECT is(nightjar._consolidate_fields('{"id": 1, "nom": "X", "y": 45.1, "x": 4.
                                        '{"name": "nom", "location": {"lat": "y", "lon": "x"}, "town": "ville"}'),
           '{"name": "X", "location": {"lat": 45.1, "lon": 4.8}, "town": "Lyon", "tel": null}',
           'a record''s fields: key left out, columns renamed, a geo pair as one value');
+CREATE TABLE t_cons.geo (id int, nom text, y float8, x float8, ville text, tel text);
+INSERT INTO t_cons.geo VALUES (1, 'X', 45.1, 4.8, 'Lyon', NULL), (2, 'Y', NULL, NULL, NULL, '01');
+CREATE FUNCTION pg_temp.fields_by_expr() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE format('SELECT %s FROM t_cons.geo t ORDER BY id', nightjar._consolidate_fields_expr('id',
+        '{"name": "nom", "location": {"lat": "y", "lon": "x"}, "town": "ville"}', 't_cons.geo'));
+END $$;
+SELECT is((SELECT array_agg(f) FROM pg_temp.fields_by_expr() f),
+          (SELECT array_agg(nightjar._consolidate_fields(to_jsonb(t), 'id',
+                  '{"name": "nom", "location": {"lat": "y", "lon": "x"}, "town": "ville"}') ORDER BY id) FROM t_cons.geo t),
+          'the expression consolidate runs per input computes what _consolidate_fields does');
 SELECT throws_ok($$SELECT nightjar.define_consolidation('t_cons', '{}', columns => '{"shops_a": ["x"]}')$$, '22023',
                  'nightjar: consolidation "t_cons": columns must map each source to {field: column}, not {"shops_a": ["x"]}',
                  'extra columns are checked');
