@@ -7,8 +7,8 @@
 # webhook-id each time), answering slowly, never answering (bounded timeout, dead letter
 # after max_attempts), answering 410 (endpoint disabled, its next message dead without a
 # send); a refused recipient (550: dead at once); the worker woken by NOTIFY and stopped by
-# SIGTERM in the middle of a slow send (finishes it, exits 0); secrets in no log, error,
-# catalog row or pg_stat_activity. Needs PG*, NIGHTJAR_BIN, node, openssl.
+# SIGTERM in the middle of a slow send (finishes it, exits 0) and reconnecting after a
+# warehouse restart; secrets in no log, error, catalog row or pg_stat_activity. Needs PG*, NIGHTJAR_BIN, node, openssl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
@@ -127,6 +127,20 @@ worker_pid=
 [[ $rc == 0 ]] || fail "worker exited $rc after SIGTERM"
 [[ $(st it:w:2) == sent/1 ]] || fail "the message in hand at SIGTERM was not finished: $(st it:w:2)"
 
+# The worker survives a restart of the warehouse: it reconnects and delivers what comes next.
+"$BIN" worker -c "$tmp/notify.toml" >> "$tmp/worker.out" 2>> "$tmp/worker.err" &
+worker_pid=$!
+for _ in $(seq 1 50); do [[ $(grep -c listening "$tmp/worker.err") == 2 ]] && break; sleep 0.1; done
+"$BIN" db down >/dev/null 2>&1
+"$BIN" db up >/dev/null 2>&1
+q "SELECT nightjar.queue_notification('run_failed', 'webhook:ok',
+     '{\"run_id\":10,\"pipeline\":\"p\",\"finished_at\":\"x\",\"step\":\"s\",\"attempts\":3,\"error\":\"e\"}', 'it:w:3')" >/dev/null
+for _ in $(seq 1 150); do [[ $(st it:w:3) == sent/1 ]] && break; sleep 0.2; done
+[[ $(st it:w:3) == sent/1 ]] || fail "the worker did not deliver after a warehouse restart: $(st it:w:3)"
+grep -q "reconnecting" "$tmp/worker.err" || fail "the worker did not report the lost connection"
+kill -TERM "$worker_pid"; rc=0; wait "$worker_pid" || rc=$?; worker_pid=
+[[ $rc == 0 ]] || fail "worker exited $rc after SIGTERM (after a restart)"
+
 # Secrets: not in the runner's output, the catalog, errors or pg_stat_activity.
 pg_dump -a -n nightjar > "$tmp/catalog.sql" 2>/dev/null || q "SELECT * FROM nightjar.notification" > "$tmp/catalog.sql"
 for secret in "$NJ_TEST_SMTP_PASSWORD" "$NJ_TEST_WEBHOOK_SECRET" "${NJ_TEST_WEBHOOK_SECRET#whsec_}" "$NJ_TEST_WRONG"; do
@@ -134,4 +148,4 @@ for secret in "$NJ_TEST_SMTP_PASSWORD" "$NJ_TEST_WEBHOOK_SECRET" "${NJ_TEST_WEBH
     grep -qF -- "$secret" "$tmp/$f" && fail "a secret appears in $f"
   done
 done
-echo "notify: OK ($(wc -l < "$tmp/hooks.jsonl") webhook requests, $(wc -l < "$tmp/mail.jsonl") e-mails, retries, timeouts, 410, dead letters, SIGTERM)"
+echo "notify: OK ($(wc -l < "$tmp/hooks.jsonl") webhook requests, $(wc -l < "$tmp/mail.jsonl") e-mails, retries, timeouts, 410, dead letters, SIGTERM, restart)"
