@@ -217,28 +217,36 @@ BEGIN
         PERFORM nightjar._storage_guard_on('entity_correction');
     END IF;
     IF to_regclass('nightjar.suggestion') IS NULL THEN
-        -- Proposed merges (a review-band pair) and splits waiting for a person.
+        -- Proposed merges (a review-band pair), splits (undoing a merge of a corrected
+        -- entity) and enrichments (a field's value from reference data) waiting for a person.
+        -- Merges and splits name two records; an enrichment names entity_a, field and value.
         CREATE TABLE nightjar.suggestion (
             suggestion_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             resolution    text NOT NULL,
-            kind          text NOT NULL CHECK (kind IN ('merge', 'split')),
-            source_a      text NOT NULL,
-            key_a         text NOT NULL,
-            source_b      text NOT NULL,
-            key_b         text NOT NULL,
+            kind          text NOT NULL CHECK (kind IN ('merge', 'split', 'enrich')),
+            source_a      text,
+            key_a         text,
+            source_b      text,
+            key_b         text,
             entity_a      bigint,
             entity_b      bigint,
+            field         text,
+            value         jsonb,
             probability   real,
-            evidence      jsonb NOT NULL DEFAULT '{}',  -- {field: comparison level}
+            evidence      jsonb NOT NULL DEFAULT '{}',  -- merge: {field: comparison level}; enrich: the reference row
             reason        text NOT NULL,
             status        text NOT NULL DEFAULT 'pending'
                           CHECK (status IN ('pending', 'accepted', 'rejected', 'obsolete')),
             created_at    timestamptz NOT NULL DEFAULT now(),
             decided_at    timestamptz,
-            decided_by    text
+            decided_by    text,
+            CHECK (CASE WHEN kind = 'enrich' THEN entity_a IS NOT NULL AND field IS NOT NULL AND value IS NOT NULL
+                        ELSE source_a IS NOT NULL AND key_a IS NOT NULL AND source_b IS NOT NULL AND key_b IS NOT NULL END)
         );
         CREATE UNIQUE INDEX suggestion_pending_pair_idx ON nightjar.suggestion (resolution, source_a, key_a, source_b, key_b)
-            WHERE status = 'pending';
+            WHERE status = 'pending' AND kind <> 'enrich';
+        CREATE UNIQUE INDEX suggestion_pending_enrich_idx ON nightjar.suggestion (entity_a, field)
+            WHERE status = 'pending' AND kind = 'enrich';
         COMMENT ON TABLE nightjar.suggestion IS 'merges and splits proposed for review (nightjar.accept_suggestion / reject_suggestion). Bulk data: not a member of the extension (nightjar._storage_consolidate)';
         PERFORM nightjar._storage_guard_on('suggestion');
     END IF;
@@ -293,7 +301,7 @@ BEGIN
     IF to_regclass('nightjar_api.suggestion') IS NULL THEN
         CREATE VIEW nightjar_api.suggestion AS
         SELECT suggestion_id, resolution, kind, source_a, key_a, source_b, key_b, entity_a, entity_b,
-               probability, evidence, reason, created_at
+               field, value, probability, evidence, reason, created_at
         FROM nightjar.suggestion WHERE status = 'pending';
         COMMENT ON VIEW nightjar_api.suggestion IS 'suggestions waiting for review';
     END IF;

@@ -24,7 +24,7 @@ BEGIN
     -- Pending suggestions the night made pointless: a merge now done, a split now done,
     -- or a record gone.
     UPDATE nightjar.suggestion s SET status = 'obsolete', decided_at = now(), decided_by = 'nightjar.consolidate'
-    WHERE s.resolution = p_resolution AND s.status = 'pending'
+    WHERE s.resolution = p_resolution AND s.status = 'pending' AND s.kind <> 'enrich'
       AND NOT EXISTS (
           SELECT 1 FROM nightjar.entity_record a, nightjar.entity_record b
           WHERE a.resolution = p_resolution AND a.source = s.source_a AND a.key = s.key_a
@@ -74,7 +74,7 @@ BEGIN
         FROM cand c
         WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.lo = c.lo AND t.hi = c.hi)
         ORDER BY c.lo, c.hi, c.probability DESC, c.sa, c.ka, c.sb, c.kb
-        ON CONFLICT (resolution, source_a, key_a, source_b, key_b) WHERE status = 'pending' DO NOTHING;
+        ON CONFLICT (resolution, source_a, key_a, source_b, key_b) WHERE status = 'pending' AND kind <> 'enrich' DO NOTHING;
         GET DIAGNOSTICS new_count = ROW_COUNT;
     ELSE
         new_count := 0;
@@ -112,7 +112,7 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM nightjar.link_constraint lc
                       WHERE lc.resolution = p_resolution AND lc.source_a = pr.source_a AND lc.key_a = pr.key_a
                         AND lc.source_b = pr.source_b AND lc.key_b = pr.key_b)
-    ON CONFLICT (resolution, source_a, key_a, source_b, key_b) WHERE status = 'pending' DO NOTHING;
+    ON CONFLICT (resolution, source_a, key_a, source_b, key_b) WHERE status = 'pending' AND kind <> 'enrich' DO NOTHING;
     GET DIAGNOSTICS touched_count = ROW_COUNT;
 END $$;
 
@@ -131,6 +131,20 @@ BEGIN
     IF s.status <> 'pending' THEN
         RAISE EXCEPTION 'nightjar: suggestion % is % already (by %, at %)', p_id, s.status, s.decided_by, s.decided_at
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF s.kind = 'enrich' THEN
+        -- An accepted enrichment is a correction by the person who accepted it.
+        IF p_accept THEN
+            PERFORM nightjar.correct_entity(s.entity_a, s.field, s.value,
+                                            format('enrichment accepted (suggestion %s): %s', s.suggestion_id, s.reason));
+        END IF;
+        UPDATE nightjar.suggestion x SET status = CASE WHEN p_accept THEN 'accepted' ELSE 'rejected' END,
+            decided_at = now(), decided_by = current_user
+        WHERE x.suggestion_id = p_id;
+        RETURN jsonb_build_object('suggestion_id', p_id, 'status', CASE WHEN p_accept THEN 'accepted' ELSE 'rejected' END,
+                                  'entity_id', s.entity_a, 'field', s.field, 'value', s.value,
+                                  'applies', CASE WHEN p_accept THEN 'now, as a manual correction'
+                                                  ELSE 'never: this value is not proposed again' END);
     END IF;
     v_kind := CASE WHEN (s.kind = 'merge') = p_accept THEN 'must_link' ELSE 'cannot_link' END;
     INSERT INTO nightjar.link_constraint AS lc (resolution, source_a, key_a, source_b, key_b, kind, suggestion_id)
@@ -153,14 +167,15 @@ CREATE FUNCTION nightjar.accept_suggestion(id bigint) RETURNS jsonb
 LANGUAGE sql AS $$ SELECT nightjar._decide_suggestion(id, true) $$;
 COMMENT ON FUNCTION nightjar.accept_suggestion(bigint) IS
     'accepts a pending suggestion: a merge is kept as a must-link, a split as a cannot-link between its two records '
-    '(nightjar.link_constraint), applied by the next nightjar.consolidate and every one after';
+    '(nightjar.link_constraint), applied by the next nightjar.consolidate and every one after; an enrichment '
+    'becomes a manual correction at once';
 
 -- reject_suggestion refuses a suggestion: a merge becomes a cannot-link, a split a must-link.
 CREATE FUNCTION nightjar.reject_suggestion(id bigint) RETURNS jsonb
 LANGUAGE sql AS $$ SELECT nightjar._decide_suggestion(id, false) $$;
 COMMENT ON FUNCTION nightjar.reject_suggestion(bigint) IS
     'rejects a pending suggestion: a merge is kept as a cannot-link, a split as a must-link between its two records; '
-    'the pair is never suggested again';
+    'the pair is never suggested again (an enrichment: that value is not proposed again for that field)';
 
 -- correct_entity sets a golden field by hand; it wins over every rule and survives runs.
 CREATE FUNCTION nightjar.correct_entity(entity_id bigint, field text, value jsonb, note text DEFAULT NULL) RETURNS void
