@@ -82,13 +82,18 @@ void RegisterWebappCommands(CLI::App& app) {
                      "environment variable holding the link role's password (unset: generated)")
         ->capture_default_str();
     link->add_option("--password-file", password_file, "file holding the link role's password");
+    link->add_option("--copy-schema", opts.copy_schema,
+                     "also refresh a local copy of every view in this schema (swapped atomically), "
+                     "for webapps that must not depend on the warehouse being up");
     link->callback([] {
         Guarded([] {
             const char* has_env = std::getenv(password_env.c_str());
             opts.password = ResolvePassword(has_env ? password_env : "", password_file);
             int n = LinkWebapp(opts);
             std::cout << "linked: " << n << " foreign tables in schema " << opts.schema
-                      << " (server " << opts.server << ", role " << opts.remote_role << ")\n";
+                      << " (server " << opts.server << ", role " << opts.remote_role << ")";
+            if (!opts.copy_schema.empty()) std::cout << "; copied into " << opts.copy_schema;
+            std::cout << "\n";
         });
     });
     auto* unlink = webapp->add_subcommand("unlink", "drop the foreign tables, mappings and server");

@@ -115,6 +115,36 @@ BEGIN
                    p_local, p_server, p_user, p_password);
 END $f$)SQL";
 
+// RefreshCopy copies every foreign table of o.schema into a new schema and swaps it in
+// place of o.copy_schema. It runs inside the link's transaction: the swap (DROP SCHEMA,
+// ALTER SCHEMA RENAME) commits with everything else, and a reader blocked on the old
+// tables re-resolves the names after the commit and reads the new ones.
+void RefreshCopy(pqxx::work& tx, const LinkOptions& o) {
+    std::string next = o.copy_schema + "_next";
+    std::string q_next = tx.quote_name(next), q_copy = tx.quote_name(o.copy_schema);
+    tx.exec0("DROP SCHEMA IF EXISTS " + q_next + " CASCADE");
+    tx.exec0("CREATE SCHEMA " + q_next);
+    for (const auto& row : tx.exec_params(
+             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE n.nspname = $1 AND c.relkind = 'f' ORDER BY 1",
+             o.schema)) {
+        std::string t = tx.quote_name(row[0].c_str());
+        tx.exec0("CREATE TABLE " + q_next + "." + t + " AS SELECT * FROM " +
+                 tx.quote_name(o.schema) + "." + t);
+    }
+    tx.exec0("DROP SCHEMA IF EXISTS " + q_copy + " CASCADE");
+    tx.exec0("ALTER SCHEMA " + q_next + " RENAME TO " + q_copy);
+    for (const auto& local : o.local_roles) {
+        std::string r = tx.quote_name(local);
+        tx.exec0("GRANT USAGE ON SCHEMA " + q_copy + " TO " + r);
+        tx.exec0("GRANT SELECT ON ALL TABLES IN SCHEMA " + q_copy + " TO " + r);
+    }
+    tx.exec0("COMMENT ON SCHEMA " + q_copy + " IS " +
+             tx.quote("copy of the warehouse's nightjar_api (nightjar webapp link --copy-schema), "
+                      "taken at " +
+                      tx.exec1("SELECT now()::text")[0].as<std::string>()));
+}
+
 }  // namespace
 
 // ValidIdentifier says whether name is a plain lower-case SQL identifier (a-z, 0-9, _).
@@ -127,6 +157,12 @@ int LinkWebapp(const LinkOptions& o) {
     for (const std::string* id : {&o.server, &o.schema, &o.remote_role})
         if (!ValidIdentifier(*id))
             throw std::invalid_argument("not a plain identifier: " + id->substr(0, 64));
+    if (!o.copy_schema.empty() &&
+        (!ValidIdentifier(o.copy_schema) || o.copy_schema.size() > 57 || o.copy_schema == o.schema))
+        throw std::invalid_argument(
+            "--copy-schema must be a plain identifier of at most 57 "
+            "characters other than --schema: " +
+            o.copy_schema.substr(0, 64));
     if (o.local_roles.empty()) throw std::invalid_argument("no --local-role given");
     std::string password = o.password.empty() ? RandomPassword() : o.password;
     ConnInfo wh = ParseConnInfo(o.warehouse_url.empty() ? DefaultDatabaseUrl() : o.warehouse_url);
@@ -173,14 +209,16 @@ int LinkWebapp(const LinkOptions& o) {
         tx.exec0("DROP FOREIGN TABLE " + schema + "." + tx.quote_name(row[0].c_str()));
     // IMPORT FOREIGN SCHEMA connects as the user running it: give this session a mapping
     // for the import only (dropped in the same transaction) unless it is a local role.
-    bool own_mapping = tx.exec_params1("SELECT count(*) FROM pg_user_mappings WHERE srvname = $1 "
-                                       "AND usename = current_user",
-                                       o.server)[0]
+    bool own_mapping = tx.exec_params1(
+                             "SELECT count(*) FROM pg_user_mappings WHERE srvname = $1 "
+                             "AND usename = current_user",
+                             o.server)[0]
                            .as<int>() > 0;
     if (!own_mapping)
         tx.exec_params("SELECT pg_temp.nj_user_mapping(current_user, $1, $2, $3)", o.server,
                        o.remote_role, password);
     tx.exec0("IMPORT FOREIGN SCHEMA nightjar_api FROM SERVER " + server + " INTO " + schema);
+    if (!o.copy_schema.empty()) RefreshCopy(tx, o);
     if (!own_mapping) tx.exec0("DROP USER MAPPING FOR CURRENT_USER SERVER " + server);
     int tables = tx.exec_params1(
                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "

@@ -18,10 +18,13 @@ struct LinkOptions {
     std::string remote_role = "nightjar_webapp";  // login role in the warehouse
     std::string password;  // its password (resolved; generated when empty) -- never printed
     std::vector<std::string> local_roles;  // webapp roles that read (user mappings + grants)
+    std::string copy_schema;  // non-empty: also a local copy of every view, swapped atomically
 };
 
 // LinkWebapp creates or updates the role, server, user mappings and foreign tables
-// (idempotent); returns the number of foreign tables imported.
+// (idempotent); with copy_schema, also refreshes a local copy of every view in that schema
+// (built beside it, swapped in by renaming, in the same transaction: readers see the old
+// copy or the new one, never a mix). Returns the number of foreign tables imported.
 int LinkWebapp(const LinkOptions& options);
 
 // UnlinkWebapp drops the foreign tables, user mappings and server from the webapp database

@@ -5,8 +5,9 @@
 # the warehouse when the local grant is there); the link role logged in directly to the
 # warehouse cannot read schema nightjar nor call its functions, and needs its password;
 # link is idempotent; the link works again after a restart of the cluster; the password is
-# in no output, no nightjar table, not in pg_stat_activity nor in the server log; unlink
-# removes everything and is idempotent. Needs PG*, NIGHTJAR_BIN, NIGHTJAR_HOME.
+# in no output, no nightjar table, not in pg_stat_activity nor in the server log; the
+# optional copy (--copy-schema) equals the views, is swapped atomically under concurrent
+# readers and outlives the link; unlink removes everything and is idempotent. Needs PG*, NIGHTJAR_BIN, NIGHTJAR_HOME.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
@@ -76,11 +77,26 @@ done
 "$BIN" db up >/dev/null 2>&1
 read_all
 
+# The optional copy (--copy-schema): equal to the views, swapped atomically under readers,
+# and still readable once the link is gone.
+copy_link() { "$BIN" webapp link --webapp-url "$webapp_url" --local-role webapp_app --copy-schema nightjar_api_copy >/dev/null || fail "link --copy-schema"; }
+copy_link
+for v in $views; do
+  [[ $(qa "SELECT count(*) FROM nightjar_api_copy.$v") == $(qa "SELECT count(*) FROM nightjar_api.$v") ]] || fail "the copy of $v differs"
+done
+(for _ in $(seq 1 60); do qa "SELECT value FROM nightjar_api_copy.stats_snapshot WHERE scope = 'it_link'" 2>&1 || true; done) > "$tmp/readers.txt" &
+readers=$!
+copy_link; copy_link; copy_link
+wait "$readers"
+[[ $(grep -vc '^42$' "$tmp/readers.txt") == 0 ]] || fail "a reader saw something else while the copy was swapped: $(grep -v '^42$' "$tmp/readers.txt" | head -2)"
+
 # unlink, twice; then link again.
 "$BIN" webapp unlink --webapp-url "$webapp_url" >/dev/null || fail "unlink"
 "$BIN" webapp unlink --webapp-url "$webapp_url" >/dev/null || fail "second unlink"
 [[ $(psql -qAtX -d webapp -c "SELECT count(*) FROM pg_foreign_server WHERE srvname = 'nightjar_warehouse'") == 0 ]] || fail "server left"
 [[ $(psql -qAtX -d webapp -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'nightjar_api'") == 0 ]] || fail "schema left"
+[[ $(qa "SELECT value FROM nightjar_api_copy.stats_snapshot WHERE scope = 'it_link'") == 42 ]] || fail "the copy needs the link"
+psql -qAtX -d webapp -c "SET client_min_messages = warning" -c "DROP SCHEMA nightjar_api_copy CASCADE" >/dev/null
 "$BIN" webapp link --webapp-url "$webapp_url" --local-role webapp_app >/dev/null || fail "relink"
 read_all
 echo "webapp_link: OK ($(echo $views | wc -w) views read through the link)"
