@@ -95,7 +95,8 @@ int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& e
     auto t0 = Clock::now();
     auto recs = synthetic::Generate(n, sources, coverage, 2026);
     auto t1 = Clock::now();
-    std::string json = synthetic::kConfig;
+    std::string json = std::getenv("RESOLVE_BENCH_CONFIG") ? std::getenv("RESOLVE_BENCH_CONFIG")
+                                                           : synthetic::kConfig;
     if (!extra.empty()) json = json.substr(0, json.rfind('}')) + "," + extra + "}";
     ResolverConfig config = ResolverConfig::FromJson(json);
     RecordSet records(config);

@@ -13,7 +13,9 @@
 // pair, 2 threads), scoring.cpp (u from random pairs, m and the prior by EM, term-frequency
 // adjustment, match probability), cluster.cpp (connected components of matches, then the
 // one_per_source constraint by weakest links). Progress is reported, and a cancel (an
-// exception thrown by progress.Report) honoured, from the calling thread only.
+// exception thrown by progress.Report) honoured, from the calling thread only; the figures
+// restart with each phase (blocking: 2 x records x rules; compare, score: candidate pairs;
+// estimate: random pairs sampled, then pairs grouped, then rules trained; cluster: matches).
 #pragma once
 
 #include <cstddef>

@@ -99,14 +99,16 @@ double Posterior(const Patterns& p, size_t q, const Model& model) {
 
 }  // namespace
 
-Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count) {
+Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count, Progress& progress) {
     // GroupPatterns packs a comparison vector in 64 bits (4 bits a field) when it fits, else
     // hashes it as text.
     Patterns p;
     p.field_count = field_count;
     size_t pairs = field_count ? gamma.size() / field_count : 0;
     p.pattern_of.resize(pairs);
+    ProgressTicker ticker(progress, static_cast<int64_t>(pairs), 1 << 20);
     auto add = [&](size_t i, auto& index, auto key) {
+        ticker.Tick();
         auto [it, added] = index.try_emplace(key, static_cast<uint32_t>(p.count.size()));
         if (added) {
             p.count.push_back(0);
@@ -256,7 +258,7 @@ void EstimateM(const Patterns& p, const std::vector<int>& level_counts, int iter
 void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_t>& gamma,
                      const Patterns& all, const std::vector<FamilySample>& samples,
                      const std::vector<int>& level_counts, int iterations, double pair_space,
-                     bool global_em, Model& model) {
+                     bool global_em, Model& model, Progress& progress) {
     // EstimateByRules trains on each family's sample, then solves for the global prior.
     const size_t nf = level_counts.size();
     std::vector<std::vector<double>> m_sum(nf);
@@ -264,7 +266,9 @@ void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_
     for (size_t f = 0; f < nf; ++f) m_sum[f].assign(static_cast<size_t>(level_counts[f]), 0);
     double expected_matches = 0;
     std::vector<int8_t> sub;
-    for (const FamilySample& sample : samples) {
+    for (size_t si = 0; si < samples.size(); ++si) {
+        const FamilySample& sample = samples[si];
+        progress.Report(static_cast<int64_t>(si), static_cast<int64_t>(samples.size()));
         sub.clear();
         for (uint64_t pair : sample.pairs) {
             size_t i = static_cast<size_t>(std::lower_bound(pairs.begin(), pairs.end(), pair) -
@@ -276,7 +280,7 @@ void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_
             for (size_t f : sample.fields) sub[row + f] = kNullLevel;
         }
         if (sub.empty()) continue;
-        Patterns p = GroupPatterns(sub, nf);
+        Patterns p = GroupPatterns(sub, nf, progress);
         Model local = model;
         local.prior = 0.1;
         EstimateM(p, level_counts, iterations, true, local);

@@ -39,7 +39,8 @@ struct Patterns {
 };
 
 // GroupPatterns builds Patterns from per-pair levels (pairs x F bytes).
-Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count);
+Patterns GroupPatterns(const std::vector<int8_t>& gamma, size_t field_count,
+                       Progress& progress = NoProgress());
 
 // EstimateU fills each field's u from `samples` random pairs (of two sources when
 // one_per_source); the exact level of value-equality kinds is computed from the value
@@ -63,7 +64,7 @@ void EstimateM(const Patterns& patterns, const std::vector<int>& level_counts, i
 void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_t>& gamma,
                      const Patterns& all, const std::vector<FamilySample>& samples,
                      const std::vector<int>& level_counts, int iterations, double pair_space,
-                     bool global_em, Model& model);
+                     bool global_em, Model& model, Progress& progress = NoProgress());
 
 // PatternWeights returns log2 of the prior odds times each pattern's Bayes factor.
 std::vector<double> PatternWeights(const Patterns& patterns, const Model& model);
