@@ -57,6 +57,14 @@ DECLARE
     v_after jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN nightjar._audit_scrub(to_jsonb(NEW)) END;
     v_row jsonb := coalesce(v_after, v_before);
 BEGIN
+    -- A restore replays rows, it changes nothing: the restored audit_log already holds
+    -- their history (and new rows would take the ids of the rows still to come).
+    -- pg_restore names itself in application_name; a plain dump is restored with
+    -- PGOPTIONS='-c nightjar.audit=off'.
+    IF current_setting('application_name') = 'pg_restore'
+       OR current_setting('nightjar.audit', true) = 'off' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'UPDATE' AND v_before = v_after THEN
         RETURN NULL;  -- bookkeeping only
     END IF;
