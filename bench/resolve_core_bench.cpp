@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -89,11 +90,47 @@ std::vector<uint32_t> ExactBaseline(const std::vector<synthetic::Record>& recs) 
     return out;
 }
 
-// RunResolve is the --records mode.
-int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& extra) {
+// ReadTsv reads records written by a flattening of examples/consolidation's generator:
+// source index, key, the five field values (\N: missing), actor id; tab-separated.
+std::vector<synthetic::Record> ReadTsv(const std::string& path) {
+    std::vector<synthetic::Record> recs;
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    if (!f) throw std::runtime_error("cannot open " + path);
+    char* line = nullptr;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        std::string_view l(line, static_cast<size_t>(len));
+        if (!l.empty() && l.back() == '\n') l.remove_suffix(1);
+        std::vector<std::string> cols;
+        for (size_t i = 0;;) {
+            size_t j = l.find('\t', i);
+            cols.emplace_back(
+                l.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+            if (j == std::string_view::npos) break;
+            i = j + 1;
+        }
+        if (cols.size() != 8) continue;
+        synthetic::Record r;
+        r.source = static_cast<uint32_t>(std::stoul(cols[0]));
+        r.key = cols[1];
+        for (size_t c = 2; c < 7; ++c)
+            r.values.push_back(cols[c] == "\\N" ? std::nullopt
+                                                : std::optional<std::string>(cols[c]));
+        r.entity = static_cast<uint32_t>(std::stoul(cols[7]));
+        recs.push_back(std::move(r));
+    }
+    std::free(line);
+    std::fclose(f);
+    return recs;
+}
+
+// RunResolve is the --records / --tsv mode.
+int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& extra,
+               const std::string& tsv) {
     using Clock = std::chrono::steady_clock;
     auto t0 = Clock::now();
-    auto recs = synthetic::Generate(n, sources, coverage, 2026);
+    auto recs = tsv.empty() ? synthetic::Generate(n, sources, coverage, 2026) : ReadTsv(tsv);
     auto t1 = Clock::now();
     std::string json = std::getenv("RESOLVE_BENCH_CONFIG") ? std::getenv("RESOLVE_BENCH_CONFIG")
                                                            : synthetic::kConfig;
@@ -123,6 +160,22 @@ int RunResolve(size_t n, uint32_t sources, double coverage, const std::string& e
             ++true_kept;
             true_matched += p.status != PairStatus::kReview;
         }
+    if (std::getenv("RESOLVE_BENCH_WRONG")) {  // print a few false matches
+        int shown = 0;
+        for (size_t i = 0; i < result.pairs.size() && shown < 30; ++i) {
+            const auto& p = result.pairs[i];
+            if (p.status != PairStatus::kMatch || recs[p.a].entity == recs[p.b].entity) continue;
+            if (++shown % 3) continue;
+            std::printf("p=%.3f w=%.1f levels", p.probability, p.match_weight);
+            for (size_t f = 0; f < result.field_count; ++f)
+                std::printf(" %d", result.PairLevel(i, f));
+            std::printf("\n");
+            for (uint32_t r : {p.a, p.b}) {
+                for (const auto& v : recs[r].values) std::printf("%s | ", v ? v->c_str() : "-");
+                std::printf("\n");
+            }
+        }
+    }
     if (std::getenv("RESOLVE_BENCH_MISSED")) {  // print a few true pairs never compared
         std::unordered_map<uint32_t, std::vector<uint32_t>> by_entity;
         for (uint32_t i = 0; i < recs.size(); ++i) by_entity[recs[i].entity].push_back(i);
@@ -182,15 +235,16 @@ int main(int argc, char** argv) {
     size_t records = 0;
     uint32_t sources = 20;
     double coverage = 0.25;
-    std::string extra;
+    std::string extra, tsv;
     for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--tsv=", 6) == 0) tsv = argv[i] + 6;
         if (std::strncmp(argv[i], "--records=", 10) == 0) records = std::stoul(argv[i] + 10);
         if (std::strncmp(argv[i], "--sources=", 10) == 0)
             sources = static_cast<uint32_t>(std::stoul(argv[i] + 10));
         if (std::strncmp(argv[i], "--coverage=", 11) == 0) coverage = std::stod(argv[i] + 11);
         if (std::strncmp(argv[i], "--config-extra=", 15) == 0) extra = argv[i] + 15;
     }
-    if (records > 0) return RunResolve(records, sources, coverage, extra);
+    if (records > 0 || !tsv.empty()) return RunResolve(records, sources, coverage, extra, tsv);
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     return 0;

@@ -330,15 +330,23 @@ void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_
     if (!global_em) return;
     // Refinement: EM over all candidate pairs, u free, from the trained m and the random
     // u, the prior now among candidates. Kept only when its prior stays within a factor 2
-    // of the rules' estimate: a refinement that wanders off has found another split of the
-    // candidates (e.g. "same town"), not matches.
+    // of the rules' estimate and it changes few decisions: a refinement that wanders off
+    // has found another split of the candidates (e.g. "same town"), not matches.
     double candidates = 0;
     for (size_t q = 0; q < all.size(); ++q) candidates += static_cast<double>(all.count[q]);
     Model refined = model;
     double start = std::clamp(model.prior * space / std::max(candidates, 1.0), 1e-6, 0.9);
     refined.prior = start;
     EstimateM(all, level_counts, iterations, true, refined);
-    if (refined.prior >= start / 2 && refined.prior <= start * 2) {
+    // Kept only when it changes few decisions: the candidate pairs whose side of 0.5 differs
+    // between the two models must weigh at most 10% of the rules model's matches.
+    double matches = 0, flips = 0;
+    for (size_t q = 0; q < all.size(); ++q) {
+        bool before = Posterior(all, q, model) >= 0.5, after = Posterior(all, q, refined) >= 0.5;
+        matches += before ? static_cast<double>(all.count[q]) : 0;
+        flips += before != after ? static_cast<double>(all.count[q]) : 0;
+    }
+    if (refined.prior >= start / 2 && refined.prior <= start * 2 && flips <= 0.1 * matches) {
         refined.refined = true;
         model = refined;
     }
