@@ -83,7 +83,23 @@ END $$;
 -- _monitoring_number returns a JSON value as float8 when it is a finite number, else NULL.
 CREATE FUNCTION nightjar._monitoring_number(v jsonb) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN jsonb_typeof(v) = 'number' THEN v::text::float8 END
+    SELECT CASE WHEN nightjar._monitoring_finite(v) THEN v::text::float8 END
+$$;
+
+-- _monitoring_finite says whether a JSON value is a number a float8 holds (0, or a
+-- magnitude in [1e-300, 1e300]): jsonb keeps any numeric, float8 would refuse 1e400.
+CREATE FUNCTION nightjar._monitoring_finite(v jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN jsonb_typeof(v) = 'number'
+                THEN v::text::numeric = 0 OR abs(v::text::numeric) BETWEEN 1e-300 AND 1e300 ELSE false END
+$$;
+
+-- _monitoring_array renders the JSON array a jsonpath selects as an array literal (text):
+-- '[[1, 2], [3, 4]]' -> '{{1, 2}, {3, 4}}', to be cast to float8[] or integer[]. For
+-- numbers and nested arrays of numbers only (validated states).
+CREATE FUNCTION nightjar._monitoring_array(payload jsonb, path jsonpath) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT translate(jsonb_path_query_array(payload, path)::text, '[]', '{}')
 $$;
 
 -- _monitoring_timestamp parses an ISO 8601 timestamp, or returns NULL.
@@ -143,7 +159,7 @@ BEGIN
         i := i + 1;
         v_no := m -> 'number';
         v_label := CASE WHEN jsonb_typeof(v_no) = 'number' THEN format('mode %s (number %s)', i, v_no) ELSE format('mode %s', i) END;
-        IF jsonb_typeof(v_no) <> 'number' OR v_no::text !~ '^\d+$' THEN
+        IF jsonb_typeof(v_no) IS DISTINCT FROM 'number' OR v_no::text !~ '^\d{1,9}$' THEN
             r := r || format('%s: number must be an integer >= 0, not %s', v_label, coalesce(left(v_no::text, 32), 'missing'));
         ELSIF v_no::text::integer = ANY (v_seen) THEN
             r := r || format('%s appears twice', v_label);
@@ -168,10 +184,10 @@ BEGIN
                              coalesce(CASE WHEN jsonb_typeof(m -> 'shape') = 'array' THEN jsonb_array_length(m -> 'shape')::text END, 'missing'));
         ELSE
             SELECT bool_or(jsonb_typeof(c) <> 'array' OR jsonb_array_length(c) <> 3
-                           OR EXISTS (SELECT 1 FROM jsonb_array_elements(c) x WHERE jsonb_typeof(x) <> 'number'))
+                           OR EXISTS (SELECT 1 FROM jsonb_array_elements(c) x WHERE NOT nightjar._monitoring_finite(x)))
             INTO v_shape_bad FROM jsonb_array_elements(m -> 'shape') c;
             IF v_shape_bad THEN
-                r := r || format('%s: shape components must be [x, y, z] numbers', v_label);
+                r := r || format('%s: shape components must be [x, y, z] finite numbers', v_label);
             ELSIF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m -> 'shape') c, jsonb_array_elements(c) x
                               WHERE x::text::float8 <> 0) THEN
                 r := r || format('%s: shape is all zero', v_label);
@@ -197,22 +213,17 @@ BEGIN
     SELECT r.state_id, v_load, CASE WHEN cardinality(e.errors) = 0 THEN 'to_match' ELSE 'in_error' END,
            nullif(e.errors, '{}'), r.payload ->> 'structure',
            nightjar._monitoring_timestamp(r.payload ->> 'measured_at'),
+           -- The values as arrays, in the state's order: a jsonpath array rendered as text
+           -- with its brackets turned into braces is an array literal; the shapes, with their
+           -- inner brackets dropped, are the flat modes x sensors x 3 literal.
+           CASE WHEN cardinality(e.errors) = 0 THEN nightjar._monitoring_array(r.payload, '$.modes[*].number')::integer[] END,
            CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT (m ->> 'number')::integer FROM jsonb_array_elements(r.payload -> 'modes') WITH ORDINALITY x(m, i) ORDER BY i) END,
+               ARRAY(SELECT c FROM jsonb_array_elements_text(r.payload -> 'sensors') WITH ORDINALITY x(c, i) ORDER BY i) END,
+           CASE WHEN cardinality(e.errors) = 0 THEN nightjar._monitoring_array(r.payload, '$.modes[*].frequency')::float8[] END,
+           CASE WHEN cardinality(e.errors) = 0 THEN nightjar._monitoring_array(r.payload, '$.modes[*].damping')::float8[] END,
+           CASE WHEN cardinality(e.errors) = 0 THEN nightjar._monitoring_array(r.payload, '$.modes[*].mcf')::float8[] END,
            CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT s FROM jsonb_array_elements_text(r.payload -> 'sensors') WITH ORDINALITY x(s, i) ORDER BY i) END,
-           CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT (m ->> 'frequency')::float8 FROM jsonb_array_elements(r.payload -> 'modes') WITH ORDINALITY x(m, i) ORDER BY i) END,
-           CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT (m ->> 'damping')::float8 FROM jsonb_array_elements(r.payload -> 'modes') WITH ORDINALITY x(m, i) ORDER BY i) END,
-           CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT (m ->> 'mcf')::float8 FROM jsonb_array_elements(r.payload -> 'modes') WITH ORDINALITY x(m, i) ORDER BY i) END,
-           CASE WHEN cardinality(e.errors) = 0 THEN
-               ARRAY(SELECT c::text::float8
-                     FROM jsonb_array_elements(r.payload -> 'modes') WITH ORDINALITY x(m, i),
-                          jsonb_array_elements(m -> 'shape') WITH ORDINALITY y(s, j),
-                          jsonb_array_elements(s) WITH ORDINALITY z(c, k)
-                     ORDER BY i, j, k) END
+               ('{' || translate(jsonb_path_query_array(r.payload, '$.modes[*].shape')::text, '[]', '') || '}')::float8[] END
     FROM nightjar.monitoring_state_raw r
     CROSS JOIN LATERAL (SELECT nightjar._monitoring_state_errors(r.payload) AS errors) e
     WHERE r.load_id = v_load;
