@@ -428,3 +428,32 @@ END $$;
 COMMENT ON FUNCTION nightjar.consolidate_step(jsonb) IS
     'nightjar.consolidate as a pipeline step: the payload''s "resolution" or "resolutions" (as resolve_step '
     'passes them on); returns rows_in, rows_out, counts per resolution and the payload {"resolutions": [...]}';
+
+-- drop_consolidation removes everything consolidation keeps for a resolution: its config,
+-- entities, records, events, golden records, provenance, corrections, suggestions and
+-- link constraints; returns how many entities it removed.
+CREATE FUNCTION nightjar.drop_consolidation(resolution text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+#variable_conflict use_variable
+DECLARE
+    v_name text := drop_consolidation.resolution;
+    v_n bigint;
+BEGIN
+    PERFORM nightjar.ensure_storage();
+    DELETE FROM nightjar.consolidation c WHERE c.resolution = v_name;
+    DELETE FROM nightjar.entity_field_source s
+    WHERE s.entity_id IN (SELECT e.entity_id FROM nightjar.entity e WHERE e.resolution = v_name);
+    DELETE FROM nightjar.entity_correction c
+    WHERE c.entity_id IN (SELECT e.entity_id FROM nightjar.entity e WHERE e.resolution = v_name);
+    DELETE FROM nightjar.golden_record g WHERE g.resolution = v_name;
+    DELETE FROM nightjar.entity_event ev WHERE ev.resolution = v_name;
+    DELETE FROM nightjar.entity_record r WHERE r.resolution = v_name;
+    DELETE FROM nightjar.suggestion s WHERE s.resolution = v_name;
+    DELETE FROM nightjar.link_constraint l WHERE l.resolution = v_name;
+    DELETE FROM nightjar.entity e WHERE e.resolution = v_name;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END $$;
+COMMENT ON FUNCTION nightjar.drop_consolidation(text) IS
+    'removes a resolution''s consolidation: config, entities and their records, events, golden records, provenance, '
+    'corrections, suggestions and link constraints (people''s work included); returns the number of entities removed';

@@ -5,11 +5,16 @@
 # source), consolidates, re-resolves and re-consolidates unchanged data (0 ids change),
 # then a night with changes (a record deleted, a name changed, a new record) and what
 # the events say. Prints golden records with the provenance of each field, the
-# suggestions waiting for review, and a reference version refused by its validation.
+# suggestions waiting for review, a reference version refused by its validation, and the
+# successors of two closed companies proposed by an enrichment rule.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 echo "== 5b. consolidation: stable entities, golden records with provenance, suggestions"
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+-- Start over on a second run (stage 50 reloads the records).
+SELECT nightjar.drop_consolidation('demo_actors');
+DELETE FROM nightjar.reference WHERE name IN ('demo_postcode', 'demo_company');
 -- Each source names its town column its own way: map them all to the golden field "town".
 SELECT nightjar.define_consolidation('demo_actors',
   '{"parent": {"rule": "preferred_source", "sources": ["src01_registre", "src03_cci", "src04_cma"]},
@@ -30,7 +35,7 @@ SQL
 echo "-- SELECT nightjar.consolidate('demo_actors')   (first night: every entity is new)"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT nightjar.consolidate('demo_actors')" |
   jq -c '{rows_in, rows_out, created: .counts.created, golden_recomputed: .counts.golden_recomputed, suggestions_new: .counts.suggestions_new}'
-psql -qXAt -v ON_ERROR_STOP=1 -c "CREATE TABLE demo_actors.ids_before AS
+psql -qXAt -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS demo_actors.ids_before" -c "CREATE TABLE demo_actors.ids_before AS
   SELECT source, key, entity_id FROM nightjar.entity_record WHERE resolution = 'demo_actors'"
 echo "-- nothing changed: resolve and consolidate again (resolve renumbers its clusters)"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT nightjar.resolve('demo_actors')" >/dev/null
@@ -42,6 +47,8 @@ psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT 'entity ids changed between the two run
 
 echo "-- a night with changes: one record deleted, one name corrected at its source, one new record"
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DROP TABLE IF EXISTS demo_actors.last_event;
+DELETE FROM demo_actors.src19_enquete_terrain WHERE releve = 'NEW-1';
 CREATE TABLE demo_actors.last_event AS SELECT coalesce(max(event_id), 0) AS id FROM nightjar.entity_event;
 DELETE FROM demo_actors.src01_registre WHERE id = (SELECT min(key) FROM nightjar.entity_record WHERE resolution = 'demo_actors'
                                                    AND source = 'src01_registre');
@@ -73,6 +80,7 @@ psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT format('%s suggestions pending; nightja
 
 echo "-- reference data: a postal-code snapshot with a wrong code is refused, the published one stays"
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DROP TABLE IF EXISTS demo_actors.postcode_v1, demo_actors.postcode_v2, demo_actors.company_v1;
 CREATE TABLE demo_actors.postcode_v1 AS
 SELECT DISTINCT code_postal AS postcode, commune AS town FROM demo_actors.src01_registre WHERE code_postal ~ '^\d{5}$';
 CREATE TABLE demo_actors.postcode_v2 AS SELECT * FROM demo_actors.postcode_v1;
@@ -86,3 +94,20 @@ SQL
 psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT nightjar.publish_reference('demo_postcode', 'v2') ->> 'reason'"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT format('nightjar_ref.demo_postcode: %s rows, version %s',
   (SELECT count(*) FROM nightjar_ref.demo_postcode), published_version) FROM nightjar.reference WHERE name = 'demo_postcode'"
+
+echo "-- enrichment: a company registry says two companies closed; their successors are proposed for review"
+psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE TABLE demo_actors.company_v1 AS
+SELECT DISTINCT g.fields ->> 'siret' AS siret, 'open'::text AS status, NULL::text AS successor_siret
+FROM nightjar_api.golden_record g WHERE g.resolution = 'demo_actors' AND g.fields ->> 'siret' ~ '^\d{14}$';
+UPDATE demo_actors.company_v1 SET status = 'closed', successor_siret = left(siret, 9) || '00099'
+WHERE siret IN (SELECT siret FROM demo_actors.company_v1 ORDER BY siret LIMIT 2);
+SELECT nightjar.define_reference('demo_company');
+SELECT nightjar.add_reference_version('demo_company', 'v1', 'demo_actors.company_v1');
+SELECT nightjar.publish_reference('demo_company', 'v1');
+SQL
+psql -qXAt -v ON_ERROR_STOP=1 -c "SELECT nightjar.suggest_enrichments('demo_actors', '[{\"name\": \"successor\", \"kind\": \"successor\",
+  \"field\": \"siret\", \"reference\": \"demo_company\", \"key\": \"siret\", \"status\": \"status\", \"closed\": \"closed\",
+  \"successor\": \"successor_siret\"}]') -> 'counts'"
+psql -qX -v ON_ERROR_STOP=1 -c "SELECT suggestion_id AS id, entity_a AS entity, field, value::text AS proposed, reason
+  FROM nightjar_api.suggestion WHERE resolution = 'demo_actors' AND kind = 'enrich' ORDER BY suggestion_id"

@@ -8,7 +8,7 @@
 -- rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(72);
+SELECT plan(74);
 SELECT nightjar.ensure_storage() \g /dev/null
 
 CREATE SCHEMA t_cons;
@@ -262,6 +262,15 @@ SELECT ok((SELECT r ?& ARRAY['rows_in', 'rows_out', 'counts', 'payload'] FROM ni
           'consolidate_step returns the step protocol''s result');
 SELECT is(nightjar.consolidate_step('{"resolution": "t_cons"}') -> 'payload', '{"resolutions": ["t_cons"]}',
           'and passes the resolutions on');
+
+-- ---- drop_consolidation -------------------------------------------------------------------
+SELECT is(nightjar.drop_consolidation('t_cons'), (SELECT count(*) FROM nightjar.entity WHERE resolution = 't_cons'),
+          'drop_consolidation removes every entity of the resolution');
+SELECT is((SELECT count(*) FROM nightjar.entity_record WHERE resolution = 't_cons')
+          + (SELECT count(*) FROM nightjar.suggestion WHERE resolution = 't_cons')
+          + (SELECT count(*) FROM nightjar.link_constraint WHERE resolution = 't_cons')
+          + (SELECT count(*) FROM nightjar.consolidation WHERE resolution = 't_cons'), 0::bigint,
+          'with its records, suggestions, constraints and config');
 
 SELECT * FROM finish();
 ROLLBACK;
