@@ -143,7 +143,9 @@ BEGIN
     -- Switch readers: the view is replaced in this transaction (CREATE OR REPLACE when the
     -- columns allow it, else DROP and CREATE; a view depending on it blocks the DROP, and
     -- the refusal says so).
-    CREATE SCHEMA IF NOT EXISTS nightjar_ref;
+    IF to_regnamespace('nightjar_ref') IS NULL THEN
+        CREATE SCHEMA nightjar_ref;  -- not IF NOT EXISTS: no notice on every publication
+    END IF;
     v_view := format('nightjar_ref.%I', name);
     BEGIN
         EXECUTE format('CREATE OR REPLACE VIEW %s AS SELECT * FROM %s', v_view, v_rel);
