@@ -11,8 +11,10 @@
 //      (a gender column) and is dropped, reported by name.
 // Then the pairs of every family are radix-sorted and deduplicated.
 // Default families, per kind: name -> rare_phonetic with each code field, with each geo
-// field's 5-character geohash cell (alone when there is no code or geo field), and the
-// whole name (its sorted words) alone, for records without locality; address ->
+// field's 5-character geohash cell (alone when there is no code or geo field), the first
+// word's phonetic key with each code field ("Boucherie du Centre - Lioux" and "Boucherie
+// du Centre" differ in rare words), and the whole name (its sorted words) alone, for
+// records without locality; address ->
 // number_street likewise; identifier, exact, date -> the value; text -> its two rarest
 // tokens; code alone and geohash-7 cells alone only when no name/address/text field
 // exists; number never.
@@ -66,6 +68,7 @@ void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2
 
 enum class Op {
     kValue,
+    kFirstPhonetic,
     kPrefix,
     kTokens,
     kPhonetic,
@@ -88,6 +91,7 @@ Op OpOf(const std::string& tr) {
     if (tr == "rare_prefix") return Op::kRarePrefix;
     if (tr == "number_street") return Op::kNumberStreet;
     if (tr == "geohash") return Op::kGeohash;
+    if (tr == "first_phonetic") return Op::kFirstPhonetic;
     return Op::kValue;
 }
 
@@ -120,6 +124,13 @@ void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
         for (size_t i = 0; i < n; ++i)
             out.push_back(op == Op::kRareTokens ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
         if (n == 2 && out[out.size() - 1] == out[out.size() - 2]) out.pop_back();
+    } else if (op == Op::kFirstPhonetic) {
+        const uint32_t* t = s.TokensBegin(v);
+        for (size_t i = 0; i < s.TokenCount(v); ++i)
+            if (s.tokens.Get(t[i]).size() >= 2) {
+                out.push_back(s.token_phonetic[t[i]]);
+                break;
+            }
     } else if (op == Op::kSorted) {
         out.push_back(s.sorted_of.empty() ? v : s.sorted_of[v]);
     } else if (op == Op::kRarePrefix) {
@@ -243,6 +254,7 @@ std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& c) {
         if (!located) add({{n, "rare_phonetic", 0}});
         for (size_t k : codes) add({{n, "rare_phonetic", 0}, {k, "value", 0}});
         for (size_t g : geos) add({{n, "rare_phonetic", 0}, {g, "geohash", 5}});
+        for (size_t k : codes) add({{n, "first_phonetic", 0}, {k, "value", 0}});
         add({{n, "sorted", 0}});
     }
     for (size_t a : addresses) {

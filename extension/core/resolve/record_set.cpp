@@ -5,7 +5,9 @@
 // carry it) and appends 4 bytes per field to the record. Interner is an open-addressing
 // table of ids over one text arena, load factor <= 1/2: ~8 bytes of table per distinct
 // string plus the text itself, no per-string allocation. Time: O(value length) per value,
-// ICU only for non-ASCII text.
+// ICU only for non-ASCII text outside Latin-1. An address ending with "<5 digits> <town>"
+// is stored without them, and that postcode fills a missing code field named like a
+// postcode ("postcode", "cp", "zip", "code_postal").
 #include "core/resolve/record_set.hpp"
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include "core/resolve/record_data.hpp"
 #include "core/resolve/resolver.hpp"
 #include "core/text/transforms.hpp"
+#include "core/text/utf8.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -216,6 +219,28 @@ void AddDerived(FieldStore& f, const Canonical& c) {
     if (f.kind == FieldKind::kIdentifier) f.valid.push_back(c.valid ? 1 : 0);
 }
 
+// HasFiveDigits says whether s holds a run of exactly five digits (a French postcode).
+bool HasFiveDigits(std::string_view s) {
+    size_t run = 0;
+    for (size_t i = 0; i <= s.size(); ++i) {
+        if (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            ++run;
+        } else {
+            if (run == 5) return true;
+            run = 0;
+        }
+    }
+    return false;
+}
+
+// IsPostcodeName says whether a code field's name says it holds postcodes.
+bool IsPostcodeName(std::string_view name) {
+    std::string lower = text::AsciiLower(name);
+    for (const char* word : {"post", "zip", "cp", "code_postal", "codepostal", "plz"})
+        if (lower.find(word) != std::string::npos) return true;
+    return false;
+}
+
 // AddRecord appends one record whose i-th value is get(i).
 template <typename Get>
 uint32_t AddRecord(RecordData& d, uint32_t source, std::string_view key, size_t n, Get get) {
@@ -223,10 +248,33 @@ uint32_t AddRecord(RecordData& d, uint32_t source, std::string_view key, size_t 
         throw InvalidArgument("a record needs " + std::to_string(d.fields.size()) +
                               " values (one per field), got " + std::to_string(n));
     if (d.size() >= kMissing - 1) throw DataError("too many records for one resolution");
+    // French addresses often carry "75002 Paris" at their end: the street alone is
+    // compared, and the postcode fills a missing postcode-like code field.
+    std::string street, postcode;
+    for (size_t i = 0; i < n; ++i) {
+        if (d.fields[i].kind != FieldKind::kAddress) continue;
+        std::optional<std::string_view> raw = get(i);
+        if (raw && HasFiveDigits(*raw)) {
+            auto split = text::SplitAddress(*raw);
+            if (split && !split->street.empty()) {
+                street = split->street;
+                postcode = split->postcode;
+            }
+        }
+        break;
+    }
     Canonical c;
+    bool street_used = false;
     for (size_t i = 0; i < n; ++i) {
         FieldStore& f = d.fields[i];
         std::optional<std::string_view> raw = get(i);
+        if (!street.empty() && !street_used && f.kind == FieldKind::kAddress) {
+            raw = street;  // a view of `street`, which lives until the end of the loop
+            street_used = true;
+        } else if (!raw && !postcode.empty() && f.kind == FieldKind::kCode &&
+                   IsPostcodeName(d.config.fields[i].name)) {
+            raw = postcode;
+        }
         uint32_t id = kMissing;
         if (raw) {
             c = Canonical();

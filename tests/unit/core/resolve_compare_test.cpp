@@ -138,5 +138,22 @@ TEST(ResolveRecordSet, InternsAndNormalises) {
                  InvalidArgument);
 }
 
+TEST(ResolveRecordSet, PostcodeInsideTheAddress) {
+    // "<street> 64500 <town>": the street is stored alone and the postcode fills the missing
+    // postcode field, but only a field named like a postcode.
+    auto config = ResolverConfig::FromJson(R"({"fields":[{"name":"address","kind":"address"},
+        {"name":"cp","kind":"code"},{"name":"category","kind":"code"}]})");
+    RecordSet records(config);
+    using V = std::vector<std::optional<std::string>>;
+    records.Add(0, "a",
+                V{"74 route Marcel Pagnol 64500 Kerot-le-Château", std::nullopt, std::nullopt});
+    records.Add(1, "b", V{"74 rte Marcel Pagnol 64500 Kerot", "64501", std::nullopt});
+    EXPECT_EQ(records.NormalizedValue(0, 0), "74 route marcel pagnol");
+    EXPECT_EQ(records.NormalizedValue(0, 1), "64500");
+    EXPECT_EQ(records.NormalizedValue(0, 2), "");
+    EXPECT_EQ(records.NormalizedValue(1, 1), "64501");  // a postcode given is kept
+    EXPECT_EQ(records.NormalizedValue(1, 0), "74 route marcel pagnol");
+}
+
 }  // namespace
 }  // namespace nightjar::core::resolve
