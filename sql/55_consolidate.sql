@@ -301,7 +301,7 @@ BEGIN
     IF to_regclass('nightjar_api.suggestion') IS NULL THEN
         CREATE VIEW nightjar_api.suggestion AS
         SELECT suggestion_id, resolution, kind, source_a, key_a, source_b, key_b, entity_a, entity_b,
-               field, value, probability, evidence, reason, created_at
+               probability, evidence, reason, created_at, field, value  -- columns only ever added at the end
         FROM nightjar.suggestion WHERE status = 'pending';
         COMMENT ON VIEW nightjar_api.suggestion IS 'suggestions waiting for review';
     END IF;
