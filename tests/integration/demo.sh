@@ -29,6 +29,11 @@ for reason in "is blank" "is not a date" "is less than 0" "is not one of the all
               "is a duplicate within the batch"; do
   grep -q "| $reason" <<<"$out" || fail "quarantine reason '$reason' not shown"
 done
+# 5b. consolidation: an unchanged re-run changes no entity id, reference v2 is refused,
+# and the successors of the two closed companies are proposed.
+grep -q "^entity ids changed between the two runs: 0$" <<<"$out" || fail "consolidation: $(grep -m1 "entity ids changed" <<<"$out")"
+grep -q "^version v2 of demo_postcode refused: " <<<"$out" || fail "consolidation: reference v2 was not refused"
+grep -q '"successor": {"proposed": 2}' <<<"$out" || fail "consolidation: enrichment $(grep -m1 '"successor"' <<<"$out")"
 # 6. structure monitoring: three nights ran through the dispatcher, the provider's failure
 # classes were reported, structures went REINFORCED by the trigger and one came back.
 [[ $(grep -Ec "^load [0-9]+: run succeeded; validate" <<<"$out") == 3 ]] || fail "monitoring: $(grep -m3 "^load " <<<"$out")"
