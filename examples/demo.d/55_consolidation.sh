@@ -101,7 +101,9 @@ CREATE TABLE demo_actors.company_v1 AS
 SELECT DISTINCT g.fields ->> 'siret' AS siret, 'open'::text AS status, NULL::text AS successor_siret
 FROM nightjar_api.golden_record g WHERE g.resolution = 'demo_actors' AND g.fields ->> 'siret' ~ '^\d{14}$';
 UPDATE demo_actors.company_v1 SET status = 'closed', successor_siret = left(siret, 9) || '00099'
-WHERE siret IN (SELECT siret FROM demo_actors.company_v1 ORDER BY siret LIMIT 2);
+WHERE siret IN (SELECT g.fields ->> 'siret' FROM nightjar_api.golden_record g
+                WHERE g.resolution = 'demo_actors' AND g.fields ->> 'siret' ~ '^\d{14}$'
+                GROUP BY 1 HAVING count(*) = 1 ORDER BY 1 LIMIT 2);  -- each names one entity
 SELECT nightjar.define_reference('demo_company');
 SELECT nightjar.add_reference_version('demo_company', 'v1', 'demo_actors.company_v1');
 SELECT nightjar.publish_reference('demo_company', 'v1');
