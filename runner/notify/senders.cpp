@@ -71,10 +71,12 @@ std::string ScrubSecret(std::string text, const std::string& secret) {
     return text;
 }
 
+// SmtpSender opens no connection yet: curl connects on the first Send and keeps it.
 SmtpSender::SmtpSender(const SmtpConfig& config) : config_(config), curl_(curl_easy_init()) {
     if (!curl_) throw std::runtime_error("curl_easy_init failed");
 }
 
+// ~SmtpSender closes the SMTP session (QUIT) with the curl handle.
 SmtpSender::~SmtpSender() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 // Send delivers one message to its recipient.
@@ -133,11 +135,13 @@ SendOutcome SmtpSender::Send(const EmailMessage& message) {
     return out;
 }
 
+// WebhookSender decodes the endpoint's signing key once.
 WebhookSender::WebhookSender(const WebhookEndpoint& endpoint)
     : endpoint_(endpoint), key_(WebhookKey(endpoint.secret)), curl_(curl_easy_init()) {
     if (!curl_) throw std::runtime_error("curl_easy_init failed");
 }
 
+// ~WebhookSender closes the kept-alive HTTP connection with the curl handle.
 WebhookSender::~WebhookSender() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 // Send posts body with webhook-id = id, webhook-timestamp = now, and its signature.
