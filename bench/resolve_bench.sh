@@ -19,12 +19,14 @@
 #             stopped after RESOLVE_TRGM_TIMEOUT seconds.
 # Prints one line per method and size, then time ratios baseline / ours.
 # Env: PG* (scripts/bench.sh sets them), RESOLVE_SIZES (default "100000 300000 1000000"),
+# RESOLVE_EXACT_MAX (largest size the exact-key baseline runs at; default: all),
 # RESOLVE_TRGM_MAX (default 100000), RESOLVE_TRGM_TIMEOUT (default 300), RESOLVE_SEED
 # (default 1), BENCH_DIR (default /tmp). Leaves nothing behind (schema rb_bench dropped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${RESOLVE_SIZES:-100000 300000 1000000}
 TRGM_MAX=${RESOLVE_TRGM_MAX:-100000}
+EXACT_MAX=${RESOLVE_EXACT_MAX:-1000000000}
 TRGM_TIMEOUT=${RESOLVE_TRGM_TIMEOUT:-300}
 SEED=${RESOLVE_SEED:-1}
 tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-resolve-bench.XXXXXX")
@@ -192,7 +194,8 @@ SQL
 
   # baseline (b): exact-key blocking
   t0=$(now)
-  baseline_prepare
+  (( n <= EXACT_MAX || n <= TRGM_MAX )) && baseline_prepare
+  if (( n <= EXACT_MAX )); then
   q <<'SQL'
 CREATE UNLOGGED TABLE rb_bench.bkey AS
   SELECT id, 's:' || siret AS k FROM rb_bench.rec WHERE length(siret) = 14
@@ -217,6 +220,7 @@ SQL
   echo "exact    n=$n  time=${base_time[$n]}s  candidate_pairs=$ncand threshold=$thr (tuned on truth)  precision=$p recall=$r F1=$f"
   echo "         recall by kind: $(by_kind rb_bench.pred)"
   q -c "DROP TABLE rb_bench.pred, rb_bench.bkey, rb_bench.cand"
+  fi
 
   # baseline (a): pg_trgm % blocking, smallest sizes only, with a time limit
   if (( n <= TRGM_MAX )); then
@@ -244,7 +248,8 @@ done
 
 echo "-- ratios (time of the baseline / time of nightjar.resolve; > 1: nightjar is faster)"
 for n in $SIZES; do
-  line="n=$n  exact-key/ours=$(echo "scale=2; ${base_time[$n]} / ${ours_time[$n]}" | bc -l)"
+  line="n=$n"
+  [[ -n "${base_time[$n]:-}" ]] && line+="  exact-key/ours=$(echo "scale=2; ${base_time[$n]} / ${ours_time[$n]}" | bc -l)"
   if [[ -n "${trgm_time[$n]:-}" ]]; then
     if [[ ${trgm_time[$n]} == \>* ]]; then
       line+="  trgm/ours>$(echo "scale=1; $TRGM_TIMEOUT / ${ours_time[$n]}" | bc -l)"
