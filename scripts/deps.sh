@@ -29,9 +29,10 @@ if ((${#missing[@]})); then
   apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
-# Test-only servers (s3rver, smtp-server) come from the npm registry, pinned by the
-# lock file in tests/integration/.
-if [[ -f tests/integration/package-lock.json && ! -d tests/integration/node_modules ]]; then
+# Test-only servers (s3rver, smtp-server) and the Standard Webhooks reference library
+# (standardwebhooks) come from the npm registry, pinned by the lock file in
+# tests/integration/ (re-run when a package added to the lock file is missing).
+if [[ -f tests/integration/package-lock.json && ! -d tests/integration/node_modules/standardwebhooks ]]; then
   echo "nightjar: installing test servers from npm (tests/integration/package-lock.json)" >&2
   (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
