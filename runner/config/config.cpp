@@ -42,12 +42,9 @@ void ReadRelevance(TableReader& r, SourceConfig& s) {
             if (std::string(group) == "keywords") {
                 rule.keyword = key;
             } else {
-                try {
-                    std::regex test(key);
-                } catch (const std::regex_error& e) {
-                    r.Fail(&v, std::string(group) + "." + key,
-                           std::string("invalid regex: ") + e.what());
-                }
+                std::string problem = RegexProblem(key);
+                if (!problem.empty())
+                    r.Fail(&v, std::string(group) + "." + key, "invalid regex: " + problem);
                 rule.regex = key;
             }
             s.rules.push_back(rule);
@@ -110,6 +107,8 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
                 s.format_options[key] = std::to_string(v.as_integer()->get());
             else
                 r.Fail(&v, "format_options." + key, "expected a string, boolean or integer");
+            std::string bad = formats::OptionValueProblem(key, s.format_options[key]);
+            if (!bad.empty()) r.Fail(&v, "format_options." + key, bad);
         }
     }
     const toml::table* ht = r.Table("http");

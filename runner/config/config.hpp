@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,6 +22,15 @@ struct RelevanceRule {
     std::string regex;    // empty when keyword is set
     double weight = 1.0;
 };
+
+// RegexProblem returns "" when `pattern` compiles as an RE2 regular expression (linear
+// time, no backtracking: a configuration-supplied pattern cannot hang the runner), else
+// RE2's error text.
+std::string RegexProblem(const std::string& pattern);
+
+// RegexSearch tells whether the RE2 `pattern` matches anywhere in `text`, case-insensitively
+// (compiled once per pattern and cached; an invalid pattern never matches).
+bool RegexSearch(const std::string& pattern, const std::string& text);
 
 // RetryPolicy bounds retries of downloads (timeouts, 429, 5xx): exponential backoff with jitter.
 struct RetryPolicy {

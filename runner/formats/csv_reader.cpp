@@ -218,6 +218,9 @@ char OptionDelimiter(const FormatOptions& opts) {
     std::string d = opts.Get("delimiter");
     if (d == "tab" || d == "\\t" || d == "\t") return '\t';
     if (d.size() == 1) return d[0];
+    if (!d.empty())
+        throw std::invalid_argument("format option delimiter = '" + d.substr(0, 64) +
+                                    "': must be one character (or tab)");
     return opts.delimiter;
 }
 

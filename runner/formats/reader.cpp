@@ -9,6 +9,7 @@
 
 #include "core/text/transforms.hpp"
 #include "runner/formats/csv_reader.hpp"
+#include "runner/formats/encoding.hpp"
 #include "runner/formats/json_reader.hpp"
 #include "runner/formats/ndjson_reader.hpp"
 #include "runner/formats/xlsx_reader.hpp"
@@ -102,6 +103,34 @@ std::string UnknownOptionProblem(const std::string& key) {
             "; decimal_comma was removed: readers keep values as strings, a validation rule's "
             "decimal_separator = \",\" converts \"1,5\"";
     return problem;
+}
+
+// OptionValueProblem checks one option's value as the reader that uses it would.
+std::string OptionValueProblem(const std::string& key, const std::string& value) {
+    std::string shown = value.size() > 64 ? value.substr(0, 64) + "\u2026" : value;
+    if (key == "encoding") {
+        try {
+            if (Lower(value) != "auto") ChooseEncoding("", value);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+    } else if (key == "delimiter") {
+        if (!value.empty() && value != "tab" && value != "\\t" && value != "\t" &&
+            value.size() != 1)
+            return "delimiter '" + shown + "' must be one character (or tab)";
+    } else if (key == "dates") {
+        if (value != "iso" && value != "number")
+            return "dates = '" + shown + "': expected iso or number";
+    } else if (key.rfind("max_", 0) == 0) {
+        FormatOptions probe;
+        probe.options[key] = value;
+        try {
+            probe.GetSize(key, 0);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+    }
+    return "";
 }
 
 // CheckOptionNames refuses an option no reader knows (a typo would otherwise be ignored).

@@ -74,6 +74,11 @@ const std::vector<std::string>& KnownOptionNames();
 // ("unknown format option 'KEY' (known: ...)"), shared by the config check and the readers.
 std::string UnknownOptionProblem(const std::string& key);
 
+// OptionValueProblem returns "" when `value` is acceptable for the known option `key`, else
+// the problem text (an unknown encoding, a delimiter that is not one character, dates not
+// iso/number, a cap that is not a non-negative integer), so `apply` refuses it at load time.
+std::string OptionValueProblem(const std::string& key, const std::string& value);
+
 // CheckOptionNames throws FormatError for an option name no reader knows.
 void CheckOptionNames(const std::string& path, const FormatOptions& opts);
 

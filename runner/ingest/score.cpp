@@ -4,7 +4,6 @@
 #include "runner/ingest/score.hpp"
 
 #include <cctype>
-#include <regex>
 
 #include "runner/ingest/records.hpp"
 #include "runner/sources/source.hpp"
@@ -26,9 +25,8 @@ double ScoreName(const std::string& path, const std::vector<RelevanceRule>& rule
     std::string lower = Lower(path);
     for (const auto& r : rules) {
         total += r.weight;
-        bool hit = !r.keyword.empty()
-                       ? lower.find(Lower(r.keyword)) != std::string::npos
-                       : std::regex_search(path, std::regex(r.regex, std::regex::icase));
+        bool hit = !r.keyword.empty() ? lower.find(Lower(r.keyword)) != std::string::npos
+                                      : RegexSearch(r.regex, path);
         if (hit) matched += r.weight;
     }
     return total > 0 ? matched / total : 1.0;

@@ -139,3 +139,31 @@ TEST(Config, UnknownFormatOptionNamesKeyAndLine) {
         << e;
     EXPECT_NE(e.find("decimal_separator"), std::string::npos) << e;
 }
+
+// Issue 11 §3: option values are checked when the file is loaded, naming file, line, key.
+TEST(Config, ChecksFormatOptionValuesAtLoad) {
+    std::string e =
+        ErrorOf(std::string(kDir) + "[source.format_options]\nencoding = \"klingon\"\n");
+    EXPECT_NE(e.find("t.toml:6: source[0].format_options.encoding"), std::string::npos) << e;
+    EXPECT_NE(e.find("klingon"), std::string::npos) << e;
+    e = ErrorOf(std::string(kDir) + "[source.format_options]\ndelimiter = \";;\"\n");
+    EXPECT_NE(e.find("t.toml:6: source[0].format_options.delimiter"), std::string::npos) << e;
+    EXPECT_NE(e.find("one character"), std::string::npos) << e;
+    e = ErrorOf(std::string(kDir) + "[source.format_options]\ndates = \"excel\"\n");
+    EXPECT_NE(e.find("format_options.dates"), std::string::npos) << e;
+    e = ErrorOf(std::string(kDir) + "[source.format_options]\nmax_record_bytes = \"lots\"\n");
+    EXPECT_NE(e.find("format_options.max_record_bytes"), std::string::npos) << e;
+    // Accepted spellings stay accepted.
+    EXPECT_EQ(ErrorOf(std::string(kDir) +
+                      "[source.format_options]\nencoding = \"Latin-1\"\ndelimiter = \"tab\"\n"
+                      "dates = \"number\"\nmax_record_bytes = 1000\n"),
+              "");
+}
+
+// Issue 11 §3: relevance patterns are RE2 (no backreferences: RE2 refuses them at load).
+TEST(Config, RelevancePatternsAreRe2) {
+    std::string e =
+        ErrorOf(std::string(kDir) + "[source.relevance]\npatterns = { '(a)\\1' = 1 }\n");
+    EXPECT_NE(e.find("invalid regex"), std::string::npos) << e;
+    EXPECT_NE(e.find("t.toml:6:"), std::string::npos) << e;
+}

@@ -29,3 +29,14 @@ TEST(Archive, NameCarriesTheDate) {
     EXPECT_EQ(ArchivedName("noext", "2026-01-02"), "noext.2026-01-02");
     EXPECT_EQ(ArchivedName("x.tar.gz", "d"), "x.tar.d.gz");
 }
+
+// Issue 11 §3: a catastrophic-backtracking pattern against a long name answers at once
+// (RE2 is linear; std::regex took exponential time here, or overflowed its stack).
+TEST(Scoring, PathologicalPatternDoesNotHang) {
+    std::vector<RelevanceRule> rules{{"", "^(a+)+$", 1.0}};
+    std::string name(5000, 'a');
+    EXPECT_NEAR(ScoreName(name, rules), 1.0, 1e-12);
+    EXPECT_NEAR(ScoreName(name + "!", rules), 0.0, 1e-12);
+    std::vector<RelevanceRule> icase{{"", "^LOT[0-9]+/", 1.0}};
+    EXPECT_NEAR(ScoreName("lot3/dpgf.xlsx", icase), 1.0, 1e-12);  // case-insensitive
+}
