@@ -134,18 +134,7 @@ JsonbValue Int64Value(int64 i) {
     return NumericValue(PgCall([&] { return int64_to_numeric(i); }));
 }
 
-Jsonb* BuildObject(const std::vector<JsonPair>& pairs) {
-    return PgCall([&] {
-        JsonbParseState* state = nullptr;
-        pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-        for (const JsonPair& p : pairs) {
-            JsonbValue key = StringValue(p.key);
-            pushJsonbValue(&state, WJB_KEY, &key);
-            pushJsonbValue(&state, WJB_VALUE, const_cast<JsonbValue*>(&p.value));
-        }
-        return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
-    });
-}
+// BuildObject is in jsonb_object.cpp.
 
 Jsonb* BuildArrayOfObjects(const std::vector<std::vector<JsonPair>>& objects) {
     return PgCall([&] {
@@ -189,10 +178,15 @@ void SpiSession::Finish() {
 
 RecordCursor::RecordCursor(const char* query, const std::vector<Oid>& types,
                            const std::vector<Datum>& values) {
+    // CURSOR_OPT_FAST_PLAN: a batch step reads its batch in key order a chunk at a time;
+    // planned for total cost, a batch that is a large part of its table (a first load)
+    // was read by a sequential scan of the whole table and an external sort of the batch
+    // before the first chunk came, where the key's index returns it in order as it goes.
     portal_ = PgCall([&] {
         return SPI_cursor_open_with_args(nullptr, query, static_cast<int>(types.size()),
                                          const_cast<Oid*>(types.data()),
-                                         const_cast<Datum*>(values.data()), nullptr, true, 0);
+                                         const_cast<Datum*>(values.data()), nullptr, true,
+                                         CURSOR_OPT_FAST_PLAN);
     });
 }
 

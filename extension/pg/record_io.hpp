@@ -7,8 +7,9 @@
 //                    round trip; string values point into the jsonb (no copy).
 //   ScalarText     — the text of a pair's value (string as is, numeric via numeric_out,
 //                    object/array as JSON text).
-//   BuildObject    — a jsonb object from a list of pairs (pushJsonbValue); pairs may be
-//                    the ones FlattenObject produced (nested values are copied as is).
+//   BuildObject    — a jsonb object from a list of pairs, written straight into jsonb's
+//                    format (jsonb_object.cpp); pairs may be the ones FlattenObject
+//                    produced (nested containers are copied as they are).
 //   RecordCursor   — an SPI cursor over a parameterised query, fetched n rows at a time.
 //   BulkWriter     — accumulates rows and inserts them in one statement per flush:
 //                    a prepared "INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)".

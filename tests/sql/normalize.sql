@@ -7,7 +7,7 @@
 -- nightjar.dispatch() commits, so it runs first, in a second session through dblink, on
 -- objects named t_norm_eng / norm_tap, removed before and after.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 SET LOCAL client_min_messages = warning;
 
 -- ---- the step through the engine (second session, committed) -----------------------
@@ -200,6 +200,11 @@ SELECT throws_ok($$SELECT nightjar.normalize_step('{"source": "t_norm"}')$$, '22
                  'normalize_step needs batch_id');
 SELECT is((nightjar.normalize_step(jsonb_build_object('batch_id', :b2)) ->> 'rows_in')::int, 2, 'normalize_step runs the batch');
 SELECT throws_ok('SELECT nightjar.normalize_batch(-1)', '22023', 'nightjar: batch -1 does not exist', 'unknown batch');
+
+-- (A stored value under 127 bytes has a 1-byte header: 3 bytes less than the reparse's.)
+SELECT is((SELECT count(*) FROM nightjar.clean_record WHERE NOT (payload = payload::text::jsonb
+           AND pg_column_size(payload) IN (pg_column_size(payload::text::jsonb), pg_column_size(payload::text::jsonb) - 3))), 0::bigint,
+          'every clean payload (written straight into jsonb''s format) equals its reparse, byte for byte in size');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -21,7 +21,7 @@ BEGIN
 END $$;
 CALL public.t_val_cleanup();
 
-SELECT plan(76);
+SELECT plan(79);
 
 CREATE SCHEMA t_val_ref;
 CREATE TABLE t_val_ref.codes (code text PRIMARY KEY);
@@ -329,6 +329,28 @@ SELECT is(nightjar_test.wait_activity((SELECT pid FROM prog), 'SELECT nightjar.v
           format('SELECT nightjar.validate_batch(%s) ->> ''rows_out''', (SELECT batch_id FROM prog)),
           'then the statement''s own text is back');
 SELECT dblink_disconnect('t_val_prog');
+
+-- Typed valid payloads are written straight into jsonb's format (extension/pg/jsonb_object.cpp):
+-- more keys than one JEntry stride (32), nested containers, numbers (aligned), null,
+-- booleans, an empty key, long and non-ASCII keys; each must equal its reparse, byte size included.
+INSERT INTO nightjar.batch (source_id, status) SELECT src, 'staged' FROM ids;
+CREATE TEMP TABLE bw AS SELECT max(batch_id) AS b FROM nightjar.batch WHERE source_id = (SELECT src FROM ids);
+INSERT INTO nightjar.raw_record (source_id, batch_id, record_no, payload)
+SELECT (SELECT src FROM ids), (SELECT b FROM bw), n,
+       (SELECT jsonb_object_agg('k' || g, CASE g % 5 WHEN 0 THEN to_jsonb(g * 1.5) WHEN 1 THEN to_jsonb('v' || g)
+                                                   WHEN 2 THEN 'null'::jsonb WHEN 3 THEN to_jsonb(g % 2 = 0)
+                                                   ELSE jsonb_build_object('a', jsonb_build_array(1, 'x', g * 0.25)) END)
+        FROM generate_series(1, 40) g)
+       || jsonb_build_object('id', ' 0' || (9000 + n) || ' ', '', 'empty key', repeat('é', 70), 12345678901234567890.5,
+                             'amount', n * 7)
+FROM generate_series(1, 3) n;
+SELECT is((nightjar.validate_batch((SELECT b FROM bw)) ->> 'rows_out'), '3', 'three wide records valid');
+SELECT is((SELECT count(*) FROM nightjar.valid_record WHERE batch_id = (SELECT b FROM bw)
+           AND payload = payload::text::jsonb AND pg_column_size(payload) = pg_column_size(payload::text::jsonb)), 3::bigint,
+          'each written payload equals its reparse, byte for byte in size');
+SELECT is((SELECT v.payload::text FROM nightjar.valid_record v WHERE v.batch_id = (SELECT b FROM bw) AND v.record_no = 2),
+          (SELECT (r.payload || '{"id": 9002}')::text FROM nightjar.raw_record r WHERE r.batch_id = (SELECT b FROM bw) AND r.record_no = 2),
+          'a wide record keeps every key and value, its id typed');
 
 SELECT * FROM finish();
 CALL public.t_val_cleanup();
