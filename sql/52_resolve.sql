@@ -288,7 +288,9 @@ CREATE FUNCTION nightjar.define_resolution(name text, config jsonb) RETURNS bigi
 LANGUAGE plpgsql AS $$
 DECLARE
     v_levels jsonb;
+    v_old jsonb;
     v_id bigint;
+    v_part regclass;
 BEGIN
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'nightjar: resolution name must match ^[a-z][a-z0-9_]{0,62}$, not %',
@@ -300,15 +302,28 @@ BEGIN
     END IF;
     v_levels := nightjar._check_resolution(name, config);  -- fields, kinds, overrides (C++)
     PERFORM count(*) FROM nightjar._resolution_inputs(name, config);  -- relations and columns
+    SELECT r.levels INTO v_old FROM nightjar.resolution r WHERE r.name = define_resolution.name;
     INSERT INTO nightjar.resolution AS r (name, config, levels)
     VALUES (define_resolution.name, define_resolution.config, v_levels)
     ON CONFLICT ON CONSTRAINT resolution_name_key DO UPDATE SET config = EXCLUDED.config, levels = EXCLUDED.levels, updated_at = now()
     RETURNING r.resolution_id INTO v_id;
+    -- Results whose levels no longer mean what the catalog says (fields changed, or left
+    -- over from an earlier definition of this name) are emptied; the next resolve refills.
+    IF v_old IS DISTINCT FROM v_levels THEN
+        FOR v_part IN SELECT nightjar._resolution_partition(t, define_resolution.name)
+                      FROM unnest(ARRAY['match_pair', 'entity_member']) t LOOP
+            IF v_part IS NOT NULL THEN
+                EXECUTE format('TRUNCATE %s', v_part);
+            END IF;
+        END LOOP;
+        UPDATE nightjar.resolution r SET resolved_at = NULL, last_result = NULL WHERE r.resolution_id = v_id;
+    END IF;
     RETURN v_id;
 END $$;
 COMMENT ON FUNCTION nightjar.define_resolution(text, jsonb) IS
     'checks a resolution config (inputs: source, relation, key, columns; fields: name, kind, overrides; '
-    'one_per_source; expert overrides) and stores it in nightjar.resolution; returns its id';
+    'one_per_source; expert overrides) and stores it in nightjar.resolution; returns its id. When the fields '
+    'change (their level names differ), the resolution''s earlier results are emptied';
 
 -- drop_resolution removes a resolution and its results; returns whether it existed.
 CREATE FUNCTION nightjar.drop_resolution(name text) RETURNS boolean

@@ -8,7 +8,7 @@
 -- tables are not members of the extension.
 -- Everything runs in one rolled-back transaction.
 BEGIN;
-SELECT plan(57);
+SELECT plan(61);
 SET LOCAL client_min_messages = warning;
 
 -- ---- analyst functions ------------------------------------------------------------------
@@ -209,6 +209,19 @@ SELECT is((SELECT nightjar.resolve_step('{"source": "b"}') -> 'payload'),
 SELECT is((SELECT count(*) FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
              AND d.objid IN ('nightjar.match_pair'::regclass, 'nightjar.entity_member'::regclass)), 0::bigint,
           'match_pair and entity_member are not members of the extension');
+
+-- ---- redefinition ----------------------------------------------------------------------------
+SELECT lives_ok($$SELECT nightjar.define_resolution('t_res', pg_temp.config())$$, 'the same definition again');
+SELECT is((SELECT count(*) FROM nightjar.entity_member WHERE resolution = 't_res'), 13::bigint,
+          'an unchanged definition keeps the results');
+SELECT lives_ok($$SELECT nightjar.define_resolution('t_res', pg_temp.config(fields => '[{"name": "name", "kind": "name"},
+                    {"name": "address", "kind": "address"}, {"name": "postcode", "kind": "code"},
+                    {"name": "location", "kind": "geo", "lat": "lat", "lon": "lon"}]'))$$,
+                'a definition with other fields (no siret)');
+SELECT ok((SELECT count(*) FROM nightjar.entity_member WHERE resolution = 't_res') = 0
+          AND (SELECT count(*) FROM nightjar.match_pair WHERE resolution = 't_res') = 0
+          AND (SELECT last_result IS NULL AND resolved_at IS NULL FROM nightjar.resolution WHERE name = 't_res'),
+          'changed fields empty the earlier results, whose levels meant other fields');
 
 SELECT * FROM finish();
 ROLLBACK;
