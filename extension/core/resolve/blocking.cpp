@@ -7,8 +7,10 @@
 //   3. pairs: a block of at most max_block_size records gives all its pairs; a larger one
 //      (a common word, a big city's postcode) is sorted by the records' name and each
 //      record paired with its `window` next neighbours (sorted neighbourhood), counted in
-//      oversize_blocks; a family whose entries lie mostly in oversize blocks says nothing
-//      (a gender column) and is dropped, reported by name.
+//      oversize_blocks — unless all its records bear the same name (a name that common
+//      identifies nothing: the block is skipped, counted in skipped_blocks); a family whose entries
+//      lie mostly in oversize blocks says nothing (a gender column) and is dropped, reported by
+//      name.
 // Then the pairs of every family are radix-sorted and deduplicated.
 // Default families, per kind: name -> rare_phonetic with each code field, with each geo
 // field's 5-character geohash cell (alone when there is no code or geo field), the first
@@ -176,8 +178,9 @@ struct Entry {
 };
 
 // SortByName orders the records of an oversize block by their sort text: the first name
-// or address field's sorted words (else field 0's value), missing values last.
-void SortByName(const RecordData& d, std::vector<uint32_t>& members) {
+// or address field's sorted words (else field 0's value), missing values last; false when
+// they all share one text (a window would then pair them at random).
+bool SortByName(const RecordData& d, std::vector<uint32_t>& members) {
     size_t field = 0;
     for (size_t f = 0; f < d.fields.size(); ++f)
         if (d.fields[f].kind == FieldKind::kName || d.fields[f].kind == FieldKind::kAddress) {
@@ -195,6 +198,7 @@ void SortByName(const RecordData& d, std::vector<uint32_t>& members) {
         std::string_view tx = text(x), ty = text(y);
         return tx != ty ? tx < ty : x < y;
     });
+    return !members.empty() && text(members.front()) != text(members.back());
 }
 
 // Emit appends the pair (x, y) unless it joins a record to itself or to its own source.
@@ -362,6 +366,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
         stats.blocks += blocks;
         stats.oversize_blocks += oversize;
         std::vector<uint32_t> members;
+        size_t skipped = 0;
         for (size_t i = 0; i < entries.size();) {
             size_t j = i;
             while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
@@ -373,7 +378,11 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             } else if (size > max_block) {
                 members.clear();
                 for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
-                SortByName(d, members);
+                if (!SortByName(d, members)) {
+                    ++skipped;
+                    i = j;
+                    continue;
+                }
                 for (size_t x = 0; x < members.size(); ++x)
                     for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
                         Emit(d, one_per_source, members[x], members[y], pairs);
@@ -381,6 +390,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             ticker.Tick(static_cast<int64_t>(size));
             i = j;
         }
+        stats.skipped_blocks += skipped;
         // Keep an evenly spaced sample of the family's pairs for estimating m.
         FamilySample sample;
         for (const KeyTerm& t : fam.terms) sample.fields.push_back(t.field);

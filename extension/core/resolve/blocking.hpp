@@ -39,6 +39,7 @@ struct BlockingStats {
     std::vector<FamilySample> samples;          // one per family used
     size_t blocks = 0;                          // keys shared by >= 2 records
     size_t oversize_blocks = 0;                 // compared by sorted window
+    size_t skipped_blocks = 0;                  // oversize blocks of one name, not compared
     std::vector<std::string> families;          // rules used
     std::vector<std::string> dropped_families;  // rules dropped as unselective
 };

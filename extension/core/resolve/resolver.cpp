@@ -100,6 +100,7 @@ std::string ResolveResult::SummaryJson() const {
                       ",\"multi_record_entities\":" + std::to_string(multi_record_entities) +
                       ",\"blocks\":" + std::to_string(blocks) +
                       ",\"oversize_blocks\":" + std::to_string(oversize_blocks) +
+                      ",\"skipped_blocks\":" + std::to_string(skipped_blocks) +
                       ",\"blocking_rules\":[";
     for (size_t i = 0; i < blocking_rules.size(); ++i)
         out += std::string(i ? "," : "") + "{\"rule\":" + Quote(blocking_rules[i]) + ",\"pairs\":" +
@@ -135,6 +136,7 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     result.candidate_pairs = pairs.size();
     result.blocks = stats.blocks;
     result.oversize_blocks = stats.oversize_blocks;
+    result.skipped_blocks = stats.skipped_blocks;
     result.blocking_rules = stats.families;
     result.dropped_blocking_rules = stats.dropped_families;
     for (const auto& sample : stats.samples) result.blocking_rule_pairs.push_back(sample.emitted);

@@ -68,10 +68,11 @@ struct ResolveResult {
     size_t cut_links = 0;        // pairs with status kCut
     size_t entities = 0;         // including singletons
     size_t multi_record_entities = 0;
-    size_t blocks = 0;                        // blocks with >= 2 records
-    size_t oversize_blocks = 0;               // blocks compared by window instead of all pairs
-    std::vector<std::string> blocking_rules;  // rules that produced pairs
-    std::vector<size_t> blocking_rule_pairs;  // pairs each rule produced (with repeats)
+    size_t blocks = 0;           // blocks with >= 2 records
+    size_t oversize_blocks = 0;  // blocks compared by window instead of all pairs
+    size_t skipped_blocks = 0;   // oversize blocks whose records all share one name: skipped
+    std::vector<std::string> blocking_rules;          // rules that produced pairs
+    std::vector<size_t> blocking_rule_pairs;          // pairs each rule produced (with repeats)
     std::vector<std::string> dropped_blocking_rules;  // rules dropped as unselective
     int em_iterations = 0;
     double prior = 0;  // EM's estimate of P(match) among candidate pairs
