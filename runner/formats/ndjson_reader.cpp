@@ -8,10 +8,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "runner/formats/encoding.hpp"
 #include "runner/formats/input.hpp"
+#include "runner/formats/json_syntax.hpp"
 #include "runner/formats/jsonb_guard.hpp"
 
 namespace nightjar::runner::formats {
@@ -61,6 +63,15 @@ std::string ValidateJsonObject(std::string& text) {
         text.reserve(n + simdjson::SIMDJSON_PADDING);
     simdjson::dom::element doc;
     auto err = Parser().parse(text.data(), n, false).get(doc);
+    if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
+        // A number beyond double/uint64 is valid JSON and jsonb keeps it exactly (numeric):
+        // the exact grammar check decides, and the text is staged as written.
+        std::string_view view(text);
+        if (CheckJsonSyntax(view).offset != std::string::npos)
+            return std::string("invalid JSON: ") + simdjson::error_message(err);
+        size_t first = view.find_first_not_of(" \t\r\n");
+        return first != std::string::npos && view[first] == '{' ? "" : "not a JSON object";
+    }
     if (err) return std::string("invalid JSON: ") + simdjson::error_message(err);
     if (doc.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
     return "";
@@ -77,6 +88,10 @@ void ThrowInvalidRecord(const Record& rec, const std::string& problem) {
         if (at != std::string::npos)
             throw FormatError(PositionInRecord(rec, at),
                               "record " + std::to_string(rec.pos.record_no) + " " + jsonb_problem);
+        JsonSyntax syntax = CheckJsonSyntax(rec.json);
+        if (syntax.offset != std::string::npos)
+            throw FormatError(PositionInRecord(rec, std::min(syntax.offset, rec.json.size())),
+                              DescribeJsonSyntax(syntax));
         throw FormatError(rec.pos, problem);
     }
     char hex[8];

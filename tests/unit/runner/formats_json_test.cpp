@@ -67,7 +67,8 @@ TEST(FormatsJson, TruncatedDocumentNamesPosition) {
 TEST(FormatsJson, InvalidElementAndNonObjectElement) {
     TempDir d;
     auto p = d.Write("a.json", "[{\"a\": tru}]");
-    EXPECT_NE(ErrorOf(p, Options("json")).find(p + ":1 (byte 1): invalid JSON"), std::string::npos);
+    EXPECT_EQ(ErrorOf(p, Options("json")),
+              p + ":1 (byte 7): invalid JSON: expected a value at 'tru'");
     auto q = d.Write("b.json", "[{\"a\": 1}, 2]");
     EXPECT_EQ(ErrorOf(q, Options("json")),
               q + ":1 (byte 11): array element 2 is not a JSON object");
@@ -148,6 +149,37 @@ TEST(FormatsNdjson, ZeroByteFileHasNoRecords) {
     EXPECT_TRUE(ReadAll(p, Options("")).empty());
     EXPECT_TRUE(PeekHeaders(p, Options("")).empty());
     EXPECT_TRUE(ReadAll(d.Write("bom.ndjson", "\xEF\xBB\xBF"), Options("")).empty());
+}
+
+// Issue 11 §3: numbers beyond double/uint64 are valid JSON; jsonb keeps them as numeric,
+// so they are staged exactly as written (simdjson alone refused the whole file).
+TEST(FormatsJson, NumbersBeyondDoubleAreStagedAsWritten) {
+    TempDir d;
+    auto p = d.Write("big.json",
+                     "[{\"n\": 123456789012345678901234567890, \"e\": 1e400},\n"
+                     " {\"m\": -0.000000000000000000000000000001e-400}]");
+    EXPECT_EQ(ReadAll(p, Options("json")),
+              (V{"{\"n\": 123456789012345678901234567890, \"e\": 1e400}",
+                 "{\"m\": -0.000000000000000000000000000001e-400}"}));
+    auto q = d.Write("big.ndjson", "{\"n\": 123456789012345678901234567890}\n{\"e\": 1E+400}\n");
+    EXPECT_EQ(ReadAll(q, Options("ndjson")),
+              (V{"{\"n\": 123456789012345678901234567890}", "{\"e\": 1E+400}"}));
+    // A malformed big number is still refused, at its byte.
+    auto r = d.Write("bad.ndjson", "{\"n\": 1234567890123456789012345678901.}\n");
+    EXPECT_EQ(
+        ErrorOf(r, Options("ndjson")),
+        r + ":1 (byte 6): invalid JSON: invalid number at '1234567890123456789012345678901.'");
+}
+
+// Issue 11 §3: an error in a single-document JSON file names its byte and token, not byte 0.
+TEST(FormatsJson, SingleDocumentErrorNamesByteAndToken) {
+    TempDir d;
+    auto p = d.Write("doc.json", "{\n  \"a\": 1,\n  \"b\": [1, 2 3]\n}\n");
+    EXPECT_EQ(ErrorOf(p, Options("json")),
+              p + ":3 (byte 25): invalid JSON: expected ',' or ']' after an element at '3'");
+    auto q = d.Write("key.json", "{\"a\": 1, b: 2}");
+    EXPECT_EQ(ErrorOf(q, Options("json")),
+              q + ":1 (byte 9): invalid JSON: expected a string key at 'b'");
 }
 
 }  // namespace
