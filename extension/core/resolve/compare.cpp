@@ -39,14 +39,28 @@ void FillTokens(const FieldStore& s, uint32_t v, Tokens& out) {
     for (size_t i = 0; i < n; ++i) out.push_back(s.tokens.Get(t[i]));
 }
 
-// SimilarText says whether the Jaro-Winkler of two values, or of their sorted tokens when
-// the order differs, reaches `cut`.
-bool SimilarText(const FieldStore& s, uint32_t va, uint32_t vb, double cut) {
-    std::string_view x = s.values.Get(va), y = s.values.Get(vb);
-    if (StringJaroWinkler(x, y, cut) >= cut) return true;
-    std::string_view sx = s.sorted.Get(s.sorted_of[va]), sy = s.sorted.Get(s.sorted_of[vb]);
-    if (sx == x && sy == y) return false;
-    return StringJaroWinkler(sx, sy, cut) >= cut;
+// Histogram fills 32 buckets of character counts (a-z, digits folded on 6, the rest in 31).
+void Histogram(std::string_view text, uint8_t* h) {
+    std::fill(h, h + 32, 0);
+    for (char ch : text) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        int bucket = c >= 'a' && c <= 'z'   ? c - 'a'
+                     : c >= '0' && c <= '9' ? 26 + (c - '0') % 5
+                                            : 31;
+        if (h[bucket] < 255) ++h[bucket];
+    }
+}
+
+// MayReach says whether Jaro-Winkler can reach `cut` for strings of lengths n and m with
+// histograms ha and hb: matches <= sum of bucket minima, Jaro <= (M/n + M/m + 1)/3 and
+// Jaro-Winkler <= 0.6 Jaro + 0.4. Strings over 255 bytes (saturated counts) always may.
+bool MayReach(const uint8_t* ha, size_t n, const uint8_t* hb, size_t m, double cut) {
+    if (n == 0 || m == 0 || n > 255 || m > 255) return true;
+    int common = 0;
+    for (int i = 0; i < 32; ++i) common += std::min(ha[i], hb[i]);
+    double most = common;
+    double jaro = (most / static_cast<double>(n) + most / static_cast<double>(m) + 1) / 3;
+    return common > 0 && 0.6 * jaro + 0.4 >= cut;
 }
 
 // HasInitial says whether either list has a one-letter token.
@@ -60,11 +74,6 @@ bool HasInitial(const Tokens& a, const Tokens& b) {
 
 // IsNumberToken says whether a token starts with a digit (a house number, "12b").
 bool IsNumberToken(std::string_view t) { return !t.empty() && t[0] >= '0' && t[0] <= '9'; }
-
-// Split separates number tokens from word tokens.
-void Split(const Tokens& all, Tokens& numbers, Tokens& words) {
-    for (auto t : all) (IsNumberToken(t) ? numbers : words).push_back(t);
-}
 
 }  // namespace
 
@@ -85,11 +94,21 @@ Comparer::Comparer(const RecordData& data) : data_(data) {
     level_count_.resize(nf);
     idf_.resize(nf);
     norm_.resize(nf);
+    token_hist_.resize(nf);
+    value_hist_.resize(nf);
     for (size_t f = 0; f < nf; ++f) {
         const FieldSpec& spec = data.config.fields[f];
         level_count_[f] = static_cast<int>(LevelNames(spec).size());
         cutoffs_[f] = Cutoffs(spec);
         const FieldStore& s = data.fields[f];
+        if (s.kind == FieldKind::kName || s.kind == FieldKind::kAddress) {
+            token_hist_[f].resize(s.tokens.size() * 32);
+            for (uint32_t t = 0; t < s.tokens.size(); ++t)
+                Histogram(s.tokens.Get(t), token_hist_[f].data() + t * 32);
+            value_hist_[f].resize(s.values.size() * 32);
+            for (uint32_t v = 0; v < s.values.size(); ++v)
+                Histogram(s.values.Get(v), value_hist_[f].data() + v * 32);
+        }
         if (s.kind != FieldKind::kText) continue;
         double n = static_cast<double>(std::max<size_t>(s.present, 1));
         idf_[f].resize(s.tokens.size());
@@ -116,38 +135,102 @@ void Comparer::Compare(uint32_t a, uint32_t b, int8_t* levels) const {
     }
 }
 
-int8_t Comparer::CompareName(const FieldStore& s, const std::vector<double>& c, uint32_t va,
+bool Comparer::SimilarText(size_t f, uint32_t va, uint32_t vb, double cut) const {
+    // SimilarText says whether the Jaro-Winkler of two values, or of their sorted tokens
+    // when the order differs, reaches `cut` (one histogram bound serves both: same letters).
+    const FieldStore& s = data_.fields[f];
+    std::string_view x = s.values.Get(va), y = s.values.Get(vb);
+    if (!MayReach(value_hist_[f].data() + size_t{va} * 32, x.size(),
+                  value_hist_[f].data() + size_t{vb} * 32, y.size(), cut))
+        return false;
+    if (StringJaroWinkler(x, y) >= cut) return true;
+    std::string_view sx = s.sorted.Get(s.sorted_of[va]), sy = s.sorted.Get(s.sorted_of[vb]);
+    if (sx == x && sy == y) return false;
+    return StringJaroWinkler(sx, sy) >= cut;
+}
+
+double Comparer::TokenSet(size_t f, const uint32_t* a, size_t na, const uint32_t* b,
+                          size_t nb) const {
+    // TokenSet is TokenSetSimilarity on token ids: equal ids match at once, the histogram
+    // bound skips pairs of words that cannot reach kTokenMatch.
+    const FieldStore& s = data_.fields[f];
+    const uint8_t* hist = token_hist_[f].data();
+    if (na > nb) {
+        std::swap(a, b);
+        std::swap(na, nb);
+    }
+    if (na == 0) return nb == 0 ? 1.0 : 0.0;
+    uint64_t used = 0;
+    double sum = 0;
+    for (size_t i = 0; i < na; ++i) {
+        std::string_view ti = s.tokens.Get(a[i]);
+        double best = 0;
+        size_t best_j = nb;
+        for (size_t j = 0; j < nb && j < 64; ++j) {
+            if (used >> j & 1) continue;
+            double sim = 0;
+            if (a[i] == b[j]) {
+                sim = 1.0;
+            } else {
+                std::string_view tj = s.tokens.Get(b[j]);
+                double cut = std::max(best, kTokenMatch);
+                if (MayReach(hist + size_t{a[i]} * 32, ti.size(), hist + size_t{b[j]} * 32,
+                             tj.size(), cut))
+                    sim = StringJaroWinkler(ti, tj);
+            }
+            if (sim > best) {
+                best = sim;
+                best_j = j;
+                if (sim == 1.0) break;
+            }
+        }
+        if (best >= kTokenMatch && best_j < nb) {
+            used |= uint64_t{1} << best_j;
+            sum += best;
+        }
+    }
+    return sum / static_cast<double>(na);
+}
+
+int8_t Comparer::CompareName(size_t f, const std::vector<double>& c, uint32_t va,
                              uint32_t vb) const {
     // CompareName tries the name levels in order, the cheap tests first.
+    const FieldStore& s = data_.fields[f];
     if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
-    if (SimilarText(s, va, vb, c[0])) return 1;
+    if (SimilarText(f, va, vb, c[0])) return 1;
+    double ts =
+        TokenSet(f, s.TokensBegin(va), s.TokenCount(va), s.TokensBegin(vb), s.TokenCount(vb));
+    if (ts >= c[1]) return 2;
     thread_local Tokens ta, tb;
     FillTokens(s, va, ta);
     FillTokens(s, vb, tb);
-    double ts = TokenSetSimilarity(ta, tb);
-    if (ts >= c[1]) return 2;
     if (HasInitial(ta, tb) && InitialsCompatible(ta, tb)) return 3;
     if (ts >= c[2]) return 4;
     return 5;
 }
 
-int8_t Comparer::CompareAddress(const FieldStore& s, const std::vector<double>& c, uint32_t va,
+int8_t Comparer::CompareAddress(size_t f, const std::vector<double>& c, uint32_t va,
                                 uint32_t vb) const {
     // CompareAddress separates house numbers from street words.
+    const FieldStore& s = data_.fields[f];
     if (s.sorted_of[va] == s.sorted_of[vb]) return 0;
-    thread_local Tokens ta, tb, na, nb, wa, wb;
-    FillTokens(s, va, ta);
-    FillTokens(s, vb, tb);
+    thread_local std::vector<uint32_t> na, nb, wa, wb;
     na.clear(), nb.clear(), wa.clear(), wb.clear();
-    Split(ta, na, wa);
-    Split(tb, nb, wb);
+    auto split = [&](uint32_t v, std::vector<uint32_t>& numbers, std::vector<uint32_t>& words) {
+        const uint32_t* t = s.TokensBegin(v);
+        for (size_t i = 0; i < s.TokenCount(v); ++i)
+            (IsNumberToken(s.tokens.Get(t[i])) ? numbers : words).push_back(t[i]);
+    };
+    split(va, na, wa);
+    split(vb, nb, wb);
     bool other_number = !na.empty() && !nb.empty() && na[0] != nb[0];
     if (other_number) {
-        if (TokenSetSimilarity(wa, wb) >= c[1]) return 3;
-    } else if (SimilarText(s, va, vb, c[0])) {
+        if (TokenSet(f, wa.data(), wa.size(), wb.data(), wb.size()) >= c[1]) return 3;
+    } else if (SimilarText(f, va, vb, c[0])) {
         return 1;
     }
-    double ts = TokenSetSimilarity(ta, tb);
+    double ts =
+        TokenSet(f, s.TokensBegin(va), s.TokenCount(va), s.TokensBegin(vb), s.TokenCount(vb));
     if (!other_number && ts >= c[1]) return 2;
     if (ts >= c[2]) return 4;
     return 5;
@@ -185,9 +268,9 @@ int8_t Comparer::CompareField(size_t f, uint32_t va, uint32_t vb) const {
     if (va == vb && s.kind != FieldKind::kIdentifier) return 0;
     switch (s.kind) {
         case FieldKind::kName:
-            return CompareName(s, c, va, vb);
+            return CompareName(f, c, va, vb);
         case FieldKind::kAddress:
-            return CompareAddress(s, c, va, vb);
+            return CompareAddress(f, c, va, vb);
         case FieldKind::kText:
             return CompareText(f, c, va, vb);
         case FieldKind::kCode: {

@@ -23,17 +23,20 @@ class Comparer {
     size_t field_count() const { return data_.fields.size(); }
 
   private:
-    int8_t CompareName(const FieldStore& s, const std::vector<double>& c, uint32_t va,
-                       uint32_t vb) const;
-    int8_t CompareAddress(const FieldStore& s, const std::vector<double>& c, uint32_t va,
-                          uint32_t vb) const;
+    int8_t CompareName(size_t f, const std::vector<double>& c, uint32_t va, uint32_t vb) const;
+    int8_t CompareAddress(size_t f, const std::vector<double>& c, uint32_t va, uint32_t vb) const;
     int8_t CompareText(size_t f, const std::vector<double>& c, uint32_t va, uint32_t vb) const;
+    double TokenSet(size_t f, const uint32_t* a, size_t na, const uint32_t* b, size_t nb) const;
+    bool SimilarText(size_t f, uint32_t va, uint32_t vb, double cut) const;
 
     const RecordData& data_;
     std::vector<std::vector<double>> cutoffs_;  // per field
     std::vector<int> level_count_;
     std::vector<std::vector<float>> idf_;   // text fields: per token
     std::vector<std::vector<float>> norm_;  // text fields: per value, TF-IDF vector norm
+    // name and address fields: a 32-bucket character histogram per token and per value,
+    // for the bound that skips Jaro-Winklers that cannot reach a cut-off
+    std::vector<std::vector<uint8_t>> token_hist_, value_hist_;
 };
 
 // HaversineKm returns the great-circle distance between two points in degrees.
