@@ -8,7 +8,7 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     IF topic IS NULL OR topic !~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$' OR length(topic) > 200 THEN
         RAISE EXCEPTION 'nightjar: % must be a topic such as batch.staged (lower-case words separated by dots), not %',
-            arg, coalesce(quote_literal(topic), 'NULL')
+            nightjar._cut((arg)::text), nightjar._cut((coalesce(quote_literal(topic), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 END;
@@ -28,16 +28,16 @@ DECLARE
 BEGIN
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'nightjar: pipeline name must match ^[a-z][a-z0-9_]{0,62}$, not %',
-            coalesce(quote_literal(name), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((coalesce(quote_literal(name), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF deadline_tz IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z
                                           WHERE z.name = deadline_tz) THEN
         RAISE EXCEPTION 'nightjar: deadline_tz must be a time zone name such as Europe/Paris, not %',
-            coalesce(quote_literal(deadline_tz), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((coalesce(quote_literal(deadline_tz), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF lock_key IS NOT NULL AND lock_key !~ '^[A-Za-z_][A-Za-z0-9_]*$' THEN
         RAISE EXCEPTION 'nightjar: lock_key must be the name of a payload field, not %',
-            quote_literal(lock_key) USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((quote_literal(lock_key))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO nightjar.pipeline AS p (name, deadline, deadline_tz, lock_key, notify, description)
     VALUES (define_pipeline.name, define_pipeline.deadline, define_pipeline.deadline_tz,
@@ -79,12 +79,12 @@ DECLARE
 BEGIN
     SELECT p.pipeline_id INTO v_pipeline_id FROM nightjar.pipeline p WHERE p.name = define_step.pipeline;
     IF v_pipeline_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: pipeline % does not exist', coalesce(quote_literal(pipeline), 'NULL')
+        RAISE EXCEPTION 'nightjar: pipeline % does not exist', nightjar._cut((coalesce(quote_literal(pipeline), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Define it first with nightjar.define_pipeline.';
     END IF;
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'nightjar: step name must match ^[a-z][a-z0-9_]{0,62}$, not %',
-            coalesce(quote_literal(name), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((coalesce(quote_literal(name), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT format('%I.%I(jsonb)', n.nspname, f.proname) INTO v_fn
     FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace
@@ -99,14 +99,14 @@ BEGIN
     IF subscribes LIKE 'nightjar.%' OR emits LIKE 'nightjar.%' THEN
         -- nightjar.run_step marks a step run by hand: subscribing to it would fan out.
         RAISE EXCEPTION 'nightjar: topics beginning with "nightjar." are the engine''s own, not %',
-            quote_literal(CASE WHEN subscribes LIKE 'nightjar.%' THEN subscribes ELSE emits END)
+            nightjar._cut((quote_literal(CASE WHEN subscribes LIKE 'nightjar.%' THEN subscribes ELSE emits END))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF emits IS NOT NULL THEN
         PERFORM nightjar._check_topic(emits, 'emits');
         IF emits = subscribes THEN
             RAISE EXCEPTION 'nightjar: emits must differ from subscribes (%), or the step would trigger itself',
-                quote_literal(emits) USING ERRCODE = 'invalid_parameter_value';
+                nightjar._cut((quote_literal(emits))::text) USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END IF;
     IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 100 THEN
@@ -122,7 +122,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF match IS NOT NULL AND jsonb_typeof(match) <> 'object' THEN
-        RAISE EXCEPTION 'nightjar: match must be a JSON object the event payload must contain, not %', match
+        RAISE EXCEPTION 'nightjar: match must be a JSON object the event payload must contain, not %', nightjar._cut((match)::text)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'e.g. {"source": "suppliers"}';
     END IF;
     INSERT INTO nightjar.step AS s (pipeline_id, name, fn, subscribes, emits, max_attempts, backoff, timeout, match)

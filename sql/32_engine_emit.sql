@@ -22,7 +22,7 @@ DECLARE
 BEGIN
     PERFORM nightjar._check_topic(p_topic, 'topic');
     IF p_payload IS NULL OR jsonb_typeof(p_payload) <> 'object' THEN
-        RAISE EXCEPTION 'nightjar: payload must be a JSON object, not %', coalesce(p_payload::text, 'NULL')
+        RAISE EXCEPTION 'nightjar: payload must be a JSON object, not %', nightjar._cut((coalesce(p_payload::text, 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO nightjar.event (topic, payload, parent_event_id, replay_of)
@@ -87,7 +87,7 @@ DECLARE
 BEGIN
     SELECT p.pipeline_id INTO v_pipeline_id FROM nightjar.pipeline p WHERE p.name = replay.pipeline;
     IF v_pipeline_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: pipeline % does not exist', coalesce(quote_literal(pipeline), 'NULL')
+        RAISE EXCEPTION 'nightjar: pipeline % does not exist', nightjar._cut((coalesce(quote_literal(pipeline), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF from_ts IS NULL OR to_ts IS NULL OR from_ts >= to_ts THEN
@@ -97,7 +97,7 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM nightjar._entry_topics(v_pipeline_id)) THEN
         RAISE EXCEPTION 'nightjar: pipeline % has no entry topic (a step subscribed to a topic no step of it emits)',
-            quote_literal(pipeline) USING ERRCODE = 'object_not_in_prerequisite_state';
+            nightjar._cut((quote_literal(pipeline))::text) USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     FOR e IN
         SELECT ev.event_id, ev.topic, ev.payload FROM nightjar.event ev

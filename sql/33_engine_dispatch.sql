@@ -244,7 +244,7 @@ BEGIN
     END IF;
     SELECT * INTO s FROM nightjar.step x WHERE x.pipeline_id = p.pipeline_id AND x.name = run_step.step;
     IF s.step_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: pipeline % has no step %', quote_literal(p.name),
+        RAISE EXCEPTION 'nightjar: pipeline % has no step %', nightjar._cut((quote_literal(p.name))::text),
             coalesce(quote_literal(left(step, 64)), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF payload IS NULL OR jsonb_typeof(payload) <> 'object' THEN
@@ -313,7 +313,7 @@ BEGIN
     IF pipeline IS NOT NULL THEN
         SELECT p.pipeline_id INTO v_pipeline_id FROM nightjar.pipeline p WHERE p.name = dispatch.pipeline;
         IF v_pipeline_id IS NULL THEN
-            RAISE EXCEPTION 'nightjar: pipeline % does not exist', quote_literal(pipeline)
+            RAISE EXCEPTION 'nightjar: pipeline % does not exist', nightjar._cut((quote_literal(pipeline))::text)
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END IF;

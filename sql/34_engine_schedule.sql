@@ -25,15 +25,15 @@ DECLARE
 BEGIN
     PERFORM nightjar._require_pg_cron();
     IF job IS NULL OR job !~ '^[a-z][a-z0-9_.-]{0,62}$' THEN
-        RAISE EXCEPTION 'nightjar: job must match ^[a-z][a-z0-9_.-]{0,62}$, not %', coalesce(quote_literal(job), 'NULL')
+        RAISE EXCEPTION 'nightjar: job must match ^[a-z][a-z0-9_.-]{0,62}$, not %', nightjar._cut((coalesce(quote_literal(job), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF cron IS NULL OR btrim(cron) = '' THEN
-        RAISE EXCEPTION 'nightjar: cron must be a schedule such as ''*/5 * * * *'', not %', coalesce(quote_literal(cron), 'NULL')
+        RAISE EXCEPTION 'nightjar: cron must be a schedule such as ''*/5 * * * *'', not %', nightjar._cut((coalesce(quote_literal(cron), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF command IS NULL OR btrim(command) = '' THEN
-        RAISE EXCEPTION 'nightjar: command must be an SQL command, not %', coalesce(quote_literal(command), 'NULL')
+        RAISE EXCEPTION 'nightjar: command must be an SQL command, not %', nightjar._cut((coalesce(quote_literal(command), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO v_jobid USING job, cron, command;

@@ -21,7 +21,7 @@ DECLARE
 BEGIN
     SELECT s.source_id INTO v_id FROM nightjar.source s WHERE s.name = _source_id.source;
     IF v_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: source "%" does not exist', source USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'nightjar: source "%" does not exist', nightjar._cut((source)::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN v_id;
 END $$;
@@ -72,7 +72,7 @@ BEGIN
         v_rel := NULL;
     END;
     IF v_rel IS NULL THEN
-        RAISE EXCEPTION 'nightjar: rule %: table "%" does not exist', rule_name, params ->> 'table'
+        RAISE EXCEPTION 'nightjar: rule %: table "%" does not exist', nightjar._cut((rule_name)::text), nightjar._cut((params ->> 'table')::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT format('SELECT DISTINCT %I::text FROM %I.%I WHERE %I IS NOT NULL', a.attname, n.nspname, c.relname, a.attname)
@@ -81,7 +81,7 @@ BEGIN
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
     WHERE c.oid = v_rel AND a.attname = params ->> 'column' AND a.attnum > 0 AND NOT a.attisdropped;
     IF v_query IS NULL THEN
-        RAISE EXCEPTION 'nightjar: rule %: column "%" does not exist in table %', rule_name, params ->> 'column', v_rel
+        RAISE EXCEPTION 'nightjar: rule %: column "%" does not exist in table %', nightjar._cut((rule_name)::text), nightjar._cut((params ->> 'column')::text), v_rel
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN v_query;
@@ -99,13 +99,13 @@ BEGIN
         v_fn := NULL;
     END;
     IF v_fn IS NULL THEN
-        RAISE EXCEPTION 'nightjar: rule %: function "%" does not exist', rule_name, params ->> 'function'
+        RAISE EXCEPTION 'nightjar: rule %: function "%" does not exist', nightjar._cut((rule_name)::text), nightjar._cut((params ->> 'function')::text)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'give its signature, e.g. "myschema.check(jsonb)"';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid = v_fn AND p.pronargs = 1
                    AND p.proargtypes[0] = 'jsonb'::regtype AND p.prorettype = 'boolean'::regtype AND p.prokind = 'f'
                    AND NOT p.proretset) THEN
-        RAISE EXCEPTION 'nightjar: rule %: function % must take (jsonb) and return boolean', rule_name, v_fn
+        RAISE EXCEPTION 'nightjar: rule %: function % must take (jsonb) and return boolean', nightjar._cut((rule_name)::text), v_fn
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN v_fn;
@@ -123,19 +123,19 @@ BEGIN
     SELECT s.fields INTO v_fields FROM nightjar.source_schema s WHERE s.source_id = v_source_id;
     IF v_fields IS NULL THEN
         RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%, ARRAY[...]) first',
-            source, quote_literal(source) USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((source)::text), nightjar._cut((quote_literal(source))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
-        RAISE EXCEPTION 'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not %', coalesce(quote_literal(name), 'NULL')
+        RAISE EXCEPTION 'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not %', nightjar._cut((coalesce(quote_literal(name), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF kind IS NULL OR field IS NULL OR severity IS NULL THEN
-        RAISE EXCEPTION 'nightjar: rule %: kind, field and severity must not be NULL', name
+        RAISE EXCEPTION 'nightjar: rule %: kind, field and severity must not be NULL', nightjar._cut((name)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     params := coalesce(params, '{}');
     IF jsonb_typeof(params) <> 'object' THEN
-        RAISE EXCEPTION 'nightjar: rule %: params must be a JSON object, not %', name, jsonb_typeof(params)
+        RAISE EXCEPTION 'nightjar: rule %: params must be a JSON object, not %', nightjar._cut((name)::text), nightjar._cut((jsonb_typeof(params))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM nightjar._check_rule(jsonb_build_object('name', name, 'kind', kind, 'field', field,

@@ -21,7 +21,7 @@ DECLARE
 BEGIN
     IF rules IS NULL OR jsonb_typeof(rules) <> 'array' THEN
         RAISE EXCEPTION 'nightjar: normalisation rules of source "%" must be a JSON array of rule objects, not %',
-            source, coalesce(jsonb_typeof(rules), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((source)::text), nightjar._cut((coalesce(jsonb_typeof(rules), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM nightjar._check_normalization(rules, (SELECT s.fields FROM nightjar.source_schema s
                                                   WHERE s.source_id = v_source_id), source);

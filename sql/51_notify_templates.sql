@@ -93,7 +93,7 @@ DECLARE
     v_r record;
 BEGIN
     IF p_recipient IS NULL OR btrim(p_recipient) = '' THEN
-        RAISE EXCEPTION 'nightjar: notification % has no recipient', p_kind
+        RAISE EXCEPTION 'nightjar: notification % has no recipient', nightjar._cut((p_kind)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT * INTO v_r FROM nightjar.render_notification(p_kind, p_values);

@@ -298,7 +298,7 @@ BEGIN
     END IF;
     IF config IS NULL OR jsonb_typeof(config) <> 'object' THEN
         RAISE EXCEPTION 'nightjar: resolution "%": config must be a JSON object with "inputs" and "fields", not %',
-            name, coalesce(jsonb_typeof(config), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((name)::text), nightjar._cut((coalesce(jsonb_typeof(config), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     v_levels := nightjar._check_resolution(name, config);  -- fields, kinds, overrides (C++)
     PERFORM count(*) FROM nightjar._resolution_inputs(name, config);  -- relations and columns

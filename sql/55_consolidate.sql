@@ -64,13 +64,13 @@ BEGIN
     END IF;
     IF survivorship IS NULL OR jsonb_typeof(survivorship) <> 'object' THEN
         RAISE EXCEPTION 'nightjar: consolidation "%": survivorship must be a JSON object, not %',
-            resolution, coalesce(jsonb_typeof(survivorship), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((resolution)::text), nightjar._cut((coalesce(jsonb_typeof(survivorship), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF columns IS NOT NULL AND (jsonb_typeof(columns) <> 'object'
                                 OR EXISTS (SELECT 1 FROM jsonb_each(columns) e WHERE jsonb_typeof(e.value) <> 'object'
                                            OR EXISTS (SELECT 1 FROM jsonb_each(e.value) m WHERE jsonb_typeof(m.value) <> 'string'))) THEN
         RAISE EXCEPTION 'nightjar: consolidation "%": columns must map each source to {field: column}, not %',
-            resolution, left(columns::text, 64) USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((resolution)::text), left(columns::text, 64) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM nightjar._check_survivorship(survivorship);
     PERFORM nightjar._survivorship_functions(survivorship);

@@ -54,7 +54,7 @@ BEGIN
             coalesce(quote_literal(left(name, 64)), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF validation IS NOT NULL AND position('{snapshot}' IN validation) = 0 THEN
-        RAISE EXCEPTION 'nightjar: reference "%": the validation query must name the snapshot as {snapshot}', name
+        RAISE EXCEPTION 'nightjar: reference "%": the validation query must name the snapshot as {snapshot}', nightjar._cut((name)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO nightjar.reference AS r (name, validation, description)
@@ -76,11 +76,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'declare it with nightjar.define_reference(name, validation)';
     END IF;
     IF version IS NULL OR version = '' OR relation IS NULL THEN
-        RAISE EXCEPTION 'nightjar: reference "%": a version needs a name and a relation', name
+        RAISE EXCEPTION 'nightjar: reference "%": a version needs a name and a relation', nightjar._cut((name)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT 1 FROM nightjar.reference_version v WHERE v.name = name AND v.version = version) THEN
-        RAISE EXCEPTION 'nightjar: reference "%" already has a version "%"', name, left(version, 64)
+        RAISE EXCEPTION 'nightjar: reference "%" already has a version "%"', nightjar._cut((name)::text), left(version, 64)
             USING ERRCODE = 'unique_violation', HINT = 'a version is immutable: load a new one under a new name';
     END IF;
     INSERT INTO nightjar.reference_version (name, version, relation) VALUES (name, version, relation::text);
@@ -109,7 +109,7 @@ BEGIN
     END IF;
     SELECT * INTO ver FROM nightjar.reference_version v WHERE v.name = name AND v.version = version;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'nightjar: reference "%" has no version %', name, coalesce(quote_literal(left(version, 64)), 'NULL')
+        RAISE EXCEPTION 'nightjar: reference "%" has no version %', nightjar._cut((name)::text), coalesce(quote_literal(left(version, 64)), 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'register it with nightjar.add_reference_version';
     END IF;
     v_rel := to_regclass(ver.relation);

@@ -41,7 +41,7 @@ BEGIN
     PERFORM nightjar.ensure_storage();
     IF rules IS NULL OR jsonb_typeof(rules) <> 'array' THEN
         RAISE EXCEPTION 'nightjar: enrichment rules must be a JSON array of rule objects, not %',
-            coalesce(jsonb_typeof(rules), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            nightjar._cut((coalesce(jsonb_typeof(rules), 'NULL'))::text) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     UPDATE nightjar.suggestion s SET status = 'obsolete', decided_at = now(), decided_by = 'nightjar.suggest_enrichments'
     WHERE s.resolution = v_name AND s.kind = 'enrich' AND s.status = 'pending'

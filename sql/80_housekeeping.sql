@@ -43,7 +43,7 @@ DECLARE
     v_rel regclass;
 BEGIN
     IF v_name IS NULL THEN
-        RAISE EXCEPTION 'nightjar: housekeeping configuration needs "%" (a table name)', p_key
+        RAISE EXCEPTION 'nightjar: housekeeping configuration needs "%" (a table name)', nightjar._cut((p_key)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     BEGIN
@@ -52,7 +52,7 @@ BEGIN
         v_rel := NULL;
     END;
     IF v_rel IS NULL THEN
-        RAISE EXCEPTION 'nightjar: housekeeping "%": no table %', p_key, left(quote_literal(v_name), 64)
+        RAISE EXCEPTION 'nightjar: housekeeping "%": no table %', nightjar._cut((p_key)::text), left(quote_literal(v_name), 64)
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Write it as SQL would, quoted where needed: ''app."Odd Name"''.';
     END IF;
@@ -66,7 +66,7 @@ BEGIN
     IF p_column IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                                        WHERE a.attrelid = p_rel AND a.attname = p_column
                                          AND a.attnum > 0 AND NOT a.attisdropped) THEN
-        RAISE EXCEPTION 'nightjar: housekeeping "%": table % has no column %', p_what, p_rel,
+        RAISE EXCEPTION 'nightjar: housekeeping "%": table % has no column %', nightjar._cut((p_what)::text), p_rel,
                         coalesce(left(quote_literal(p_column), 64), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -82,7 +82,7 @@ DECLARE
     v_other regclass;
 BEGIN
     IF p_spec IS NULL OR jsonb_typeof(p_spec) = 'null' THEN
-        RAISE EXCEPTION 'nightjar: housekeeping configuration needs "%"', p_what
+        RAISE EXCEPTION 'nightjar: housekeeping configuration needs "%"', nightjar._cut((p_what)::text)
             USING ERRCODE = 'invalid_parameter_value';
     ELSIF jsonb_typeof(p_spec) = 'string' THEN
         RETURN format('t.%I', nightjar._hk_column(p_rel, p_spec #>> '{}', p_what));
@@ -94,7 +94,7 @@ BEGIN
                       nightjar._hk_column(p_rel, p_spec ->> 'via', p_what));
     END IF;
     RAISE EXCEPTION 'nightjar: housekeeping "%" must be a column name or {"via", "table", "key", "column"}, not %',
-                    p_what, left(p_spec::text, 64) USING ERRCODE = 'invalid_parameter_value';
+                    nightjar._cut((p_what)::text), left(p_spec::text, 64) USING ERRCODE = 'invalid_parameter_value';
 END $$;
 
 -- _hk_interval reads an interval from the configuration; raises 22023 when it is not one.
@@ -106,7 +106,7 @@ BEGIN
     END IF;
     RETURN (p_config ->> p_key)::interval;
 EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR invalid_parameter_value THEN
-    RAISE EXCEPTION 'nightjar: housekeeping "%" must be an interval, not %', p_key,
+    RAISE EXCEPTION 'nightjar: housekeeping "%" must be an interval, not %', nightjar._cut((p_key)::text),
                     left(quote_literal(p_config ->> p_key), 64) USING ERRCODE = 'invalid_parameter_value';
 END $$;
 

@@ -21,7 +21,7 @@ BEGIN
                 nightjar._hk_expr(v_rel, c -> 'recipient', 'recipient');
         IF c ? 'label' THEN PERFORM nightjar._hk_expr(v_rel, c -> 'label', 'label'); END IF;
         IF coalesce((c ->> 'days_before')::int, 0) NOT BETWEEN 0 AND 366 THEN
-            RAISE EXCEPTION 'nightjar: housekeeping "days_before" must be between 0 and 366, not %', c ->> 'days_before'
+            RAISE EXCEPTION 'nightjar: housekeeping "days_before" must be between 0 and 366, not %', nightjar._cut((c ->> 'days_before')::text)
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     WHEN 'recompute' THEN
@@ -80,7 +80,7 @@ BEGIN
     END;
     IF v_proc IS NULL OR ARRAY(SELECT t::regtype FROM pg_catalog.pg_proc p, unnest(p.proargtypes::oid[]) t WHERE p.oid = v_proc)
                          IS DISTINCT FROM p_args THEN
-        RAISE EXCEPTION 'nightjar: housekeeping "%" must name a function taking (%), not %', p_what,
+        RAISE EXCEPTION 'nightjar: housekeeping "%" must name a function taking (%), not %', nightjar._cut((p_what)::text),
                         array_to_string(p_args, ', '), coalesce(left(quote_literal(p_sig), 64), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;

@@ -101,7 +101,7 @@ CREATE FUNCTION nightjar._privacy_fields(p_fields text[], p_what text) RETURNS t
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
     IF p_fields IS NULL OR EXISTS (SELECT 1 FROM unnest(p_fields) f WHERE f IS NULL OR btrim(f) = '') THEN
-        RAISE EXCEPTION 'nightjar: % must be a list of field names without NULL or empty names', p_what
+        RAISE EXCEPTION 'nightjar: % must be a list of field names without NULL or empty names', nightjar._cut((p_what)::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN p_fields;

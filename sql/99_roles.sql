@@ -148,7 +148,7 @@ BEGIN
             USING ERRCODE = 'undefined_object';
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_member AND rolsuper) THEN
-        RAISE EXCEPTION 'nightjar: % is a superuser; nightjar roles are for ordinary roles', quote_ident(p_member)
+        RAISE EXCEPTION 'nightjar: % is a superuser; nightjar roles are for ordinary roles', nightjar._cut((quote_ident(p_member))::text)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     EXECUTE format('GRANT %I TO %I', p_role, p_member);
