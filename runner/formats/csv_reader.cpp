@@ -86,6 +86,7 @@ class CsvReader : public RecordReader {
     // Convert makes line_ point at the UTF-8 text of raw_ (checking it when strict) after
     // refusing a NUL byte, which jsonb cannot store (a NUL is the same byte in both encodings).
     void Convert() {
+        if (std::memchr(raw_.data(), '\r', raw_.size())) RefuseBareCr();
         if (const void* nul = std::memchr(raw_.data(), '\0', raw_.size())) {
             Position p = in_.LineStart();
             p.byte_offset += static_cast<const char*>(nul) - raw_.data();
@@ -108,6 +109,24 @@ class CsvReader : public RecordReader {
                 throw FormatError(p,
                                   std::string("invalid UTF-8 byte ") + hex + " (encoding = utf-8)");
             }
+        }
+    }
+
+    // RefuseBareCr fails the file at a carriage return outside quotes in the middle of a
+    // line: the file's line ends are bare CR (classic Mac), which would otherwise be read as
+    // one long header line and 0 records. A CR inside a quoted field is data and is kept.
+    // The quote state is that of the physical line, which is exact for a line that starts
+    // a record (the header, and every line after a closed record).
+    void RefuseBareCr() {
+        bool quoted = quote_open_;
+        for (size_t i = 0; i < raw_.size(); ++i) {
+            if (raw_[i] == '"') quoted = !quoted;
+            if (raw_[i] != '\r' || quoted) continue;
+            Position p = in_.LineStart();
+            p.byte_offset += i;
+            throw FormatError(p,
+                              "carriage return (CR) outside quotes: the file's line ends are bare "
+                              "CR (classic Mac); convert them to LF or CRLF");
         }
     }
 
@@ -137,17 +156,21 @@ class CsvReader : public RecordReader {
                         static_cast<const char*>(std::memchr(q.data() + i, '"', q.size() - i));
                     if (!p) {
                         f->append(q, i, std::string::npos);
+                        if (in_.EndedWithCr()) f->push_back('\r');  // the field's bytes, kept
                         f->push_back('\n');
-                        total += q.size() + 1;
+                        total += q.size() + 2;
                         if (total > max_)
                             throw FormatError(start, "record longer than max_record_bytes (" +
                                                          std::to_string(max_) + " bytes)");
-                        if (!NextLine())
+                        quote_open_ = true;  // the next line starts inside quotes
+                        bool more = NextLine();
+                        if (more) Convert();
+                        quote_open_ = false;
+                        if (!more)
                             throw FormatError(quote_at,
                                               "unbalanced quote: the quoted field opened on line " +
                                                   std::to_string(quote_at.line) +
                                                   " is not closed at end of file");
-                        Convert();
                         i = 0;
                         continue;
                     }
@@ -181,6 +204,7 @@ class CsvReader : public RecordReader {
     std::uint64_t max_;
     Encoding encoding_ = Encoding::kUtf8;
     bool strict_utf8_ = false;
+    bool quote_open_ = false;  // Convert runs on a continuation line of a quoted field
     char delim_ = ',';
     std::string raw_, conv_;
     const std::string* line_ = &raw_;

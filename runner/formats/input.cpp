@@ -68,7 +68,8 @@ bool FileInput::ReadLine(std::string& line, std::uint64_t max_bytes) {
         }
     }
     if (!any) return false;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    last_cr_ = !line.empty() && line.back() == '\r';
+    if (last_cr_) line.pop_back();
     return true;
 }
 

@@ -40,6 +40,8 @@ class FileInput {
     // LineStart returns the position of the first byte of the last line ReadLine returned.
     Position LineStart() const { return Position{path_, last_line_, last_start_, 0}; }
     const std::string& path() const { return path_; }
+    // EndedWithCr tells whether the last line ReadLine returned ended with "\r\n".
+    bool EndedWithCr() const { return last_cr_; }
 
   private:
     // Fill refills the buffer; returns false at end of file.
@@ -53,6 +55,7 @@ class FileInput {
     std::uint64_t offset_ = 0;
     long last_line_ = 0;
     std::uint64_t last_start_ = 0;
+    bool last_cr_ = false;
 };
 
 }  // namespace nightjar::runner::formats

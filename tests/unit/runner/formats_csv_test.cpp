@@ -179,5 +179,25 @@ TEST(FormatsCsv, DetectDelimiterIgnoresQuotedText) {
     EXPECT_EQ(DetectDelimiter("abc", '\t'), '\t');
 }
 
+// Issue 11 §3: a CRLF inside a quoted field is the field's bytes and is kept (it was LF).
+TEST(FormatsCsv, CrlfInsideQuotedFieldIsKept) {
+    TempDir d;
+    auto p = d.Write("crlf.csv", "a,b\r\n\"line1\r\nline2\",x\r\n\"lf\nonly\",y\r\n");
+    EXPECT_EQ(ReadAll(p, Options("csv")),
+              (V{"{\"a\":\"line1\\r\\nline2\",\"b\":\"x\"}", "{\"a\":\"lf\\nonly\",\"b\":\"y\"}"}));
+}
+
+// Issue 11 §3: bare-CR line ends fail the file clearly (they gave 0 records silently).
+TEST(FormatsCsv, BareCrLineEndsFailClearly) {
+    TempDir d;
+    auto p = d.Write("mac.csv", "a,b\r1,2\r3,4\r");
+    std::string e = ErrorOf(p, Options("csv"));
+    EXPECT_NE(e.find(p + ":1 (byte 3): carriage return (CR) outside quotes"), std::string::npos)
+        << e;
+    // A CR inside quotes is data.
+    auto q = d.Write("ok.csv", "a,b\n\"x\ry\",2\n");
+    EXPECT_EQ(ReadAll(q, Options("csv")), (V{"{\"a\":\"x\\ry\",\"b\":\"2\"}"}));
+}
+
 }  // namespace
 }  // namespace nightjar::runner::formats
