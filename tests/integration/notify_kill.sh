@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # notify_kill.sh: the delivery guarantee under kill -9. 1,000 messages (600 webhooks, 400
 # e-mails) are delivered by `nightjar worker`, which is killed with SIGKILL at random
-# points (0.1-0.9 s apart) and restarted until the outbox is empty. Then the receivers'
+# points (0.01-0.49 s apart) and restarted until the outbox is empty. Then the receivers'
 # logs are counted: every message arrived (nothing lost), and every extra copy carries a
 # webhook-id / Message-ID already seen, with the same content (so the receiver could drop
 # it). The lease is 4 s, so the messages a killed worker held are retried soon.
@@ -35,7 +35,7 @@ for round in $(seq 1 200); do
   [[ $left == 0 ]] && break
   "$BIN" worker -c "$tmp/notify.toml" >> "$tmp/worker.out" 2>> "$tmp/worker.err" &
   worker_pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
+  sleep "0.$((RANDOM % 5))$((RANDOM % 9 + 1))"  # 0.01 to 0.49 s
   if kill -9 "$worker_pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$worker_pid" 2>/dev/null || true
   worker_pid=

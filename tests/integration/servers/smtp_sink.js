@@ -49,5 +49,7 @@ if (tls) {
   options.cert = fs.readFileSync(certFile);
 }
 const server = new SMTPServer(options);
+// A client killed mid-session (the kill -9 tests) resets its socket: log it, keep serving.
+server.on('error', (e) => process.stderr.write('smtp_sink: ' + (e.code || e.message) + '\n'));
 server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

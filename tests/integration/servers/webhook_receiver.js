@@ -20,6 +20,8 @@ let counter = 0;
 
 const server = http.createServer((req, res) => {
   const chunks = [];
+  req.on('error', () => {});
+  res.on('error', () => {});
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8');
@@ -56,6 +58,8 @@ const server = http.createServer((req, res) => {
     setTimeout(() => { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(status === 200 ? 'ok' : 'no'); }, delay);
   });
 });
+// A sender killed mid-request (the kill -9 tests) resets its socket: keep serving.
+server.on('clientError', (e, socket) => { if (socket.writable) socket.destroy(); });
 server.keepAliveTimeout = 30000;
 server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => { server.closeAllConnections && server.closeAllConnections(); server.close(() => process.exit(0)); });
