@@ -53,11 +53,19 @@ ntext::Normalizer CompileForSource(const std::string& rules, const std::vector<s
     }
 }
 
-// ToField converts one flattened jsonb pair to a core field tagged with its index.
-ntext::Field ToField(const JsonPair& p, int index) {
-    ntext::Field f{std::string(p.key), JsonbKind(p.value), std::string(), index};
-    if (f.kind != ntext::ValueKind::kNull) f.text = std::string(ScalarText(p.value));
-    return f;
+// ToField fills `f` from one flattened jsonb pair, tagged with its index; assigning into
+// the strings of a field reused from the previous record keeps their capacity (no
+// allocation per field once the record's shape has been seen).
+void ToField(const JsonPair& p, int index, ntext::Field* f) {
+    f->key.assign(p.key.data(), p.key.size());
+    f->kind = JsonbKind(p.value);
+    f->origin = index;
+    if (f->kind == ntext::ValueKind::kNull) {
+        f->text.clear();
+    } else {
+        const std::string_view text = ScalarText(p.value);
+        f->text.assign(text.data(), text.size());
+    }
 }
 
 // ToJsonbValue converts a core field back: the input value when unchanged, else its text.
@@ -147,11 +155,10 @@ class BatchNormalization {
     // record with the same id in the chunk replaces the earlier one).
     void NormalizeRecord(int64 record_no, Jsonb* jb) {
         ++rows_in_;
-        record_.clear();
-        if (FlattenObject(jb, &pairs_)) {
-            for (size_t i = 0; i < pairs_.size(); ++i)
-                record_.push_back(ToField(pairs_[i], static_cast<int>(i)));
-        }
+        if (!FlattenObject(jb, &pairs_)) pairs_.clear();
+        record_.resize(pairs_.size());
+        for (size_t i = 0; i < pairs_.size(); ++i)
+            ToField(pairs_[i], static_cast<int>(i), &record_[i]);
         std::optional<std::string> id = normalizer_.Apply(record_, counters_);
         if (!id) return;
         id_hashes_.push_back(std::hash<std::string>{}(*id));

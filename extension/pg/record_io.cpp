@@ -183,10 +183,9 @@ RecordCursor::RecordCursor(const char* query, const std::vector<Oid>& types,
     // was read by a sequential scan of the whole table and an external sort of the batch
     // before the first chunk came, where the key's index returns it in order as it goes.
     portal_ = PgCall([&] {
-        return SPI_cursor_open_with_args(nullptr, query, static_cast<int>(types.size()),
-                                         const_cast<Oid*>(types.data()),
-                                         const_cast<Datum*>(values.data()), nullptr, true,
-                                         CURSOR_OPT_FAST_PLAN);
+        return SPI_cursor_open_with_args(
+            nullptr, query, static_cast<int>(types.size()), const_cast<Oid*>(types.data()),
+            const_cast<Datum*>(values.data()), nullptr, true, CURSOR_OPT_FAST_PLAN);
     });
 }
 

@@ -285,7 +285,8 @@ void BatchValidation::ProbeChunk() {
             SPITupleTable* rows = SPI_tuptable;
             const uint64 n = SPI_processed;
             for (uint64 r = 0; r < n; ++r) {
-                const char* v = PgCall([&] { return SPI_getvalue(rows->vals[r], rows->tupdesc, 1); });
+                const char* v =
+                    PgCall([&] { return SPI_getvalue(rows->vals[r], rows->tupdesc, 1); });
                 if (v != nullptr) found.Insert(v);
             }
             PgCall([&] { SPI_freetuptable(rows); });

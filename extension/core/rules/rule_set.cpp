@@ -77,9 +77,8 @@ RuleSet CompileRuleSet(std::string_view rules_json, const std::vector<std::strin
     if (list.type != JsonValue::Type::kArray)
         throw InvalidArgument("nightjar: rules must be a JSON array of rule objects, not " +
                               std::string(TypeNameWithArticle(list.type)));
-    static const char* const kKeys[] = {"name",   "kind",    "field",  "severity",
-                                        "params", "rule_id", "values", "function_oid",
-                                        "probe"};
+    static const char* const kKeys[] = {"name",    "kind",   "field",        "severity", "params",
+                                        "rule_id", "values", "function_oid", "probe"};
     RuleSet set;
     for (size_t i = 0; i < list.items.size(); ++i) {
         const JsonValue& rule = list.items[i];

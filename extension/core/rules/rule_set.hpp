@@ -9,7 +9,8 @@
 //    "params": {"min": 0}, "rule_id": 12,            // rule_id: optional, default 0
 //    "values": ["FR", "BE"],                         // reference / unique_existing: the value set
 //    "function_oid": 16402,                          // custom_sql: the resolved function
-//    "probe": "SELECT …"}                            // unique_existing: the glue's per-chunk index probe
+//    "probe": "SELECT …"}                            // unique_existing: the glue's per-chunk index
+//    probe
 // Unknown keys are refused, so a typo in the SQL that builds the text fails loudly.
 #pragma once
 
