@@ -46,6 +46,14 @@ DateKind FormatCodeKind(const std::string& code) {
         } else if (c == '[') {
             size_t end = code.find(']', i + 1);
             if (end == std::string::npos) break;
+            // [h], [hh], [mm], [ss]...: elapsed time, a duration — kept a number.
+            std::string inner = code.substr(i + 1, end - i - 1);
+            bool elapsed = !inner.empty();
+            for (char e : inner)
+                if (e != inner[0] ||
+                    (e != 'h' && e != 'H' && e != 'm' && e != 'M' && e != 's' && e != 'S'))
+                    elapsed = false;
+            if (elapsed) return DateKind::kNone;
             i = end;
         } else if (c == '\\' || c == '_' || c == '*') {
             ++i;

@@ -1,4 +1,6 @@
-// xlsx_reader.cpp: reads one worksheet. workbook.xml and its rels name the sheet's part;
+// xlsx_reader.cpp: reads one worksheet. The package relationships (_rels/.rels, else
+// xl/workbook.xml) name the workbook; the workbook and its rels name the sheet's part (part
+// names are matched case-insensitively, backslashes as slashes: see zip_archive.hpp);
 // sharedStrings.xml (optional) is loaded whole into a vector (bounded by the member cap);
 // the sheet itself is streamed: its XML is inflated in 256 KiB blocks and each
 // <row>...</row> is cut out of the byte stream and parsed alone with pugixml, so memory
@@ -48,6 +50,31 @@ std::string RunText(pugi::xml_node item) {
             s += Child(c, "t").text().get();
     }
     return s;
+}
+
+// ResolvePart resolves a relationship target against the source part's folder `base`
+// ("xl/"): an absolute target ("/xl/x.xml") is taken from the root; "." and ".." segments
+// are applied; backslashes are read as slashes.
+std::string ResolvePart(const std::string& base, std::string target) {
+    for (char& c : target)
+        if (c == '\\') c = '/';
+    std::string joined = !target.empty() && target[0] == '/' ? target.substr(1) : base + target;
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= joined.size()) {
+        size_t slash = joined.find('/', start);
+        if (slash == std::string::npos) slash = joined.size();
+        std::string seg = joined.substr(start, slash - start);
+        if (seg == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!seg.empty() && seg != ".") {
+            parts.push_back(seg);
+        }
+        start = slash + 1;
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+    return out;
 }
 
 // Cell is one non-empty cell: its column and its value as JSON text.
@@ -133,11 +160,40 @@ class XlsxReader : public RecordReader {
         return doc;
     }
 
+    // WorkbookPart returns the workbook's part name: the package relationship of type
+    // officeDocument in _rels/.rels, else xl/workbook.xml (writers that omit the package
+    // relationships). Part names are matched case-insensitively by the archive.
+    std::string WorkbookPart() {
+        if (zip_.Has("_rels/.rels")) {
+            std::string text = zip_.ReadAll("_rels/.rels");
+            pugi::xml_document rels = Parse(text, "_rels/.rels");
+            for (pugi::xml_node r : rels.document_element().children()) {
+                std::string type = r.attribute("Type").value();
+                const std::string suffix = "/officeDocument";
+                if (type.size() < suffix.size() ||
+                    type.compare(type.size() - suffix.size(), suffix.size(), suffix) != 0)
+                    continue;
+                std::string part = ResolvePart("", r.attribute("Target").value());
+                if (zip_.Has(part)) return part;
+                Fail(0, 0,
+                     "not an xlsx workbook: _rels/.rels names the workbook part " + part +
+                         ", which the package does not contain");
+            }
+        }
+        if (zip_.Has("xl/workbook.xml")) return "xl/workbook.xml";
+        Fail(0, 0,
+             "not an xlsx workbook: no officeDocument relationship in _rels/.rels and no "
+             "xl/workbook.xml");
+    }
+
     // FindSheet returns the zip path of the chosen sheet (by name, default the first).
     std::string FindSheet(const std::string& wanted) {
-        if (!zip_.Has("xl/workbook.xml")) Fail(0, 0, "not an xlsx workbook: no xl/workbook.xml");
-        std::string wb_text = zip_.ReadAll("xl/workbook.xml");
-        pugi::xml_document wb = Parse(wb_text, "xl/workbook.xml");
+        const std::string wb_part = WorkbookPart();
+        const std::string base = wb_part.substr(0, wb_part.rfind('/') + 1);  // "xl/"
+        shared_part_ = base + "sharedStrings.xml";  // unless the relationships name others
+        styles_part_ = base + "styles.xml";
+        std::string wb_text = zip_.ReadAll(wb_part);
+        pugi::xml_document wb = Parse(wb_text, wb_part);
         std::string rid, names;
         pugi::xml_node pr = Child(wb.document_element(), "workbookPr");
         std::string d1904 = pr.attribute("date1904").value();
@@ -155,15 +211,15 @@ class XlsxReader : public RecordReader {
                 Fail(0, 0, "sheet '" + wanted + "' not found (sheets: " + names + ")");
             Fail(0, 0, "the workbook lists no sheet");
         }
-        const std::string rels_name = "xl/_rels/workbook.xml.rels";
+        const std::string rels_name =
+            base + "_rels/" + wb_part.substr(base.size()) + ".rels";  // xl/_rels/workbook.xml.rels
         if (!zip_.Has(rels_name)) Fail(0, 0, "not an xlsx workbook: no " + rels_name);
         std::string rels_text = zip_.ReadAll(rels_name);
         pugi::xml_document rels = Parse(rels_text, rels_name);
         std::string sheet_part;
         for (pugi::xml_node r : rels.document_element().children()) {
             std::string target = r.attribute("Target").value();
-            std::string part =
-                !target.empty() && target[0] == '/' ? target.substr(1) : "xl/" + target;
+            std::string part = ResolvePart(base, target);
             std::string type = r.attribute("Type").value();
             auto ends_with = [&](const char* suffix) {
                 size_t n = std::strlen(suffix);
@@ -322,6 +378,7 @@ class XlsxReader : public RecordReader {
         } else if (!v) {
             return false;
         } else if (type == "s") {
+            if (!*v.text().get()) return false;  // <c t="s"><v/></c>: no index, an empty cell
             long idx = v.text().as_llong(-1);
             if (!has_shared_)
                 Fail(row, offset,

@@ -7,6 +7,21 @@
 
 namespace nightjar::runner::formats {
 
+namespace {
+
+// FoldPartName folds a part name for lookup: ASCII lower case, a backslash as '/', no leading '/'.
+std::string FoldPartName(const std::string& name) {
+    std::string out;
+    for (char c : name) {
+        if (c == '\\') c = '/';
+        out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (!out.empty() && out[0] == '/') out.erase(0, 1);
+    return out;
+}
+
+}  // namespace
+
 // ZipArchive opens the archive read-only.
 ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed,
                        std::uint64_t max_ratio)
@@ -20,6 +35,17 @@ ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed,
         zip_error_fini(&ze);
         Fail("not a readable zip (xlsx) file: " + msg);
     }
+    zip_int64_t n = zip_get_num_entries(zip_, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+        const char* name = zip_get_name(zip_, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
+        if (name) index_.emplace(FoldPartName(name), i);  // the first of equal names wins
+    }
+}
+
+// Locate finds the member by folded name.
+std::int64_t ZipArchive::Locate(const std::string& name) const {
+    auto it = index_.find(FoldPartName(name));
+    return it == index_.end() ? -1 : it->second;
 }
 
 // ~ZipArchive closes the archive.
@@ -33,9 +59,7 @@ void ZipArchive::Fail(const std::string& problem) const {
 }
 
 // Has looks the member up by name.
-bool ZipArchive::Has(const std::string& name) const {
-    return zip_name_locate(zip_, name.c_str(), 0) >= 0;
-}
+bool ZipArchive::Has(const std::string& name) const { return Locate(name) >= 0; }
 
 // ReadAll reads a member into a string.
 std::string ZipArchive::ReadAll(const std::string& name) {
@@ -48,7 +72,7 @@ std::string ZipArchive::ReadAll(const std::string& name) {
 
 // Member checks the declared sizes and opens the member.
 ZipArchive::Member::Member(ZipArchive& zip, const std::string& name) : zip_(zip), name_(name) {
-    zip_int64_t idx = zip_name_locate(zip.zip_, name.c_str(), 0);
+    zip_int64_t idx = zip.Locate(name);
     if (idx < 0) zip.Fail("member " + name + " not found");
     zip_stat_t st;
     zip_stat_init(&st);

@@ -1,10 +1,12 @@
 // zip_archive.hpp: read-only access to zip members (libzip) with zip-bomb caps: a member
 // whose declared uncompressed size exceeds max_uncompressed_bytes, or whose declared
 // compression ratio exceeds max_compression_ratio, is refused before inflating; and the
-// bytes actually inflated are counted while reading, since declared sizes can lie.
+// bytes actually inflated are counted while reading, since declared sizes can lie. Member
+// names are looked up as OPC part names: case-insensitively, backslashes read as slashes.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "runner/formats/reader.hpp"
@@ -22,7 +24,8 @@ class ZipArchive {
     ZipArchive(const ZipArchive&) = delete;
     ZipArchive& operator=(const ZipArchive&) = delete;
 
-    // Has returns true when the member exists.
+    // Has returns true when the member exists. Names are OPC part names: compared
+    // case-insensitively, with a backslash read as a slash (writers produce both).
     bool Has(const std::string& name) const;
     // ReadAll returns a whole member (capped like every read).
     std::string ReadAll(const std::string& name);
@@ -45,6 +48,8 @@ class ZipArchive {
     };
 
   private:
+    // Locate returns the member's index, or -1 (case-insensitive, '\\' as '/').
+    std::int64_t Locate(const std::string& name) const;
     // Fail throws a FormatError about the archive.
     [[noreturn]] void Fail(const std::string& problem) const;
 
@@ -52,6 +57,7 @@ class ZipArchive {
     zip* zip_ = nullptr;
     std::uint64_t max_uncompressed_;
     std::uint64_t max_ratio_;
+    std::map<std::string, std::int64_t> index_;  // folded part name -> member index
 };
 
 }  // namespace nightjar::runner::formats
