@@ -80,7 +80,8 @@ BEGIN
         EXECUTE format('GRANT SELECT ON %s TO nightjar_runner', v_oid::regclass);
     END LOOP;
     IF to_regclass('nightjar.raw_record') IS NOT NULL THEN
-        GRANT SELECT, INSERT ON nightjar.raw_record TO nightjar_runner;  -- COPY, the one direct write
+        GRANT INSERT ON nightjar.raw_record TO nightjar_runner;  -- COPY, the one direct write
+        REVOKE SELECT, UPDATE, DELETE, TRUNCATE ON nightjar.raw_record FROM nightjar_runner;
     END IF;
     FOR v_oid IN
         SELECT p.oid FROM pg_proc p

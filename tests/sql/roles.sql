@@ -58,8 +58,8 @@ ORDER BY m.action, r.role;
 
 SELECT ok(has_table_privilege('nightjar_runner', 'nightjar.raw_record', 'INSERT'),
           'the runner may COPY into raw_record (its one direct write)');
-SELECT ok(NOT has_table_privilege('nightjar_runner', 'nightjar.raw_record', 'UPDATE, DELETE'),
-          'but not change or delete records');
+SELECT ok(NOT has_table_privilege('nightjar_runner', 'nightjar.raw_record', 'SELECT, UPDATE, DELETE'),
+          'but not read, change or delete records');
 
 -- Roles: NOLOGIN, created once for the cluster.
 SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname IN ('nightjar_admin', 'nightjar_runner', 'nightjar_analyst',
