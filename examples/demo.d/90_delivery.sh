@@ -57,3 +57,6 @@ require_password_for nightjar_webapp   # the DBA's pg_hba.conf line (docs/webapp
 "$BIN" webapp link --webapp-url "$("$BIN" db url webapp)" --local-role webapp_app
 psql -qX -d webapp -U webapp_app -c "SELECT run_id, pipeline, status, steps_succeeded AS ok, steps, round(duration_s::numeric, 2) AS seconds
                                      FROM nightjar_api.run_status ORDER BY run_id DESC LIMIT 5"
+psql -qAtX -d webapp -U webapp_app -c "SELECT format('webapp: %s runs read through the link (%s succeeded)', count(*),
+                                                      count(*) FILTER (WHERE status = 'succeeded'))
+                                       FROM nightjar_api.run_status"

@@ -5,6 +5,7 @@
 # dispatcher with its five deliberate mistakes quarantined. Needs PGHOST/PGPORT/PGUSER,
 # PGDATABASE, NIGHTJAR_BIN and NIGHTJAR_HOME of the test cluster. Stage 6 (structure monitoring)
 # must run three nights, report the provider's failure classes, and switch modes both ways.
+# Stage 9 delivers the night's notifications and reads the run status through the webapp link.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fail() { echo "demo: FAIL: $*" >&2; exit 1; }
@@ -41,4 +42,8 @@ grep -q '"login_failed": \["OUV0003"\], "listing_malformed": \["OUV0005"\], "sta
   || fail "monitoring fetch: $(grep -m1 '"status"' <<<"$out")"
 grep -Eq "OUV[0-9]+ +\| STANDARD -> REINFORCED \| trigger +\| +4 \|.*\| +1$" <<<"$out" || fail "monitoring: no switch to REINFORCED notified"
 grep -Eq "OUV0025 +\| REINFORCED -> STANDARD \| return_rule" <<<"$out" || fail "monitoring: OUV0025 did not return to STANDARD"
+# 9. delivery: the night's e-mails reached the local SMTP server; the webapp database read
+# the run status through the link.
+grep -Eq "^notify: [1-9][0-9]* sent, 0 to retry, 0 dead-lettered" <<<"$out" || fail "delivery: $(grep -m1 "^notify:" <<<"$out")"
+grep -Eq "^webapp: [1-9][0-9]* runs read through the link" <<<"$out" || fail "webapp link: $(grep -m1 "^webapp:\|^linked:" <<<"$out")"
 echo "demo: ok"
