@@ -5,8 +5,8 @@
 --        -f fdw/20_webapp_link.sql
 -- Optional: -v link_role=nightjar_webapp -v server=nightjar_warehouse -v schema=nightjar_api.
 -- The password is read from the environment (\getenv), never typed on a command line. The
--- CREATE USER MAPPING statement must carry it: statement logging is switched off for this
--- session first (a superuser setting), and pg_stat_activity shows a running statement only
+-- CREATE USER MAPPING statement must carry it: statement logging (also of failing
+-- statements) is switched off for this session first (superuser settings), and pg_stat_activity shows a running statement only
 -- to superusers and its own role. (`nightjar webapp link` passes it as a bind parameter
 -- instead, so no statement text ever holds it.) Idempotent: the foreign tables are
 -- re-imported from scratch, so views added upstream appear.
@@ -31,6 +31,7 @@
 \endif
 SET log_statement = 'none';
 SET log_min_duration_statement = -1;
+SET log_min_error_statement = panic;   -- a failing statement would be logged with its text
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS postgres_fdw;
 SELECT format('CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw', :'server')

@@ -113,6 +113,11 @@ BEGIN
     EXECUTE format('DROP USER MAPPING IF EXISTS FOR %I SERVER %I', p_local, p_server);
     EXECUTE format('CREATE USER MAPPING FOR %I SERVER %I OPTIONS (user %L, password %L)',
                    p_local, p_server, p_user, p_password);
+EXCEPTION WHEN OTHERS THEN
+    -- Re-raised without the failed statement, whose text (in the error's context and the
+    -- server log) would hold the password.
+    RAISE EXCEPTION 'could not create the user mapping of % on server %: %', p_local, p_server, SQLERRM
+        USING ERRCODE = SQLSTATE;
 END $f$)SQL";
 
 // RefreshCopy copies every foreign table of o.schema into a new schema and swaps it in
@@ -167,9 +172,19 @@ int LinkWebapp(const LinkOptions& o) {
     std::string password = o.password.empty() ? RandomPassword() : o.password;
     ConnInfo wh = ParseConnInfo(o.warehouse_url.empty() ? DefaultDatabaseUrl() : o.warehouse_url);
     if (wh.dbname.empty()) throw std::invalid_argument("the warehouse url names no database");
+    pqxx::connection app(o.webapp_url);
+    {
+        // Check the local roles before the warehouse role's password changes: a link that
+        // fails half-way would leave the mappings with the old password.
+        pqxx::work check(app);
+        for (const auto& local : o.local_roles)
+            if (check.exec_params1("SELECT count(*) FROM pg_roles WHERE rolname = $1", local)[0]
+                    .as<int>() == 0)
+                throw std::invalid_argument("role " + local.substr(0, 64) +
+                                            " does not exist in the webapp database");
+    }
     EnsureRemoteRole(o, password);
 
-    pqxx::connection app(o.webapp_url);
     pqxx::work tx(app);
     tx.exec0("CREATE EXTENSION IF NOT EXISTS postgres_fdw");
     bool server_exists =

@@ -72,6 +72,15 @@ for f in "$tmp/activity.txt" "$tmp/catalog.sql" "$tmp/link1.out" "$NIGHTJAR_HOME
   grep -qF -- "$NIGHTJAR_WEBAPP_PASSWORD" "$f" && fail "the password appears in $f"
 done
 
+# A failing link (no such local role) names the problem, not the password.
+"$BIN" webapp link --webapp-url "$webapp_url" --local-role no_such_role_$$ > "$tmp/badlink.out" 2>&1 && fail "a link for a missing role succeeded"
+grep -q "no_such_role_$$" "$tmp/badlink.out" || fail "the failing link does not name the role: $(cat "$tmp/badlink.out")"
+for f in "$tmp/badlink.out" "$NIGHTJAR_HOME"/*.log; do
+  [[ -f $f ]] || continue
+  grep -qF -- "$NIGHTJAR_WEBAPP_PASSWORD" "$f" && fail "the password appears in $f after a failed link"
+done
+read_all  # the failed link changed nothing
+
 # The link survives a restart of the warehouse.
 "$BIN" db down >/dev/null 2>&1
 "$BIN" db up >/dev/null 2>&1
