@@ -3,6 +3,7 @@
 // transaction), tally (the report), archive (after COMMIT: move files, record where).
 // Memory: the batch's file list; records stream one at a time (stage.cpp).
 #include <filesystem>
+#include <map>
 
 #include "runner/ingest/checksum.hpp"
 #include "runner/ingest/run_phases.hpp"
@@ -37,8 +38,10 @@ bool Locate(RunContext& ctx, BatchFile& f, int& spool_seq) {
     ctx.source->Fetch(f.candidate, f.path);
     if (ctx.sc.expected_headers.empty()) return true;
     f.candidate.confidence = ScoreFile(f.candidate, ctx.sc, f.path);
-    if (f.candidate.confidence < ctx.sc.min_confidence)
+    if (f.candidate.confidence < ctx.sc.min_confidence) {
         Skip(f, "below min_confidence after header check");
+        f.keep_in_place = true;  // not relevant: left where it is, not archived to success/
+    }
     return true;
 }
 
@@ -48,6 +51,7 @@ bool Locate(RunContext& ctx, BatchFile& f, int& spool_seq) {
 std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
                                   const std::set<std::string>& gone) {
     std::vector<BatchFile> files;
+    std::map<std::string, std::string> in_batch;  // checksum -> key of this batch's file
     int spool_seq = 0;
     for (const auto& c : pb.files) {
         BatchFile f;
@@ -59,10 +63,24 @@ std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
         }
         try {
             if (Locate(ctx, f, spool_seq)) f.checksum = Sha256File(f.path, &f.size);
-            if (f.status == FileStatus::kPending && ctx.staged.count(f.checksum))
+            auto failed = ctx.failed.find(f.checksum);
+            if (f.status == FileStatus::kPending && failed != ctx.failed.end()) {
+                // A copy of a file that failed earlier in this run fails the same way.
+                Skip(f, "");
+                f.error = "identical to " + failed->second.first +
+                          ", which failed earlier in this run: " + failed->second.second;
+                f.duplicate_of = failed->second.first;
+                f.to_failure = true;
+            } else if (f.status == FileStatus::kPending && ctx.staged.count(f.checksum)) {
                 Skip(f, "already staged");
+                auto same = in_batch.find(f.checksum);
+                if (same != in_batch.end()) f.duplicate_of = same->second;  // decided after staging
+            }
             // A copy later in the plan is skipped as already staged.
-            if (f.status == FileStatus::kPending) ctx.staged.insert(f.checksum);
+            if (f.status == FileStatus::kPending) {
+                ctx.staged.insert(f.checksum);
+                in_batch.emplace(f.checksum, c.key);
+            }
         } catch (const FileError& e) {
             f.status = FileStatus::kFailed;
             f.error = e.what();
@@ -71,6 +89,20 @@ std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
         files.push_back(std::move(f));
     }
     return files;
+}
+
+// ResolveCopies settles the files skipped as copies of a file of the same batch once that
+// file's fate is known: a copy of a file that failed is archived to failure/ with the reason.
+void ResolveCopies(std::vector<BatchFile>& files) {
+    for (auto& copy : files) {
+        if (copy.status != FileStatus::kSkipped || copy.duplicate_of.empty() || copy.to_failure)
+            continue;
+        for (const auto& f : files) {
+            if (f.candidate.key != copy.duplicate_of || f.status != FileStatus::kFailed) continue;
+            copy.error = "identical to " + f.candidate.key + ", which failed: " + f.error;
+            copy.to_failure = true;
+        }
+    }
 }
 
 // StageFetched stages the batch and fills the batch report.
@@ -84,6 +116,7 @@ bool StageFetched(RunContext& ctx, const PlannedBatch& pb, std::vector<BatchFile
         br.status = !outcome.batch_id ? BatchStatus::kSkipped
                     : outcome.staged  ? BatchStatus::kStaged
                                       : BatchStatus::kFailed;
+        ResolveCopies(files);
         return true;
     } catch (const pqxx::broken_connection& e) {
         throw CriticalError(kExitDatabase, "database unreachable: " + FirstLine(e.what()));
@@ -100,6 +133,7 @@ bool StageFetched(RunContext& ctx, const PlannedBatch& pb, std::vector<BatchFile
             }
             f.file_id = 0;
         }
+        ResolveCopies(files);
         return false;
     }
 }
@@ -115,8 +149,14 @@ void TallyBatch(RunContext& ctx, const std::vector<BatchFile>& files, BatchRepor
             case FileStatus::kFailed:
                 ++br.files_failed;
                 ctx.report.failed_files.push_back({br.seq, f.candidate.key, f.error});
-                // A failed file's content may be staged later (another copy, a re-run).
-                if (!f.checksum.empty()) ctx.staged.erase(f.checksum);
+                // A failed file's content may be staged by a later run (a re-run); in this
+                // run, a copy of a file that failed on its own content fails the same way
+                // (a file failed with its whole batch may still be staged by a copy).
+                if (!f.checksum.empty()) {
+                    ctx.staged.erase(f.checksum);
+                    if (f.error.rfind("batch failed: ", 0) != 0)
+                        ctx.failed.emplace(f.checksum, std::make_pair(f.candidate.key, f.error));
+                }
                 break;
             default:
                 ++br.files_skipped;
@@ -128,7 +168,8 @@ void TallyBatch(RunContext& ctx, const std::vector<BatchFile>& files, BatchRepor
 void ArchiveBatch(RunContext& ctx, std::vector<BatchFile>& files, const BatchReport& br) {
     for (auto& f : files) {
         try {
-            bool success = f.status != FileStatus::kFailed;
+            if (f.keep_in_place) continue;  // skipped as not relevant: left where it is
+            bool success = f.status != FileStatus::kFailed && !f.to_failure;
             f.archive_location = ctx.source->Archive(f.candidate, success, ctx.date);
             if (f.archive_location.empty()) continue;
             if (f.file_id) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <pqxx/pqxx>
 #include <set>
@@ -32,7 +33,9 @@ struct RunContext {
     long run_id = 0;  // nightjar.ingest_run, once begun
     std::filesystem::path spool;
     std::set<std::string> staged;  // checksums staged for the source, this run's included
-    std::string date;              // processing date of archived names
+    std::map<std::string, std::pair<std::string, std::string>>
+        failed;        // checksum -> (key, error) of files that failed on their content this run
+    std::string date;  // processing date of archived names
 };
 
 // ChosenPlan is the plan a run follows.

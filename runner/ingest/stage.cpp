@@ -19,6 +19,7 @@
 #include <regex>
 #include <tuple>
 
+#include "runner/ingest/checksum.hpp"
 #include "runner/ingest/records.hpp"
 #include "runner/model/errors.hpp"
 #include "runner/util/messages.hpp"
@@ -103,6 +104,7 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
                     if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
                 });
             f.status = FileStatus::kStaged;
+            CheckStagedChecksum(f);
         } catch (const FileError& e) {
             f.status = FileStatus::kFailed;
             f.error = e.what();
@@ -155,6 +157,19 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
 }
 
 }  // namespace
+
+// CheckStagedChecksum compares the file's SHA-256 now with the one it was recorded under.
+bool CheckStagedChecksum(BatchFile& f) {
+    if (f.checksum.empty()) return true;
+    std::uint64_t size = 0;
+    std::string now = Sha256File(f.path, &size);
+    if (now == f.checksum) return true;
+    f.status = FileStatus::kFailed;
+    f.error = f.candidate.key + ": changed while being staged (SHA-256 " +
+              f.checksum.substr(0, 12) + "… when listed, " + now.substr(0, 12) +
+              "… after reading): not staged; the next run stages its new content";
+    return false;
+}
 
 // StageBatch records a batch in one transaction, falling back to one savepoint per file
 // when the server refuses a record.
