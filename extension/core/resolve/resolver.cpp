@@ -18,8 +18,7 @@
 // pairs, Resolve 11.4 s CPU / 11.7 s wall, F1 0.988; examples/consolidation's generator
 // 13.4M candidate pairs, 19.3 s CPU / 16.7 s wall, F1 0.956 (0.985 at 100k). Peak RSS of
 // the whole benchmark (input strings included) 0.8-1.05 GB. Progress and cancel: every
-// phase reports through
-// `progress` from the calling thread (see parallel.hpp).
+// phase reports through `progress` from the calling thread (see parallel.hpp).
 #include "core/resolve/resolver.hpp"
 
 #include <chrono>
