@@ -5,6 +5,9 @@
 
 #include <zip.h>
 
+#include <cstdio>
+#include <cstring>
+
 namespace nightjar::runner::formats {
 
 namespace {
@@ -33,6 +36,16 @@ ZipArchive::ZipArchive(const std::string& path, std::uint64_t max_uncompressed,
         zip_error_init_with_code(&ze, err);
         std::string msg = zip_error_strerror(&ze);
         zip_error_fini(&ze);
+        unsigned char magic[8] = {0};
+        if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+            if (std::fread(magic, 1, sizeof magic, f) != sizeof magic) magic[0] = 0;
+            std::fclose(f);
+        }
+        static const unsigned char kOle[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+        if (std::memcmp(magic, kOle, sizeof kOle) == 0)
+            Fail(
+                "an OLE compound file, not an xlsx package: a password-protected (encrypted) "
+                "workbook or a legacy .xls; save it unprotected as .xlsx");
         Fail("not a readable zip (xlsx) file: " + msg);
     }
     zip_int64_t n = zip_get_num_entries(zip_, 0);

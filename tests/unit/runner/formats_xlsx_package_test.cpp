@@ -102,5 +102,13 @@ TEST(FormatsXlsxPackage, DurationFormatsStayNumbers) {
     EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")), (V{R"({"d":1.5})"}));  // 36 hours
 }
 
+TEST(FormatsXlsxPackage, EncryptedWorkbookIsNamed) {
+    TempDir d;
+    auto p = d.Write("enc.xlsx",
+                     std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + std::string(600, '\0'));
+    EXPECT_NE(ErrorOf(p, Options("xlsx")).find("password-protected (encrypted)"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace nightjar::runner::formats
