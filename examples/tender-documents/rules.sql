@@ -1,8 +1,13 @@
 -- rules.sql: validation and normalisation of the tender_documents source (docs/rules.md,
 -- docs/tender-documents.md). Idempotent. A record is one row of a price sheet, keyed by the
--- sheet's own header names.
+-- sheet's own header names. The source's name is the psql variable `source` (default
+-- tender_documents): psql -v source=NAME -f rules.sql.
+\if :{?source}
+\else
+\set source tender_documents
+\endif
 
-SELECT nightjar.define_fields('tender_documents', ARRAY[
+SELECT nightjar.define_fields(:'source', ARRAY[
     'Lot', 'N° prix', 'Désignation', 'Unité', 'Quantité', 'Prix unitaire HT', 'Montant HT']);
 
 -- total_matches tells whether Montant HT = Quantité × Prix unitaire HT within 0.02 (amounts
@@ -15,21 +20,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                - nightjar.parse_decimal_fr(r ->> 'Montant HT')) <= 0.02
 $$;
 
-SELECT nightjar.define_validation_rule('tender_documents', 'designation_required', 'required', 'Désignation');
-SELECT nightjar.define_validation_rule('tender_documents', 'quantity_required', 'required', 'Quantité');
-SELECT nightjar.define_validation_rule('tender_documents', 'unit_price_required', 'required', 'Prix unitaire HT');
-SELECT nightjar.define_validation_rule('tender_documents', 'quantity_decimal', 'type', 'Quantité',
+SELECT nightjar.define_validation_rule(:'source', 'designation_required', 'required', 'Désignation');
+SELECT nightjar.define_validation_rule(:'source', 'quantity_required', 'required', 'Quantité');
+SELECT nightjar.define_validation_rule(:'source', 'unit_price_required', 'required', 'Prix unitaire HT');
+SELECT nightjar.define_validation_rule(:'source', 'quantity_decimal', 'type', 'Quantité',
                                        '{"type": "decimal", "decimal_separator": ",", "thousands": " "}');
-SELECT nightjar.define_validation_rule('tender_documents', 'unit_price_decimal', 'type', 'Prix unitaire HT',
+SELECT nightjar.define_validation_rule(:'source', 'unit_price_decimal', 'type', 'Prix unitaire HT',
                                        '{"type": "decimal", "decimal_separator": ",", "thousands": " "}');
-SELECT nightjar.define_validation_rule('tender_documents', 'total_decimal', 'type', 'Montant HT',
+SELECT nightjar.define_validation_rule(:'source', 'total_decimal', 'type', 'Montant HT',
                                        '{"type": "decimal", "decimal_separator": ",", "thousands": " "}');
-SELECT nightjar.define_validation_rule('tender_documents', 'quantity_positive', 'range', 'Quantité', '{"min": 0}');
-SELECT nightjar.define_validation_rule('tender_documents', 'total_is_quantity_times_price', 'custom_sql', 'Montant HT',
+SELECT nightjar.define_validation_rule(:'source', 'quantity_positive', 'range', 'Quantité', '{"min": 0}');
+SELECT nightjar.define_validation_rule(:'source', 'total_is_quantity_times_price', 'custom_sql', 'Montant HT',
                                        '{"function": "tender.total_matches(jsonb)"}');
 
 -- Normalisation: clean names, numeric amounts, one spelling per unit.
-SELECT nightjar.define_normalization_rules('tender_documents', $$[
+SELECT nightjar.define_normalization_rules(:'source', $$[
   {"kind": "rename", "from": "Lot", "to": "lot"},
   {"kind": "rename", "from": "N° prix", "to": "item"},
   {"kind": "rename", "from": "Désignation", "to": "designation"},
