@@ -13,8 +13,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -69,7 +69,8 @@ const Paths& Files() {
             std::string line = "{";
             for (int c = 0; c < 8; ++c) {
                 bool quoted = c == 1 || c == 2 || c == 3 || c == 7;
-                line += std::string(c ? "," : "") + "\"" + keys[c] + "\":" + (quoted ? "\"" + f[c] + "\"" : f[c]);
+                line += std::string(c ? "," : "") + "\"" + keys[c] +
+                        "\":" + (quoted ? "\"" + f[c] + "\"" : f[c]);
                 cs << (c ? ";" : "") << f[c];
             }
             line += "}";
@@ -78,21 +79,26 @@ const Paths& Files() {
             js << (i > 1 ? ",\n" : "") << line;
             sheet += "<row r=\"" + std::to_string(i + 1) + "\">";
             for (int c = 0; c < 8; ++c)
-                sheet += c == 0 || c == 4 || c == 5 ? "<c><v>" + f[c] + "</v></c>"
-                                                     : "<c t=\"inlineStr\"><is><t>" + f[c] + "</t></is></c>";
+                sheet += c == 0 || c == 4 || c == 5
+                             ? "<c><v>" + f[c] + "</v></c>"
+                             : "<c t=\"inlineStr\"><is><t>" + f[c] + "</t></is></c>";
             sheet += "</row>";
         }
         js << "\n]}}\n";
         p.xlsx_data = sheet + "</sheetData></worksheet>";
         static const std::string wb =
-            "<workbook xmlns:r=\"r\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+            "<workbook xmlns:r=\"r\"><sheets><sheet name=\"S\" sheetId=\"1\" "
+            "r:id=\"rId1\"/></sheets></workbook>";
         static const std::string rels =
-            "<Relationships><Relationship Id=\"rId1\" Type=\"w\" Target=\"worksheets/sheet1.xml\"/></Relationships>";
+            "<Relationships><Relationship Id=\"rId1\" Type=\"w\" "
+            "Target=\"worksheets/sheet1.xml\"/></Relationships>";
         int err = 0;
         zip_t* z = zip_open(p.xlsx.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
         zip_file_add(z, "xl/workbook.xml", zip_source_buffer(z, wb.data(), wb.size(), 0), 0);
-        zip_file_add(z, "xl/_rels/workbook.xml.rels", zip_source_buffer(z, rels.data(), rels.size(), 0), 0);
-        zip_file_add(z, "xl/worksheets/sheet1.xml", zip_source_buffer(z, p.xlsx_data.data(), p.xlsx_data.size(), 0), 0);
+        zip_file_add(z, "xl/_rels/workbook.xml.rels",
+                     zip_source_buffer(z, rels.data(), rels.size(), 0), 0);
+        zip_file_add(z, "xl/worksheets/sheet1.xml",
+                     zip_source_buffer(z, p.xlsx_data.data(), p.xlsx_data.size(), 0), 0);
         if (zip_close(z) != 0) std::abort();
         return p;
     }();
@@ -132,8 +138,8 @@ void ReadLinesBaseline(benchmark::State& state) {
         std::FILE* f = std::fopen(path.c_str(), "rb");
         long lines = 0;
         for (size_t n; (n = std::fread(&buf[0], 1, buf.size(), f)) > 0;)
-            for (const char* p = buf.data(); (p = static_cast<const char*>(std::memchr(p, '\n', buf.data() + n - p)));
-                 ++p)
+            for (const char* p = buf.data();
+                 (p = static_cast<const char*>(std::memchr(p, '\n', buf.data() + n - p))); ++p)
                 ++lines;
         std::fclose(f);
         benchmark::DoNotOptimize(lines);

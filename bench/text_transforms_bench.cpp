@@ -95,7 +95,8 @@ BENCHMARK(BM_UnaccentIcuReusedNoFastPath);
 
 // Catalog applies one named transform to its typical inputs.
 void BM_Catalog(benchmark::State& state, const std::string& name) {
-    nightjar::core::JsonValue params = nightjar::core::ParseJson(R"({"values": {"Café Dupont": "x"}})");
+    nightjar::core::JsonValue params =
+        nightjar::core::ParseJson(R"({"values": {"Café Dupont": "x"}})");
     auto t = text::CompiledTransform::Compile(name, name == "map" ? &params : nullptr);
     const std::vector<std::string> inputs = Inputs(name);
     for (auto _ : state)

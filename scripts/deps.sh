@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap pgtap
   postgresql-contrib libpqxx-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
   libcurl4-openssl-dev libssl-dev libsimdjson-dev libpugixml-dev libzip-dev libcli11-dev
-  libfmt-dev libre2-dev libicu-dev cmake g++ make pkg-config python3 time)
+  libfmt-dev libre2-dev libicu-dev cmake g++ make pkg-config python3 time clang-format)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh runs every test layer against a throwaway cluster in $BUILD/test-cluster:
+# test.sh runs every test layer against a throwaway cluster in $BUILD/test-cluster: the
+# format check (scripts/check_format.sh, clang-format with .clang-format),
 # GoogleTest (ctest), pgTAP (pg_prove tests/sql), then tests/integration/*.sh. The
 # cluster is stopped by PID on exit, also when a test fails. Every layer runs even if an
 # earlier one failed; the exit status is non-zero if any failed.
@@ -20,6 +21,10 @@ passed=0 failed=0 failures=()
 record() {  # record NAME STATUS
   if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
 }
+
+echo "== format (clang-format, .clang-format)"
+scripts/check_format.sh
+record format $?
 
 echo "== unit tests (ctest)"
 ctest --test-dir "$build" --no-tests=error --output-on-failure -j2 --timeout 300

@@ -1,11 +1,11 @@
 // rules_string_set_test.cpp: StringSet against std::unordered_set on the same inputs.
-#include "core/rules/string_set.hpp"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <unordered_set>
+
+#include "core/rules/string_set.hpp"
 
 namespace nightjar::core::rules {
 namespace {

@@ -223,7 +223,7 @@ TEST(RulesValidator, ComparedTextIsWhatUniqueExistingLooksUp) {
     EXPECT_EQ(v.ComparedText(1, Rec().N("id", "7").values), std::optional<std::string>("7"));
     EXPECT_EQ(v.ComparedText(1, Rec().S("id", "x").values), std::nullopt);  // type refused
     EXPECT_EQ(v.ComparedText(1, Rec().Null("id").values), std::nullopt);
-    EXPECT_EQ(v.ComparedText(1, Rec().values), std::nullopt);               // missing
+    EXPECT_EQ(v.ComparedText(1, Rec().values), std::nullopt);  // missing
     EXPECT_EQ(v.ComparedText(2, Rec().S("code", "FR").values), std::optional<std::string>("FR"));
     EXPECT_EQ(v.ComparedText(2, Rec().B("code", true).values), std::optional<std::string>("true"));
     // The set the glue fills per chunk is what Validate then consults.
@@ -311,20 +311,22 @@ TEST(RulesValidator, HostileValuesAreJustData) {
 TEST(RulesValidator, InvalidUtf8AndNulBytesAreComparedAsBytes) {
     // jsonb never hands the validator such values (it refuses \u0000 and invalid UTF-8),
     // but the core must not depend on that: no C-string truncation, no crash, no match.
-    Validator v({Rule("e", "enum", "code", {{"values", Arr({Str("A")})}}),
-                 Rule("x", "regex", "name", {{"pattern", Str("^[a-z]*$")}}),
-                 Rule("l", "length", "name", {{"max", Num(2)}}),
-                 Rule("u", "unique_in_batch", "id")},
-                kFields.size());
+    Validator v(
+        {Rule("e", "enum", "code", {{"values", Arr({Str("A")})}}),
+         Rule("x", "regex", "name", {{"pattern", Str("^[a-z]*$")}}),
+         Rule("l", "length", "name", {{"max", Num(2)}}), Rule("u", "unique_in_batch", "id")},
+        kFields.size());
     EXPECT_EQ(Messages(v, Rec().S("code", std::string("A\0", 2))),
               Msgs{"e: is not one of the allowed values"});  // "A\0" is not "A"
     EXPECT_EQ(Messages(v, Rec().S("code", "A").S("id", std::string("x\0a", 3))), Msgs{});
-    EXPECT_EQ(Messages(v, Rec().S("code", "A").S("id", std::string("x\0b", 3))), Msgs{});  // differs after the NUL
+    EXPECT_EQ(Messages(v, Rec().S("code", "A").S("id", std::string("x\0b", 3))),
+              Msgs{});  // differs after the NUL
     EXPECT_EQ(Messages(v, Rec().S("code", "A").S("id", std::string("x\0a", 3))),
               Msgs{"u: is a duplicate within the batch"});
     EXPECT_EQ(Messages(v, Rec().S("code", "A").S("name", "ab\xC3\x28")),  // invalid 2-byte sequence
               (Msgs{"x: does not match ^[a-z]*$", "l: is longer than 2 characters"}));
-    EXPECT_EQ(Messages(v, Rec().S("code", "\xFF\xFE")), Msgs{"e: is not one of the allowed values"});
+    EXPECT_EQ(Messages(v, Rec().S("code", "\xFF\xFE")),
+              Msgs{"e: is not one of the allowed values"});
 }
 
 }  // namespace

@@ -284,7 +284,8 @@ TEST(StatsMoments, BlockBoundariesPartialBlocksAndNonFiniteInsideABlock) {
         right.SerializeTo(buf);
         const std::vector<double> tail(v.begin() + static_cast<long>(cut), v.end());
         if (tail.size() >= 4) {
-            ExpectMatches(Moments::Deserialize(buf, sizeof(buf)).Summary(), TwoPass(tail), 1e-13, 1e-8);
+            ExpectMatches(Moments::Deserialize(buf, sizeof(buf)).Summary(), TwoPass(tail), 1e-13,
+                          1e-8);
         }
     }
     std::vector<double> v = Sample(rng, 3 * b, 5.0, 1.0);

@@ -87,8 +87,8 @@ TEST(StatsPercentiles, SelectionMatchesSortOnHardInputs) {
             {0.5, 0.95, 0.99}, {0.0, 1.0}, {0.999, 0.001, 0.5}, {0.3}, {0.5, 0.5000001, 0.9}};
         for (size_t k = 0; k < inputs.size(); ++k) {
             for (const auto& fractions : fraction_sets) {
-                SCOPED_TRACE("n " + std::to_string(n) + ", input " + std::to_string(k) + ", first fraction " +
-                             std::to_string(fractions[0]));
+                SCOPED_TRACE("n " + std::to_string(n) + ", input " + std::to_string(k) +
+                             ", first fraction " + std::to_string(fractions[0]));
                 const auto want = SortReference(inputs[k], fractions);
                 std::vector<double> work = inputs[k];
                 const auto got = PercentilesCont(work, fractions);

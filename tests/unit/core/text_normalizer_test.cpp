@@ -143,22 +143,29 @@ TEST(TextNormalizer, DefinitionErrorsNameTheRule) {
     const std::string at_this_point =
         "\" is not a field of the records at this point (rules apply in the order rename, "
         "transform, constant, multi, drop, record_id)";
-    EXPECT_EQ(CompileError("[" + id + R"(, {"kind":"transform","field":"aa","function":"trim"}])", &known),
+    EXPECT_EQ(CompileError("[" + id + R"(, {"kind":"transform","field":"aa","function":"trim"}])",
+                           &known),
               "rule 2 (transform): \"aa" + at_this_point);
     EXPECT_EQ(CompileError("[" + id + R"(, {"kind":"rename","from":"a","to":"c"},
-                                        {"kind":"transform","field":"a","function":"trim"}])", &known),
+                                        {"kind":"transform","field":"a","function":"trim"}])",
+                           &known),
               "rule 3 (transform): \"a" + at_this_point);  // renamed away before transforms run
     EXPECT_EQ(CompileError("[" + id + R"(, {"kind":"drop","fields":["b","zz"]}])", &known),
               "rule 2 (drop): \"zz" + at_this_point);
-    EXPECT_EQ(CompileError("[" + id + R"(, {"kind":"multi","function":"point","inputs":["a","lon"],"outputs":["p"]}])", &known),
-              "rule 2 (multi): \"lon" + at_this_point);
+    EXPECT_EQ(
+        CompileError(
+            "[" + id +
+                R"(, {"kind":"multi","function":"point","inputs":["a","lon"],"outputs":["p"]}])",
+            &known),
+        "rule 2 (multi): \"lon" + at_this_point);
     // Fields made by earlier stages count, whatever the array order.
     EXPECT_EQ(CompileError(R"([{"kind":"record_id","source_code":"s","id_field":"key"},
                                {"kind":"multi","function":"point","inputs":["c","lon"],"outputs":["p"]},
                                {"kind":"constant","field":"lon","value":"2,35"},
                                {"kind":"transform","field":"c","function":"trim","into":"key"},
                                {"kind":"transform","field":"key","function":"upper"},
-                               {"kind":"rename","from":"a","to":"c"}])", &known),
+                               {"kind":"rename","from":"a","to":"c"}])",
+                           &known),
               "");
 }
 
