@@ -2,6 +2,7 @@
 -- docs/tender-documents.md). Idempotent. A record is one row of a price sheet, keyed by the
 -- sheet's own header names. The source's name is the psql variable `source` (default
 -- tender_documents): psql -v source=NAME -f rules.sql.
+SET client_min_messages = warning;
 \if :{?source}
 \else
 \set source tender_documents
