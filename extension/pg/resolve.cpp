@@ -40,9 +40,11 @@
 #include <vector>
 
 #include "extension/pg/batch_step.hpp"
+#include "extension/pg/resolve_writer.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 }
@@ -127,9 +129,8 @@ Datum TextDatum(std::string_view s) {
     });
 }
 
-// RegclassArg returns regclass argument `argno` as its quoted, schema-qualified name.
-std::string RegclassArg(FunctionCallInfo fcinfo, int argno) {
-    const Oid relid = PG_GETARG_OID(argno);
+// RegclassName returns a relation's quoted, schema-qualified name.
+std::string RegclassName(Oid relid) {
     return PgCall([&] {
         char* name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
         std::string s(name);
@@ -149,11 +150,13 @@ struct InputStats {
 class Resolution {
   public:
     Resolution(std::string name, const res::ResolverConfig& config,
-               std::vector<std::string> sources, std::vector<std::string> queries,
-               std::string pair_table, std::string member_table)
+               std::vector<std::string> sources, std::vector<std::string> queries, Oid pair_oid,
+               Oid member_oid)
         : name_(std::move(name)),
-          pair_table_(std::move(pair_table)),
-          member_table_(std::move(member_table)),
+          pair_table_(RegclassName(pair_oid)),
+          member_table_(RegclassName(member_oid)),
+          pair_oid_(pair_oid),
+          member_oid_(member_oid),
           config_(config),
           records_(config),
           queries_(std::move(queries)),
@@ -194,11 +197,12 @@ class Resolution {
             json += ", \"records\": " + std::to_string(inputs_[i].records) +
                     ", \"null_keys\": " + std::to_string(inputs_[i].null_keys) + "}";
         }
-        char buf[200];
+        char buf[240];
         snprintf(buf, sizeof buf,
                  "], \"read_seconds\": %.3f, \"write_seconds\": %.3f, \"write_members_seconds\": "
-                 "%.3f, \"memory_bytes\": %zu}",
-                 read_seconds_, write_seconds_, write_members_seconds_, records_.MemoryBytes());
+                 "%.3f, \"write_path\": \"%s\", \"memory_bytes\": %zu}",
+                 read_seconds_, write_seconds_, write_members_seconds_,
+                 heap_writes_ ? "heap" : "sql", records_.MemoryBytes());
         json += buf;
         return JsonbFromText(json);
     }
@@ -241,13 +245,14 @@ class Resolution {
         return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
     }
 
-    // ResolutionLiteral returns the resolution's name as a quoted SQL literal.
-    std::string ResolutionLiteral() const {
+    // OuterText returns `s` as a text Datum allocated in `context`.
+    static Datum OuterText(MemoryContext context, std::string_view s) {
         return PgCall([&] {
-            char* quoted = quote_literal_cstr(name_.c_str());
-            std::string s(quoted);
-            pfree(quoted);
-            return s;
+            MemoryContext saved = MemoryContextSwitchTo(context);
+            Datum d =
+                PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+            MemoryContextSwitchTo(saved);
+            return d;
         });
     }
 
@@ -277,15 +282,22 @@ class Resolution {
         });
     }
 
-    // WriteMembers writes one entity_member row per record.
+    // WriteMembers writes one entity_member row per record: (resolution, entity_id, source,
+    // key), by HeapWriter when the partition allows it (resolve_writer.hpp), else by SQL.
     void WriteMembers(MemoryContext outer) {
         const std::vector<Datum> sources = SourceDatums(outer);
-        BulkWriter writer("INSERT INTO " + member_table_ +
-                              " (resolution, entity_id, source, key) "
-                              "SELECT " +
-                              ResolutionLiteral() +
-                              ", * FROM unnest($1::bigint[], $2::text[], $3::text[])",
-                          {INT8OID, TEXTOID, TEXTOID});
+        const Datum resolution = OuterText(outer, name_);
+        std::optional<HeapWriter> heap;
+        std::optional<BulkWriter> bulk;
+        if (HeapWriter::Usable(member_oid_, {"resolution", "entity_id", "source", "key"})) {
+            heap.emplace(member_oid_);
+        } else {
+            bulk.emplace("INSERT INTO " + member_table_ +
+                             " (resolution, entity_id, source, key) SELECT * FROM "
+                             "unnest($1::text[], $2::bigint[], $3::text[], $4::text[])",
+                         std::vector<Oid>{TEXTOID, INT8OID, TEXTOID, TEXTOID});
+        }
+        heap_writes_ = heap.has_value();
         ScratchContext scratch(outer);
         ActivityProgress progress(label_, "entity members written");
         std::vector<Datum> keys;
@@ -296,64 +308,88 @@ class Resolution {
                 ScratchContext::Scope in_scratch(scratch);
                 KeyDatums(begin, end, keys);
                 for (uint32_t r = begin; r < end; ++r) {
-                    Datum v[3] = {Int64GetDatum(static_cast<int64>(result_.entity_of[r]) + 1),
+                    Datum v[4] = {resolution,
+                                  Int64GetDatum(static_cast<int64>(result_.entity_of[r]) + 1),
                                   sources[records_.Source(r)], keys[r - begin]};
-                    bool nulls[3] = {false, false, false};
-                    writer.Add(v, nulls);
+                    bool nulls[4] = {false, false, false, false};
+                    if (heap) {
+                        heap->Add(v, nulls);
+                    } else {
+                        bulk->Add(v, nulls);
+                    }
                 }
-                writer.Flush();
+                if (heap) {
+                    heap->Flush();
+                } else {
+                    bulk->Flush();
+                }
             }
             scratch.Reset();
             progress.Report(end, n);
         }
     }
 
-    // PairInsertSql is the match_pair insert: 8 scalar columns, then one smallint array per
-    // field assembled into the levels array.
+    // PairInsertSql is the SQL fallback's match_pair insert: the resolution and 7 scalar
+    // columns, then one smallint array per field assembled into the levels array
+    // (BulkWriter cannot bind an array of arrays).
     std::string PairInsertSql() const {
         std::string unnest =
-            "$1::text[], $2::text[], $3::text[], $4::text[], $5::real[], "
-            "$6::real[], $7::text[]";
-        std::string alias = "sa, ka, sb, kb, p, w, st";
+            "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[], "
+            "$7::real[], $8::text[]";
+        std::string alias = "r, sa, ka, sb, kb, p, w, st";
         std::string levels = "ARRAY[";
         for (size_t f = 0; f < config_.fields.size(); ++f) {
-            unnest += ", $" + std::to_string(f + 8) + "::smallint[]";
+            unnest += ", $" + std::to_string(f + 9) + "::smallint[]";
             alias += ", l" + std::to_string(f);
             levels += (f > 0 ? ", l" : "l") + std::to_string(f);
         }
         levels += "]::smallint[]";
         return "INSERT INTO " + pair_table_ +
-               " (resolution, source_a, key_a, source_b, key_b, "
-               "probability, match_weight, status, levels) SELECT " +
-               ResolutionLiteral() + ", sa, ka, sb, kb, p, w, st, " + levels + " FROM unnest(" +
-               unnest + ") AS u(" + alias + ")";
+               " (resolution, source_a, key_a, source_b, key_b, probability, match_weight, "
+               "status, levels) SELECT r, sa, ka, sb, kb, p, w, st, " +
+               levels + " FROM unnest(" + unnest + ") AS u(" + alias + ")";
     }
 
-    // WritePairs writes the scored pairs (matches, cut links and the review band).
+    // LevelsArray returns pair i's levels as a smallint[] Datum (NULL elements: missing).
+    Datum LevelsArray(size_t i, std::vector<Datum>& elems, std::unique_ptr<bool[]>& nulls) const {
+        const size_t nfields = config_.fields.size();
+        for (size_t f = 0; f < nfields; ++f) {
+            const int8_t level = result_.PairLevel(i, f);
+            nulls[f] = level == res::kNullLevel;
+            elems[f] = Int16GetDatum(static_cast<int16>(level));
+        }
+        return PgCall([&] {
+            int dims[1] = {static_cast<int>(nfields)};
+            int lbs[1] = {1};
+            return PointerGetDatum(construct_md_array(elems.data(), nulls.get(), 1, dims, lbs,
+                                                      INT2OID, sizeof(int16), true, 's'));
+        });
+    }
+
+    // WritePairs writes the scored pairs (matches, cut links and the review band), by
+    // HeapWriter when the partition allows it, else by SQL.
     void WritePairs(MemoryContext outer) {
         const std::vector<Datum> sources = SourceDatums(outer);
+        const Datum resolution = OuterText(outer, name_);
         const size_t nfields = config_.fields.size();
         std::vector<Datum> statuses;
-        {
-            MemoryContext saved = MemoryContextSwitchTo(outer);
-            try {
-                for (auto s :
-                     {res::PairStatus::kMatch, res::PairStatus::kCut, res::PairStatus::kReview})
-                    statuses.push_back(TextDatum(res::PairStatusName(s)));
-            } catch (...) {
-                MemoryContextSwitchTo(saved);
-                throw;
-            }
-            MemoryContextSwitchTo(saved);
+        for (auto s : {res::PairStatus::kMatch, res::PairStatus::kCut, res::PairStatus::kReview})
+            statuses.push_back(OuterText(outer, res::PairStatusName(s)));
+        std::optional<HeapWriter> heap;
+        std::optional<BulkWriter> bulk;
+        if (HeapWriter::Usable(pair_oid_, {"resolution", "source_a", "key_a", "source_b", "key_b",
+                                           "probability", "match_weight", "status", "levels"})) {
+            heap.emplace(pair_oid_);
+        } else {
+            std::vector<Oid> types = {TEXTOID, TEXTOID,   TEXTOID,   TEXTOID,
+                                      TEXTOID, FLOAT4OID, FLOAT4OID, TEXTOID};
+            types.resize(8 + nfields, INT2OID);
+            bulk.emplace(PairInsertSql(), types);
         }
-        std::vector<Oid> types = {TEXTOID,   TEXTOID,   TEXTOID, TEXTOID,
-                                  FLOAT4OID, FLOAT4OID, TEXTOID};
-        types.resize(7 + nfields, INT2OID);
-        BulkWriter writer(PairInsertSql(), types);
         ScratchContext scratch(outer);
         ActivityProgress progress(label_, "pairs written");
-        std::vector<Datum> v(types.size());
-        std::unique_ptr<bool[]> nulls(new bool[types.size()]);
+        std::vector<Datum> v(8 + nfields), elems(nfields);
+        std::unique_ptr<bool[]> nulls(new bool[8 + nfields]), elem_nulls(new bool[nfields]);
         const auto& pairs = result_.pairs;
         for (size_t begin = 0; begin < pairs.size(); begin += kWriteRows) {
             const size_t end = std::min(pairs.size(), begin + kWriteRows);
@@ -371,22 +407,32 @@ class Resolution {
                 });
                 for (size_t i = begin; i < end; ++i) {
                     const res::ScoredPair& p = pairs[i];
-                    v[0] = sources[records_.Source(p.a)];
-                    v[1] = keys_a[i - begin];
-                    v[2] = sources[records_.Source(p.b)];
-                    v[3] = keys_b[i - begin];
-                    v[4] = Float4GetDatum(p.probability);
-                    v[5] = Float4GetDatum(p.match_weight);
-                    v[6] = statuses[static_cast<size_t>(p.status)];
-                    for (size_t c = 0; c < 7; ++c) nulls[c] = false;
-                    for (size_t f = 0; f < nfields; ++f) {
-                        const int8_t level = result_.PairLevel(i, f);
-                        nulls[7 + f] = level == res::kNullLevel;
-                        v[7 + f] = Int16GetDatum(static_cast<int16>(level));
+                    v[0] = resolution;
+                    v[1] = sources[records_.Source(p.a)];
+                    v[2] = keys_a[i - begin];
+                    v[3] = sources[records_.Source(p.b)];
+                    v[4] = keys_b[i - begin];
+                    v[5] = Float4GetDatum(p.probability);
+                    v[6] = Float4GetDatum(p.match_weight);
+                    v[7] = statuses[static_cast<size_t>(p.status)];
+                    for (size_t c = 0; c < 8 + nfields; ++c) nulls[c] = false;
+                    if (heap) {
+                        v[8] = LevelsArray(i, elems, elem_nulls);
+                        heap->Add(v.data(), nulls.get());
+                    } else {
+                        for (size_t f = 0; f < nfields; ++f) {
+                            const int8_t level = result_.PairLevel(i, f);
+                            nulls[8 + f] = level == res::kNullLevel;
+                            v[8 + f] = Int16GetDatum(static_cast<int16>(level));
+                        }
+                        bulk->Add(v.data(), nulls.get());
                     }
-                    writer.Add(v.data(), nulls.get());
                 }
-                writer.Flush();
+                if (heap) {
+                    heap->Flush();
+                } else {
+                    bulk->Flush();
+                }
             }
             scratch.Reset();
             progress.Report(static_cast<int64_t>(end), static_cast<int64_t>(pairs.size()));
@@ -395,6 +441,8 @@ class Resolution {
 
     const std::string name_;
     const std::string pair_table_, member_table_;  // regclass output: quoted as needed
+    const Oid pair_oid_, member_oid_;
+    bool heap_writes_ = false;  // whether the rows went through HeapWriter (for the summary)
     const res::ResolverConfig& config_;
     res::RecordSet records_;
     std::vector<std::string> queries_;
@@ -421,8 +469,8 @@ NIGHTJAR_FUNCTION(nightjar_resolve_records) {
     std::vector<std::string> queries = TextArrayArg(fcinfo, 3, "queries");
     if (sources.size() != queries.size() || sources.empty())
         throw core::InvalidArgument("nightjar: _resolve_records needs one query per source");
-    Resolution run(name, config, std::move(sources), std::move(queries), RegclassArg(fcinfo, 4),
-                   RegclassArg(fcinfo, 5));
+    Resolution run(name, config, std::move(sources), std::move(queries), PG_GETARG_OID(4),
+                   PG_GETARG_OID(5));
     run.Run();
     return run.Result();
 }

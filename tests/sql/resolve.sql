@@ -8,7 +8,7 @@
 -- tables are not members of the extension.
 -- Everything runs in one rolled-back transaction.
 BEGIN;
-SELECT plan(61);
+SELECT plan(65);
 SET LOCAL client_min_messages = warning;
 
 -- ---- analyst functions ------------------------------------------------------------------
@@ -165,6 +165,27 @@ SELECT is((SELECT count(*) FROM nightjar.entity_member WHERE resolution = 't_res
           'a rerun replaces the results (12 members, not 24)');
 SELECT ok((SELECT resolved_at IS NOT NULL AND last_result ->> 'records' = '12' FROM nightjar.resolution WHERE name = 't_res'),
           'the catalog keeps the last result');
+SELECT is((SELECT last_result ->> 'write_path' FROM nightjar.resolution WHERE name = 't_res'), 'heap',
+          'results are written like COPY (table_multi_insert) into plain partitions');
+-- The SQL write path: a partition with a row trigger cannot take rows that bypass it.
+CREATE TABLE t_res.fired (tab text);
+CREATE FUNCTION t_res.fire() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO t_res.fired VALUES (TG_TABLE_NAME);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER t_res_fire AFTER INSERT ON nightjar.entity_member_t_res FOR EACH ROW EXECUTE FUNCTION t_res.fire();
+CREATE TRIGGER t_res_fire AFTER INSERT ON nightjar.match_pair_t_res FOR EACH ROW EXECUTE FUNCTION t_res.fire();
+SELECT is(nightjar.resolve('t_res') ->> 'write_path', 'sql', 'with a row trigger on the partitions, resolve writes through SQL');
+SELECT ok((SELECT count(*) FROM t_res.fired WHERE tab = 'entity_member_t_res') = 12
+          AND (SELECT count(*) FROM t_res.fired WHERE tab = 'match_pair_t_res') = (SELECT count(*) FROM pairs1),
+          'the triggers saw every row');
+SELECT set_eq($$SELECT source_a, key_a, source_b, key_b, probability, status, levels FROM nightjar.match_pair WHERE resolution = 't_res'
+                UNION ALL SELECT entity_id::text, source, key, NULL, NULL, NULL, NULL FROM nightjar.entity_member WHERE resolution = 't_res'$$,
+              $$SELECT * FROM pairs1 UNION ALL SELECT entity_id::text, source, key, NULL, NULL, NULL, NULL FROM members1$$,
+              'both write paths store the same rows');
+DROP TRIGGER t_res_fire ON nightjar.entity_member_t_res;
+DROP TRIGGER t_res_fire ON nightjar.match_pair_t_res;
 
 -- ---- one_per_source -------------------------------------------------------------------------
 INSERT INTO t_res.a VALUES ('a5', 'Boulangerie Martin', '12 rue de la Paix', '75002', '73282932000009', 48.86861, 2.33101);

@@ -1,0 +1,75 @@
+// resolve_writer.cpp: HeapWriter (resolve_writer.hpp), COPY's write path for the result
+// partitions of nightjar.resolve.
+#include "extension/pg/resolve_writer.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "access/xact.h"
+#include "executor/executor.h"
+#include "utils/relcache.h"
+}
+
+#include <cstring>
+
+namespace nightjar::pg {
+
+bool HeapWriter::Usable(Oid relid, const std::vector<const char*>& columns) {
+    // Usable opens the table briefly and looks at its indexes, triggers and columns.
+    return PgCall([&] {
+        Relation rel = table_open(relid, AccessShareLock);
+        bool ok = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == nullptr &&
+                  !rel->rd_rel->relrowsecurity && RelationGetIndexList(rel) == NIL &&
+                  RelationGetDescr(rel)->natts == static_cast<int>(columns.size());
+        for (int i = 0; ok && i < RelationGetDescr(rel)->natts; ++i) {
+            Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), i);
+            ok = !att->attisdropped && std::strcmp(NameStr(att->attname), columns[i]) == 0;
+        }
+        table_close(rel, AccessShareLock);
+        return ok;
+    });
+}
+
+HeapWriter::HeapWriter(Oid relid, int batch_rows) {
+    slots_.resize(static_cast<size_t>(batch_rows), nullptr);
+    PgCall([&] {
+        rel_ = table_open(relid, RowExclusiveLock);
+        natts_ = RelationGetDescr(rel_)->natts;
+        bistate_ = GetBulkInsertState();
+        cid_ = GetCurrentCommandId(true);
+        for (TupleTableSlot*& slot : slots_)
+            slot = MakeSingleTupleTableSlot(RelationGetDescr(rel_), &TTSOpsVirtual);
+    });
+}
+
+HeapWriter::~HeapWriter() {
+    try {
+        PgCall([&] {
+            for (TupleTableSlot* slot : slots_)
+                if (slot != nullptr) ExecDropSingleTupleTableSlot(slot);
+            if (bistate_ != nullptr) FreeBulkInsertState(bistate_);
+            if (rel_ != nullptr)
+                table_close(rel_, NoLock);  // the lock is kept to the end of the transaction
+        });
+    } catch (...) {
+        // Only in an aborting transaction, which releases all of these itself.
+    }
+}
+
+void HeapWriter::Add(const Datum* values, const bool* nulls) {
+    TupleTableSlot* slot = slots_[static_cast<size_t>(used_)];
+    PgCall([&] {
+        ExecClearTuple(slot);
+        std::memcpy(slot->tts_values, values, sizeof(Datum) * static_cast<size_t>(natts_));
+        std::memcpy(slot->tts_isnull, nulls, sizeof(bool) * static_cast<size_t>(natts_));
+        ExecStoreVirtualTuple(slot);
+    });
+    if (++used_ == static_cast<int>(slots_.size())) Flush();
+}
+
+void HeapWriter::Flush() {
+    if (used_ == 0) return;
+    PgCall([&] { table_multi_insert(rel_, slots_.data(), used_, cid_, 0, bistate_); });
+    used_ = 0;
+}
+
+}  // namespace nightjar::pg
