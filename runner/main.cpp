@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.hpp"
+#include "runner/cli/file_commands.hpp"
 #include "runner/cluster/local_cluster.hpp"
 #include "runner/notify/commands.hpp"
 #include "runner/webapp/commands.hpp"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     AddDbCommands(app);
     nightjar::runner::RegisterIngestCommands(app);
+    nightjar::runner::RegisterFileCommands(app);
     nightjar::runner::RegisterNotifyCommands(app);
     nightjar::runner::RegisterWebappCommands(app);
     try {

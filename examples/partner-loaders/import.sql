@@ -196,11 +196,14 @@ BEGIN
     INSERT INTO partner.import_file (file_id, partner, name, file_date, version, checksum, outcome, imported, rejected, counts, reason)
     VALUES (p_file_id, v_partner.code, p_name, CASE WHEN v_reason IS NULL THEN (h ->> 'date')::date END,
             CASE WHEN v_reason IS NULL THEN h ->> 'version' END, p_checksum, v_outcome, v_imported, v_rejected, v_counts, v_reason);
+    -- The verdict decides the archive folder: `nightjar archive --require-verdict` moves a
+    -- refused file to failure/, the others to success/ (docs/partners.md).
+    PERFORM nightjar.set_file_verdict(p_file_id, v_outcome <> 'refused', v_reason);
     IF v_partner.code IS NOT NULL THEN
         PERFORM nightjar.queue_notification('partner_file_processed', v_partner.notify, jsonb_build_object(
             'partner', v_partner.code, 'file', p_name, 'file_date', coalesce(h ->> 'date', m[2]),
             'processed_at', to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ'), 'outcome', v_outcome,
-            'imported', v_imported, 'rejected', v_rejected, 'moved_to', coalesce(p_moved_to, 'success/'),
+            'imported', v_imported, 'rejected', v_rejected, 'moved_to', coalesce(p_moved_to, CASE WHEN v_outcome = 'refused' THEN 'failure/' ELSE 'success/' END),
             'details', coalesce('Refused: ' || v_reason || '.',
                                 (SELECT string_agg(format('%s: %s imported, %s rejected, %s already there, %s removed',
                                                           k, v ->> 'imported', v ->> 'rejected', v ->> 'already_exists',

@@ -68,10 +68,24 @@ want="acme_${day}_v1.json=imported acme_${day}_v2.json=partial globex-${day}.jso
   || fail "the file that is not JSON should have failed"
 [[ $(q "SELECT count(*) FROM nightjar.notification WHERE kind = 'partner_file_processed' AND dedup_key IN (
         SELECT 'partner_file:' || file_id FROM partner.import_file WHERE partner IS NOT NULL)") == 4 ]] || fail "one report per file of a known partner"
-# Archive: nothing left under incoming/ but success/ and failure/, renamed with the date.
+# Archive: the source keeps files in place at staging (archive = "keep"); once the import
+# step has judged them, `nightjar archive --require-verdict` moves them: refused files and
+# the file that is not JSON to failure/, the others to success/, renamed with the date.
+[[ $(list incoming/ | grep -c '^incoming/success/\|^incoming/failure/') == 0 ]] || fail "archived before the verdict: $(list incoming/)"
+"$BIN" archive -c "$tmp/nj.toml" --source "$src" --require-verdict >> "$tmp/out" 2>&1 || fail "archive"
+[[ $(grep -c '^archived file' "$tmp/out") == 6 ]] || fail "6 files archived expected"
+"$BIN" archive -c "$tmp/nj.toml" --source "$src" --require-verdict > "$tmp/again" 2>&1 || fail "archive again"
+grep -q '^0 file(s) archived' "$tmp/again" || fail "a second archive moved files again: $(cat "$tmp/again")"
+# Nothing left under incoming/ but success/ and failure/, renamed with the date.
 [[ -z $(list incoming/ | grep -v '^incoming/success/\|^incoming/failure/') ]] || fail "files left in incoming/: $(list incoming/)"
 list incoming/success/ | grep -q "^incoming/success/acme_${day}_v1\.[0-9-]*\.json$" || fail "success/ naming: $(list incoming/success/)"
 list incoming/failure/ | grep -q "^incoming/failure/acme_${day}_v3\.[0-9-]*\.json$" || fail "failure/ naming: $(list incoming/failure/)"
+for refused in "globex-${day}" "globex_${day}_v3"; do
+  list incoming/failure/ | grep -q "^incoming/failure/${refused}\.[0-9-]*\.json$" || fail "refused $refused not in failure/: $(list incoming/)"
+done
+[[ $(list incoming/success/ | wc -l) == 3 ]] || fail "success/ should hold the 3 imported files: $(list incoming/success/)"
+[[ $(q "SELECT count(*) FROM nightjar.file f JOIN nightjar.source s USING (source_id) WHERE s.name = '$src' AND f.archive_location LIKE 's3://partner-drops/incoming/failure/%'") == 3 ]] \
+  || fail "archive locations of the 3 failed files not recorded"
 
 # A removal flag: declarant D-007 of acme is erased everywhere in the database.
 put "$tmp/files/later/acme_${day}_v4.json" incoming/acme_${day}_v4.json
@@ -100,6 +114,39 @@ SQL
 [[ $(q "SELECT count(*) FROM partner.declarant WHERE partner = 'acme' AND declarant_id = 'D-007'") == 0 ]] || fail "D-007 still there"
 [[ $(q "SELECT count(*) FROM partner.transaction WHERE partner = 'acme' AND declarant_id = 'D-007'") == 0 ]] || fail "D-007's transactions"
 [[ $(q "SELECT count(*) FROM partner.declarant WHERE partner = 'globex' AND declarant_id = 'D-007'") == 1 ]] || fail "globex's D-007 touched"
-# Known limit (docs/privacy.md): the archived object incoming/success/acme_<date>_v1.*.json
-# still holds D-007; erasing inside archived files is left to the runner.
+# The archived objects that held D-007 (files_to_scrub of the step's result) are deleted by
+# `nightjar scrub`, recorded in nightjar.file_scrub; afterwards no object of the bucket holds
+# its values, and the other archived files are still there.
+"$BIN" archive -c "$tmp/nj.toml" --source "$src" --require-verdict >> "$tmp/out" 2>&1 || fail "archive of the removal file"
+q "SELECT sr.result FROM nightjar.step_run sr JOIN nightjar.step st USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
+   WHERE p.name = '${src}_loader' AND sr.status = 'succeeded' AND sr.result::text LIKE '%files_to_scrub%s3://%'" > "$tmp/results"
+[[ -s $tmp/results ]] || fail "no step result lists files to scrub"
+before=$(list incoming/ | wc -l)
+"$BIN" scrub -c "$tmp/nj.toml" --json - --dry-run < <(head -1 "$tmp/results") > "$tmp/dry" 2>&1 || fail "scrub --dry-run: $(cat "$tmp/dry")"
+grep -q '^would delete file' "$tmp/dry" || fail "dry run lists nothing: $(cat "$tmp/dry")"
+[[ $(list incoming/ | wc -l) == "$before" ]] || fail "the dry run deleted objects"
+while read -r line; do
+  printf '%s' "$line" | "$BIN" scrub -c "$tmp/nj.toml" --json - >> "$tmp/out" 2>&1 || fail "scrub"
+done < "$tmp/results"
+scrubbed=$(q "SELECT count(*) FROM nightjar.file_scrub x JOIN nightjar.file f USING (file_id) JOIN nightjar.source s USING (source_id) WHERE s.name = '$src' AND x.outcome = 'deleted'")
+[[ $scrubbed -ge 1 ]] || fail "no scrub recorded"
+[[ $(list incoming/ | wc -l) == $((before - scrubbed)) ]] || fail "scrub deleted $((before - $(list incoming/ | wc -l))) objects, recorded $scrubbed"
+for key in $(list incoming/); do
+  curl -s -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER "$ep/partner-drops/$key" > "$tmp/object"
+  if grep -qi 'Acme Declarant 7\|declarant7@acme.example' "$tmp/object"; then fail "$key still holds the removed declarant"; fi
+done
+grep -rqi 'Acme Declarant 7\|declarant7@acme.example' "$tmp/s3" 2>/dev/null && fail "s3rver's store still holds the removed declarant"
+"$BIN" scrub -c "$tmp/nj.toml" --json - < <(head -1 "$tmp/results") > "$tmp/again" 2>&1 || fail "scrub again"
+grep -q '^0 file(s) scrubbed' "$tmp/again" || fail "a second scrub found files again: $(cat "$tmp/again")"
+
+# Orphans: an object under the prefix that no file row references is listed (dry run by
+# default, nothing deleted), with a grace of 0; archived objects are never listed.
+put "$tmp/files/later/acme_${day}_v4.json" incoming/stray/left.json
+"$BIN" orphans -c "$tmp/nj.toml" --source "$src" --grace '0 seconds' > "$tmp/orph" 2>&1 || fail "orphans: $(cat "$tmp/orph")"
+[[ $(grep -c '^orphan ' "$tmp/orph") == 1 ]] && grep -q '^orphan incoming/stray/left.json' "$tmp/orph" || fail "orphans: $(cat "$tmp/orph")"
+list incoming/stray/ | grep -q left.json || fail "the dry run deleted the orphan"
+"$BIN" orphans -c "$tmp/nj.toml" --source "$src" --grace '0 seconds' --delete > "$tmp/orph" 2>&1 || fail "orphans --delete"
+[[ -z $(list incoming/stray/) ]] || fail "orphan not deleted"
+"$BIN" orphans -c "$tmp/nj.toml" --source "$src" > "$tmp/orph" 2>&1 || fail "orphans (7 days)"
+grep -q ', 0 orphan' "$tmp/orph" || fail "grace ignored: $(cat "$tmp/orph")"
 echo "partner_loaders: ok"
