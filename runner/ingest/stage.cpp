@@ -165,6 +165,7 @@ bool CheckStagedChecksum(BatchFile& f) {
     std::string now = Sha256File(f.path, &size);
     if (now == f.checksum) return true;
     f.status = FileStatus::kFailed;
+    f.keep_in_place = true;  // not archived: the next run stages its new content
     f.error = f.candidate.key + ": changed while being staged (SHA-256 " +
               f.checksum.substr(0, 12) + "… when listed, " + now.substr(0, 12) +
               "… after reading): not staged; the next run stages its new content";

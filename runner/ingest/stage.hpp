@@ -27,13 +27,15 @@ struct BatchFile {
     std::string archive_location;
     std::string duplicate_of;    // key of the file of this batch it is a copy of (skipped)
     bool to_failure = false;     // skipped as a copy of a failed file: archived to failure/
-    bool keep_in_place = false;  // skipped, not archived (remote, below min_confidence)
+    bool keep_in_place = false;  // not archived: below min_confidence (remote), or changed
+                                 // while being staged
 };
 
 // CheckStagedChecksum hashes the file again after its records were read: when the bytes
 // differ from f.checksum (the file changed between its checksum and the COPY), the file
 // fails ("changed while being staged"), so nothing is staged under a checksum that is not
-// that of the bytes staged; the next run stages it under its new checksum. Returns whether
+// that of the bytes staged; it is left in place (keep_in_place), and the next run stages it
+// under its new checksum. Returns whether
 // the file is unchanged.
 bool CheckStagedChecksum(BatchFile& f);
 

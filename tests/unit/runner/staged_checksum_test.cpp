@@ -21,6 +21,7 @@ TEST(StagedChecksum, ChangedFileFails) {
     d.Write("a.csv", "a,b\n1,3\n");  // rewritten after its checksum
     EXPECT_FALSE(CheckStagedChecksum(f));
     EXPECT_EQ(f.status, FileStatus::kFailed);
+    EXPECT_TRUE(f.keep_in_place);  // left in place for the next run, not moved to failure/
     EXPECT_NE(f.error.find("a.csv: changed while being staged"), std::string::npos) << f.error;
 }
 
