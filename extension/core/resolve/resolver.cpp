@@ -4,7 +4,8 @@
 //   prepare   TF-IDF norms of text values (Comparer)
 //   blocking  candidate pairs from derived or explicit keys (blocking.cpp)
 //   compare   a level per field and candidate pair, on config.threads threads
-//   estimate  u from random pairs, m and the prior by EM over comparison patterns
+//   estimate  u from random pairs, m and the prior by EM over comparison patterns, u
+//             given the same postcode (local_u.cpp)
 //   score     match probability per pair (pattern weight + term-frequency adjustment)
 //   cluster   components of pairs >= match_threshold under one_per_source (cluster.cpp)
 // Decision rule: a pair is a match when its posterior probability is >= match_threshold,
@@ -15,8 +16,8 @@
 // (probability, weight) while scoring; then 16 + F bytes per kept pair (>= review_threshold).
 // Measured on 1M generated actors, 5 fields, 20 sources (bench/resolve_core_bench.cpp, a
 // shared 2-core machine under load): tests/unit/core/resolve_synthetic.hpp 6.6M candidate
-// pairs, Resolve 11.4 s CPU / 11.7 s wall, F1 0.988; examples/consolidation's generator
-// 13.4M candidate pairs, 19.3 s CPU / 16.7 s wall, F1 0.956 (0.985 at 100k). Peak RSS of
+// pairs, Resolve 19.4 s wall, F1 0.988; examples/consolidation's generator 13.4M candidate
+// pairs, 11.2 s wall, F1 0.977 (P 0.988 / R 0.967; 0.989 at 100k). Peak RSS of
 // the whole benchmark (input strings included) 0.8-1.05 GB. Progress and cancel: every
 // phase reports through `progress` from the calling thread (see parallel.hpp).
 #include "core/resolve/resolver.hpp"
@@ -178,6 +179,8 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     }
     EstimateByRules(pairs, gamma, patterns, stats.samples, level_counts, config.em_iterations,
                     space, config.global_em, model, progress);
+    EstimateLocalU(d, comparer, config.one_per_source, samples, config.seed, threads,
+                   config.em_iterations, model, progress);
     stats.samples.clear();
     result.em_iterations = model.iterations;
     result.prior = model.prior;

@@ -13,8 +13,12 @@
 //      term-frequency adjustment of an exact match: log2(u_exact_random / tf(v)), with
 //      tf(v) the share of records holding v, clamped to [-13, +2] bits (a common name such
 //      as "boulangerie" says little; a rare one a little more than average).
-// Conditional independence of fields given match status is assumed (as in every
-// Fellegi-Sunter tool); correlated fields (address and geo) count their evidence twice.
+//   4. u_local (local_u.cpp): when the first code field (a postcode) agrees exactly, the
+//      other fields' u are those among same-code non-matches (chain rule), so a postcode
+//      and "within 5 km" or a name sharing the town's word are not counted twice.
+// Conditional independence of the fields given match status (and, for non-matches, given
+// the locality) is otherwise assumed, as in every Fellegi-Sunter tool; address and geo
+// still count shared evidence twice when the postcode differs or is missing.
 #include "core/resolve/scoring.hpp"
 
 #include <algorithm>
@@ -353,16 +357,21 @@ void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_
 }
 
 std::vector<double> PatternWeights(const Patterns& p, const Model& model) {
-    // PatternWeights sums log2 Bayes factors per pattern.
+    // PatternWeights sums log2 Bayes factors per pattern, with u_local when the locality
+    // field agrees exactly.
     const size_t nf = p.field_count;
     std::vector<double> w(p.size());
     double prior = std::log2(model.prior / (1 - model.prior));
     for (size_t q = 0; q < p.size(); ++q) {
         double x = prior;
+        const int8_t* lv = &p.levels[q * nf];
+        bool local = model.local_field >= 0 && lv[model.local_field] == 0;
         for (size_t f = 0; f < nf; ++f) {
-            int8_t l = p.levels[q * nf + f];
+            int8_t l = lv[f];
             if (l < 0) continue;
-            x += std::log2(model.fields[f].m[l] / model.fields[f].u[l]);
+            const FieldModel& fm = model.fields[f];
+            double u = local && !fm.u_local.empty() ? fm.u_local[l] : fm.u[l];
+            x += std::log2(fm.m[l] / u);
         }
         w[q] = x;
     }
@@ -388,7 +397,11 @@ std::string ModelJson(const RecordData& d, const Model& model) {
     std::string out =
         "{\"prior\":" + Json(model.prior) + ",\"iterations\":" + std::to_string(model.iterations) +
         ",\"converged\":" + (model.converged ? "true" : "false") + ",\"prior_over\":\"" +
-        (model.refined ? "candidate pairs" : "all pairs") + "\",\"fields\":[";
+        (model.refined ? "candidate pairs" : "all pairs") + "\",\"locality\":" +
+        (model.local_field >= 0
+             ? "\"" + Escape(d.config.fields[static_cast<size_t>(model.local_field)].name) + "\""
+             : std::string("null")) +
+        ",\"fields\":[";
     for (size_t f = 0; f < d.fields.size(); ++f) {
         const FieldSpec& spec = d.config.fields[f];
         auto names = LevelNames(spec);
@@ -401,6 +414,7 @@ std::string ModelJson(const RecordData& d, const Model& model) {
             double m = l < fm.m.size() ? fm.m[l] : 0, u = l < fm.u.size() ? fm.u[l] : 0;
             out += "{\"level\":\"" + Escape(names[l]) + "\",\"m\":" + Json(m) +
                    ",\"u\":" + Json(u) +
+                   (l < fm.u_local.size() ? ",\"u_same_locality\":" + Json(fm.u_local[l]) : "") +
                    ",\"weight\":" + Json(m > 0 && u > 0 ? std::log2(m / u) : 0) + "}";
         }
         out += "]}";

@@ -15,7 +15,8 @@ namespace nightjar::core::resolve {
 // FieldModel holds the m and u probabilities of each level of one field.
 struct FieldModel {
     std::vector<double> m, u;
-    double u_exact_random = 0;  // P(equal values) among random pairs (term-frequency reference)
+    std::vector<double> u_local;  // u given the locality field agrees exactly (may be empty)
+    double u_exact_random = 0;    // P(equal values) among random pairs (term-frequency reference)
     bool fixed_m = false, fixed_u = false;
 };
 
@@ -26,6 +27,7 @@ struct Model {
     int iterations = 0;
     bool converged = false;
     bool refined = false;  // the prior is among candidate pairs (global EM kept)
+    int local_field = -1;  // the code field whose exact level selects u_local, or -1
 };
 
 // Patterns groups the comparison vectors of the candidate pairs: pattern k has levels
@@ -65,6 +67,15 @@ void EstimateByRules(const std::vector<uint64_t>& pairs, const std::vector<int8_
                      const Patterns& all, const std::vector<FamilySample>& samples,
                      const std::vector<int>& level_counts, int iterations, double pair_space,
                      bool global_em, Model& model, Progress& progress = NoProgress());
+
+// EstimateLocalU fills u_local of every other field, conditioned on exact agreement of
+// the first code field (e.g. a postcode): `samples` random pairs of records sharing its
+// value (of two sources when one_per_source) are compared, then EM with m fixed and the
+// prior free separates the few matches among them, so u_local counts non-matches only.
+// Leaves the model unchanged when there is no code field or no two records share a value.
+void EstimateLocalU(const RecordData& data, const Comparer& comparer, bool one_per_source,
+                    size_t samples, uint64_t seed, int threads, int iterations, Model& model,
+                    Progress& progress = NoProgress());
 
 // PatternWeights returns log2 of the prior odds times each pattern's Bayes factor.
 std::vector<double> PatternWeights(const Patterns& patterns, const Model& model);
