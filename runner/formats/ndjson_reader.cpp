@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "runner/formats/encoding.hpp"
 #include "runner/formats/input.hpp"
@@ -100,12 +101,44 @@ void ThrowInvalidRecord(const Record& rec, const std::string& problem) {
                       std::string("invalid UTF-8 byte ") + hex + " (JSON text must be UTF-8)");
 }
 
+namespace {
+
+// ZeroNumbers returns the JSON text with every number outside strings replaced by 0, so
+// that simdjson can list the keys of a record holding numbers beyond double/uint64.
+std::string ZeroNumbers(const std::string& text) {
+    std::string out;
+    out.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+    bool in_str = false, esc = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
+            out += c;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            while (i + 1 < text.size() && std::strchr("0123456789eE+-.", text[i + 1])) ++i;
+            out += '0';
+        } else {
+            in_str = c == '"';
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 // ObjectKeys parses the object and lists its keys.
 std::vector<std::string> ObjectKeys(std::string& text) {
     std::vector<std::string> keys;
     if (!ValidateJsonObject(text).empty()) return keys;
+    std::string zeroed = ZeroNumbers(text);  // big numbers: valid JSON simdjson refuses
     simdjson::dom::object obj;
-    if (Parser().parse(text.data(), text.size(), false).get(obj)) return keys;
+    if (Parser().parse(zeroed.data(), zeroed.size(), false).get(obj)) return keys;
     for (auto field : obj) keys.emplace_back(field.key);
     return keys;
 }

@@ -164,6 +164,10 @@ TEST(FormatsJson, NumbersBeyondDoubleAreStagedAsWritten) {
     auto q = d.Write("big.ndjson", "{\"n\": 123456789012345678901234567890}\n{\"e\": 1E+400}\n");
     EXPECT_EQ(ReadAll(q, Options("ndjson")),
               (V{"{\"n\": 123456789012345678901234567890}", "{\"e\": 1E+400}"}));
+    // Its headers are known too (header-based relevance does not drop it).
+    EXPECT_EQ(PeekHeaders(q, Options("ndjson")), (V{"n"}));
+    auto k = d.Write("keys.ndjson", "{\"a\\\"-1\": 1e400, \"b\": [\"-2\", 3]}\n");
+    EXPECT_EQ(PeekHeaders(k, Options("ndjson")), (V{"a\"-1", "b"}));
     // A malformed big number is still refused, at its byte.
     auto r = d.Write("bad.ndjson", "{\"n\": 1234567890123456789012345678901.}\n");
     EXPECT_EQ(
