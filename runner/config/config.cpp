@@ -127,6 +127,8 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
         rr.String("login_url", s.http.login_url);
         rr.String("username", s.http.username);
         rr.Secret("password", s.http.password);
+        rr.String("entities_query", s.http.entities_query);
+        rr.String("login_entity_field", s.http.login_entity_field);
         rr.Finish();
         if (s.location.empty()) s.location = s.http.list_url;
     } else if (ht) {

@@ -53,6 +53,11 @@ struct HttpOptions {
     std::string login_url;  // POST {"username","password"} -> {"token": ...}
     std::string username;
     std::string password;  // resolved secret (never printed)
+    // Per-entity listing (entity_listing.hpp): one listing per row of entities_query, whose
+    // columns fill {column} in list_url, item_url and login_url; the login body names the
+    // entity in login_entity_field (when set); the bookmark is kept per entity.
+    std::string entities_query;
+    std::string login_entity_field;
 };
 
 // S3Options describes an S3-compatible bucket reached by path-style URLs and SigV4.

@@ -77,7 +77,11 @@ SpoolGuard BeginRun(RunContext& ctx, const ChosenPlan& chosen) {
 // the candidates at or above min_confidence (what the bookmark must not pass unless done).
 ChosenPlan ListAndPlan(RunContext& ctx, std::vector<Candidate>& relevant) {
     ctx.source = MakeSource(ctx.sc, ctx.row.bookmark);
+    if (ctx.conn) ctx.source->Prepare(*ctx.conn);  // e.g. an http source's entities_query
     std::vector<Candidate> listed = ctx.source->List();
+    // Entities a per-entity listing could not list: failed, named, the others go on.
+    for (const auto& f : ctx.source->ListingFailures())
+        ctx.report.failed_files.push_back({0, "entity " + f.entity, f.error});
     ScoreListing(listed, *ctx.source, ctx.sc);
     for (const auto& c : listed)
         if (c.confidence >= ctx.sc.min_confidence) relevant.push_back(c);

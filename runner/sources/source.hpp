@@ -4,13 +4,23 @@
 
 #include <memory>
 #include <optional>
+#include <pqxx/connection>
 #include <string>
 #include <vector>
 
 #include "runner/config/config.hpp"
 #include "runner/model/candidate.hpp"
 
+
 namespace nightjar::runner {
+
+// ListingFailure is one entity of a per-entity listing that failed (login, listing), with
+// its class and cause: the others were listed, so the run is a partial success.
+struct ListingFailure {
+    std::string entity;
+    std::string
+        error;  // "login failed (HTTP 401)", "listing failed: HTTP 500", "listing malformed: ..."
+};
 
 // Source is one configured provider of files.
 class Source {
@@ -31,6 +41,13 @@ class Source {
     // Archive moves the file to success/ or failure/ renamed with the date and returns
     // its new location ("" when the source does not archive).
     virtual std::string Archive(const Candidate& file, bool success, const std::string& date) = 0;
+
+    // Prepare reads what the listing needs from the catalog (an http source's entities_query)
+    // before List; the default needs nothing.
+    virtual void Prepare(pqxx::connection& conn) { (void)conn; }
+
+    // ListingFailures returns the entities the last List could not list (per-entity sources).
+    virtual std::vector<ListingFailure> ListingFailures() const { return {}; }
 
     // Bookmark returns the new bookmark after the staged files (http), or "" (none).
     virtual std::string Bookmark(const std::vector<Candidate>& staged) {
