@@ -1,0 +1,59 @@
+// entity_listing_test.cpp: templates, item keys and per-entity bookmarks of the per-entity
+// HTTP listing (runner/sources/entity_listing.hpp), and how the bookmark filter treats
+// the entity-first keys.
+#include <gtest/gtest.h>
+
+#include "runner/ingest/bookmark.hpp"
+#include "runner/sources/entity_listing.hpp"
+
+namespace nightjar::runner {
+namespace {
+
+TEST(EntityListing, FillsColumnsEncodedAndLeavesUnknownPlaceholders) {
+    EntityRow row{{"external_id", "OUV 1/a"}, {"entity", "OUV 1/a"}};
+    std::string id = "S-9";
+    EXPECT_EQ(FillTemplate("http://h/structures/{external_id}/states/{id}?x={other}", row, &id),
+              "http://h/structures/OUV%201%2Fa/states/S-9?x={other}");
+    EXPECT_EQ(FillTemplate("http://h/{id}", row, nullptr), "http://h/{id}");
+    EXPECT_EQ(FillTemplate("no placeholder {", row, nullptr), "no placeholder {");
+}
+
+TEST(EntityListing, ExtraRoundTripsAndSortsByEntityFirst) {
+    std::string e, v;
+    ASSERT_TRUE(SplitEntityExtra(EntityExtra("OUV1", "2026-01-02"), e, v));
+    EXPECT_EQ(e, "OUV1");
+    EXPECT_EQ(v, "2026-01-02");
+    EXPECT_FALSE(SplitEntityExtra("2026-01-02", e, v));
+    // "OUV1" sorts before "OUV10" whatever the values.
+    EXPECT_LT(EntityExtra("OUV1", "2027"), EntityExtra("OUV10", "2026"));
+}
+
+TEST(EntityListing, BookmarkJsonRoundTrips) {
+    std::map<std::string, std::string> since{{"A", "2026-01-01"}, {"B\"q", "2026-02-01"}};
+    std::string json = EntityBookmarkJson(since);
+    EXPECT_EQ(json, "{\"entities\":{\"A\":\"2026-01-01\",\"B\\\"q\":\"2026-02-01\"}}");
+    EXPECT_EQ(ParseEntityBookmark(json), since);
+    EXPECT_TRUE(ParseEntityBookmark("").empty());
+    EXPECT_TRUE(ParseEntityBookmark("{\"since\":\"x\"}").empty());
+    EXPECT_TRUE(ParseEntityBookmark("not json").empty());
+}
+
+TEST(EntityListing, AFailedItemHoldsBackOnlyItsEntityAndLaterOnes) {
+    auto item = [](const std::string& entity, const std::string& value) {
+        Candidate c;
+        c.key = entity + "/" + value;
+        c.extra = EntityExtra(entity, value);
+        return c;
+    };
+    std::vector<Candidate> relevant{item("A", "2"), item("B", "1"), item("B", "3"),
+                                    item("C", "1")};
+    std::vector<Candidate> staged{item("A", "2"), item("B", "1"), item("C", "1")};
+    std::set<std::string> done{"A/2", "B/1", "C/1"};  // B/3 failed
+    auto kept = NewBookmarkItems(relevant, done, staged);
+    std::vector<std::string> keys;
+    for (const auto& c : kept) keys.push_back(c.key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"A/2", "B/1"}));
+}
+
+}  // namespace
+}  // namespace nightjar::runner
