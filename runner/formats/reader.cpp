@@ -84,6 +84,7 @@ const std::vector<std::string>& KnownOptionNames() {
                                                 "encoding",
                                                 "json_path",
                                                 "sheet",
+                                                "sheet_key",
                                                 "dates",
                                                 "max_record_bytes",
                                                 "max_uncompressed_bytes",

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <pugixml.hpp>
 #include <vector>
 
@@ -101,7 +102,10 @@ class XlsxReader : public RecordReader {
           zip_(path, opts.GetSize("max_uncompressed_bytes", kDefaultMaxUncompressedBytes),
                opts.GetSize("max_compression_ratio", kDefaultMaxCompressionRatio)),
           max_row_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
-        std::string sheet_part = FindSheet(opts.Get("sheet"));
+        all_sheets_ = opts.Get("sheet") == "*";
+        sheet_key_ = opts.Get("sheet_key");
+        expected_ = opts.expected_headers;
+        FindSheets(all_sheets_ ? "" : opts.Get("sheet"));
         if (zip_.Has(shared_part_)) LoadSharedStrings();
         std::string dates = opts.Get("dates", "iso");
         if (dates != "iso" && dates != "number")
@@ -110,8 +114,7 @@ class XlsxReader : public RecordReader {
             std::string styles = zip_.ReadAll(styles_part_);
             styles_.Load(styles);
         }
-        sheet_ = std::make_unique<ZipArchive::Member>(zip_, sheet_part);
-        FindHeader(opts.expected_headers);
+        OpenSheet(0);
     }
 
     // Headers returns the header row's keys.
@@ -124,12 +127,14 @@ class XlsxReader : public RecordReader {
             if (!pending_.empty()) {
                 row = std::move(pending_.front());
                 pending_.pop_front();
-            } else if (!ReadRow(row)) {
-                return false;
+            } else if (done_ || !ReadRow(row)) {
+                if (done_ || !all_sheets_ || !OpenSheet(sheet_index_ + 1)) return false;
+                row.cells.clear();  // the next sheet's first rows are pending
             }
         } while (row.cells.empty());
         rec.pos = Position{path_, row.number, row.offset, ++records_};
         JsonObjectWriter w(rec.json);
+        if (!sheet_key_.empty()) w.String(sheet_key_, sheets_[sheet_index_].first);
         size_t k = 0;
         for (size_t c = 0; c < headers_.size(); ++c) {
             while (k < row.cells.size() && row.cells[k].col < static_cast<int>(c)) ++k;
@@ -150,6 +155,28 @@ class XlsxReader : public RecordReader {
     // Fail throws a FormatError at a row.
     [[noreturn]] void Fail(long row, std::uint64_t offset, const std::string& problem) const {
         throw FormatError(Position{path_, row, offset, 0}, problem);
+    }
+
+    // OpenSheet starts reading sheet i (with sheet = "*", the first sheet from i on whose
+    // header row matches expected_headers at all; sheets without one are skipped). Returns
+    // false, and marks the reader done, when there is no such sheet.
+    bool OpenSheet(size_t i) {
+        for (; i < sheets_.size(); ++i) {
+            sheet_index_ = i;
+            xml_.clear();
+            row_open_.clear();
+            row_close_.clear();
+            pending_.clear();
+            headers_.clear();
+            scan_ = 0;
+            consumed_ = 0;
+            last_row_ = 0;
+            sheet_ = std::make_unique<ZipArchive::Member>(zip_, sheets_[i].second);
+            double score = FindHeader(expected_);
+            if (!all_sheets_ || expected_.empty() || score > 0) return true;
+        }
+        done_ = true;
+        return false;
     }
 
     // Parse parses a member's XML text (kept in `text`, parsed in place).
@@ -186,27 +213,29 @@ class XlsxReader : public RecordReader {
              "xl/workbook.xml");
     }
 
-    // FindSheet returns the zip path of the chosen sheet (by name, default the first).
-    std::string FindSheet(const std::string& wanted) {
+    // FindSheets lists the sheets to read in sheets_ (name, part): the one named `wanted`,
+    // the first when `wanted` is empty, every sheet with sheet = "*".
+    void FindSheets(const std::string& wanted) {
         const std::string wb_part = WorkbookPart();
         const std::string base = wb_part.substr(0, wb_part.rfind('/') + 1);  // "xl/"
         shared_part_ = base + "sharedStrings.xml";  // unless the relationships name others
         styles_part_ = base + "styles.xml";
         std::string wb_text = zip_.ReadAll(wb_part);
         pugi::xml_document wb = Parse(wb_text, wb_part);
-        std::string rid, names;
+        std::string names;
+        std::vector<std::pair<std::string, std::string>> rids;  // (sheet name, r:id)
         pugi::xml_node pr = Child(wb.document_element(), "workbookPr");
         std::string d1904 = pr.attribute("date1904").value();
         date1904_ = d1904 == "1" || d1904 == "true";
         for (pugi::xml_node s : Child(wb.document_element(), "sheets").children()) {
             std::string name = s.attribute("name").value();
             names += (names.empty() ? "" : ", ") + name;
-            if (!rid.empty() || (!wanted.empty() && name != wanted)) continue;
+            if ((!all_sheets_ && !rids.empty()) || (!wanted.empty() && name != wanted)) continue;
             for (pugi::xml_attribute a : s.attributes())
                 if (std::strcmp(LocalName(a.name()), "id") == 0 && std::strchr(a.name(), ':'))
-                    rid = a.value();
+                    rids.emplace_back(name, a.value());
         }
-        if (rid.empty()) {
+        if (rids.empty()) {
             if (!wanted.empty())
                 Fail(0, 0, "sheet '" + wanted + "' not found (sheets: " + names + ")");
             Fail(0, 0, "the workbook lists no sheet");
@@ -216,7 +245,7 @@ class XlsxReader : public RecordReader {
         if (!zip_.Has(rels_name)) Fail(0, 0, "not an xlsx workbook: no " + rels_name);
         std::string rels_text = zip_.ReadAll(rels_name);
         pugi::xml_document rels = Parse(rels_text, rels_name);
-        std::string sheet_part;
+        std::map<std::string, std::string> parts;  // r:id -> part
         for (pugi::xml_node r : rels.document_element().children()) {
             std::string target = r.attribute("Target").value();
             std::string part = ResolvePart(base, target);
@@ -225,16 +254,18 @@ class XlsxReader : public RecordReader {
                 size_t n = std::strlen(suffix);
                 return type.size() >= n && type.compare(type.size() - n, n, suffix) == 0;
             };
-            if (rid == r.attribute("Id").value())
-                sheet_part = part;
-            else if (ends_with("/sharedStrings"))
+            parts[r.attribute("Id").value()] = part;
+            if (ends_with("/sharedStrings"))
                 shared_part_ = part;  // writers may rename the parts
             else if (ends_with("/styles"))
                 styles_part_ = part;
         }
-        if (sheet_part.empty())
-            Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
-        return sheet_part;
+        for (const auto& [name, rid] : rids) {
+            auto it = parts.find(rid);
+            if (it == parts.end())
+                Fail(0, 0, "sheet relationship " + rid + " not found in " + rels_name);
+            sheets_.emplace_back(name, it->second);
+        }
     }
 
     // LoadSharedStrings reads the shared string table.
@@ -247,11 +278,11 @@ class XlsxReader : public RecordReader {
     }
 
     // FindHeader reads up to 30 non-empty rows and picks the header among them.
-    void FindHeader(const std::vector<std::string>& expected) {
+    double FindHeader(const std::vector<std::string>& expected) {
         Row row;
         while (pending_.size() < static_cast<size_t>(kHeaderSearchRows) && ReadRow(row))
             if (!row.cells.empty()) pending_.push_back(std::move(row));
-        if (pending_.empty()) return;
+        if (pending_.empty()) return 0;
         size_t best = 0;
         double best_score = 0;
         if (!expected.empty()) {
@@ -267,6 +298,7 @@ class XlsxReader : public RecordReader {
         for (const Cell& c : h.cells) raw[c.col] = c.text;
         headers_ = UniqueHeaders(raw);
         pending_.erase(pending_.begin(), pending_.begin() + best + 1);
+        return best_score;
     }
 
     // ReadMore appends the next block of the sheet to xml_; false at its end.
@@ -422,6 +454,12 @@ class XlsxReader : public RecordReader {
     ZipArchive zip_;
     std::uint64_t max_row_;
     std::unique_ptr<ZipArchive::Member> sheet_;
+    std::vector<std::pair<std::string, std::string>> sheets_;  // (name, part) to read
+    size_t sheet_index_ = 0;
+    bool all_sheets_ = false;  // sheet = "*"
+    bool done_ = false;        // no sheet left to read
+    std::string sheet_key_;    // sheet_key: the key that carries the sheet's name
+    std::vector<std::string> expected_;
     std::string shared_part_ = "xl/sharedStrings.xml";  // unless workbook.xml.rels names another
     std::string styles_part_ = "xl/styles.xml";
     bool has_shared_ = false;

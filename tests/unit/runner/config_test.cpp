@@ -118,7 +118,7 @@ TEST(Config, UnknownFormatOptionNamesKeyAndLine) {
                             "[source.format_options]\ndelimiter = \";\"\ndelimeter = \",\"\n");
     EXPECT_NE(e.find("t.toml:7: source[0].format_options.delimeter: unknown format option "
                      "'delimeter' (known: "
-                     "delimiter, encoding, json_path, sheet, dates, max_record_bytes, "
+                     "delimiter, encoding, json_path, sheet, sheet_key, dates, max_record_bytes, "
                      "max_uncompressed_bytes, "
                      "max_compression_ratio)"),
               std::string::npos)

@@ -110,5 +110,29 @@ TEST(FormatsXlsxPackage, EncryptedWorkbookIsNamed) {
               std::string::npos);
 }
 
+// sheet = "*" reads every sheet whose header row matches expected_headers (others are
+// skipped); sheet_key names the key that carries each record's sheet.
+TEST(FormatsXlsxPackage, EverySheetWithItsName) {
+    TempDir d;
+    auto row = [](int n, const std::string& a, const std::string& b) {
+        return "<row r=\"" + std::to_string(n) + "\"><c r=\"A" + std::to_string(n) +
+               "\" t=\"inlineStr\"><is><t>" + a + "</t></is></c><c r=\"B" + std::to_string(n) +
+               "\" t=\"inlineStr\"><is><t>" + b + "</t></is></c></row>";
+    };
+    WriteZip(
+        d.Path("a.xlsx"),
+        XlsxMembers({{"Lot 1", row(1, "Titre", "") + row(2, "code", "prix") + row(3, "A", "1")},
+                     {"Notes", row(1, "Remarque", "texte") + row(2, "x", "y")},
+                     {"Lot 2", row(4, "code", "prix") + row(5, "B", "2")}}));
+    FormatOptions o = Options("xlsx", {{"sheet", "*"}, {"sheet_key", "sheet"}});
+    o.expected_headers = {"code", "prix"};
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), o), (V{R"({"sheet":"Lot 1","code":"A","prix":"1"})",
+                                               R"({"sheet":"Lot 2","code":"B","prix":"2"})"}));
+    // Without expected headers every sheet is read; without sheet_key no key is added.
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx", {{"sheet", "*"}})).size(), 4u);
+    EXPECT_EQ(ReadAll(d.Path("a.xlsx"), Options("xlsx")),
+              (V{R"({"Titre":"code","column_2":"prix"})", R"({"Titre":"A","column_2":"1"})"}));
+}
+
 }  // namespace
 }  // namespace nightjar::runner::formats
