@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # partner_loaders.sh: examples/partner-loaders end to end. s3rver (npm) on 127.0.0.1 holds
 # the bucket partner-drops; partners' files (examples/partner-loaders/generate_files.py)
-# are put under incoming/; `nightjar run --dispatch` stages each file as one record,
-# archives it to incoming/success/ (not JSON: incoming/failure/) renamed with the date,
-# and partner.import_step imports it: good files whole, a file with bad items in part, a
+# are put under incoming/; `nightjar run --dispatch` stages each file as one record and
+# partner.import_step imports it: good files whole, a file with bad items in part, a
 # bad name or a header contradicting the name refused; one report per file in the
-# outbox. Then a later file with a removal flag erases a declarant: no table holds its
-# values afterwards. Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
+# outbox. `nightjar archive --require-verdict` then moves refused files and the file that
+# is not JSON to incoming/failure/, the others to incoming/success/, renamed with the
+# date. Then a later file with a removal flag erases a declarant: no table holds its
+# values afterwards, and `nightjar scrub` deletes the archived object that held it: no
+# object holds them either. Last, `nightjar orphans` on the prefix (dry run, --delete).
+# Needs PG* / NIGHTJAR_DATABASE_URL, NIGHTJAR_BIN, node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
