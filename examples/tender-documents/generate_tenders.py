@@ -9,7 +9,8 @@ Writes under OUT_DIR:
   dce/<operation>/lotNN_DPGF_<trade>.xlsx   price breakdowns (DPGF/BPU): a title block of
       1-5 rows (merged cells) above the header, the price table, a "Notes" sheet; amounts
       either numeric cells or text with decimal commas ("1 234,50"); units in many spellings;
-      a few totals wrong on purpose (quantity x unit price differs by more than 0.01)
+      a few totals wrong on purpose (quantity x unit price differs by more than 0.01);
+      every third lot prices an optional tranche on a second price sheet
   offres/<company>/BPU_<...>.xlsx            bordereaux de prix (same table, no lot column)
   admin/, photos/                           irrelevant spreadsheets (planning, minutes)
   dce/.../lot09_DPGF_corrompu.xlsx          a truncated zip (corrupt)
@@ -108,7 +109,7 @@ def fr(x):
     return s
 
 
-def price_sheet(rng, lot, trade, with_lot, as_text, wrong, prefix=""):
+def price_sheet(rng, lot, trade, with_lot, as_text, wrong, prefix="", sheet="DPGF", items=None):
     """price_sheet returns (sheet_xml, lines): a title block, the header, the price lines."""
     title = rng.randint(1, 5)  # header row position varies
     rows, merges = [], []
@@ -124,7 +125,7 @@ def price_sheet(rng, lot, trade, with_lot, as_text, wrong, prefix=""):
     rows.append((title, header))
     lines = []
     n = title
-    for j, (designation, unit) in enumerate(TRADES[trade]):
+    for j, (designation, unit) in enumerate(TRADES[trade][:items]):
         n += 1
         q = round(rng.uniform(1, 400), rng.choice([0, 1, 2]))
         pu = round(rng.uniform(5, 900), 2)
@@ -138,7 +139,7 @@ def price_sheet(rng, lot, trade, with_lot, as_text, wrong, prefix=""):
         if with_lot:
             values = [lot] + values
         rows.append((n, values))
-        lines.append({"row": n, "designation": designation, "unit": unit, "bad_total": bad,
+        lines.append({"sheet": sheet, "row": n, "designation": designation, "unit": unit, "bad_total": bad,
                       "total": total})
     # The sheet's footer is a row too: no designation, so validation quarantines it.
     rows.append((n + 2, [None] * (ncol - 2) + ["Total HT", fr(sum(l["total"] for l in lines))]))
@@ -162,13 +163,19 @@ def main():
             rel = f"dce/{op}/lot{lot:02d}_DPGF_{trade}.xlsx"
             wrong = {1} if lot % 4 == 0 else set()
             xml, lines = price_sheet(rng, lot, trade, True, lot % 2 == 0, wrong)
-            write_xlsx(f"{out}/{rel}", [("DPGF", xml), ("Notes", notes)])
+            sheets = [("DPGF", xml), ("Notes", notes)]
+            if lot % 3 == 0:  # an optional tranche priced on a sheet of its own
+                opt, more = price_sheet(rng, lot, trade, True, lot % 2 == 0, set(), prefix="OPT-",
+                                        sheet="Tranche optionnelle", items=2)
+                sheets.insert(1, ("Tranche optionnelle", opt))
+                lines += more
+            write_xlsx(f"{out}/{rel}", sheets)
             manifest["files"][rel] = lines
     for company in ["batiplus_sarl", "entreprise_martin"]:
         trade = rng.choice(trades)
         rel = f"offres/{company}/BPU_{trade}_{company}.xlsx"
         xml, lines = price_sheet(rng, 3, trade, False, True, {0} if company == "entreprise_martin" else set(),
-                                 prefix=company[:3].upper() + "-")
+                                 prefix=company[:3].upper() + "-", sheet="BPU")
         write_xlsx(f"{out}/{rel}", [("BPU", xml)])
         manifest["files"][rel] = lines
     # Irrelevant spreadsheets: names and headers say so.

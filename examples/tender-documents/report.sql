@@ -19,15 +19,16 @@ SELECT f.location AS file, f.error AS reason
 FROM nightjar.file f JOIN tender_batch b USING (batch_id)
 WHERE f.status = 'failed' OR f.archive_location LIKE 'failure/%'
 ORDER BY f.location;
-\echo '-- price lines quarantined by validation: file, sheet row, the rules they broke'
-SELECT f.location AS file, r.file_line AS sheet_row, string_agg(q.rule, ', ' ORDER BY q.rule) AS rules,
+\echo '-- price lines quarantined by validation: file, sheet, row, the rules they broke'
+SELECT f.location AS file, r.payload ->> 'Feuille' AS sheet, r.file_line AS row, string_agg(q.rule, ', ' ORDER BY q.rule) AS rules,
        left(r.payload ->> 'Montant HT', 14) AS total
 FROM nightjar.quarantine q JOIN tender_batch b USING (batch_id)
 JOIN nightjar.raw_record r ON r.source_id = q.source_id AND r.batch_id = q.batch_id AND r.record_no = q.record_no
 JOIN nightjar.file f ON f.file_id = r.file_id
-GROUP BY f.location, r.file_line, r.payload ->> 'Montant HT' ORDER BY f.location, r.file_line;
+GROUP BY f.location, r.payload ->> 'Feuille', r.file_line, r.payload ->> 'Montant HT'
+ORDER BY f.location, r.payload ->> 'Feuille', r.file_line;
 \echo '-- typed price lines (nightjar.clean_record), a few'
-SELECT c.payload ->> 'item' AS item, left(c.payload ->> 'designation', 32) AS designation,
+SELECT c.payload ->> 'sheet' AS sheet, c.payload ->> 'item' AS item, left(c.payload ->> 'designation', 32) AS designation,
        c.payload ->> 'unit' AS unit, (c.payload ->> 'quantity')::numeric AS quantity,
        (c.payload ->> 'unit_price')::numeric AS unit_price, (c.payload ->> 'total')::numeric AS total
 FROM nightjar.clean_record c JOIN tender_batch b USING (batch_id)

@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 \endif
 
 SELECT nightjar.define_fields(:'source', ARRAY[
-    'Lot', 'N° prix', 'Désignation', 'Unité', 'Quantité', 'Prix unitaire HT', 'Montant HT']);
+    'Feuille', 'Lot', 'N° prix', 'Désignation', 'Unité', 'Quantité', 'Prix unitaire HT', 'Montant HT']);
 
 -- total_matches tells whether Montant HT = Quantité × Prix unitaire HT within 0.02 (amounts
 -- are JSON numbers or French text such as "1 234,50"); NULL (not checked) when one is missing
@@ -36,6 +36,7 @@ SELECT nightjar.define_validation_rule(:'source', 'total_is_quantity_times_price
 
 -- Normalisation: clean names, numeric amounts, one spelling per unit.
 SELECT nightjar.define_normalization_rules(:'source', $$[
+  {"kind": "rename", "from": "Feuille", "to": "sheet"},
   {"kind": "rename", "from": "Lot", "to": "lot"},
   {"kind": "rename", "from": "N° prix", "to": "item"},
   {"kind": "rename", "from": "Désignation", "to": "designation"},

@@ -36,9 +36,9 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 for f, lines in sorted(m["files"].items()):
     for l in lines:
-        print(f"{f}\t{l['row']}")
+        print(f"{f}\t{l['sheet']}\t{l['row']}")
 PY
-  q "SELECT f.location || E'\t' || r.file_line FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id)
+  q "SELECT f.location || E'\t' || (r.payload ->> 'Feuille') || E'\t' || r.file_line FROM nightjar.raw_record r JOIN nightjar.file f USING (file_id)
      WHERE r.source_id = $sid AND r.payload ->> 'Désignation' IS NOT NULL ORDER BY 1" | sed 's#^.*/\(dce\|offres\)/#\1/#' | sort > "$tmp/got.tsv"
   sort "$tmp/expected.tsv" > "$tmp/want.tsv"
   diff "$tmp/want.tsv" "$tmp/got.tsv" > "$tmp/diff" || { head "$tmp/diff"; fail "$name: staged price lines differ from the manifest (lost or doubled)"; }
