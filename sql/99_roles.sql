@@ -39,7 +39,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  'finish_batch', 'record_archive', 'record_skipped_file', 'skip_batch', 'save_bookmark',
                  'finish_ingest_run', 'ingest_run_state', 'ensure_storage',
                  'claim_notifications', 'mark_delivered', 'mark_failed', 'release_notifications',
-                 'disable_webhook_endpoint', 'notification_message_key'];
+                 'disable_webhook_endpoint', 'notification_message_key',
+                 'files_to_archive', 'scrub_targets', 'record_scrub', 'orphan_objects'];
 $$;
 
 -- apply_grants (re)applies every grant of the four roles; idempotent.
