@@ -1,10 +1,11 @@
 // entity_listing_test.cpp: templates, item keys and per-entity bookmarks of the per-entity
-// HTTP listing (runner/sources/entity_listing.hpp), and how the bookmark filter treats
-// the entity-first keys.
+// HTTP listing (runner/sources/entity_listing.hpp), and the bookmark filter's groups: a
+// failed item holds back its own entity only.
+#include "runner/sources/entity_listing.hpp"
+
 #include <gtest/gtest.h>
 
 #include "runner/ingest/bookmark.hpp"
-#include "runner/sources/entity_listing.hpp"
 
 namespace nightjar::runner {
 namespace {
@@ -24,7 +25,7 @@ TEST(EntityListing, ExtraRoundTripsAndSortsByEntityFirst) {
     EXPECT_EQ(e, "OUV1");
     EXPECT_EQ(v, "2026-01-02");
     EXPECT_FALSE(SplitEntityExtra("2026-01-02", e, v));
-    // "OUV1" sorts before "OUV10" whatever the values.
+    // "OUV1" sorts before "OUV10" whatever the values (a stable order for reports).
     EXPECT_LT(EntityExtra("OUV1", "2027"), EntityExtra("OUV10", "2026"));
 }
 
@@ -38,21 +39,24 @@ TEST(EntityListing, BookmarkJsonRoundTrips) {
     EXPECT_TRUE(ParseEntityBookmark("not json").empty());
 }
 
-TEST(EntityListing, AFailedItemHoldsBackOnlyItsEntityAndLaterOnes) {
+TEST(EntityListing, AFailedItemHoldsBackOnlyItsOwnEntity) {
     auto item = [](const std::string& entity, const std::string& value) {
         Candidate c;
         c.key = entity + "/" + value;
         c.extra = EntityExtra(entity, value);
         return c;
     };
-    std::vector<Candidate> relevant{item("A", "2"), item("B", "1"), item("B", "3"),
-                                    item("C", "1")};
+    std::vector<Candidate> relevant{item("A", "2"), item("B", "1"), item("B", "3"), item("C", "1")};
     std::vector<Candidate> staged{item("A", "2"), item("B", "1"), item("C", "1")};
     std::set<std::string> done{"A/2", "B/1", "C/1"};  // B/3 failed
     auto kept = NewBookmarkItems(relevant, done, staged);
     std::vector<std::string> keys;
     for (const auto& c : kept) keys.push_back(c.key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"A/2", "B/1"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"A/2", "B/1", "C/1"}));
+    // An undone item without a value still holds everything back.
+    relevant.push_back(Candidate{});
+    relevant.back().key = "D/x";
+    EXPECT_TRUE(NewBookmarkItems(relevant, done, staged).empty());
 }
 
 }  // namespace
