@@ -72,7 +72,11 @@ std::string PublicJson(const SourceConfig& s) {
                         : !h.token.empty()   ? "token"
                                              : "none")
           << ",\"login_url\":" << JsonString(h.login_url)
-          << ",\"username\":" << JsonString(h.username) << "}";
+          << ",\"username\":" << JsonString(h.username);
+        if (!h.entities_query.empty())  // per-entity listing (only then: older configs unchanged)
+            j << ",\"entities_query\":" << JsonString(h.entities_query)
+              << ",\"login_entity_field\":" << JsonString(h.login_entity_field);
+        j << "}";
     }
     j << "}";
     return j.str();

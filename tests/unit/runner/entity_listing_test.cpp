@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "runner/config/config.hpp"
 #include "runner/ingest/bookmark.hpp"
 
 namespace nightjar::runner {
@@ -57,6 +58,37 @@ TEST(EntityListing, AFailedItemHoldsBackOnlyItsOwnEntity) {
     relevant.push_back(Candidate{});
     relevant.back().key = "D/x";
     EXPECT_TRUE(NewBookmarkItems(relevant, done, staged).empty());
+}
+
+}  // namespace
+}  // namespace nightjar::runner
+
+namespace nightjar::runner {
+namespace {
+
+// kEntities is a per-entity http source.
+const std::string kEntities =
+    "[[source]]\nname = \"h\"\nkind = \"http\"\nformat = \"json\"\n"
+    "[source.http]\nlist_url = \"http://h/s/{external_id}/states\"\nitem_url = "
+    "\"http://h/s/{external_id}/states/{id}\"\n"
+    "entities_query = \"SELECT external_id FROM nightjar.monitoring_structure\"\n"
+    "login_entity_field = \"structure\"\n";
+
+TEST(EntityListing, ConfigReadsTheEntityKeysAndStoresThem) {
+    Config c = ParseConfig(kEntities, "t.toml");
+    const HttpOptions& h = c.sources.at(0).http;
+    EXPECT_EQ(h.entities_query, "SELECT external_id FROM nightjar.monitoring_structure");
+    EXPECT_EQ(h.login_entity_field, "structure");
+    const std::string& stored = c.sources.at(0).public_json;
+    EXPECT_NE(stored.find("\"entities_query\":\"SELECT external_id FROM "
+                          "nightjar.monitoring_structure\""),
+              std::string::npos)
+        << stored;
+    EXPECT_NE(stored.find("\"login_entity_field\":\"structure\""), std::string::npos) << stored;
+    // Without entities_query the stored JSON is what it was before (no new keys).
+    std::string plain = kEntities.substr(0, kEntities.find("entities_query"));
+    EXPECT_EQ(ParseConfig(plain, "t.toml").sources.at(0).public_json.find("entities_query"),
+              std::string::npos);
 }
 
 }  // namespace
