@@ -13,8 +13,13 @@ cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 tmp=$(mktemp -d)
 provider=
+created=
 cleanup() {
   if [[ -n "$provider" ]]; then kill "$provider" 2>/dev/null || true; fi
+  # The structures this test defined go again (other tests and the demo use the same ids).
+  if [[ -n "$created" ]]; then
+    psql -qAtX -c "DELETE FROM nightjar.monitoring_structure WHERE external_id = ANY (string_to_array('$created', ','))" >/dev/null 2>&1 || true
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -23,8 +28,9 @@ q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
 python3 examples/structure-monitoring/generate_fleet.py "$tmp/fleet" --structures 10 --modes 2 --sensors 3 --nights 2 >/dev/null
 ids=$(python3 -c 'print(",".join("%s" % ("OUV%04d" % i) for i in range(1, 11)))')
-q "SELECT nightjar.monitoring_define_structure(x) FROM unnest(string_to_array('$ids', ',')) x
-   WHERE NOT EXISTS (SELECT 1 FROM nightjar.monitoring_structure s WHERE s.external_id = x)" >/dev/null
+created=$(q "SELECT string_agg(x, ',') FROM unnest(string_to_array('$ids', ',')) x
+               WHERE NOT EXISTS (SELECT 1 FROM nightjar.monitoring_structure s WHERE s.external_id = x)")
+q "SELECT nightjar.monitoring_define_structure(x) FROM unnest(string_to_array('$created', ',')) x" >/dev/null
 states() {  # states NIGHTS...: how many states the good structures publish in those nights
   python3 - "$tmp/fleet" "$@" <<'PY'
 import json, os, sys
