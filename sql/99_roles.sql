@@ -40,7 +40,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  'finish_ingest_run', 'ingest_run_state', 'ensure_storage',
                  'claim_notifications', 'mark_delivered', 'mark_failed', 'release_notifications',
                  'disable_webhook_endpoint', 'notification_message_key',
-                 'files_to_archive', 'scrub_targets', 'record_scrub', 'orphan_objects'];
+                 'files_to_archive', 'archive_destination', 'scrub_targets', 'record_scrub', 'orphan_objects'];
 $$;
 
 -- apply_grants (re)applies every grant of the four roles; idempotent.
