@@ -15,9 +15,9 @@
 // while radix-sorting), 1 per field and pair (levels), 4 per pair (pattern), 8 per pair
 // (probability, weight) while scoring; then 16 + F bytes per kept pair (>= review_threshold).
 // Measured on 1M generated actors, 5 fields, 20 sources (bench/resolve_core_bench.cpp, a
-// shared 2-core machine under load): tests/unit/core/resolve_synthetic.hpp 6.6M candidate
-// pairs, Resolve 19.4 s wall, F1 0.988; examples/consolidation's generator 13.4M candidate
-// pairs, 11.2 s wall, F1 0.977 (P 0.988 / R 0.967; 0.989 at 100k). Peak RSS of
+// shared 2-core machine under load): tests/unit/core/resolve_synthetic.hpp Resolve 13.2 s
+// wall, F1 0.988 (0.991 at 100k); examples/consolidation's generator 15.3M candidate
+// pairs, 23.9 s wall, F1 0.984 (P 0.988 / R 0.980; 0.992 at 100k). Peak RSS of
 // the whole benchmark (input strings included) 0.8-1.05 GB. Progress and cancel: every
 // phase reports through `progress` from the calling thread (see parallel.hpp).
 #include "core/resolve/resolver.hpp"
