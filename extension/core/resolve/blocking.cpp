@@ -17,15 +17,16 @@
 // word's phonetic key with each code field ("Boucherie du Centre - Lioux" and "Boucherie
 // du Centre" differ in rare words), and the whole name (its sorted words) alone, for
 // records without locality; address ->
-// number_street likewise, and with the name's first word ("Coiffure Baron, 68 impasse des
-// Ecoles" whose postcode is missing, mistyped or another of the town's); identifier, exact, date ->
-// the value; text -> its two rarest tokens; code alone and geohash-7 cells alone only when no
-// name/address/text field exists; number never. Geohash cells are read on two grids shifted by half
-// a cell, so two points closer than half a cell always share a key (a record has two keys per geo
-// term). Memory: 16 bytes per entry of one family at a time, 8 bytes per emitted pair (twice during
-// the sort). Time: O(E log E) per family for the sort of E entries, linear for the radix sort of
-// pairs. Trade-off: pairs that share no key are never compared; the window of oversize blocks may
-// miss pairs whose names sort far apart.
+// number_street likewise, and with the name's first word alone ("Coiffure Baron, 68
+// impasse des Ecoles" whose postcode is missing, mistyped or another of the town's);
+// identifier, exact, date -> the value; text -> its two rarest tokens; code alone and
+// geohash-7 cells alone only when no name/address/text field exists; number never.
+// Geohash cells are read on two grids shifted by half a cell, so two points closer than
+// half a cell always share a key (a record has two keys per geo term).
+// Memory: 16 bytes per entry of one family at a time, 8 bytes per emitted pair (twice
+// during the sort). Time: O(E log E) per family for the sort of E entries, linear for the
+// radix sort of pairs. Trade-off: pairs that share no key are never compared; the window
+// of oversize blocks may miss pairs whose names sort far apart.
 #include "core/resolve/blocking.hpp"
 
 #include <algorithm>

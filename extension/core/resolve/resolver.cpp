@@ -18,7 +18,7 @@
 // shared 2-core machine under load): tests/unit/core/resolve_synthetic.hpp Resolve 13.2 s
 // wall, F1 0.988 (0.991 at 100k); examples/consolidation's generator 15.3M candidate
 // pairs, 23.9 s wall, F1 0.984 (P 0.988 / R 0.980; 0.992 at 100k). Peak RSS of
-// the whole benchmark (input strings included) 0.8-1.05 GB. Progress and cancel: every
+// the whole benchmark (input strings included) 0.85-1.07 GB. Progress and cancel: every
 // phase reports through `progress` from the calling thread (see parallel.hpp).
 #include "core/resolve/resolver.hpp"
 
