@@ -168,8 +168,9 @@ class EntityHttpSource : public Source {
                     (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error)};
             simdjson::dom::parser parser;
             simdjson::dom::element doc, items, next;
-            if (parser.parse(resp.body).get(doc) || doc[config_.http.items_field].get(items) ||
-                !items.is_array())
+            if (parser.parse(resp.body).get(doc))
+                throw ListingProblem{"listing malformed: not JSON"};
+            if (doc[config_.http.items_field].get(items) || !items.is_array())
                 throw ListingProblem{"listing malformed: no array '" + config_.http.items_field +
                                      "'"};
             for (auto item : items.get_array()) {

@@ -80,7 +80,7 @@ staged() { q "SELECT count(*) FROM nightjar.file f JOIN nightjar.source s USING 
 want=$(states night1)
 [[ $(staged) == "$want" ]] || fail "night 1: $(staged) states staged, expected $want"
 report=$(q "SELECT r.report::text FROM nightjar.ingest_run r JOIN nightjar.source s USING (source_id) WHERE s.name = '$src' ORDER BY r.run_id DESC LIMIT 1")
-for want_text in 'entity OUV0003.*login failed (HTTP 401)' 'entity OUV0005.*listing malformed' 'entity OUV0007: item [^"]* failed: HTTP 500'; do
+for want_text in 'entity OUV0003.*login failed (HTTP 401)' 'entity OUV0005.*listing malformed: not JSON' 'entity OUV0007: item [^"]* failed: HTTP 500'; do
   grep -q "$want_text" <<<"$report" || fail "report lacks /$want_text/: $report"
 done
 grep -q 'entity OUV0003: login failed (HTTP 401)' "$tmp/out" || fail "the run's text report does not name the login failure"
