@@ -91,7 +91,7 @@ int Scrub(const Config& config, const std::string& result, const std::string& id
             tx.exec_params("SELECT nightjar.record_scrub($1, $2, $3)", id, location, outcome);
             tx.commit();
             std::cout << outcome << " file " << id << " " << location << "\n";
-        } catch (const FileError& e) {
+        } catch (const std::runtime_error& e) {  // FileError, or a source not in this file
             ++failed;
             std::cout << "failed file " << id << ": " << e.what() << "\n";
         }
