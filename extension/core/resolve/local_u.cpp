@@ -16,7 +16,8 @@
 //      when one_per_source) and compared, on `threads` threads, one generator per chunk;
 //   3. same-value pairs contain some matches (many more than random pairs do), so u_local
 //      is not their raw level frequency: EM over their patterns with m fixed (trained on the
-//      blocking rules) and the prior free gives the non-match share of each level.
+//      blocking rules), the prior free and u_local starting at the global u (shrunk towards
+//      it by 1,000 pseudo-pairs) gives the non-match share of each level.
 // Memory: 4 bytes per record, 8 per value, F bytes per sample. Cost: samples comparisons.
 // Trades away: dependence among the other fields given the locality, and the locality
 // levels below exact (one edit, same prefix), which keep the global u.
@@ -109,30 +110,20 @@ void EstimateLocalU(const RecordData& d, const Comparer& comparer, bool one_per_
     gamma.resize(rows * nf);
     Patterns p = GroupPatterns(gamma, nf, progress);
     std::vector<double>().swap(cumulative);
-    // EM: m fixed, u_local and the share of matches among same-value pairs free.
+    // EM: m fixed, u_local and the share of matches among same-value pairs free, u_local
+    // starting at the global u and shrunk towards it by kPriorPairs pseudo-pairs (when
+    // nearly all same-value pairs match, e.g. a code that identifies the actor, too few
+    // non-matches remain to say anything and u_local stays the global u).
+    constexpr double kPriorPairs = 1000;
     std::vector<std::vector<double>> u(nf);
     for (size_t f = 0; f < nf; ++f) {
-        if (model.fields[f].m.empty()) return;
-        u[f].assign(model.fields[f].m.size(), 0);
+        const FieldModel& fm = model.fields[f];
+        if (fm.m.empty() || fm.u.size() != fm.m.size()) return;
+        u[f] = fm.u;
     }
     double prior = 0.01;
-    std::vector<double> post(p.size(), 0);  // the first M step: raw level frequencies
+    std::vector<double> post(p.size(), 0);
     for (int it = 0; it < std::max(iterations, 1); ++it) {
-        double change = 0;
-        for (size_t f = 0; f < nf; ++f) {
-            if (static_cast<int>(f) == c) continue;
-            std::vector<double> uu(u[f].size(), 0.5);  // +0.5 per level: no u is 0
-            double tu = 0;
-            for (size_t q = 0; q < p.size(); ++q) {
-                int8_t l = p.levels[q * nf + f];
-                if (l >= 0) uu[l] += (1 - post[q]) * static_cast<double>(p.count[q]);
-            }
-            for (double v : uu) tu += v;
-            for (size_t l = 0; l < uu.size(); ++l) {
-                change = std::max(change, std::fabs(uu[l] / tu - u[f][l]));
-                u[f][l] = uu[l] / tu;
-            }
-        }
         double sum_post = 0, sum_all = 0;
         for (size_t q = 0; q < p.size(); ++q) {
             double x = std::log(1 - prior) - std::log(prior);
@@ -145,9 +136,25 @@ void EstimateLocalU(const RecordData& d, const Comparer& comparer, bool one_per_
             sum_post += post[q] * static_cast<double>(p.count[q]);
             sum_all += static_cast<double>(p.count[q]);
         }
-        double next = std::clamp(sum_post / std::max(sum_all, 1.0), 1e-9, 0.5);
-        change = std::max(change, std::fabs(next - prior));
+        double next = std::clamp(sum_post / std::max(sum_all, 1.0), 1e-9, 1 - 1e-9);
+        double change = std::fabs(next - prior);
         prior = next;
+        for (size_t f = 0; f < nf; ++f) {
+            if (static_cast<int>(f) == c) continue;
+            const std::vector<double>& global = model.fields[f].u;
+            std::vector<double> uu(u[f].size());
+            double tu = 0;
+            for (size_t l = 0; l < uu.size(); ++l) uu[l] = kPriorPairs * global[l];
+            for (size_t q = 0; q < p.size(); ++q) {
+                int8_t l = p.levels[q * nf + f];
+                if (l >= 0) uu[l] += (1 - post[q]) * static_cast<double>(p.count[q]);
+            }
+            for (double v : uu) tu += v;
+            for (size_t l = 0; l < uu.size(); ++l) {
+                change = std::max(change, std::fabs(uu[l] / tu - u[f][l]));
+                u[f][l] = uu[l] / tu;
+            }
+        }
         if (change < 1e-6) break;
     }
     model.local_field = c;

@@ -60,9 +60,10 @@ TEST(ResolveLocalU, SameNameWithinAPostcodeIsNotEvidence) {
     EXPECT_TRUE(model.fields[1].u_local.empty());  // the locality keeps its global u
     ASSERT_EQ(model.fields[0].u_local.size(), 6u);
     // Every same-postcode pair has the same name and, the identifiers all differing, is a
-    // non-match: u_local(name exact) is 1 but for the +0.5 smoothing of 6 levels.
-    EXPECT_NEAR(model.fields[0].u_local[0], 1.0, 1e-3);
-    EXPECT_NEAR(model.fields[2].u_local[4], 1.0, 1e-3);  // identifiers differ ("else")
+    // non-match: u_local(name exact) is 1 but for the 1,000 pseudo-pairs at the global u
+    // (1/6 a level here) among the 20,000 sampled.
+    EXPECT_NEAR(model.fields[0].u_local[0], (20000 + 1000.0 / 6) / 21000, 1e-3);
+    EXPECT_NEAR(model.fields[2].u_local[4], (20000 + 1000.0 / 5) / 21000, 1e-3);
     // Pattern weights use u_local only when the postcode agrees exactly.
     Patterns p;
     p.field_count = 3;
@@ -83,6 +84,32 @@ TEST(ResolveLocalU, SameNameWithinAPostcodeIsNotEvidence) {
         1e-9);
 }
 
+TEST(ResolveLocalU, ACodeThatIdentifiesTheActorKeepsTheGlobalU) {
+    // Each code value is held by the two records of one actor (same name and identifier):
+    // all same-code pairs match, EM gives them to the matches and u_local stays near u.
+    auto config = ResolverConfig::FromJson(kTownConfig);
+    RecordSet records(config);
+    for (int i = 0; i < 400; ++i) {
+        int actor = i / 2;
+        records.Add(
+            0, std::to_string(i),
+            std::vector<std::optional<std::string>>{
+                "shop " + std::to_string(actor * 7919 % 100003), std::to_string(10000 + actor),
+                std::to_string(40000000000000LL + actor * 1234567LL)});
+    }
+    Comparer comparer(records.Data());
+    Model model = TownModel();  // with realistic u, and identifiers without checksum
+    model.fields[0].u = {0.001, 0.002, 0.002, 0.005, 0.09, 0.9};
+    model.fields[2].m = {0.5, 0.4, 0.05, 0.03, 0.02};
+    model.fields[2].u = {1e-4, 1e-4, 1e-4, 1e-4, 0.9996};
+    EstimateLocalU(records.Data(), comparer, false, 20000, 1, 2, 50, model);
+    ASSERT_EQ(model.local_field, 1);
+    for (size_t f : {size_t{0}, size_t{2}})
+        for (size_t l = 0; l < model.fields[f].u.size(); ++l)
+            EXPECT_NEAR(model.fields[f].u_local[l], model.fields[f].u[l], 0.02)
+                << "field " << f << " level " << l;
+}
+
 TEST(ResolveLocalU, NoCodeFieldLeavesTheModelAlone) {
     auto config = ResolverConfig::FromJson(R"({"fields":[{"name":"name","kind":"name"}],
         "one_per_source": false})");
@@ -94,6 +121,7 @@ TEST(ResolveLocalU, NoCodeFieldLeavesTheModelAlone) {
     Model model;
     model.fields.resize(1);
     model.fields[0].m = {0.8, 0.1, 0.05, 0.02, 0.02, 0.01};
+    model.fields[0].u = {0.01, 0.02, 0.02, 0.05, 0.1, 0.8};
     EstimateLocalU(records.Data(), comparer, false, 1000, 1, 1, 50, model);
     EXPECT_EQ(model.local_field, -1);
     EXPECT_TRUE(model.fields[0].u_local.empty());
