@@ -1,4 +1,4 @@
--- 52_api.sql: the nightjar_api schema's first views, the stable interface the webapp
+-- 53_api.sql: the nightjar_api schema's first views, the stable interface the webapp
 -- reads through postgres_fdw (fdw/, `nightjar webapp link`) and analysts query.
 --
 -- Rules for every view of nightjar_api (docs/api.md): its columns are documented in
