@@ -83,39 +83,6 @@ void AppendIds(std::string& out, const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-// AppendJsonString appends `s` as a JSON string literal.
-void AppendJsonString(std::string& out, std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    out += '"';
-}
-
 // AppendJsonValue appends the JSON text of `v`.
 void AppendJsonValue(std::string& out, const JsonValue& v) {
     switch (v.type) {

@@ -18,12 +18,13 @@
 #include "core/consolidate/link_constraints.hpp"
 #include "core/consolidate/stable_ids.hpp"
 #include "core/consolidate/survivorship_config.hpp"
+#include "core/json/json_string.hpp"
 #include "core/json/json_value.hpp"
 
 namespace nightjar::core::consolidate {
 
-// AppendJsonString appends `s` as a JSON string literal (quotes, escapes) to `out`.
-void AppendJsonString(std::string& out, std::string_view s);
+// AppendJsonString is the core's string quoter (core/json/json_string.hpp).
+using core::AppendJsonString;
 
 // AppendJsonValue appends the JSON text of `v` to `out` (numbers as they were written).
 void AppendJsonValue(std::string& out, const JsonValue& v);

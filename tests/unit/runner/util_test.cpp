@@ -1,21 +1,11 @@
-// util_test.cpp: the runner's one JSON string escaper, one error-line trimmer and the
-// status words the catalog stores.
+// util_test.cpp: the runner's one error-line trimmer and the status words the catalog
+// stores (its JSON string quoter is the core's: tests/unit/core/json_string_test.cpp).
 #include <gtest/gtest.h>
 
 #include "runner/model/status.hpp"
-#include "runner/util/json_text.hpp"
 #include "runner/util/messages.hpp"
 
 using namespace nightjar::runner;
-
-TEST(JsonText, EscapesQuotesBackslashesAndControlBytesOnly) {
-    EXPECT_EQ(JsonString("plain é"), "\"plain é\"");
-    EXPECT_EQ(JsonString(std::string("a\"b\\c\n\t\r\b\f\x01\x1f\x7f", 13)),
-              "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\"");
-    std::string out = "[";
-    AppendJsonString(out, "x");
-    EXPECT_EQ(out, "[\"x\"");
-}
 
 TEST(Messages, FirstLineAndServerMessage) {
     EXPECT_EQ(FirstLine("could not connect\nDETAIL: x\n"), "could not connect");

@@ -1,8 +1,12 @@
-// json_text.cpp: JSON string quoting. The loop looks for the next byte that needs an escape
+// json_string.cpp: JSON string quoting. The loop looks for the next byte that needs an escape
 // and appends the plain run before it in one call, so ASCII text costs one pass.
-#include "runner/util/json_text.hpp"
+#include "core/json/json_string.hpp"
 
-namespace nightjar::runner {
+// clang-format off: cpp_only.hpp must stay the last include
+#include "core/cpp_only.hpp"
+// clang-format on
+
+namespace nightjar::core {
 
 // AppendJsonString escapes quotes, backslashes and bytes below 0x20.
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -54,4 +58,4 @@ std::string JsonString(std::string_view s) {
     return out;
 }
 
-}  // namespace nightjar::runner
+}  // namespace nightjar::core
