@@ -9,13 +9,12 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "runner/config/pipeline_config.hpp"
 #include "runner/config/table_reader.hpp"
+#include "runner/config/toml_file.hpp"
 #include "runner/formats/reader.hpp"
 
 namespace nightjar::runner {
@@ -162,13 +161,7 @@ SourceConfig ReadSource(const toml::table& t, const std::string& where, const st
 
 // ParseConfig validates TOML text; `origin` names the file in error messages.
 Config ParseConfig(const std::string& text, const std::string& origin) {
-    toml::table root;
-    try {
-        root = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ": " +
-                          std::string(e.description()));
-    }
+    toml::table root = ParseToml(text, origin);
     Config c;
     c.path = origin;
     TableReader r(root, "", origin);
@@ -182,20 +175,10 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
         d.String("spool_dir", c.spool_dir);
         d.Finish();
     }
-    const toml::node* srcs = r.Node("source");
-    if (srcs) {
-        if (!srcs->is_array_of_tables()) r.Fail(srcs, "source", "expected [[source]] tables");
-        std::set<std::string> names;
-        size_t i = 0;
-        for (const auto& n : *srcs->as_array()) {
-            SourceConfig s =
-                ReadSource(*n.as_table(), "source[" + std::to_string(i++) + "]", origin);
-            if (!names.insert(s.name).second)
-                throw ConfigError(origin + ":" + std::to_string(n.source().begin.line) +
-                                  ": source.name: duplicate source " + s.name);
-            c.sources.push_back(std::move(s));
-        }
-    }
+    c.sources = r.NamedTables<SourceConfig>("source", "source",
+                                            [&](const toml::table& t, const std::string& where) {
+                                                return ReadSource(t, where, origin);
+                                            });
     if (const toml::node* pipes = r.Node("pipeline")) {
         if (!pipes->is_array_of_tables()) r.Fail(pipes, "pipeline", "expected [[pipeline]] tables");
         c.pipelines = ReadPipelines(*pipes->as_array(), origin);
@@ -206,13 +189,7 @@ Config ParseConfig(const std::string& text, const std::string& origin) {
 }
 
 // LoadConfig reads and validates a nightjar.toml file; throws ConfigError.
-Config LoadConfig(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(path + ": cannot open configuration file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ParseConfig(ss.str(), path);
-}
+Config LoadConfig(const std::string& path) { return ParseConfig(ReadConfigText(path), path); }
 
 // FindSource returns the named source or throws ConfigError.
 const SourceConfig& FindSource(const Config& config, const std::string& name) {

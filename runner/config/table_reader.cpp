@@ -9,6 +9,15 @@
 
 namespace nightjar::runner {
 
+// RejectDuplicate throws a ConfigError at `item` if `name` is already in `names`.
+void TableReader::RejectDuplicate(std::set<std::string>& names, const std::string& name,
+                                  const toml::node& item, const std::string& key,
+                                  const std::string& noun) const {
+    if (names.insert(name).second) return;
+    throw ConfigError(origin_ + ":" + std::to_string(item.source().begin.line) + ": " +
+                      Qualified(key) + ".name: duplicate " + noun + " " + name);
+}
+
 // Fail throws a ConfigError naming the key and the line of `node`.
 void TableReader::Fail(const toml::node* node, const std::string& key,
                        const std::string& what) const {

@@ -40,16 +40,42 @@ class TableReader {
     const toml::table* Table(const std::string& key);
     // Secret resolves `<key>` (literal, discouraged), `<key>_env` or `<key>_file`.
     bool Secret(const std::string& key, std::string& out);
+    // NamedTables reads the [[key]] tables with `read(table, "<path>[i]")`, rejecting two
+    // results with the same `name` (`noun` names one in the error); no key gives none.
+    template <class T, class ReadFn>
+    std::vector<T> NamedTables(const std::string& key, const std::string& noun, ReadFn read);
     // Finish rejects every key that was not read.
     void Finish() const;
     // Line returns the line where the table starts.
     long Line() const { return static_cast<long>(table_.source().begin.line); }
 
   private:
+    // RejectDuplicate throws a ConfigError at `item` if `name` is already in `names`.
+    void RejectDuplicate(std::set<std::string>& names, const std::string& name,
+                         const toml::node& item, const std::string& key,
+                         const std::string& noun) const;
+
     const toml::table& table_;
     std::string where_;
     std::string origin_;
     std::set<std::string> seen_;
 };
+
+// NamedTables reads an array of named tables (see the declaration).
+template <class T, class ReadFn>
+std::vector<T> TableReader::NamedTables(const std::string& key, const std::string& noun,
+                                        ReadFn read) {
+    std::vector<T> out;
+    const toml::node* node = Node(key);
+    if (!node) return out;
+    if (!node->is_array_of_tables()) Fail(node, key, "expected [[" + Qualified(key) + "]] tables");
+    std::set<std::string> names;
+    for (const auto& item : *node->as_array()) {
+        T t = read(*item.as_table(), Qualified(key) + "[" + std::to_string(out.size()) + "]");
+        RejectDuplicate(names, t.name, item, key, noun);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
 
 }  // namespace nightjar::runner

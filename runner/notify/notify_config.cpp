@@ -6,13 +6,11 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <regex>
-#include <set>
-#include <sstream>
 
 #include "runner/config/config.hpp"
 #include "runner/config/table_reader.hpp"
+#include "runner/config/toml_file.hpp"
 #include "runner/notify/signature.hpp"
 
 namespace nightjar::runner {
@@ -79,13 +77,7 @@ const WebhookEndpoint* NotifyConfig::FindWebhook(const std::string& name) const 
 
 // ParseNotifyConfig reads [database] and [notify] from TOML text; throws ConfigError.
 NotifyConfig ParseNotifyConfig(const std::string& text, const std::string& origin) {
-    toml::table root;
-    try {
-        root = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ": " +
-                          std::string(e.description()));
-    }
+    toml::table root = ParseToml(text, origin);
     NotifyConfig c;
     if (const toml::table* db = root["database"].as_table()) {
         TableReader d(*db, "database", origin);
@@ -104,31 +96,17 @@ NotifyConfig ParseNotifyConfig(const std::string& text, const std::string& origi
         ReadSmtp(*smtp, origin, c.smtp);
         c.has_smtp = true;
     }
-    if (const toml::node* hooks = r.Node("webhook")) {
-        if (!hooks->is_array_of_tables())
-            r.Fail(hooks, "webhook", "expected [[notify.webhook]] tables");
-        std::set<std::string> names;
-        size_t i = 0;
-        for (const auto& h : *hooks->as_array()) {
-            auto w =
-                ReadWebhook(*h.as_table(), "notify.webhook[" + std::to_string(i++) + "]", origin);
-            if (!names.insert(w.name).second)
-                throw ConfigError(origin + ":" + std::to_string(h.source().begin.line) +
-                                  ": notify.webhook.name: duplicate endpoint " + w.name);
-            c.webhooks.push_back(std::move(w));
-        }
-    }
+    c.webhooks = r.NamedTables<WebhookEndpoint>(
+        "webhook", "endpoint", [&](const toml::table& t, const std::string& where) {
+            return ReadWebhook(t, where, origin);
+        });
     r.Finish();
     return c;
 }
 
 // LoadNotifyConfig reads the file (a missing [notify] table gives the defaults).
 NotifyConfig LoadNotifyConfig(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(path + ": cannot open configuration file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ParseNotifyConfig(ss.str(), path);
+    return ParseNotifyConfig(ReadConfigText(path), path);
 }
 
 }  // namespace nightjar::runner

@@ -124,6 +124,25 @@ TEST(NotifyConfig, ReadsSecretsFromTheEnvironmentAndRejectsUnknownKeys) {
     }
 }
 
+TEST(NotifyConfig, TwoWebhooksWithOneNameAreRefusedAtTheSecondLine) {
+    setenv("NJ_UNIT_HOOK", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
+    const std::string hook =
+        "[[notify.webhook]]\nname = \"ops\"\nurl = \"http://h/x\"\nsecret_env = "
+        "\"NJ_UNIT_HOOK\"\n";
+    try {
+        ParseNotifyConfig(hook + hook, "t.toml");
+        FAIL() << "accepted a duplicate endpoint";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "t.toml:5: notify.webhook.name: duplicate endpoint ops");
+    }
+    try {
+        ParseNotifyConfig("[notify]\nwebhook = 1\n", "t.toml");
+        FAIL() << "accepted a webhook that is not a table array";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "t.toml:2: notify.webhook: expected [[notify.webhook]] tables");
+    }
+}
+
 TEST(NotifyConfig, TheMainLoaderAcceptsANotifyTable) {
     EXPECT_NO_THROW(ParseConfig("[notify]\nbatch = 5\n", "t.toml"));
 }
