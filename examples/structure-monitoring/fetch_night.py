@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""fetch_night.py: one night's fetch from the provider, per structure — a stand-in for the
-runner's per-entity HTTP listing, which is not written yet (docs/monitoring.md, "Fetch").
+"""fetch_night.py: one night's fetch from the provider, per structure, as a stand-alone
+script (no runner needed). The demo fetches with the runner's per-entity HTTP listing
+instead (nightjar_per_structure.toml; docs/monitoring.md, "Fetch").
 
 Usage: fetch_night.py URL OUTFILE < structures.tsv
 stdin: one line per monitored structure, "<external_id>\t<bookmark>" (the catalog query:
