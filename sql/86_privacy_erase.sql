@@ -200,7 +200,8 @@ BEGIN
                               'rows', (SELECT coalesce(sum((e ->> 'rows')::bigint), 0) FROM jsonb_array_elements(v_plan) e),
                               'files', v_files, 'identifying_values', v_values,
                               'files_note', CASE WHEN jsonb_array_length(v_files) > 0 THEN
-                                  'these files held the subject''s records: delete or rewrite them in the spool and archives' END);
+                                  'these files held the subject''s records: run `nightjar scrub --json <this result>` to delete their '
+                                  'stored copies (docs/runner.md; whole files, an HTTP provider keeps its items)' END);
 END $$;
 COMMENT ON FUNCTION nightjar.erase_subject(text, text, boolean) IS
     'erases subject key of kind as declared (nightjar.declare_subject, declare_subject_table): raw, valid, clean and '
