@@ -17,6 +17,7 @@
 #include "runner/sources/entity_listing.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/sources/source_requests.hpp"
 #include "runner/util/glob.hpp"
 #include "runner/util/json_text.hpp"
 
@@ -199,7 +200,8 @@ class EntityHttpSource : public Source {
             url.clear();
             if (!config_.http.next_field.empty() && !doc[config_.http.next_field].get(next) &&
                 next.is_string())
-                url = Absolute(std::string(std::string_view(next.get_string().value())));
+                url = AbsoluteLink(config_.http.list_url,
+                                   std::string(std::string_view(next.get_string().value())));
         }
         // Only a listing read to its end counts: a malformed page drops the entity whole.
         size_t index = static_cast<size_t>(&e - entities_.data());
@@ -212,24 +214,9 @@ class EntityHttpSource : public Source {
     // Request prepares a request with the entity's token (or the configured one).
     HttpRequest Request(const std::string& method, const std::string& url,
                         const std::string& entity) const {
-        HttpRequest r;
-        r.method = method;
-        r.url = url;
         auto it = tokens_.find(entity);
-        const std::string& token = it != tokens_.end() ? it->second : config_.http.token;
-        if (!token.empty()) r.headers.push_back("Authorization: Bearer " + token);
-        r.connect_timeout_s = config_.connect_timeout_s;
-        r.timeout_s = config_.timeout_s;
-        return r;
-    }
-
-    // Absolute resolves a next link relative to the listing URL's origin.
-    std::string Absolute(const std::string& link) const {
-        if (link.rfind("http://", 0) == 0 || link.rfind("https://", 0) == 0) return link;
-        const std::string& base = config_.http.list_url;
-        auto scheme = base.find("://");
-        auto path = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-        return base.substr(0, path) + (link.empty() || link[0] != '/' ? "/" : "") + link;
+        return BearerRequest(config_, method, url,
+                             it != tokens_.end() ? it->second : config_.http.token);
     }
 
     const SourceConfig& config_;

@@ -12,31 +12,11 @@
 #include "runner/model/errors.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/sources/source_requests.hpp"
 
 namespace nightjar::runner {
 namespace fs = std::filesystem;
 namespace {
-
-// BucketBase is the path-style URL of the source's bucket.
-std::string BucketBase(const SourceConfig& c) {
-    std::string base = c.s3.endpoint;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    return base + "/" + c.s3.bucket;
-}
-
-// SignedRequest prepares a SigV4-signed request for the source's store.
-HttpRequest SignedRequest(const SourceConfig& c, const std::string& method,
-                          const std::string& url) {
-    HttpRequest r;
-    r.method = method;
-    r.url = url;
-    r.aws_sigv4 = "aws:amz:" + c.s3.region + ":s3";
-    r.userpwd = c.s3.access_key_id + ":" + c.s3.secret_access_key;
-    r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
-    r.connect_timeout_s = c.connect_timeout_s;
-    r.timeout_s = c.timeout_s;
-    return r;
-}
 
 // KeyOf turns an s3://bucket/key location into its key (a bare key stays as it is).
 std::string KeyOf(const SourceConfig& c, const std::string& location) {
@@ -75,10 +55,10 @@ std::string DeleteStored(const SourceConfig& source, const std::string& location
     }
     if (source.kind != "s3") return "not_deletable";
     std::string key = KeyOf(source, location);
-    std::string url = BucketBase(source) + "/" + UrlEncode(key, true);
-    HttpResponse head = PerformWithRetry(SignedRequest(source, "HEAD", url), source.retry);
+    std::string url = S3BucketUrl(source) + "/" + UrlEncode(key, true);
+    HttpResponse head = PerformWithRetry(S3Request(source, "HEAD", url), source.retry);
     if (head.status == 404) return "absent";
-    HttpResponse del = PerformWithRetry(SignedRequest(source, "DELETE", url), source.retry);
+    HttpResponse del = PerformWithRetry(S3Request(source, "DELETE", url), source.retry);
     if (del.status != 204 && del.status != 200)
         throw FileError(key + ": delete failed: " +
                         (del.status ? "HTTP " + std::to_string(del.status) : del.error));
@@ -93,10 +73,10 @@ std::vector<StoredObject> ListS3Prefix(const SourceConfig& source) {
     std::vector<StoredObject> out;
     std::string token;
     do {
-        std::string url = BucketBase(source) +
+        std::string url = S3BucketUrl(source) +
                           "?list-type=2&prefix=" + UrlEncode(source.s3.prefix, false) +
                           (token.empty() ? "" : "&continuation-token=" + UrlEncode(token, false));
-        HttpResponse resp = PerformWithRetry(SignedRequest(source, "GET", url), source.retry);
+        HttpResponse resp = PerformWithRetry(S3Request(source, "GET", url), source.retry);
         if (resp.status != 200)
             throw CriticalError(
                 resp.status == 401 || resp.status == 403 ? kExitAuth : kExitSource,

@@ -10,6 +10,7 @@
 #include "runner/model/errors.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/sources/source_requests.hpp"
 #include "runner/util/glob.hpp"
 #include "runner/util/json_text.hpp"
 
@@ -52,16 +53,7 @@ class HttpSource : public Source {
                 throw CriticalError(kExitSource,
                                     "source " + config_.name + ": listing does not end");
             HttpResponse resp = PerformWithRetry(Request("GET", url), config_.retry);
-            if (resp.status == 401 || resp.status == 403)
-                throw CriticalError(kExitAuth,
-                                    "source " + config_.name +
-                                        ": authentication refused by the listing (HTTP " +
-                                        std::to_string(resp.status) + ")");
-            if (resp.status != 200)
-                throw CriticalError(
-                    kExitSource,
-                    "source " + config_.name + ": listing failed: " +
-                        (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+            CheckListingPage(config_, resp, "the listing");
             simdjson::dom::parser parser;
             simdjson::dom::element doc, items;
             if (parser.parse(resp.body).get(doc) || doc[config_.http.items_field].get(items) ||
@@ -94,7 +86,8 @@ class HttpSource : public Source {
             url.clear();
             if (!config_.http.next_field.empty() && !doc[config_.http.next_field].get(next) &&
                 next.is_string())
-                url = Absolute(std::string(std::string_view(next.get_string().value())));
+                url = AbsoluteLink(config_.http.list_url,
+                                   std::string(std::string_view(next.get_string().value())));
         }
         return out;
     }
@@ -147,25 +140,9 @@ class HttpSource : public Source {
         token_ = std::string(std::string_view(tok.get_string().value()));
     }
 
-    // Request prepares a request with the bearer token.
+    // Request prepares a request with the login token (or the configured one).
     HttpRequest Request(const std::string& method, const std::string& url) const {
-        HttpRequest r;
-        r.method = method;
-        r.url = url;
-        const std::string& token = token_.empty() ? config_.http.token : token_;
-        if (!token.empty()) r.headers.push_back("Authorization: Bearer " + token);
-        r.connect_timeout_s = config_.connect_timeout_s;
-        r.timeout_s = config_.timeout_s;
-        return r;
-    }
-
-    // Absolute resolves a next link relative to the listing URL's origin.
-    std::string Absolute(const std::string& link) const {
-        if (link.rfind("http://", 0) == 0 || link.rfind("https://", 0) == 0) return link;
-        const std::string& base = config_.http.list_url;
-        auto scheme = base.find("://");
-        auto path = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-        return base.substr(0, path) + (link.empty() || link[0] != '/' ? "/" : "") + link;
+        return BearerRequest(config_, method, url, token_.empty() ? config_.http.token : token_);
     }
 
     const SourceConfig& config_;

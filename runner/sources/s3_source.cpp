@@ -9,6 +9,7 @@
 #include "runner/model/errors.hpp"
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
+#include "runner/sources/source_requests.hpp"
 #include "runner/util/glob.hpp"
 
 namespace nightjar::runner {
@@ -36,11 +37,7 @@ std::string CopySourceEncode(const std::string& key) {
 // S3Source lists, fetches and archives objects of one bucket prefix.
 class S3Source : public Source {
   public:
-    explicit S3Source(const SourceConfig& c) : config_(c) {
-        base_ = c.s3.endpoint;
-        while (!base_.empty() && base_.back() == '/') base_.pop_back();
-        base_ += "/" + c.s3.bucket;
-    }
+    explicit S3Source(const SourceConfig& c) : config_(c) { base_ = S3BucketUrl(c); }
 
     // List pages through ListObjectsV2.
     std::vector<Candidate> List() override {
@@ -52,16 +49,7 @@ class S3Source : public Source {
                 "GET", base_ + "?list-type=2&prefix=" + UrlEncode(prefix, false) +
                            (token.empty() ? "" : "&continuation-token=" + UrlEncode(token, false)));
             HttpResponse resp = PerformWithRetry(r, config_.retry);
-            if (resp.status == 401 || resp.status == 403)
-                throw CriticalError(kExitAuth, "source " + config_.name +
-                                                   ": authentication refused by " +
-                                                   config_.s3.endpoint + " (HTTP " +
-                                                   std::to_string(resp.status) + ")");
-            if (resp.status != 200)
-                throw CriticalError(
-                    kExitSource,
-                    "source " + config_.name + ": listing failed: " +
-                        (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+            CheckListingPage(config_, resp, config_.s3.endpoint);
             pugi::xml_document doc;
             if (!doc.load_string(resp.body.c_str()))
                 throw CriticalError(kExitSource,
@@ -131,16 +119,7 @@ class S3Source : public Source {
   private:
     // Request prepares a signed request.
     HttpRequest Request(const std::string& method, const std::string& url) const {
-        HttpRequest r;
-        r.method = method;
-        r.url = url;
-        r.aws_sigv4 = "aws:amz:" + config_.s3.region + ":s3";
-        r.userpwd = config_.s3.access_key_id + ":" + config_.s3.secret_access_key;
-        // libcurl 7.88 does not send the payload hash header that S3 (and s3rver) require.
-        r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
-        r.connect_timeout_s = config_.connect_timeout_s;
-        r.timeout_s = config_.timeout_s;
-        return r;
+        return S3Request(config_, method, url);
     }
 
     // ObjectUrl is the path-style URL of a key.

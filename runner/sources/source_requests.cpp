@@ -1,0 +1,61 @@
+// source_requests.cpp: request building and listing checks shared by the sources (see
+// source_requests.hpp).
+#include "runner/sources/source_requests.hpp"
+
+#include "runner/model/errors.hpp"
+
+namespace nightjar::runner {
+
+// BearerRequest prepares a request with the source's timeouts and an optional bearer token.
+HttpRequest BearerRequest(const SourceConfig& c, const std::string& method, const std::string& url,
+                          const std::string& token) {
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    if (!token.empty()) r.headers.push_back("Authorization: Bearer " + token);
+    r.connect_timeout_s = c.connect_timeout_s;
+    r.timeout_s = c.timeout_s;
+    return r;
+}
+
+// AbsoluteLink resolves a next-page link against the origin of `base`.
+std::string AbsoluteLink(const std::string& base, const std::string& link) {
+    if (link.rfind("http://", 0) == 0 || link.rfind("https://", 0) == 0) return link;
+    auto scheme = base.find("://");
+    auto path = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    return base.substr(0, path) + (link.empty() || link[0] != '/' ? "/" : "") + link;
+}
+
+// S3Request prepares a SigV4-signed request for the source's store.
+HttpRequest S3Request(const SourceConfig& c, const std::string& method, const std::string& url) {
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    r.aws_sigv4 = "aws:amz:" + c.s3.region + ":s3";
+    r.userpwd = c.s3.access_key_id + ":" + c.s3.secret_access_key;
+    // libcurl 7.88 does not send the payload hash header that S3 (and s3rver) require.
+    r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    r.connect_timeout_s = c.connect_timeout_s;
+    r.timeout_s = c.timeout_s;
+    return r;
+}
+
+// S3BucketUrl is the path-style URL of the source's bucket.
+std::string S3BucketUrl(const SourceConfig& c) {
+    std::string base = c.s3.endpoint;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base + "/" + c.s3.bucket;
+}
+
+// CheckListingPage throws a CriticalError unless a listing page came back 200.
+void CheckListingPage(const SourceConfig& c, const HttpResponse& resp, const std::string& refuser) {
+    if (resp.status == 401 || resp.status == 403)
+        throw CriticalError(kExitAuth, "source " + c.name + ": authentication refused by " +
+                                           refuser + " (HTTP " + std::to_string(resp.status) + ")");
+    if (resp.status != 200)
+        throw CriticalError(kExitSource,
+                            "source " + c.name + ": listing failed: " +
+                                (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
+}
+
+}  // namespace nightjar::runner

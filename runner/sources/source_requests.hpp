@@ -1,0 +1,32 @@
+// source_requests.hpp: the HTTP requests the sources send, built in one place: bearer-token
+// requests for http sources, SigV4-signed path-style requests for S3 stores (the s3 source
+// and file_store.cpp), and the checks every listing page gets.
+#pragma once
+
+#include <string>
+
+#include "runner/config/config.hpp"
+#include "runner/sources/http_client.hpp"
+
+namespace nightjar::runner {
+
+// BearerRequest prepares a request with the source's timeouts and, when `token` is not
+// empty, an "Authorization: Bearer" header.
+HttpRequest BearerRequest(const SourceConfig& c, const std::string& method, const std::string& url,
+                          const std::string& token);
+
+// AbsoluteLink resolves a next-page link against the origin of `base` (an absolute link
+// stays as it is).
+std::string AbsoluteLink(const std::string& base, const std::string& link);
+
+// S3Request prepares a SigV4-signed request for the source's store.
+HttpRequest S3Request(const SourceConfig& c, const std::string& method, const std::string& url);
+
+// S3BucketUrl is the path-style URL of the source's bucket (endpoint/bucket).
+std::string S3BucketUrl(const SourceConfig& c);
+
+// CheckListingPage throws a CriticalError unless a listing page came back 200: exit kExitAuth
+// on 401/403 ("authentication refused by <refuser>"), kExitSource otherwise.
+void CheckListingPage(const SourceConfig& c, const HttpResponse& resp, const std::string& refuser);
+
+}  // namespace nightjar::runner
