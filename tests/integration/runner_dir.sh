@@ -29,19 +29,7 @@ open(f"{d}/ignored.txt", "w").write("not matched by the pattern\n")
 PY
 expected=$(cat "$src"/*.ndjson "$src"/sub/*.ndjson | grep -c '"uid": [0-9]')
 name=itdir_$tag
-cat > "$tmp/nj.toml" <<TOML
-[runner]
-spool_dir = "$tmp/spool"
-
-[[source]]
-name = "$name"
-kind = "dir"
-location = "$src"
-format = "ndjson"
-pattern = "**/*.ndjson"
-batch_size = 4
-max_batch_mb = 64
-TOML
+dirsource "$name" "$src" "**/*.ndjson" "batch_size = 4" "max_batch_mb = 64" > "$tmp/nj.toml"
 "$BIN" apply -c "$tmp/nj.toml" | grep -q "created source $name" || fail "apply did not create"
 "$BIN" apply -c "$tmp/nj.toml" | grep -q "unchanged source $name" || fail "apply not idempotent"
 "$BIN" run -c "$tmp/nj.toml" --dry-run | grep -q "batch 4: 1 files" || fail "dry run plan"

@@ -6,14 +6,9 @@
 # to failure/); scrub deletes an archived copy named by an erase_subject-shaped result or
 # by id, records it, and never lists it again; --dry-run deletes nothing. The runner's
 # commands run as a role that is only a nightjar_runner member (least privilege).
-# Needs PG*, NIGHTJAR_HOME's cluster (`nightjar db url`), NIGHTJAR_BIN.
+# Needs PG* and NIGHTJAR_DATABASE_URL, NIGHTJAR_HOME's cluster (`nightjar db url`), NIGHTJAR_BIN.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "runner_file_fate: FAIL: $*" >&2; exit 1; }
-q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+source "$(dirname "$0")/lib/runner_env.sh"
 
 # run, archive and scrub run as a login role that is only a nightjar_runner member.
 role=nj_it_fate
@@ -28,18 +23,7 @@ printf '{"k": "a%s", "secret": "Jane Roe"}\n' 1 2 > "$src/a.ndjson"
 printf '{"k": "b1"}\n' > "$src/sub/b.ndjson"
 printf '{"k": "c1"}\n' > "$src/c.ndjson"
 printf '{"k": \n' > "$src/bad.ndjson"
-cat > "$tmp/nj.toml" <<TOML
-[runner]
-spool_dir = "$tmp/spool"
-
-[[source]]
-name = "$name"
-kind = "dir"
-location = "$src"
-format = "ndjson"
-pattern = "**/*.ndjson"
-archive = "keep"
-TOML
+dirsource "$name" "$src" "**/*.ndjson" 'archive = "keep"' > "$tmp/nj.toml"
 "$BIN" apply -c "$tmp/nj.toml" > "$tmp/out" 2>&1 || fail "apply"
 set +e; R run -c "$tmp/nj.toml" >> "$tmp/out" 2>&1; rc=$?; set -e
 [[ $rc == 1 ]] || fail "run exited $rc (1 expected: bad.ndjson fails)"

@@ -1,8 +1,8 @@
 # runner_env.sh (sourced by runner_*.sh after `set -euo pipefail`): the runner binary in
 # $BIN, a scratch directory $tmp removed on exit (with the runner in $runner_pid killed if
-# it still runs), a unique $tag, and the helpers fail MESSAGE, q SQL (one value) and
-# dirconf NAME DIR BATCH_SIZE (a config for a directory source of *.ndjson files, spool
-# under $tmp). Needs NIGHTJAR_DATABASE_URL (and PG* for psql); NIGHTJAR_BIN or build/.
+# it still runs), a unique $tag, and the helpers fail MESSAGE, q SQL (one value),
+# dirsource NAME DIR PATTERN [LINE...] and dirconf NAME DIR BATCH_SIZE (configs for a
+# directory source of NDJSON files, spool under $tmp). Needs NIGHTJAR_DATABASE_URL (and PG* for psql); NIGHTJAR_BIN or build/.
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 BIN=${NIGHTJAR_BIN:-build/bin/nightjar}
 BIN=$(readlink -f "$BIN")
@@ -18,8 +18,9 @@ fail() { echo "$(basename "$0" .sh): FAIL: $*" >&2; exit 1; }
 q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 tag=$$_$RANDOM
 
-# dirconf NAME DIR BATCH_SIZE writes a config for a directory source of NDJSON files.
-dirconf() {
+# dirsource NAME DIR PATTERN [LINE...] writes a config for a directory source of NDJSON
+# files matching PATTERN, each LINE (e.g. "batch_size = 4") added to its [[source]] table.
+dirsource() {
   cat <<TOML
 [runner]
 spool_dir = "$tmp/spool"
@@ -29,7 +30,12 @@ name = "$1"
 kind = "dir"
 location = "$2"
 format = "ndjson"
-pattern = "*.ndjson"
-batch_size = $3
+pattern = "$3"
 TOML
+  shift 3
+  local line
+  for line in "$@"; do echo "$line"; done
 }
+
+# dirconf NAME DIR BATCH_SIZE writes a config for a directory source of *.ndjson files.
+dirconf() { dirsource "$1" "$2" "*.ndjson" "batch_size = $3"; }
