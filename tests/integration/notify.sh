@@ -10,20 +10,7 @@
 # SIGTERM in the middle of a slow send (finishes it, exits 0) and reconnecting after a
 # warehouse restart; secrets in no log, error, catalog row or pg_stat_activity. Needs PG*, NIGHTJAR_BIN, node, openssl.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
-here=tests/integration
-tmp=$(mktemp -d)
-worker_pid=
-source $here/lib/notify_servers.sh
-cleanup() {
-  if [[ -n "$worker_pid" ]]; then kill -9 "$worker_pid" 2>/dev/null || true; fi
-  stop_notify_servers
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "notify: FAIL: $*" >&2; tail -5 "$tmp/notify.err" >&2 2>/dev/null || true; exit 1; }
-q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+source "$(dirname "$0")/lib/notify_env.sh"
 
 start_notify_servers 2 1500
 q "DELETE FROM nightjar.notification; DELETE FROM nightjar.webhook_endpoint"

@@ -7,20 +7,8 @@
 # it). The lease is 4 s, so the messages a killed worker held are retried soon.
 # Needs PG*, NIGHTJAR_BIN, node, openssl.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
-here=tests/integration
-tmp=$(mktemp -d)
-worker_pid=
-source $here/lib/notify_servers.sh
-cleanup() {
-  if [[ -n "$worker_pid" ]]; then kill -9 "$worker_pid" 2>/dev/null || true; fi
-  stop_notify_servers
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "notify_kill: FAIL: $*" >&2; tail -5 "$tmp/worker.err" >&2 2>/dev/null || true; exit 1; }
-q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+source "$(dirname "$0")/lib/notify_env.sh"
+fail_log=$tmp/worker.err
 
 start_notify_servers
 sed -i 's/^poll_s = 60/poll_s = 60\nlease_s = 4/; s/^timeout_s = 10/timeout_s = 3/; s/^max_attempts = 3/max_attempts = 50/' "$tmp/notify.toml"
