@@ -28,29 +28,13 @@ src=chain_quality_$$
 sqlsrc=chain_sql_$$
 tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-chain-bench.XXXXXX")
 q() { psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
+source bench/lib/source_cleanup.sh
 cleanup() {
   psql -qX >/dev/null 2>&1 <<SQL || true
 SELECT nightjar.drop_pipeline('$src');
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;
 SQL
-  for n in "$src" "$sqlsrc"; do
-    psql -qX >/dev/null 2>&1 <<SQL || true
-DELETE FROM nightjar.clean_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DROP TABLE IF EXISTS nightjar."valid_$n";
-DELETE FROM nightjar.normalization_rule WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.validation_rule WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.source_schema WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.batch WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.ingest_run WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.ingest_plan_file WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
-DELETE FROM nightjar.ingest_plan_batch WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
-DELETE FROM nightjar.ingest_plan WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.source WHERE name = '$n';
-SQL
-  done
+  for n in "$src" "$sqlsrc"; do drop_bench_source "$n"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -114,35 +98,12 @@ timeout = "1 hour"
 TOML
 "$BIN" apply -c "$tmp/chain.toml" >/dev/null
 q -c "INSERT INTO nightjar.source (name, kind) VALUES ('$sqlsrc', 'sql')" >/dev/null
-# The rules of bench/validate_bench.sql and bench/normalize_bench.sql, for our source.
+# The rules of bench/validate_bench.sql and bench/normalize_bench.sql (bench/quality_*.sql), for our source.
 q >/dev/null <<SQL
 SELECT nightjar.define_fields('$src', ARRAY['id', 'amount', 'day', 'code', 'email', 'qty', 'name', 'active']);
-SELECT nightjar.define_validation_rule('$src', 'id_required', 'required', 'id');
-SELECT nightjar.define_validation_rule('$src', 'id_integer', 'type', 'id', '{"type": "integer"}');
-SELECT nightjar.define_validation_rule('$src', 'id_unique', 'unique_in_batch', 'id');
-SELECT nightjar.define_validation_rule('$src', 'amount_decimal', 'type', 'amount', '{"type": "decimal", "decimal_separator": ","}');
-SELECT nightjar.define_validation_rule('$src', 'amount_range', 'range', 'amount', '{"min": 0, "max": 100000}');
-SELECT nightjar.define_validation_rule('$src', 'day_date', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%Y"]}');
-SELECT nightjar.define_validation_rule('$src', 'code_enum', 'enum', 'code', '{"values": ["A", "B", "C", "D", "E"]}');
-SELECT nightjar.define_validation_rule('$src', 'email_regex', 'regex', 'email', '{"pattern": "^[^@\\\\s]+@[^@\\\\s]+\\\\.[a-z]{2,}$"}');
-SELECT nightjar.define_validation_rule('$src', 'qty_range', 'range', 'qty', '{"min": 0, "max": 1000}');
-SELECT nightjar.define_validation_rule('$src', 'name_length', 'length', 'name', '{"max": 40}');
-SELECT nightjar.define_normalization_rules('$src', \$\$[
-  {"kind": "rename", "from": "name", "to": "nom"},
-  {"kind": "transform", "field": "id", "function": "trim"},
-  {"kind": "transform", "field": "nom", "function": "collapse_spaces"},
-  {"kind": "transform", "field": "nom", "function": "unaccent"},
-  {"kind": "transform", "field": "amount", "function": "parse_decimal_fr"},
-  {"kind": "transform", "field": "day", "function": "parse_date_fr"},
-  {"kind": "transform", "field": "email", "function": "clean_email"},
-  {"kind": "transform", "field": "code", "function": "map",
-   "params": {"values": {"a": "alpha", "b": "bravo", "c": "charlie", "d": "delta", "e": "echo"}, "case_insensitive": true}},
-  {"kind": "transform", "field": "active", "function": "map",
-   "params": {"values": {"oui": "true", "1": "true", "non": "false", "0": "false"}}},
-  {"kind": "constant", "field": "country", "value": "FR"},
-  {"kind": "drop", "fields": ["qty"]},
-  {"kind": "record_id", "source_code": "bench_quality", "id_field": "id"}
-]\$\$);
+\set rules_source $src
+\i bench/quality_validation.sql
+\i bench/quality_normalization.sql
 SELECT nightjar._valid_partition(source_id, name) FROM nightjar.source WHERE name IN ('$src', '$sqlsrc');
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;

@@ -26,22 +26,8 @@ SELECT source_id, batch_id, record_no, payload FROM nightjar.raw_record WHERE ba
 ANALYZE nightjar.valid_record;
 DELETE FROM nightjar.clean_record WHERE source_id = :bench_source_id;
 
-SELECT nightjar.define_normalization_rules('bench_quality', $$[
-  {"kind": "rename", "from": "name", "to": "nom"},
-  {"kind": "transform", "field": "id", "function": "trim"},
-  {"kind": "transform", "field": "nom", "function": "collapse_spaces"},
-  {"kind": "transform", "field": "nom", "function": "unaccent"},
-  {"kind": "transform", "field": "amount", "function": "parse_decimal_fr"},
-  {"kind": "transform", "field": "day", "function": "parse_date_fr"},
-  {"kind": "transform", "field": "email", "function": "clean_email"},
-  {"kind": "transform", "field": "code", "function": "map",
-   "params": {"values": {"a": "alpha", "b": "bravo", "c": "charlie", "d": "delta", "e": "echo"}, "case_insensitive": true}},
-  {"kind": "transform", "field": "active", "function": "map",
-   "params": {"values": {"oui": "true", "1": "true", "non": "false", "0": "false"}}},
-  {"kind": "constant", "field": "country", "value": "FR"},
-  {"kind": "drop", "fields": ["qty"]},
-  {"kind": "record_id", "source_code": "bench_quality", "id_field": "id"}
-]$$) \g /dev/null
+\set rules_source bench_quality
+\ir quality_normalization.sql
 
 DROP TABLE IF EXISTS public.bench_sql_clean;
 CREATE TABLE public.bench_sql_clean (LIKE nightjar.clean_record INCLUDING ALL);

@@ -21,19 +21,9 @@ N=${BENCH_RECORDS:-1000000}
 RSS_MB=${BENCH_RSS_MB:-1024}
 tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-stage-bench.XXXXXX")
 names=()
+source bench/lib/source_cleanup.sh
 cleanup() {
-  for n in "${names[@]}"; do
-    psql -qX -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<SQL || true
-DELETE FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.file WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.batch WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.ingest_run WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.ingest_plan_file WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
-DELETE FROM nightjar.ingest_plan_batch WHERE plan_id IN (SELECT plan_id FROM nightjar.ingest_plan p JOIN nightjar.source s USING (source_id) WHERE s.name = '$n');
-DELETE FROM nightjar.ingest_plan WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$n');
-DELETE FROM nightjar.source WHERE name = '$n';
-SQL
-  done
+  for n in "${names[@]}"; do drop_bench_source "$n"; done
   psql -qX -c "DROP TABLE IF EXISTS public.bench_bare_$$" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }

@@ -16,16 +16,8 @@ SET client_min_messages = warning;
 
 SELECT nightjar.define_fields('bench_quality', ARRAY['id', 'amount', 'day', 'code', 'email', 'qty', 'name', 'active']);
 DELETE FROM nightjar.validation_rule WHERE source_id = :bench_source_id;
-SELECT nightjar.define_validation_rule('bench_quality', 'id_required', 'required', 'id') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'id_integer', 'type', 'id', '{"type": "integer"}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'id_unique', 'unique_in_batch', 'id') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'amount_decimal', 'type', 'amount', '{"type": "decimal", "decimal_separator": ","}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'amount_range', 'range', 'amount', '{"min": 0, "max": 100000}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'day_date', 'type', 'day', '{"type": "date", "formats": ["%d/%m/%Y"]}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'code_enum', 'enum', 'code', '{"values": ["A", "B", "C", "D", "E"]}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'email_regex', 'regex', 'email', '{"pattern": "^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$"}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'qty_range', 'range', 'qty', '{"min": 0, "max": 1000}') \g /dev/null
-SELECT nightjar.define_validation_rule('bench_quality', 'name_length', 'length', 'name', '{"max": 40}') \g /dev/null
+\set rules_source bench_quality
+\ir quality_validation.sql
 -- Create the partition beforehand, so neither side pays for DDL.
 SELECT nightjar._valid_partition(:bench_source_id, 'bench_quality') \g /dev/null
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine;
