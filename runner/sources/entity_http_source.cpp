@@ -24,14 +24,6 @@
 namespace nightjar::runner {
 namespace {
 
-// Text returns a JSON scalar (string or number) as text, "" otherwise.
-std::string Text(simdjson::dom::element e) {
-    if (e.is_string()) return std::string(std::string_view(e.get_string().value()));
-    if (e.is_int64()) return std::to_string(int64_t(e.get_int64().value()));
-    if (e.is_uint64()) return std::to_string(uint64_t(e.get_uint64().value()));
-    return "";
-}
-
 // ListingProblem fails one entity's listing with its class.
 struct ListingProblem {
     std::string error;
@@ -177,17 +169,17 @@ class EntityHttpSource : public Source {
             for (auto item : items.get_array()) {
                 simdjson::dom::element v;
                 std::string item_id;
-                if (item[config_.http.id_field].get(v) || (item_id = Text(v)).empty())
+                if (item[config_.http.id_field].get(v) || (item_id = ScalarText(v)).empty())
                     throw ListingProblem{"listing malformed: an item has no '" +
                                          config_.http.id_field + "'"};
                 Candidate c;
                 c.key = id + "/" + item_id;
-                c.name = (!item[config_.http.name_field].get(v) && !Text(v).empty())
-                             ? Text(v)
+                c.name = (!item[config_.http.name_field].get(v) && !ScalarText(v).empty())
+                             ? ScalarText(v)
                              : item_id + ".json";
                 if (!config_.http.bookmark_field.empty() &&
                     !item[config_.http.bookmark_field].get(v))
-                    c.extra = EntityExtra(id, Text(v));
+                    c.extra = EntityExtra(id, ScalarText(v));
                 if (!item["size"].get(v) && v.is_int64())
                     c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
                 bool match = false;

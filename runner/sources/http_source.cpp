@@ -17,14 +17,6 @@
 namespace nightjar::runner {
 namespace {
 
-// ScalarText returns a JSON scalar (string or number) as text, "" otherwise.
-std::string ScalarText(simdjson::dom::element e) {
-    if (e.is_string()) return std::string(std::string_view(e.get_string().value()));
-    if (e.is_int64()) return std::to_string(int64_t(e.get_int64().value()));
-    if (e.is_uint64()) return std::to_string(uint64_t(e.get_uint64().value()));
-    return "";
-}
-
 // HttpSource lists and fetches items of a JSON web service.
 class HttpSource : public Source {
   public:

@@ -58,4 +58,12 @@ void CheckListingPage(const SourceConfig& c, const HttpResponse& resp, const std
                                 (resp.status ? "HTTP " + std::to_string(resp.status) : resp.error));
 }
 
+// ScalarText returns a JSON scalar (string or integer) as text, "" otherwise.
+std::string ScalarText(simdjson::dom::element e) {
+    if (e.is_string()) return std::string(std::string_view(e.get_string().value()));
+    if (e.is_int64()) return std::to_string(int64_t(e.get_int64().value()));
+    if (e.is_uint64()) return std::to_string(uint64_t(e.get_uint64().value()));
+    return "";
+}
+
 }  // namespace nightjar::runner

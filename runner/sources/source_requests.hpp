@@ -1,7 +1,9 @@
 // source_requests.hpp: the HTTP requests the sources send, built in one place: bearer-token
 // requests for http sources, SigV4-signed path-style requests for S3 stores (the s3 source
-// and file_store.cpp), and the checks every listing page gets.
+// and file_store.cpp), the check every listing page gets and the reading of its scalars.
 #pragma once
+
+#include <simdjson.h>
 
 #include <string>
 
@@ -28,5 +30,8 @@ std::string S3BucketUrl(const SourceConfig& c);
 // CheckListingPage throws a CriticalError unless a listing page came back 200: exit kExitAuth
 // on 401/403 ("authentication refused by <refuser>"), kExitSource otherwise.
 void CheckListingPage(const SourceConfig& c, const HttpResponse& resp, const std::string& refuser);
+
+// ScalarText returns a JSON scalar (string or integer) of a listing as text, "" otherwise.
+std::string ScalarText(simdjson::dom::element e);
 
 }  // namespace nightjar::runner

@@ -58,3 +58,17 @@ TEST(SourceRequests, ListingPageErrorsCarryTheirExitCode) {
         EXPECT_STREQ(e.what(), "source docs: listing failed: connection refused");
     }
 }
+
+TEST(SourceRequests, ScalarTextReadsStringsAndIntegersOnly) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc =
+        parser
+            .parse(std::string(
+                R"({"s": "a7", "i": -3, "u": 18446744073709551615, "f": 1.5, "b": true})"))
+            .value();
+    EXPECT_EQ(ScalarText(doc["s"].value()), "a7");
+    EXPECT_EQ(ScalarText(doc["i"].value()), "-3");
+    EXPECT_EQ(ScalarText(doc["u"].value()), "18446744073709551615");
+    EXPECT_EQ(ScalarText(doc["f"].value()), "");
+    EXPECT_EQ(ScalarText(doc["b"].value()), "");
+}
