@@ -9,7 +9,6 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
-#include <regex>
 #include <set>
 
 #include "runner/config/pipeline_config.hpp"
@@ -55,9 +54,7 @@ void ReadRelevance(TableReader& r, SourceConfig& s) {
 SourceConfig ReadSource(const toml::table& t, const std::string& where, const std::string& origin) {
     TableReader r(t, where, origin);
     SourceConfig s;
-    s.name = r.RequiredString("name");
-    if (!std::regex_match(s.name, std::regex("^[a-z][a-z0-9_]{0,62}$")))
-        r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
+    s.name = r.RequiredMatching("name", "^[a-z][a-z0-9_]{0,62}$");
     s.kind = r.RequiredString("kind");
     if (s.kind != "dir" && s.kind != "http" && s.kind != "s3")
         r.Fail(r.Node("kind"), "kind", "must be dir, http or s3");

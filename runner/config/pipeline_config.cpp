@@ -3,7 +3,6 @@
 // its line before anything reaches the database.
 #include "runner/config/pipeline_config.hpp"
 
-#include <regex>
 #include <set>
 
 #include "runner/config/table_reader.hpp"
@@ -14,11 +13,7 @@ namespace {
 
 // RequiredName reads `name` and checks it against the catalog's naming rule.
 std::string RequiredName(TableReader& r) {
-    std::string name = r.RequiredString("name");
-    static const std::regex kName("^[a-z][a-z0-9_]{0,62}$");
-    if (!std::regex_match(name, kName))
-        r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_]{0,62}$");
-    return name;
+    return r.RequiredMatching("name", "^[a-z][a-z0-9_]{0,62}$");
 }
 
 // MatchJson reads `match = { source = "x", ... }` as the JSON object the event payload must

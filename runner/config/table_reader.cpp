@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 
 #include "runner/config/config.hpp"
 #include "runner/util/messages.hpp"
@@ -51,6 +52,13 @@ std::string TableReader::RequiredString(const std::string& key) {
     std::string v;
     if (!String(key, v)) Fail(nullptr, key, "missing required key");
     if (v.empty()) Fail(Node(key), key, "must not be empty");
+    return v;
+}
+
+// RequiredMatching reads a required string key that must match the whole of `pattern`.
+std::string TableReader::RequiredMatching(const std::string& key, const std::string& pattern) {
+    std::string v = RequiredString(key);
+    if (!std::regex_match(v, std::regex(pattern))) Fail(Node(key), key, "must match " + pattern);
     return v;
 }
 

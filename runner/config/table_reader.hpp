@@ -28,6 +28,8 @@ class TableReader {
     bool String(const std::string& key, std::string& out);
     // RequiredString reads a string key that must be present and non-empty.
     std::string RequiredString(const std::string& key);
+    // RequiredMatching reads a required string key that must match the whole of `pattern`.
+    std::string RequiredMatching(const std::string& key, const std::string& pattern);
     // Int reads an optional integer key within [lo, hi].
     void Int(const std::string& key, int& out, long lo, long hi);
     // Double reads an optional number (integer or float) within [lo, hi].

@@ -6,7 +6,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "runner/config/config.hpp"
 #include "runner/config/table_reader.hpp"
@@ -39,9 +38,7 @@ WebhookEndpoint ReadWebhook(const toml::table& t, const std::string& where,
                             const std::string& origin) {
     TableReader r(t, where, origin);
     WebhookEndpoint w;
-    w.name = r.RequiredString("name");
-    if (!std::regex_match(w.name, std::regex("^[a-z][a-z0-9_-]{0,62}$")))
-        r.Fail(r.Node("name"), "name", "must match ^[a-z][a-z0-9_-]{0,62}$");
+    w.name = r.RequiredMatching("name", "^[a-z][a-z0-9_-]{0,62}$");
     w.url = r.RequiredString("url");
     if (w.url.rfind("http://", 0) != 0 && w.url.rfind("https://", 0) != 0)
         r.Fail(r.Node("url"), "url", "must start with http:// or https://");

@@ -141,6 +141,13 @@ TEST(NotifyConfig, TwoWebhooksWithOneNameAreRefusedAtTheSecondLine) {
     } catch (const ConfigError& e) {
         EXPECT_STREQ(e.what(), "t.toml:2: notify.webhook: expected [[notify.webhook]] tables");
     }
+    try {
+        ParseNotifyConfig("[[notify.webhook]]\nname = \"Ops\"\n", "t.toml");
+        FAIL() << "accepted an upper-case endpoint name";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(),
+                     "t.toml:2: notify.webhook[0].name: must match ^[a-z][a-z0-9_-]{0,62}$");
+    }
 }
 
 TEST(NotifyConfig, TheMainLoaderAcceptsANotifyTable) {
