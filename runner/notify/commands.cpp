@@ -8,8 +8,8 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
-#include <pqxx/pqxx>
 
+#include "runner/cli/guarded.hpp"
 #include "runner/config/config.hpp"
 #include "runner/notify/deliver.hpp"
 
@@ -26,21 +26,6 @@ void Summary(const char* what, const DeliveryCounts& c) {
     std::cout << what << ": " << c.sent << " sent, " << c.retried << " to retry, " << c.dead
               << " dead-lettered"
               << (c.lost ? ", " + std::to_string(c.lost) + " lease(s) lost" : "") << "\n";
-}
-
-// Guarded runs body and maps errors to exit codes.
-void Guarded(const std::function<int()>& body) {
-    int code = 0;
-    try {
-        code = body();
-    } catch (const ConfigError& e) {
-        std::cerr << "nightjar: configuration error: " << e.what() << "\n";
-        code = 2;
-    } catch (const pqxx::broken_connection& e) {
-        std::cerr << "nightjar: critical: database unreachable: " << e.what() << "\n";
-        code = 11;
-    }
-    if (code != 0) throw CLI::RuntimeError(code);
 }
 
 }  // namespace
