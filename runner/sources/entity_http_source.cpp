@@ -18,7 +18,6 @@
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
 #include "runner/sources/source_requests.hpp"
-#include "runner/util/glob.hpp"
 #include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
@@ -167,25 +166,15 @@ class EntityHttpSource : public Source {
                 throw ListingProblem{"listing malformed: no array '" + config_.http.items_field +
                                      "'"};
             for (auto item : items.get_array()) {
-                simdjson::dom::element v;
-                std::string item_id;
-                if (item[config_.http.id_field].get(v) || (item_id = ScalarText(v)).empty())
+                Candidate c;
+                bool has_bookmark = false;
+                if (!ReadListedItem(config_, item, c, has_bookmark))
                     throw ListingProblem{"listing malformed: an item has no '" +
                                          config_.http.id_field + "'"};
-                Candidate c;
+                if (!MatchesPatterns(config_, c.name)) continue;
+                std::string item_id = c.key;
                 c.key = id + "/" + item_id;
-                c.name = (!item[config_.http.name_field].get(v) && !ScalarText(v).empty())
-                             ? ScalarText(v)
-                             : item_id + ".json";
-                if (!config_.http.bookmark_field.empty() &&
-                    !item[config_.http.bookmark_field].get(v))
-                    c.extra = EntityExtra(id, ScalarText(v));
-                if (!item["size"].get(v) && v.is_int64())
-                    c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
-                bool match = false;
-                for (const auto& p : config_.patterns) match = match || GlobMatch(p, c.name);
-                if (!match) continue;
-                c.rel_path = c.name;
+                if (has_bookmark) c.extra = EntityExtra(id, c.extra);
                 item_id_[c.key] = item_id;
                 mine.push_back(std::move(c));
             }

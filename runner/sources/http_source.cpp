@@ -11,7 +11,6 @@
 #include "runner/sources/http_client.hpp"
 #include "runner/sources/source.hpp"
 #include "runner/sources/source_requests.hpp"
-#include "runner/util/glob.hpp"
 #include "runner/util/json_text.hpp"
 
 namespace nightjar::runner {
@@ -54,25 +53,13 @@ class HttpSource : public Source {
                                                      ": listing malformed: no array '" +
                                                      config_.http.items_field + "' in " + url);
             for (auto item : items.get_array()) {
-                simdjson::dom::element v;
                 Candidate c;
-                if (item[config_.http.id_field].get(v) || (c.key = ScalarText(v)).empty())
+                bool has_bookmark = false;
+                if (!ReadListedItem(config_, item, c, has_bookmark))
                     throw CriticalError(kExitSource, "source " + config_.name +
                                                          ": listing malformed: an item has no '" +
                                                          config_.http.id_field + "'");
-                c.name = (!item[config_.http.name_field].get(v) && !ScalarText(v).empty())
-                             ? ScalarText(v)
-                             : c.key + ".json";
-                if (!config_.http.bookmark_field.empty() &&
-                    !item[config_.http.bookmark_field].get(v))
-                    c.extra = ScalarText(v);
-                if (!item["size"].get(v) && v.is_int64())
-                    c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
-                bool match = false;
-                for (const auto& p : config_.patterns) match = match || GlobMatch(p, c.name);
-                if (!match) continue;
-                c.rel_path = c.name;
-                out.push_back(std::move(c));
+                if (MatchesPatterns(config_, c.name)) out.push_back(std::move(c));
             }
             simdjson::dom::element next;
             url.clear();

@@ -3,6 +3,7 @@
 #include "runner/sources/source_requests.hpp"
 
 #include "runner/model/errors.hpp"
+#include "runner/util/glob.hpp"
 
 namespace nightjar::runner {
 
@@ -64,6 +65,28 @@ std::string ScalarText(simdjson::dom::element e) {
     if (e.is_int64()) return std::to_string(int64_t(e.get_int64().value()));
     if (e.is_uint64()) return std::to_string(uint64_t(e.get_uint64().value()));
     return "";
+}
+
+// ReadListedItem reads one item of a JSON listing page; false if it has no id.
+bool ReadListedItem(const SourceConfig& config, simdjson::dom::element item, Candidate& c,
+                    bool& has_bookmark) {
+    simdjson::dom::element v;
+    if (item[config.http.id_field].get(v) || (c.key = ScalarText(v)).empty()) return false;
+    c.name = (!item[config.http.name_field].get(v) && !ScalarText(v).empty()) ? ScalarText(v)
+                                                                              : c.key + ".json";
+    c.rel_path = c.name;
+    has_bookmark = !config.http.bookmark_field.empty() && !item[config.http.bookmark_field].get(v);
+    if (has_bookmark) c.extra = ScalarText(v);
+    if (!item["size"].get(v) && v.is_int64())
+        c.size = static_cast<std::uint64_t>(int64_t(v.get_int64().value()));
+    return true;
+}
+
+// MatchesPatterns says whether `name` matches one of the source's patterns.
+bool MatchesPatterns(const SourceConfig& config, const std::string& name) {
+    for (const auto& p : config.patterns)
+        if (GlobMatch(p, name)) return true;
+    return false;
 }
 
 }  // namespace nightjar::runner

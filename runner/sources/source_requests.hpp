@@ -8,6 +8,7 @@
 #include <string>
 
 #include "runner/config/config.hpp"
+#include "runner/model/candidate.hpp"
 #include "runner/sources/http_client.hpp"
 
 namespace nightjar::runner {
@@ -33,5 +34,14 @@ void CheckListingPage(const SourceConfig& c, const HttpResponse& resp, const std
 
 // ScalarText returns a JSON scalar (string or integer) of a listing as text, "" otherwise.
 std::string ScalarText(simdjson::dom::element e);
+
+// ReadListedItem reads one item of a JSON listing page into `c`: key = the provider's id,
+// name (or "<id>.json"), rel_path = name, size, and extra = the text of the bookmark field
+// when the item has one (has_bookmark). Returns false if the item has no id.
+bool ReadListedItem(const SourceConfig& config, simdjson::dom::element item, Candidate& c,
+                    bool& has_bookmark);
+
+// MatchesPatterns says whether `name` matches one of the source's patterns.
+bool MatchesPatterns(const SourceConfig& config, const std::string& name);
 
 }  // namespace nightjar::runner

@@ -72,3 +72,34 @@ TEST(SourceRequests, ScalarTextReadsStringsAndIntegersOnly) {
     EXPECT_EQ(ScalarText(doc["f"].value()), "");
     EXPECT_EQ(ScalarText(doc["b"].value()), "");
 }
+
+TEST(SourceRequests, ListedItemsTakeTheConfiguredFields) {
+    SourceConfig c;
+    c.http.id_field = "id";
+    c.http.name_field = "file";
+    c.http.bookmark_field = "modified";
+    c.patterns = {"*.csv"};
+    simdjson::dom::parser parser;
+    simdjson::dom::element page =
+        parser
+            .parse(std::string(R"([{"id": 7, "file": "a.csv", "modified": "2026-01-02", "size": 12},
+                                     {"id": "x9"}, {"file": "no-id.csv"}])"))
+            .value();
+    Candidate item;
+    bool has_bookmark = false;
+    ASSERT_TRUE(ReadListedItem(c, page.at(0).value(), item, has_bookmark));
+    EXPECT_EQ(item.key, "7");
+    EXPECT_EQ(item.name, "a.csv");
+    EXPECT_EQ(item.rel_path, "a.csv");
+    EXPECT_TRUE(has_bookmark);
+    EXPECT_EQ(item.extra, "2026-01-02");
+    EXPECT_EQ(item.size, 12u);
+    EXPECT_TRUE(MatchesPatterns(c, item.name));
+    Candidate bare;
+    ASSERT_TRUE(ReadListedItem(c, page.at(1).value(), bare, has_bookmark));
+    EXPECT_EQ(bare.name, "x9.json");
+    EXPECT_FALSE(has_bookmark);
+    EXPECT_FALSE(MatchesPatterns(c, bare.name));
+    Candidate none;
+    EXPECT_FALSE(ReadListedItem(c, page.at(2).value(), none, has_bookmark));
+}
