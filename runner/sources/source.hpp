@@ -11,7 +11,6 @@
 #include "runner/config/config.hpp"
 #include "runner/model/candidate.hpp"
 
-
 namespace nightjar::runner {
 
 // ListingFailure is one entity of a per-entity listing that failed (login, listing), with
