@@ -11,13 +11,6 @@ GET /structures/<id>/states?since=ISO (Authorization: Bearer <token>) ->
     special malformed_listing answers a body that is not JSON.
 GET /structures/<id>/states/<state_id> -> the state; special state_fail answers 500.
 
-The same states fleet-wide, in the form the runner's http source reads today
-(nightjar.toml of this folder):
-POST /api/login {"username", "password": "pw"} -> {"token": "tok-fleet"}, else 401.
-GET /api/states?since=ISO&page=N (Bearer tok-fleet) -> {"items": [{"id", "updated_at"}],
-    "next": "/api/states?...page=N+1" | null}, 200 items a page, every structure's
-    published states after `since` (state_fail's included: their download fails).
-GET /api/states/<state_id> -> the state (one JSON object); state_fail's answer 500.
 """
 import json
 import os
@@ -63,10 +56,6 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = urlparse(self.path).path
         req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        if path == "/api/login":
-            if req.get("password") != "pw":
-                return self.reply(401, {"error": "login failed"})
-            return self.reply(200, {"token": "tok-fleet"})
         if path != "/login":
             return self.reply(404, {"error": "not found"})
         structure = req.get("structure", "")
@@ -74,33 +63,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(401, {"error": "login failed"})
         self.reply(200, {"token": "tok-" + structure})
 
-    def fleet(self, u, parts):
-        """fleet answers the fleet-wide listing and downloads (/api/states...)."""
-        if self.headers.get("Authorization") != "Bearer tok-fleet":
-            return self.reply(401, {"error": "bad token"})
-        structures = sorted(f[:-5] for night in published()
-                            for f in os.listdir(os.path.join(DATA, "states", night)))
-        states = [s for structure in sorted(set(structures)) for s in states_of(structure)]
-        if len(parts) == 2:
-            q = parse_qs(u.query)
-            since, page = q.get("since", [""])[0], int(q.get("page", ["0"])[0])
-            items = [{"id": s["state_id"], "updated_at": s["measured_at"]}
-                     for s in states if s["measured_at"] > since]
-            more = len(items) > (page + 1) * 200
-            return self.reply(200, {"items": items[page * 200:(page + 1) * 200],
-                                    "next": "/api/states?since=%s&page=%d" % (since, page + 1) if more else None})
-        for s in states:
-            if s["state_id"] == parts[2]:
-                if s["structure"] in SPECIAL["state_fail"]:
-                    return self.reply(500, {"error": "internal error"})
-                return self.reply(200, s)
-        self.reply(404, {"error": "no such state"})
-
     def do_GET(self):
         u = urlparse(self.path)
         parts = u.path.strip("/").split("/")
-        if parts[:2] == ["api", "states"]:
-            return self.fleet(u, parts)
         if len(parts) < 3 or parts[0] != "structures" or parts[2] != "states":
             return self.reply(404, {"error": "not found"})
         structure = parts[1]

@@ -50,11 +50,13 @@ extern "C" {
 }
 
 #include "core/errors.hpp"
+#include "core/json/json_string.hpp"
 #include "core/resolve/resolver.hpp"
 
 using namespace nightjar::pg;
 namespace core = nightjar::core;
 namespace res = nightjar::core::resolve;
+using nightjar::core::AppendJsonString;
 
 namespace {
 
@@ -64,25 +66,6 @@ constexpr size_t kWriteRows = 10000;
 // Seconds returns the time since `start` in seconds.
 double Seconds(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// AppendJsonString appends `s` to `out` as a JSON string literal.
-void AppendJsonString(std::string& out, std::string_view s) {
-    out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += ch;
-        }
-    }
-    out += '"';
 }
 
 // JsonbFromText parses JSON text into a jsonb Datum of the current memory context.

@@ -2,7 +2,7 @@
 # events_doc.sh: docs/events.md lists every event topic the code emits, and no topic that
 # nothing emits. Topics are read from the code: nightjar.emit / _emit calls and rows
 # inserted into nightjar.event in sql/*.sql and runner/ (C++ included), the topics
-# declared for the shipped steps (`emits => '…'` in sql/*.sql) and the `emits = "…"` of
+# declared for the shipped steps (`emits => '…'`, or define_step's fifth argument, in sql/*.sql) and the `emits = "…"` of
 # the example configurations (examples/**/*.toml). Needs no database.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +18,7 @@ code_topics() {
   perl -0777 -ne '
     while (/\b_?emit\(\s*\x27([a-z][a-z0-9_.]*)\x27/g) { print "$1 $ARGV\n" }
     while (/\bemits\s*=>\s*\x27([a-z][a-z0-9_.]*)\x27/g) { print "$1 $ARGV\n" }
+    while (/\bdefine_step\(\s*[^,()]+,\s*[^,()]+,\s*\x27[^\x27]*\x27,\s*\x27[^\x27]*\x27,\s*\x27([a-z][a-z0-9_.]*)\x27/g) { print "$1 $ARGV\n" }
     while (/nightjar\.event\s*\(\s*topic\b[^)]*\)\s*VALUES\s*\(\s*\x27([a-z][a-z0-9_.]*)\x27/g) { print "$1 $ARGV\n" }
   ' $files
   find examples -name '*.toml' -print0 | xargs -0 perl -ne 'print "$1 $ARGV\n" if /^\s*emits\s*=\s*"([a-z][a-z0-9_.]*)"/'
