@@ -9,14 +9,16 @@ cd "$(dirname "$0")/../.."
 source scripts/cluster_env.sh
 fail() { echo "housekeeping_files: FAIL: $*" >&2; exit 1; }
 q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
-home=${NIGHTJAR_HOME:-$PWD/.nightjar}
-dir=$home/hk-files-test
+# The server lists this folder itself, so it lives outside the checkout: a clone may sit in
+# a 0700 directory the server's user cannot enter (the cluster then keeps its data elsewhere).
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nj-hk-files.XXXXXX")
+chmod 755 "$dir"
 cleanup() {
   q -c "SELECT nightjar.drop_housekeeping('hk_files_test')" -c 'DROP SCHEMA IF EXISTS hk_files_test CASCADE' >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
-rm -rf "$dir" && mkdir -p "$dir/a b" "$dir/spool"
+mkdir -p "$dir/a b" "$dir/spool"
 echo x > "$dir/a b/kept'1.json"       # referenced by a declared column (relative path)
 echo x > "$dir/spool/staged.csv"      # referenced by nightjar.file.location (absolute path)
 echo x > "$dir/spool/orphan;rm -rf.csv"   # old and unreferenced: goes
@@ -24,7 +26,7 @@ echo x > "$dir/spool/fresh.csv"       # unreferenced but recent: stays
 mkdir -p "$dir/inbox/success" && echo x > "$dir/inbox/success/old.2026-01-01.csv"  # archived by a dir source
 
 touch -d '20 days ago' "$dir/a b/kept'1.json" "$dir/spool/staged.csv" "$dir/spool/orphan;rm -rf.csv" "$dir/inbox/success/old.2026-01-01.csv"
-owner=$(stat -c %U "$home/data" 2>/dev/null || echo "")
+owner=$(stat -c %U "$(q -c "SHOW data_directory")" 2>/dev/null || echo "")  # the server deletes the files
 [[ -n "$owner" && "$owner" != "$(id -un)" ]] && chown -R "$owner" "$dir"
 
 q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS adminpack' >/dev/null
