@@ -4,9 +4,11 @@
 // ICU transforms Lower and Unaccent), turns punctuation into spaces and collapses them;
 // a second pass maps each token through a small table of French and English abbreviations
 // and legal forms (names drop "sarl", "sas", "inc", "ltd" ...; "st" -> "saint", "cie" ->
-// "compagnie", "et"/"&" -> "and"). Linear in the input; the tables are sorted arrays
-// searched by binary search. What it trades: "st" always reads as French "saint" (never
-// English "street"), and a two-letter legal form ("sa") is dropped even when it was a word.
+// "compagnie", "et"/"&" -> "and"). Linear in the input; the tables are small arrays
+// searched linearly. Names spell the word "Sté" out as "societe" before folding: once the
+// accent is gone it would read as "ste", French "sainte". What it trades: "st" always reads
+// as French "saint" (never English "street"), and a two-letter legal form ("sa") is
+// dropped even when it was a word.
 #include "core/resolve/normalize.hpp"
 
 #include <algorithm>
@@ -26,7 +28,7 @@ namespace {
 
 using Abbrev = std::pair<const char*, const char*>;  // token -> replacement ("" drops it)
 
-// kNameAbbrevs maps name tokens (sorted by token).
+// kNameAbbrevs maps name tokens.
 constexpr Abbrev kNameAbbrevs[] = {
     {"and", "and"},
     {"assoc", "association"},
@@ -70,7 +72,7 @@ constexpr Abbrev kNameAbbrevs[] = {
     {"sts", "saints"},
 };
 
-// kAddressAbbrevs maps address tokens (sorted by token).
+// kAddressAbbrevs maps address tokens.
 constexpr Abbrev kAddressAbbrevs[] = {
     {"all", "allee"},
     {"av", "avenue"},
@@ -166,6 +168,32 @@ std::string MapTokens(const std::string& folded, const Abbrev (&table)[N]) {
     return out;
 }
 
+// IsWordByte says whether a byte belongs to a word: an ASCII letter or digit, or any byte
+// of a multi-byte UTF-8 character (letters outside ASCII).
+bool IsWordByte(unsigned char c) { return IsAlnum(c) || c >= 0x80; }
+
+// SpellSociete rewrites each whole word "sté" (any case: "Sté", "STÉ") as "societe", the
+// word it abbreviates; text without one comes back unchanged.
+std::string SpellSociete(std::string_view in) {
+    std::string out;
+    size_t copied = 0;
+    for (size_t i = 0; i + 4 <= in.size(); ++i) {
+        auto at = [&](size_t k) { return static_cast<unsigned char>(in[i + k]); };
+        bool word = (at(0) | 0x20) == 's' && (at(1) | 0x20) == 't' && at(2) == 0xC3 &&
+                    (at(3) == 0xA9 || at(3) == 0x89);  // é É
+        if (!word || (i > 0 && IsWordByte(static_cast<unsigned char>(in[i - 1]))) ||
+            (i + 4 < in.size() && IsWordByte(at(4))))
+            continue;
+        out.append(in, copied, i - copied);
+        out += "societe";
+        copied = i + 4;
+        i += 3;
+    }
+    if (copied == 0) return std::string(in);
+    out.append(in, copied, std::string_view::npos);
+    return out;
+}
+
 // kLatin1 maps U+00C0..U+00FF to ASCII (nullptr: not a letter, leave it to ICU).
 constexpr const char* kLatin1[64] = {
     "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",   // C0-CF
@@ -248,8 +276,8 @@ std::string FoldText(std::string_view in) {
 }
 
 std::string NormalizeName(std::string_view name) {
-    // NormalizeName folds and then rewrites tokens through the name table.
-    return MapTokens(FoldText(name), kNameAbbrevs);
+    // NormalizeName spells "Sté" out, folds, then rewrites tokens through the name table.
+    return MapTokens(FoldText(SpellSociete(name)), kNameAbbrevs);
 }
 
 std::string NormalizeAddress(std::string_view in) {

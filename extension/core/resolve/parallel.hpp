@@ -5,8 +5,13 @@
 // count. A cancel thrown by Report (or any exception of a worker) stops every thread at
 // its next chunk; the threads are joined before the exception leaves ParallelFor, so no
 // thread outlives the data it reads. Chunks of `chunk` items are taken from an atomic
-// counter (dynamic balance: name comparisons cost more than code comparisons).
+// counter (dynamic balance: name comparisons cost more than code comparisons). Workers
+// start with every signal blocked: in a PostgreSQL backend the signal handlers (cancel,
+// terminate, latches) must run on the backend's own thread, which keeps its mask.
 #pragma once
+
+#include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +24,23 @@
 #include "core/util/progress.hpp"
 
 namespace nightjar::core::resolve {
+
+// SignalsBlocked blocks every signal on the calling thread for its lifetime (threads
+// started meanwhile inherit the mask) and restores the previous mask.
+class SignalsBlocked {
+  public:
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &previous_);
+    }
+    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalsBlocked(const SignalsBlocked&) = delete;
+    SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+  private:
+    sigset_t previous_;
+};
 
 // ParallelFor calls fn(begin, end, thread_index) over [0, n) in chunks on `threads` threads.
 template <typename Fn>
@@ -40,16 +62,23 @@ void ParallelFor(size_t n, int threads, size_t chunk, Progress& progress, Fn fn)
     };
     std::vector<std::thread> pool;
     int extra = std::max(0, threads - 1);
-    for (int t = 1; t <= extra; ++t) {
-        pool.emplace_back([&, t] {
-            try {
-                work(t, false);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(error_mutex);
-                if (!error) error = std::current_exception();
-                stop = true;
-            }
-        });
+    try {
+        SignalsBlocked blocked;  // the workers start with every signal blocked
+        for (int t = 1; t <= extra; ++t) {
+            pool.emplace_back([&, t] {
+                try {
+                    work(t, false);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(error_mutex);
+                    if (!error) error = std::current_exception();
+                    stop = true;
+                }
+            });
+        }
+    } catch (...) {
+        stop = true;  // a thread could not start: stop those that did
+        for (auto& th : pool) th.join();
+        throw;
     }
     try {
         work(0, true);

@@ -88,6 +88,13 @@ TEST(ResolveNormalize, Names) {
     EXPECT_EQ(NormalizeName("J. Dupont"), "j dupont");
     EXPECT_EQ(NormalizeName("J.P. Dupont"), "jp dupont");
     EXPECT_EQ(NormalizeName(""), "");
+    // "Sté" is "Société"; "Ste" (no accent) stays "Sainte"; a longer word is left alone.
+    EXPECT_EQ(NormalizeName("Sté Transports Durand"), "societe transports durand");
+    EXPECT_EQ(NormalizeName("STÉ DURAND"), NormalizeName("Société Durand"));
+    EXPECT_EQ(NormalizeName("Durand (sté)"), "durand societe");
+    EXPECT_EQ(NormalizeName("Pharmacie Ste-Marie"), "pharmacie sainte marie");
+    EXPECT_EQ(NormalizeName("Stéphane Durand"), "stephane durand");
+    EXPECT_EQ(NormalizeName("Résté"), "reste");
     EXPECT_EQ(NormalizeAddress("12 bd St-Michel"), "12 boulevard saint michel");
     EXPECT_EQ(NormalizeAddress("3 r. de la Paix"), "3 rue de la paix");
     EXPECT_EQ(NormalizeAddress("5 av. Jean Jaurès"), "5 avenue jean jaures");
