@@ -110,7 +110,7 @@ CREATE TABLE nightjar.file (
                               -- pg_dump cannot order a self-referencing extension table's rows)
     created_at       timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE nightjar.file IS 'one row per file staged or failed, and per skipped file the runner archived (status skipped, duplicate_of the staged file with the same checksum)';
+COMMENT ON TABLE nightjar.file IS 'one row per file staged or failed, and per skipped file the runner archived (status skipped, duplicate_of the staged file with the same checksum) or left in place as not relevant (archive_location NULL, one row per location and content)';
 -- A file is identified by its checksum: staged at most once per source.
 CREATE UNIQUE INDEX file_staged_once ON nightjar.file (source_id, checksum) WHERE status = 'staged';
 CREATE INDEX ON nightjar.file (batch_id);

@@ -344,10 +344,12 @@ BEGIN
 END;
 $$;
 
--- record_skipped_file records a file the run skipped and archived (a skipped file that
--- stays listed gets no row, or re-runs would add one each time): status skipped, the
--- reason, where it went, and duplicate_of = the staged file with the same checksum.
--- batch_id is the committed batch it was planned with, or NULL. Returns the file id.
+-- record_skipped_file records a file the run skipped: status skipped, the reason, where
+-- it was archived, and duplicate_of = the staged file with the same checksum. A file left
+-- where it is (archive_location NULL: below min_confidence after its header check) gets
+-- one row per location and content: a re-run that skips it again returns that row's id
+-- instead of adding one each time. batch_id is the committed batch it was planned with,
+-- or NULL. Returns the file id.
 CREATE FUNCTION nightjar.record_skipped_file(
     run_id bigint, batch_id bigint, name text, location text, checksum text, size bigint,
     confidence float8, reason text, archive_location text) RETURNS bigint
@@ -371,8 +373,17 @@ BEGIN
     IF reason IS NULL OR reason = '' THEN
         PERFORM nightjar._ingest_refuse('reason must say why the file was skipped');
     END IF;
-    IF archive_location IS NULL OR archive_location = '' THEN
-        PERFORM nightjar._ingest_refuse('archive_location must not be empty (only archived skipped files get a row)');
+    IF archive_location = '' THEN
+        PERFORM nightjar._ingest_refuse('archive_location must be NULL (left in place) or say where the file went');
+    END IF;
+    IF archive_location IS NULL THEN
+        SELECT f.file_id INTO v_file_id FROM nightjar.file f
+        WHERE f.source_id = v_run.source_id AND f.status = 'skipped' AND f.archive_location IS NULL
+          AND f.location = record_skipped_file.location AND f.checksum IS NOT DISTINCT FROM record_skipped_file.checksum
+        LIMIT 1;
+        IF FOUND THEN
+            RETURN v_file_id;
+        END IF;
     END IF;
     INSERT INTO nightjar.file (source_id, batch_id, name, location, checksum, size, confidence, status, error,
                                archive_location, duplicate_of)

@@ -146,14 +146,15 @@ void RecordArchive(pqxx::connection& conn, long file_id, const std::string& loca
     tx.commit();
 }
 
-// RecordSkippedFile records an archived skipped file through nightjar.record_skipped_file.
+// RecordSkippedFile records a skipped file through nightjar.record_skipped_file: archived
+// (archive_location set) or left in place (empty archive_location, sent as NULL).
 void RecordSkippedFile(pqxx::connection& conn, long run_id, long batch_id, const SkippedFile& f) {
     pqxx::work tx(conn);
     std::string batch = IdText(batch_id);
     tx.exec_params(
         "SELECT nightjar.record_skipped_file($1, $2::bigint, $3, $4, $5, $6, $7, $8, $9)", run_id,
         Nullable(batch), f.candidate.name, f.candidate.key, Nullable(f.checksum),
-        static_cast<long>(f.size), f.candidate.confidence, f.reason, f.archive_location);
+        static_cast<long>(f.size), f.candidate.confidence, f.reason, Nullable(f.archive_location));
     tx.commit();
 }
 

@@ -58,7 +58,7 @@ void SkipBatch(pqxx::connection& conn, long run_id, int plan_seq);
 // RecordArchive stores where a file was archived.
 void RecordArchive(pqxx::connection& conn, long file_id, const std::string& location);
 
-// SkippedFile is what RecordSkippedFile records of an archived skipped file.
+// SkippedFile is what RecordSkippedFile records of a skipped file.
 struct SkippedFile {
     const Candidate& candidate;
     const std::string& checksum;
@@ -67,7 +67,8 @@ struct SkippedFile {
     const std::string& archive_location;
 };
 
-// RecordSkippedFile records a skipped file that was archived (batch_id 0 = none).
+// RecordSkippedFile records a skipped file, archived or (empty archive_location) left in
+// place (batch_id 0 = none).
 void RecordSkippedFile(pqxx::connection& conn, long run_id, long batch_id, const SkippedFile& f);
 
 // SaveBookmark stores the source's bookmark (JSON text).

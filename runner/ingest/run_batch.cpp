@@ -168,15 +168,21 @@ void TallyBatch(RunContext& ctx, const std::vector<BatchFile>& files, BatchRepor
 void ArchiveBatch(RunContext& ctx, std::vector<BatchFile>& files, const BatchReport& br) {
     for (auto& f : files) {
         try {
-            if (f.keep_in_place) continue;  // skipped as not relevant: left where it is
+            if (f.keep_in_place) {
+                // Skipped as not relevant: left where it is, recorded once (a changed file
+                // that failed has its row already).
+                if (f.status == FileStatus::kSkipped && !f.file_id)
+                    RecordSkippedFile(*ctx.conn, ctx.run_id, br.batch_id,
+                                      {f.candidate, f.checksum, f.size, f.error, ""});
+                continue;
+            }
             bool success = f.status != FileStatus::kFailed && !f.to_failure;
             f.archive_location = ctx.source->Archive(f.candidate, success, ctx.date);
             if (f.archive_location.empty()) continue;
             if (f.file_id) {
                 RecordArchive(*ctx.conn, f.file_id, f.archive_location);
             } else if (f.status == FileStatus::kSkipped) {
-                // A skipped file that was moved gets a row saying where it went (one that
-                // stays listed would get a row on every run, so it gets none).
+                // A skipped file that was moved gets a row saying where it went.
                 RecordSkippedFile(*ctx.conn, ctx.run_id, br.batch_id,
                                   {f.candidate, f.checksum, f.size, f.error, f.archive_location});
             }

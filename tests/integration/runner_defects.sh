@@ -5,7 +5,7 @@
 # double/uint64 are staged exactly as written; a CSV with bare-CR line ends fails clearly;
 # a CRLF inside a quoted CSV field is kept. (2) An S3 source (s3rver, started and stopped
 # by PID): a file below min_confidence after its header check stays where it is (not
-# archived to success/) and is reported skipped.
+# archived to success/), reported skipped, and recorded skipped once in nightjar.file.
 # Needs PGHOST/PGPORT/PGUSER/PGDATABASE and NIGHTJAR_DATABASE_URL; NIGHTJAR_BIN.
 set -euo pipefail
 source "$(dirname "$0")/lib/runner_env.sh"
@@ -106,6 +106,12 @@ TOML
   grep -q "<Key>in/success/prix_rel" <<<"$listing" || { echo "$listing"; fail "relevant file not archived"; }
   sid2=$(q "SELECT source_id FROM nightjar.source WHERE name = '$name2'")
   [[ $(q "SELECT count(*) FROM nightjar.raw_record WHERE source_id = $sid2") == 1 ]] || fail "s3 records"
+  # Recorded as skipped, left in place (no archive location), once however often runs skip it.
+  skipped_row() { q "SELECT count(*) || ' ' || string_agg(error, ',') FROM nightjar.file WHERE source_id = $sid2
+                     AND location = 'in/prix_irr.csv' AND status = 'skipped' AND archive_location IS NULL"; }
+  [[ $(skipped_row) == "1 below min_confidence after header check" ]] || fail "skipped file row: $(skipped_row)"
+  "$BIN" run -c "$tmp/s3.toml" > "$tmp/out3" 2>&1 || { cat "$tmp/out3"; fail "second s3 run failed"; }
+  [[ $(skipped_row) == "1 below min_confidence after header check" ]] || fail "skipped again: $(skipped_row)"
   kill "$s3_pid"; wait "$s3_pid" 2>/dev/null || true
 fi
 echo "runner_defects: ok"

@@ -4,7 +4,7 @@
 -- echoed values cut to 64 characters). One transaction, rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(54);
+SELECT plan(56);
 
 -- sources
 SELECT is(nightjar.define_source('t_api_src', 'dir', '{"location": "/a"}'), 'created', 'define_source creates');
@@ -119,8 +119,14 @@ UPDATE ids SET skipped = nightjar.record_skipped_file(run, NULL, 'copy.csv', 'd/
                                                       'already staged', 'success/copy.2026-12-03.csv');
 SELECT is((SELECT (status, duplicate_of = ids.f1, error, archive_location)::text FROM nightjar.file WHERE file_id = skipped),
           '(skipped,t,"already staged",success/copy.2026-12-03.csv)', 'a skipped archived file names what it duplicates') FROM ids;
-SELECT throws_ok(format($$SELECT nightjar.record_skipped_file(%s, NULL, 'x', 'x', NULL, 1, 1, 'already staged', NULL)$$, run), '22023',
-                 'nightjar: archive_location must not be empty (only archived skipped files get a row)', 'only archived skipped files') FROM ids;
+SELECT throws_ok(format($$SELECT nightjar.record_skipped_file(%s, NULL, 'x', 'x', NULL, 1, 1, 'already staged', '')$$, run), '22023',
+                 'nightjar: archive_location must be NULL (left in place) or say where the file went', 'an empty archive location') FROM ids;
+-- A file left in place (below min_confidence) gets one row, however often runs skip it.
+SELECT is(nightjar.record_skipped_file(run, NULL, 'irr.csv', 'd/irr.csv', repeat('b', 64), 5, 0.2, 'below min_confidence after header check', NULL),
+          nightjar.record_skipped_file(run, NULL, 'irr.csv', 'd/irr.csv', repeat('b', 64), 5, 0.2, 'below min_confidence after header check', NULL),
+          'a file left in place is recorded once per location and content') FROM ids;
+SELECT is((SELECT count(*) FROM nightjar.file WHERE location = 'd/irr.csv' AND status = 'skipped' AND archive_location IS NULL),
+          1::bigint, 'with no archive location') FROM ids;
 SELECT lives_ok(format('SELECT nightjar.skip_batch(%s, 3)', run), 'skip_batch') FROM ids;
 SELECT is((SELECT string_agg(status, ',' ORDER BY plan_seq) FROM nightjar.ingest_plan_batch WHERE plan_id = plan), 'staged,failed,skipped',
           'the plan says how each batch ended') FROM ids;
