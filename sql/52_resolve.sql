@@ -20,7 +20,10 @@ CREATE TABLE nightjar.resolution (
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     resolved_at   timestamptz,     -- end of the last nightjar.resolve
-    last_result   jsonb            -- what it returned
+    last_result   jsonb,           -- what it returned
+    model_state   text,            -- the model the last estimating full run fitted (its text form),
+                                   -- reused by incremental runs and model => 'frozen'; NULL: none yet
+    model_at      timestamptz      -- when that model was fitted
 );
 COMMENT ON TABLE nightjar.resolution IS
     'entity resolutions (nightjar.define_resolution); levels names the comparison levels that '
@@ -32,6 +35,14 @@ SELECT pg_catalog.pg_extension_config_dump('nightjar.resolution_resolution_id_se
 CREATE FUNCTION nightjar._storage_resolve() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- entity_member.fingerprint came with incremental runs: add it to an older table.
+    IF to_regclass('nightjar.entity_member') IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = to_regclass('nightjar.entity_member') AND a.attname = 'fingerprint'
+                         AND NOT a.attisdropped) THEN
+        LOCK TABLE nightjar.source IN SHARE UPDATE EXCLUSIVE MODE;
+        ALTER TABLE nightjar.entity_member ADD COLUMN IF NOT EXISTS fingerprint bigint;
+    END IF;
     IF NOT nightjar._storage_missing('match_pair', 'entity_member') THEN
         RETURN;
     END IF;
@@ -62,9 +73,10 @@ BEGIN
             resolution text NOT NULL,
             entity_id  bigint NOT NULL,
             source     text NOT NULL,
-            key        text NOT NULL
+            key        text NOT NULL,
+            fingerprint bigint  -- hash of the record's normalised compared values (incremental runs)
         ) PARTITION BY LIST (resolution);
-        COMMENT ON TABLE nightjar.entity_member IS 'the entity of every record of each resolution (nightjar.resolve). Bulk data: not a member of the extension (nightjar._storage_resolve)';
+        COMMENT ON TABLE nightjar.entity_member IS 'the entity of every record of each resolution (nightjar.resolve), with the fingerprint of its compared values. Bulk data: not a member of the extension (nightjar._storage_resolve)';
         PERFORM nightjar._storage_guard_on('entity_member');
     END IF;
 END $$;
@@ -129,11 +141,14 @@ COMMENT ON FUNCTION nightjar._check_resolution(text, jsonb) IS
     'reads a resolution config in C++ (fields, kinds, overrides; errors name the field) and returns the level names of each field';
 
 CREATE FUNCTION nightjar._resolve_records(name text, config jsonb, sources text[], queries text[],
-                                          pair_table regclass, member_table regclass) RETURNS jsonb
+                                          pair_table regclass, member_table regclass, mode text,
+                                          model_state text, constraints boolean) RETURNS jsonb
 LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_resolve_records';
-COMMENT ON FUNCTION nightjar._resolve_records(text, jsonb, text[], text[], regclass, regclass) IS
-    'runs one resolution in C++: reads each input query (key, then one text column per field), resolves, '
-    'writes the resolution''s partitions of match_pair and entity_member; returns counts and timings';
+COMMENT ON FUNCTION nightjar._resolve_records(text, jsonb, text[], text[], regclass, regclass, text, text, boolean) IS
+    'runs one resolution in C++ (mode full, frozen: full scored with model_state, incremental: reads the '
+    'partitions first, compares only new and changed records); reads each input query (key, then one text '
+    'column per field) and, when constraints, nightjar.link_constraint; writes the resolution''s partitions '
+    'of match_pair and entity_member; returns counts, timings and the model''s text (model_state)';
 
 -- _resolution_column returns the attribute name `col` of `rel` if it exists, else NULL.
 CREATE FUNCTION nightjar._resolution_column(rel regclass, col text) RETURNS text
@@ -305,7 +320,10 @@ BEGIN
     SELECT r.levels INTO v_old FROM nightjar.resolution r WHERE r.name = define_resolution.name;
     INSERT INTO nightjar.resolution AS r (name, config, levels)
     VALUES (define_resolution.name, define_resolution.config, v_levels)
-    ON CONFLICT ON CONSTRAINT resolution_name_key DO UPDATE SET config = EXCLUDED.config, levels = EXCLUDED.levels, updated_at = now()
+    ON CONFLICT ON CONSTRAINT resolution_name_key DO UPDATE SET config = EXCLUDED.config, levels = EXCLUDED.levels, updated_at = now(),
+        -- a changed config needs a new model: the next incremental run falls back to a full one
+        model_state = CASE WHEN r.config = EXCLUDED.config THEN r.model_state END,
+        model_at = CASE WHEN r.config = EXCLUDED.config THEN r.model_at END
     RETURNING r.resolution_id INTO v_id;
     -- Results whose levels no longer mean what the catalog says (fields changed, or left
     -- over from an earlier definition of this name) are emptied; the next resolve refills.
@@ -347,43 +365,84 @@ COMMENT ON FUNCTION nightjar.drop_resolution(text) IS
     'removes a resolution from the catalog and drops its partitions of match_pair and entity_member';
 
 -- resolve runs a resolution and replaces its results; returns counts and timings.
-CREATE FUNCTION nightjar.resolve(name text) RETURNS jsonb
+CREATE FUNCTION nightjar.resolve(name text, mode text DEFAULT 'full', model text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     r nightjar.resolution;
     v_sources text[];
     v_queries text[];
     v_result jsonb;
+    v_core_mode text;
+    v_fallback text;
+    v_state text;
     v_t0 timestamptz := clock_timestamp();
 BEGIN
+    IF mode IS NULL OR mode NOT IN ('full', 'incremental') THEN
+        RAISE EXCEPTION 'nightjar: resolve: unknown mode %', coalesce(quote_literal(left(mode, 64)), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'known modes: full, incremental';
+    END IF;
+    IF model IS NOT NULL AND model NOT IN ('estimate', 'frozen') THEN
+        RAISE EXCEPTION 'nightjar: resolve: unknown model %', quote_literal(left(model, 64))
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'estimate (fit the model on the data) or frozen (reuse the last full run''s)';
+    END IF;
+    IF mode = 'incremental' AND model = 'estimate' THEN
+        RAISE EXCEPTION 'nightjar: resolve: an incremental run scores with the model of the last full run, not model => ''estimate'''
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     PERFORM nightjar.ensure_storage();  -- the result tables are not the extension's (06_storage.sql)
-    -- FOR UPDATE: two resolves of one resolution run one after the other.
     SELECT * INTO r FROM nightjar.resolution x WHERE x.name = resolve.name FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'nightjar: no resolution named %', coalesce(quote_literal(left(name, 64)), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'define it with nightjar.define_resolution(name, config)';
     END IF;
+    IF mode = 'incremental' THEN
+        IF r.model_state IS NULL OR nightjar._resolution_partition('entity_member', r.name) IS NULL
+           OR nightjar._resolution_partition('match_pair', r.name) IS NULL THEN
+            v_core_mode := 'full';
+            v_fallback := 'no previous full run (or the config changed since): ran a full resolve';
+        ELSE
+            v_core_mode := 'incremental';
+        END IF;
+    ELSIF model = 'frozen' THEN
+        IF r.model_state IS NULL THEN
+            RAISE EXCEPTION 'nightjar: resolution "%" has no stored model (run nightjar.resolve(%) first)',
+                r.name, quote_literal(r.name) USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_core_mode := 'frozen';
+    ELSE
+        v_core_mode := 'full';
+    END IF;
     SELECT array_agg(i.source), array_agg(i.query) INTO v_sources, v_queries
     FROM nightjar._resolution_inputs(r.name, r.config) AS i;
-    PERFORM nightjar._resolution_partitions(r.name);
+    IF v_core_mode <> 'incremental' THEN
+        PERFORM nightjar._resolution_partitions(r.name);  -- an incremental run reads them first
+    END IF;
     v_result := nightjar._resolve_records(r.name, r.config, v_sources, v_queries,
                                           nightjar._resolution_partition('match_pair', r.name),
-                                          nightjar._resolution_partition('entity_member', r.name));
+                                          nightjar._resolution_partition('entity_member', r.name),
+                                          v_core_mode, coalesce(r.model_state, ''),
+                                          to_regclass('nightjar.link_constraint') IS NOT NULL);
     PERFORM nightjar._resolution_indexes(r.name);
-    v_result := v_result || jsonb_build_object('resolution', r.name,
-                                               'total_seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3));
-    UPDATE nightjar.resolution x SET resolved_at = clock_timestamp(), last_result = v_result
+    v_state := v_result ->> 'model_state';
+    v_result := (v_result - 'model_state') || jsonb_build_object('resolution', r.name,
+                    'total_seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3));
+    IF v_fallback IS NOT NULL THEN
+        v_result := v_result || jsonb_build_object('fallback', v_fallback);
+    END IF;
+    UPDATE nightjar.resolution x SET resolved_at = clock_timestamp(), last_result = v_result,
+        model_state = CASE WHEN v_core_mode = 'full' THEN v_state ELSE x.model_state END,
+        model_at = CASE WHEN v_core_mode = 'full' THEN clock_timestamp() ELSE x.model_at END
     WHERE x.resolution_id = r.resolution_id;
     RETURN v_result;
 END $$;
-COMMENT ON FUNCTION nightjar.resolve(text) IS
-    'runs a resolution (C++: blocking, comparison, unsupervised scoring, clustering) over its inputs and replaces '
-    'its rows of nightjar.match_pair and nightjar.entity_member in this transaction; returns counts and timings';
+COMMENT ON FUNCTION nightjar.resolve(text, text, text) IS
+    'runs a resolution (C++: blocking, comparison, unsupervised scoring, clustering under the link constraints) and '
+    'replaces its rows of nightjar.match_pair and nightjar.entity_member in this transaction; mode full (model '
+    'estimate: fit and store the model; frozen: reuse the stored one) or incremental (compare only new and changed '
+    'records, with the stored model; a full run when there is none); returns counts and timings';
 
--- resolve_step is resolve as a pipeline step: fn(event payload jsonb) -> jsonb. The payload
--- names the resolution ("resolution"), or a source ("source"): then every resolution with
--- an input of that source runs. Declare it with emits => 'entities.resolved'.
 CREATE FUNCTION nightjar.resolve_step(event jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -405,19 +464,22 @@ BEGIN
             coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOREACH v_name IN ARRAY v_names LOOP
-        v_one := nightjar.resolve(v_name);
+        v_one := nightjar.resolve(v_name, 'incremental');  -- a full run when none was made yet
         v_in := v_in + (v_one ->> 'records')::bigint;
         v_out := v_out + (v_one ->> 'entities')::bigint;
-        v_counts := v_counts || jsonb_build_object(v_name, jsonb_build_object(
-            'records', v_one -> 'records', 'candidate_pairs', v_one -> 'candidate_pairs',
-            'matches', v_one -> 'matches', 'entities', v_one -> 'entities'));
+        v_counts := v_counts || jsonb_build_object(v_name, jsonb_strip_nulls(jsonb_build_object(
+            'mode', v_one -> 'mode', 'records', v_one -> 'records', 'candidate_pairs', v_one -> 'candidate_pairs',
+            'matches', v_one -> 'matches', 'entities', v_one -> 'entities',
+            'new_records', v_one -> 'new_records', 'changed_records', v_one -> 'changed_records',
+            'deleted_records', v_one -> 'deleted_records', 'entities_changed', v_one -> 'entities_changed',
+            'must_links', v_one -> 'must_links', 'cannot_link_cuts', v_one -> 'cannot_link_cuts')));
     END LOOP;
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_out, 'counts', v_counts,
                               'payload', jsonb_build_object('resolutions', to_jsonb(v_names)));
 END $$;
 COMMENT ON FUNCTION nightjar.resolve_step(jsonb) IS
     'nightjar.resolve as a pipeline step: runs the payload''s "resolution", or every resolution reading its '
-    '"source"; returns rows_in (records), rows_out (entities), counts per resolution and the payload '
+    '"source", incrementally once a full run stored its model (a full run before); returns rows_in (records), rows_out (entities), counts per resolution and the payload '
     '{"resolutions": [...]}; emits nothing itself';
 
 -- Analyst functions: the resolver's own comparators, one value at a time.

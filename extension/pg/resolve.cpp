@@ -5,7 +5,9 @@
 //     (ResolverConfig::FromJson: errors name the field, prefixed with the resolution) and
 //     returns each field's comparison level names, the key to match_pair.levels.
 //   nightjar._resolve_records(name, config, sources text[], queries text[], pair_table
-//     regclass, member_table regclass) → jsonb runs one resolution: read, resolve, write
+//     regclass, member_table regclass, mode, model_state, constraints boolean) → jsonb runs
+//     one resolution (mode full, frozen = full with the stored model, or incremental):
+//     read, resolve, write
 //     (into the resolution's partitions directly, sparing the routing of every row through
 //     the partitioned parent); returns the core's summary plus the glue's
 //     own figures ("inputs", "read_seconds", "write_seconds", "memory_bytes").
@@ -19,11 +21,14 @@
 //     Values are handed to RecordSet::Add as views into the tuples (no copy; the core
 //     normalises and interns them at once), so memory is the RecordSet plus one chunk.
 //     A NULL key skips the row (counted); a key seen twice in one input is an error.
+//     Then, when asked, the link constraints, and for an incremental run the last run's
+//     members (fingerprints) and pairs (resolve_previous.cpp); an incremental run empties
+//     its partitions only after reading them (the SQL wrapper does it for a full run).
 //  2. Resolve: core::resolve::Resolve runs with no PostgreSQL call on the stack; the only
 //     way back into PostgreSQL is the progress hook (ActivityProgress: interrupts and the
 //     pg_stat_activity line), which throws PgError on a cancel.
 //  3. Write: entity_member (one row per record, entity_id = the core's dense entity index
-//     + 1) and match_pair (pairs at or above the review threshold) through prepared
+//     + 1, the record's fingerprint) and match_pair (pairs at or above the review threshold) through prepared
 //     "INSERT ... SELECT * FROM unnest(...)" statements of kWriteRows rows, a scratch
 //     context reset after each. Per-field levels travel as one smallint array per field
 //     and are assembled with ARRAY[...] in the statement (BulkWriter cannot bind an array
@@ -40,10 +45,12 @@
 #include <vector>
 
 #include "extension/pg/batch_step.hpp"
+#include "extension/pg/resolve_previous.hpp"
 #include "extension/pg/resolve_writer.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -71,38 +78,6 @@ double Seconds(std::chrono::steady_clock::time_point start) {
 // JsonbFromText parses JSON text into a jsonb Datum of the current memory context.
 Datum JsonbFromText(const std::string& json) {
     return PgCall([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
-}
-
-// ReadConfig reads a resolution's config, prefixing a definition error with its name.
-res::ResolverConfig ReadConfig(const std::string& name, const std::string& json) {
-    try {
-        return res::ResolverConfig::FromJson(json);
-    } catch (const core::InvalidArgument& e) {
-        std::string_view what = e.what();
-        if (what.rfind("nightjar: ", 0) == 0) what.remove_prefix(10);
-        throw core::InvalidArgument("nightjar: resolution \"" + name + "\": " + std::string(what));
-    }
-}
-
-// LevelsJson returns [{"field": .., "kind": .., "levels": [..]}] for the config's fields.
-std::string LevelsJson(const res::ResolverConfig& config) {
-    std::string json = "[";
-    for (size_t f = 0; f < config.fields.size(); ++f) {
-        const res::FieldSpec& field = config.fields[f];
-        if (f > 0) json += ", ";
-        json += "{\"field\": ";
-        AppendJsonString(json, field.name);
-        json += ", \"kind\": ";
-        AppendJsonString(json, res::FieldKindName(field.kind));
-        json += ", \"levels\": [";
-        const std::vector<std::string> names = res::LevelNames(field);
-        for (size_t l = 0; l < names.size(); ++l) {
-            if (l > 0) json += ", ";
-            AppendJsonString(json, names[l]);
-        }
-        json += "]}";
-    }
-    return json + "]";
 }
 
 // TextDatum copies `s` into a text Datum of the current memory context.
@@ -134,8 +109,10 @@ class Resolution {
   public:
     Resolution(std::string name, const res::ResolverConfig& config,
                std::vector<std::string> sources, std::vector<std::string> queries, Oid pair_oid,
-               Oid member_oid)
+               Oid member_oid, std::string mode, std::string model_state, bool constraints)
         : name_(std::move(name)),
+          mode_(std::move(mode)),
+          read_constraints_(constraints),
           pair_table_(RegclassName(pair_oid)),
           member_table_(RegclassName(member_oid)),
           pair_oid_(pair_oid),
@@ -145,6 +122,7 @@ class Resolution {
           queries_(std::move(queries)),
           label_("nightjar.resolve('" + name_ + "')") {
         for (std::string& s : sources) inputs_.push_back(InputStats{std::move(s)});
+        if (mode_ != "full") options_.frozen_model = std::move(model_state);
     }
 
     // Run reads every input, resolves and writes the results.
@@ -153,9 +131,12 @@ class Resolution {
         auto t0 = std::chrono::steady_clock::now();
         for (size_t i = 0; i < queries_.size(); ++i) ReadInput(step, static_cast<uint32_t>(i));
         read_seconds_ = Seconds(t0);
+        t0 = std::chrono::steady_clock::now();
+        ReadPreviousAndConstraints(step);
+        read_previous_seconds_ = Seconds(t0);
         {
             ActivityProgress progress(label_, "done");
-            result_ = res::Resolve(config_, records_, progress);
+            result_ = res::Resolve(config_, records_, progress, options_);
         }
         t0 = std::chrono::steady_clock::now();
         WriteMembers(step.OuterContext());
@@ -180,17 +161,46 @@ class Resolution {
             json += ", \"records\": " + std::to_string(inputs_[i].records) +
                     ", \"null_keys\": " + std::to_string(inputs_[i].null_keys) + "}";
         }
-        char buf[240];
+        char buf[320];
         snprintf(buf, sizeof buf,
-                 "], \"read_seconds\": %.3f, \"write_seconds\": %.3f, \"write_members_seconds\": "
-                 "%.3f, \"write_path\": \"%s\", \"memory_bytes\": %zu}",
-                 read_seconds_, write_seconds_, write_members_seconds_,
-                 heap_writes_ ? "heap" : "sql", records_.MemoryBytes());
+                 "], \"read_seconds\": %.3f, \"read_previous_seconds\": %.3f, \"write_seconds\": "
+                 "%.3f, \"write_members_seconds\": %.3f, \"write_path\": \"%s\", "
+                 "\"memory_bytes\": %zu, \"unknown_constraints\": %zu, \"model_state\": ",
+                 read_seconds_, read_previous_seconds_, write_seconds_, write_members_seconds_,
+                 heap_writes_ ? "heap" : "sql", records_.MemoryBytes(), unknown_constraints_);
         json += buf;
+        AppendJsonString(json, result_.model_state);
+        json += "}";
         return JsonbFromText(json);
     }
 
   private:
+    // ReadPreviousAndConstraints reads, when asked, the link constraints and (incremental)
+    // the last run's members and pairs; an incremental run then empties its partitions
+    // (nightjar._resolution_partitions), which the SQL wrapper left for it to read.
+    void ReadPreviousAndConstraints(BatchStep& step) {
+        const bool incremental = mode_ == "incremental";
+        if (!incremental && !read_constraints_) return;
+        SourceIndex sources;
+        for (uint32_t i = 0; i < inputs_.size(); ++i) sources.emplace(inputs_[i].source, i);
+        const res::RecordIndex index(records_);
+        if (read_constraints_)
+            unknown_constraints_ =
+                ReadLinkConstraints(step, name_, sources, index, options_.constraints);
+        if (!incremental) return;
+        ReadPreviousRun(step, member_table_, pair_table_, sources, index, records_.size(),
+                        config_.fields.size(), previous_);
+        options_.previous = &previous_;
+        const std::string sql =
+            "SELECT nightjar._resolution_partitions(" +
+            PgCall([&] { return std::string(quote_literal_cstr(name_.c_str())); }) + ")";
+        PgCall([&] {
+            if (SPI_execute(sql.c_str(), false, 0) != SPI_OK_SELECT)
+                elog(ERROR, "nightjar: could not empty the partitions of resolution \"%s\"",
+                     name_.c_str());
+        });
+    }
+
     // ReadInput streams input `source` into the record set.
     void ReadInput(BatchStep& step, uint32_t source) {
         InputStats& stats = inputs_[source];
@@ -199,7 +209,7 @@ class Resolution {
         std::string previous_key;
         bool first = true;
         step.Run(queries_[source].c_str(), {}, {}, [&](const StepRow& row) {
-            std::optional<std::string_view> key = Column(row, 1);
+            std::optional<std::string_view> key = StepRowText(row, 1);
             if (!key) {
                 ++stats.null_keys;
                 return;
@@ -210,22 +220,11 @@ class Resolution {
                     "\": key \"" + std::string(key->substr(0, 64)) + "\" appears more than once");
             first = false;
             previous_key.assign(key->data(), key->size());
-            for (size_t f = 0; f < nfields; ++f) values[f] = Column(row, static_cast<int>(f) + 2);
+            for (size_t f = 0; f < nfields; ++f)
+                values[f] = StepRowText(row, static_cast<int>(f) + 2);
             records_.Add(source, *key, values);
             ++stats.records;
         });
-    }
-
-    // Column returns text column `col` of a row as a view (nullopt when NULL); only a
-    // compressed or out-of-line value is detoasted, into the chunk's scratch context.
-    static std::optional<std::string_view> Column(const StepRow& row, int col) {
-        bool isnull = false;
-        Datum d = row.Value(col, &isnull);
-        if (isnull) return std::nullopt;
-        auto* v = reinterpret_cast<varlena*>(DatumGetPointer(d));
-        if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-            v = PgCall([&] { return pg_detoast_datum_packed(v); });
-        return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
     }
 
     // OuterText returns `s` as a text Datum allocated in `context`.
@@ -266,19 +265,22 @@ class Resolution {
     }
 
     // WriteMembers writes one entity_member row per record: (resolution, entity_id, source,
-    // key), by HeapWriter when the partition allows it (resolve_writer.hpp), else by SQL.
+    // key, fingerprint), by HeapWriter when the partition allows it (resolve_writer.hpp),
+    // else by SQL.
     void WriteMembers(MemoryContext outer) {
         const std::vector<Datum> sources = SourceDatums(outer);
         const Datum resolution = OuterText(outer, name_);
         std::optional<HeapWriter> heap;
         std::optional<BulkWriter> bulk;
-        if (HeapWriter::Usable(member_oid_, {"resolution", "entity_id", "source", "key"})) {
+        if (HeapWriter::Usable(member_oid_,
+                               {"resolution", "entity_id", "source", "key", "fingerprint"})) {
             heap.emplace(member_oid_);
         } else {
             bulk.emplace("INSERT INTO " + member_table_ +
-                             " (resolution, entity_id, source, key) SELECT * FROM "
-                             "unnest($1::text[], $2::bigint[], $3::text[], $4::text[])",
-                         std::vector<Oid>{TEXTOID, INT8OID, TEXTOID, TEXTOID});
+                             " (resolution, entity_id, source, key, fingerprint) SELECT * FROM "
+                             "unnest($1::text[], $2::bigint[], $3::text[], $4::text[], "
+                             "$5::bigint[])",
+                         std::vector<Oid>{TEXTOID, INT8OID, TEXTOID, TEXTOID, INT8OID});
         }
         heap_writes_ = heap.has_value();
         ScratchContext scratch(outer);
@@ -291,10 +293,11 @@ class Resolution {
                 ScratchContext::Scope in_scratch(scratch);
                 KeyDatums(begin, end, keys);
                 for (uint32_t r = begin; r < end; ++r) {
-                    Datum v[4] = {resolution,
+                    Datum v[5] = {resolution,
                                   Int64GetDatum(static_cast<int64>(result_.entity_of[r]) + 1),
-                                  sources[records_.Source(r)], keys[r - begin]};
-                    bool nulls[4] = {false, false, false, false};
+                                  sources[records_.Source(r)], keys[r - begin],
+                                  Int64GetDatum(static_cast<int64>(result_.fingerprint[r]))};
+                    bool nulls[5] = {false, false, false, false, false};
                     if (heap) {
                         heap->Add(v, nulls);
                     } else {
@@ -423,6 +426,12 @@ class Resolution {
     }
 
     const std::string name_;
+    const std::string mode_;  // full, frozen (full with the stored model), incremental
+    const bool read_constraints_;
+    res::ResolveOptions options_;
+    res::PreviousRun previous_;
+    size_t unknown_constraints_ = 0;
+    double read_previous_seconds_ = 0;
     const std::string pair_table_, member_table_;  // regclass output: quoted as needed
     const Oid pair_oid_, member_oid_;
     bool heap_writes_ = false;  // whether the rows went through HeapWriter (for the summary)
@@ -437,23 +446,20 @@ class Resolution {
 
 }  // namespace
 
-// nightjar_check_resolution reads a config in the core and returns its fields' level names.
-NIGHTJAR_FUNCTION(nightjar_check_resolution) {
-    const std::string name = TextArg(fcinfo, 0);
-    const res::ResolverConfig config = ReadConfig(name, JsonbTextArg(fcinfo, 1));
-    return JsonbFromText(LevelsJson(config));
-}
-
 // nightjar_resolve_records runs one resolution and returns its summary.
 NIGHTJAR_FUNCTION(nightjar_resolve_records) {
     const std::string name = TextArg(fcinfo, 0);
-    const res::ResolverConfig config = ReadConfig(name, JsonbTextArg(fcinfo, 1));
+    const res::ResolverConfig config = ReadResolutionConfig(name, JsonbTextArg(fcinfo, 1));
     std::vector<std::string> sources = TextArrayArg(fcinfo, 2, "sources");
     std::vector<std::string> queries = TextArrayArg(fcinfo, 3, "queries");
     if (sources.size() != queries.size() || sources.empty())
         throw core::InvalidArgument("nightjar: _resolve_records needs one query per source");
+    std::string mode = TextArg(fcinfo, 6);
+    if (mode != "full" && mode != "frozen" && mode != "incremental")
+        throw core::InvalidArgument("nightjar: _resolve_records: unknown mode \"" +
+                                    mode.substr(0, 64) + "\"");
     Resolution run(name, config, std::move(sources), std::move(queries), PG_GETARG_OID(4),
-                   PG_GETARG_OID(5));
+                   PG_GETARG_OID(5), std::move(mode), TextArg(fcinfo, 7), PG_GETARG_BOOL(8));
     run.Run();
     return run.Result();
 }

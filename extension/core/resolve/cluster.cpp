@@ -11,10 +11,20 @@
 // lists), 4 bytes per edge for the order. Time: O(E log E) for the sort plus
 // near-linear union-find. Trade-off: greedy, not an optimal multicut; a chain of strong
 // wrong edges is not undone by later evidence.
+// Link constraints (reviewers' decisions): must-links are unions made before any edge,
+// exempt from one_per_source; each cannot-link is then listed under the roots of its two
+// records (a hash map over the few roots concerned, lists merged small-to-large), and an
+// edge joining two roots that hold the two ends of one cannot-link is cut like a
+// one_per_source conflict — so the weakest links between them go. Cost without
+// constraints: one empty-map test per merge.
+// Components are independent: the edges of one connected component of all the edges
+// decide its entities alone, in the same order, whatever the other components hold — so
+// re-clustering only the components an incremental run touched gives the full result.
 #include "core/resolve/cluster.hpp"
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -55,8 +65,9 @@ bool SharesSource(const std::vector<uint32_t>& x, const std::vector<uint32_t>& y
 }  // namespace
 
 Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
-                   const std::vector<Edge>& edges, bool one_per_source, Progress& progress) {
-    // Cluster sorts the edges, merges components and numbers the entities.
+                   const std::vector<Edge>& edges, bool one_per_source, Progress& progress,
+                   const LinkConstraints& constraints) {
+    // Cluster applies the must-links, sorts the edges, merges components and numbers them.
     Clustering out;
     out.kept.assign(edges.size(), 0);
     std::vector<uint32_t> order(edges.size());
@@ -81,6 +92,65 @@ Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
         sources.resize(records);
         for (size_t r = 0; r < records; ++r) sources[r].push_back(source_of[r]);
     }
+    // cannot_at[root]: the cannot-links with one end under root.
+    std::unordered_map<uint32_t, std::vector<uint32_t>> cannot_at;
+    const auto& cannot = constraints.cannot_link;
+    // Join makes y's component part of x's (x is the larger root).
+    auto join = [&](uint32_t x, uint32_t y) {
+        if (masks) {
+            mask[x] |= mask[y];
+        } else if (one_per_source) {
+            std::vector<uint32_t> merged;
+            merged.reserve(sources[x].size() + sources[y].size());
+            std::merge(sources[x].begin(), sources[x].end(), sources[y].begin(), sources[y].end(),
+                       std::back_inserter(merged));
+            sources[x].swap(merged);
+            std::vector<uint32_t>().swap(sources[y]);
+        }
+        if (!cannot_at.empty()) {
+            auto ity = cannot_at.find(y);
+            if (ity != cannot_at.end()) {
+                std::vector<uint32_t> moved = std::move(ity->second);
+                cannot_at.erase(ity);
+                std::vector<uint32_t>& into = cannot_at[x];
+                if (into.size() < moved.size()) into.swap(moved);
+                into.insert(into.end(), moved.begin(), moved.end());
+            }
+        }
+        uf.parent[y] = x;
+        uf.size[x] += uf.size[y];
+    };
+    // Forbidden says whether joining roots x and y would join the ends of a cannot-link.
+    auto forbidden = [&](uint32_t x, uint32_t y) {
+        if (cannot_at.empty()) return false;
+        auto ix = cannot_at.find(x), iy = cannot_at.find(y);
+        if (ix == cannot_at.end() || iy == cannot_at.end()) return false;
+        const std::vector<uint32_t>& list =
+            ix->second.size() <= iy->second.size() ? ix->second : iy->second;
+        for (uint32_t c : list) {
+            uint32_t ra = uf.Find(cannot[c].a), rb = uf.Find(cannot[c].b);
+            if ((ra == x && rb == y) || (ra == y && rb == x)) return true;
+        }
+        return false;
+    };
+    for (const RecordLink& link : constraints.must_link) {
+        if (link.a >= records || link.b >= records) continue;
+        uint32_t x = uf.Find(link.a), y = uf.Find(link.b);
+        if (x == y) continue;
+        if (uf.size[x] < uf.size[y]) std::swap(x, y);
+        join(x, y);
+        ++out.must_links;
+    }
+    for (uint32_t c = 0; c < cannot.size(); ++c) {
+        if (cannot[c].a >= records || cannot[c].b >= records) continue;
+        uint32_t x = uf.Find(cannot[c].a), y = uf.Find(cannot[c].b);
+        if (x == y) {
+            ++out.conflicts;
+            continue;
+        }
+        cannot_at[x].push_back(c);
+        cannot_at[y].push_back(c);
+    }
     ProgressTicker ticker(progress, static_cast<int64_t>(edges.size()), 100000);
     for (uint32_t e : order) {
         ticker.Tick();
@@ -90,26 +160,17 @@ Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
             continue;
         }
         if (uf.size[x] < uf.size[y]) std::swap(x, y);
-        if (masks) {
-            if (mask[x] & mask[y]) {
-                ++out.cut;
-                continue;
-            }
-            mask[x] |= mask[y];
-        } else if (one_per_source) {
-            if (SharesSource(sources[x], sources[y])) {
-                ++out.cut;
-                continue;
-            }
-            std::vector<uint32_t> merged;
-            merged.reserve(sources[x].size() + sources[y].size());
-            std::merge(sources[x].begin(), sources[x].end(), sources[y].begin(), sources[y].end(),
-                       std::back_inserter(merged));
-            sources[x].swap(merged);
-            std::vector<uint32_t>().swap(sources[y]);
+        if (forbidden(x, y)) {
+            ++out.cut;
+            ++out.cannot_link_cuts;
+            continue;
         }
-        uf.parent[y] = x;
-        uf.size[x] += uf.size[y];
+        if ((masks && (mask[x] & mask[y])) ||
+            (!masks && one_per_source && SharesSource(sources[x], sources[y]))) {
+            ++out.cut;
+            continue;
+        }
+        join(x, y);
         out.kept[e] = 1;
     }
     out.entity_of.assign(records, 0);

@@ -30,6 +30,8 @@
 #include "core/resolve/blocking.hpp"
 #include "core/resolve/cluster.hpp"
 #include "core/resolve/compare.hpp"
+#include "core/resolve/incremental.hpp"
+#include "core/resolve/model_state.hpp"
 #include "core/resolve/parallel.hpp"
 #include "core/resolve/record_data.hpp"
 #include "core/resolve/scoring.hpp"
@@ -72,6 +74,43 @@ std::string Quote(const std::string& s) {
     return out + "\"";
 }
 
+// EstimateModel fits the model on the candidate pairs (u from random pairs, m and the
+// prior by EM per blocking rule, u given the locality) and groups their patterns.
+Model EstimateModel(const ResolverConfig& config, const RecordData& d, const Comparer& comparer,
+                    const std::vector<uint64_t>& pairs, const std::vector<int8_t>& gamma,
+                    const std::vector<int>& level_counts, BlockingStats& stats, Progress& progress,
+                    Patterns& patterns) {
+    const size_t nf = d.fields.size(), n = d.size();
+    const int threads = std::max(1, config.threads);
+    Model model;
+    model.fields.resize(nf);
+    for (size_t f = 0; f < nf; ++f) {
+        const FieldSpec& spec = config.fields[f];
+        model.fields[f].m = spec.m;
+        model.fields[f].u = spec.u;
+        model.fields[f].fixed_m = !spec.m.empty();
+        model.fields[f].fixed_u = !spec.u.empty();
+    }
+    size_t samples = std::min<size_t>(config.u_sample_pairs, n < 2 ? 0 : n * (n - 1) / 2 + 1000);
+    EstimateU(d, comparer, config.one_per_source, samples, config.seed, threads, model, progress);
+    patterns = GroupPatterns(gamma, nf, progress);
+    // All pairs the model speaks of: every pair, or every pair of two sources.
+    double space = static_cast<double>(n) * (static_cast<double>(n) - 1) / 2;
+    if (config.one_per_source) {
+        std::vector<double> per_source;
+        for (uint32_t s : d.source) {
+            if (s >= per_source.size()) per_source.resize(s + 1, 0);
+            ++per_source[s];
+        }
+        for (double c : per_source) space -= c * (c - 1) / 2;
+    }
+    EstimateByRules(pairs, gamma, patterns, stats.samples, level_counts, config.em_iterations,
+                    space, config.global_em, model, progress);
+    EstimateLocalU(d, comparer, config.one_per_source, samples, config.seed, threads,
+                   config.em_iterations, model, progress);
+    return model;
+}
+
 }  // namespace
 
 const char* PairStatusName(PairStatus status) {
@@ -103,8 +142,20 @@ std::string ResolveResult::SummaryJson() const {
                       ",\"multi_record_entities\":" + std::to_string(multi_record_entities) +
                       ",\"blocks\":" + std::to_string(blocks) +
                       ",\"oversize_blocks\":" + std::to_string(oversize_blocks) +
-                      ",\"skipped_blocks\":" + std::to_string(skipped_blocks) +
-                      ",\"blocking_rules\":[";
+                      ",\"skipped_blocks\":" + std::to_string(skipped_blocks) + ",\"mode\":\"" +
+                      (incremental ? "incremental" : "full") + "\",\"model_source\":\"" +
+                      (frozen_model ? "frozen" : "estimated") +
+                      "\",\"must_links\":" + std::to_string(must_links) +
+                      ",\"cannot_link_cuts\":" + std::to_string(cannot_link_cuts) +
+                      ",\"constraint_conflicts\":" + std::to_string(constraint_conflicts);
+    if (incremental)
+        out += ",\"new_records\":" + std::to_string(new_records) +
+               ",\"changed_records\":" + std::to_string(changed_records) +
+               ",\"deleted_records\":" + std::to_string(deleted_records) +
+               ",\"compared_pairs\":" + std::to_string(candidate_pairs) +
+               ",\"kept_pairs\":" + std::to_string(kept_pairs) +
+               ",\"entities_changed\":" + std::to_string(entities_changed);
+    out += ",\"blocking_rules\":[";
     for (size_t i = 0; i < blocking_rules.size(); ++i)
         out += std::string(i ? "," : "") + "{\"rule\":" + Quote(blocking_rules[i]) + ",\"pairs\":" +
                std::to_string(i < blocking_rule_pairs.size() ? blocking_rule_pairs[i] : 0) + "}";
@@ -118,7 +169,8 @@ std::string ResolveResult::SummaryJson() const {
     return out;
 }
 
-ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Progress& progress) {
+ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Progress& progress,
+                      const ResolveOptions& options) {
     // Resolve runs the six phases and assembles the result.
     const RecordData& d = records.Data();
     CheckSameFields(config, d);
@@ -128,6 +180,14 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     result.records = n;
     result.field_count = nf;
     auto clock = Clock::now();
+    if (options.previous != nullptr && options.frozen_model.empty())
+        throw InvalidArgument("nightjar: an incremental resolve needs the model of a full run");
+    result.fingerprint = Fingerprints(d);
+    std::vector<uint8_t> touched;
+    if (options.previous != nullptr) {
+        result.incremental = true;
+        touched = MarkTouched(result.fingerprint, *options.previous, result);
+    }
 
     Comparer comparer(d);
     result.timings.emplace_back("prepare", Lap(clock));
@@ -136,6 +196,7 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     std::vector<KeyFamily> families =
         config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
     std::vector<uint64_t> pairs = CandidatePairs(d, config, families, stats, progress);
+    if (result.incremental) KeepTouchedPairs(pairs, touched);
     result.candidate_pairs = pairs.size();
     result.blocks = stats.blocks;
     result.oversize_blocks = stats.oversize_blocks;
@@ -153,38 +214,26 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     });
     result.timings.emplace_back("compare", Lap(clock));
 
-    Model model;
-    model.fields.resize(nf);
+    if (result.incremental)
+        result.kept_pairs = AddPreviousPairs(*options.previous, touched, nf, pairs, gamma);
+
     std::vector<int> level_counts(nf);
-    for (size_t f = 0; f < nf; ++f) {
-        const FieldSpec& spec = config.fields[f];
-        level_counts[f] = comparer.LevelCount(static_cast<int>(f));
-        model.fields[f].m = spec.m;
-        model.fields[f].u = spec.u;
-        model.fields[f].fixed_m = !spec.m.empty();
-        model.fields[f].fixed_u = !spec.u.empty();
+    for (size_t f = 0; f < nf; ++f) level_counts[f] = comparer.LevelCount(static_cast<int>(f));
+    Model model;
+    Patterns patterns;
+    if (!options.frozen_model.empty()) {
+        model = ParseModel(options.frozen_model, level_counts);
+        result.frozen_model = true;
+        patterns = GroupPatterns(gamma, nf, progress);
+    } else {
+        model = EstimateModel(config, d, comparer, pairs, gamma, level_counts, stats, progress,
+                              patterns);
     }
-    size_t samples = std::min<size_t>(config.u_sample_pairs, n < 2 ? 0 : n * (n - 1) / 2 + 1000);
-    EstimateU(d, comparer, config.one_per_source, samples, config.seed, threads, model, progress);
-    Patterns patterns = GroupPatterns(gamma, nf, progress);
-    // All pairs the model speaks of: every pair, or every pair of two sources.
-    double space = static_cast<double>(n) * (static_cast<double>(n) - 1) / 2;
-    if (config.one_per_source) {
-        std::vector<double> per_source;
-        for (uint32_t s : d.source) {
-            if (s >= per_source.size()) per_source.resize(s + 1, 0);
-            ++per_source[s];
-        }
-        for (double c : per_source) space -= c * (c - 1) / 2;
-    }
-    EstimateByRules(pairs, gamma, patterns, stats.samples, level_counts, config.em_iterations,
-                    space, config.global_em, model, progress);
-    EstimateLocalU(d, comparer, config.one_per_source, samples, config.seed, threads,
-                   config.em_iterations, model, progress);
     stats.samples.clear();
     result.em_iterations = model.iterations;
     result.prior = model.prior;
     result.model_json = ModelJson(d, model);
+    result.model_state = SerializeModel(model);
     result.timings.emplace_back("estimate", Lap(clock));
 
     std::vector<double> weights = PatternWeights(patterns, model);
@@ -231,7 +280,11 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
         edges.push_back({sp.a, sp.b, sp.probability});
         edge_pair.push_back(i);
     }
-    Clustering clustering = Cluster(n, d.source, edges, config.one_per_source, progress);
+    Clustering clustering =
+        Cluster(n, d.source, edges, config.one_per_source, progress, options.constraints);
+    result.must_links = clustering.must_links;
+    result.cannot_link_cuts = clustering.cannot_link_cuts;
+    result.constraint_conflicts = clustering.conflicts;
     for (size_t e = 0; e < edges.size(); ++e)
         if (!clustering.kept[e]) result.pairs[edge_pair[e]].status = PairStatus::kCut;
     result.entity_of = std::move(clustering.entity_of);
@@ -244,6 +297,9 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     std::vector<uint32_t> members(result.entities, 0);
     for (uint32_t e : result.entity_of) ++members[e];
     for (uint32_t c : members) result.multi_record_entities += c > 1;
+    if (result.incremental)
+        result.entities_changed =
+            CountChangedEntities(result.entity_of, result.entities, *options.previous);
     result.timings.emplace_back("cluster", Lap(clock));
     return result;
 }

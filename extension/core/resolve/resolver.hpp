@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/resolve/cluster.hpp"
 #include "core/resolve/config.hpp"
 #include "core/resolve/record_set.hpp"
 #include "core/util/progress.hpp"
@@ -47,6 +48,37 @@ struct ScoredPair {
     float probability = 0;
     float match_weight = 0;  // log2 Bayes factor (with the prior), for display
     PairStatus status = PairStatus::kReview;
+};
+
+// kNewRecord is PreviousRun::fingerprint's mark of a record the last run did not have
+// (a record's fingerprint is never 0).
+constexpr uint64_t kNewRecord = 0;
+
+// PreviousRun is what an incremental run knows of the last one, mapped by the caller onto
+// the current records (incremental.cpp).
+struct PreviousRun {
+    // fingerprint[record]: the record's fingerprint at the last run, kNewRecord if absent.
+    std::vector<uint64_t> fingerprint;
+    // The last run's scored pairs whose two records still exist (a < b, current indexes),
+    // with their levels (pairs.size() x fields); those touching a new or changed record
+    // are ignored (compared again).
+    std::vector<ScoredPair> pairs;
+    std::vector<int8_t> pair_levels;
+    // entity[record]: the record's entity_id at the last run (-1 if absent);
+    // entity_size[id]: that entity's size then (deleted records included).
+    std::vector<int64_t> entity;
+    std::vector<uint32_t> entity_size;
+    size_t deleted = 0;  // records of the last run that are gone
+};
+
+// ResolveOptions changes how Resolve runs (the defaults: a full run that fits its model).
+struct ResolveOptions {
+    // A model as ResolveResult::model_state: score with it instead of estimating one.
+    std::string frozen_model;
+    // Incremental: compare only pairs with a new or changed record (needs frozen_model).
+    const PreviousRun* previous = nullptr;
+    // Reviewers' decisions, honoured by clustering (cluster.hpp).
+    LinkConstraints constraints;
 };
 
 // ResolveResult is what Resolve found.
@@ -82,6 +114,19 @@ struct ResolveResult {
     // The fitted model as JSON: {"prior":..,"fields":[{"name":..,"levels":[{"level":..,
     // "m":..,"u":..}]}]}.
     std::string model_json;
+    // The model as text for a later run (ResolveOptions::frozen_model), and whether this
+    // run reused one.
+    std::string model_state;
+    bool frozen_model = false;
+    // fingerprint[record]: a hash of the record's normalised compared values (never 0).
+    std::vector<uint64_t> fingerprint;
+    // Incremental runs: what changed since the last run.
+    bool incremental = false;
+    size_t new_records = 0, changed_records = 0, deleted_records = 0;
+    size_t kept_pairs = 0;        // scored pairs taken over from the last run (rescored)
+    size_t entities_changed = 0;  // entities that are not exactly one of the last run's
+    // Link constraints (Clustering's counts).
+    size_t must_links = 0, cannot_link_cuts = 0, constraint_conflicts = 0;
 
     // PairLevel returns the level of field f for pairs[i].
     int8_t PairLevel(size_t i, size_t f) const { return pair_levels[i * field_count + f]; }
@@ -92,7 +137,21 @@ struct ResolveResult {
 
 // Resolve finds the entities among `records` (built with the same config).
 ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records,
-                      Progress& progress = NoProgress());
+                      Progress& progress = NoProgress(),
+                      const ResolveOptions& options = ResolveOptions());
+
+// RecordIndex finds a record of a RecordSet by its source index and key.
+class RecordIndex {
+  public:
+    // RecordIndex indexes every record of `records` (which must outlive it).
+    explicit RecordIndex(const RecordSet& records);
+    // Find returns the record's index, or -1 when no record has that source and key.
+    int64_t Find(uint32_t source, std::string_view key) const;
+
+  private:
+    const RecordSet& records_;
+    std::vector<uint32_t> slots_;  // open addressing: record + 1, 0 = empty
+};
 
 // Similarity returns a similarity in [0, 1] of two strings as given (no normalisation:
 // compose with NormalizeName): "jaro_winkler", "jaro", "levenshtein" (1 - distance /

@@ -1,0 +1,159 @@
+// incremental.cpp: what an incremental resolve does differently from a full one.
+//
+// An incremental run reads every record (the blocking keys and term frequencies need the
+// whole set) but compares only the pairs that involve a new or changed record:
+//   1. fingerprints: a hash of each record's normalised compared values; a record whose
+//      fingerprint differs from the stored one (or that has none) is "touched";
+//   2. blocking as in a full run, keeping only candidate pairs with a touched record;
+//   3. those pairs are compared; the previous run's stored pairs between untouched records
+//      keep their levels (their values did not change) and join them;
+//   4. every pair is scored with the frozen model (term frequencies of today's data), and
+//      clustered with the same Cluster as a full run.
+// Equivalence: a full run with the same frozen model compares every candidate pair; the
+// two differ only for a pair of untouched records that the last run had not kept (below
+// review_threshold, or not a candidate) and that would now score above it because the
+// data's term frequencies or rare words moved. Memory: 8 bytes a record for fingerprints,
+// the previous pairs as stored (16 + fields bytes each). Time: O(records) + blocking + the
+// comparisons of touched pairs + sorting all kept pairs.
+#include "core/resolve/incremental.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/errors.hpp"
+
+// clang-format off: cpp_only.hpp must stay the last include
+#include "core/cpp_only.hpp"
+// clang-format on
+
+namespace nightjar::core::resolve {
+
+std::vector<uint64_t> Fingerprints(const RecordData& d) {
+    // Fingerprints folds each field's normalised value text (or a missing mark) per record.
+    std::vector<uint64_t> out(d.size());
+    for (size_t r = 0; r < d.size(); ++r) {
+        uint64_t h = 0x9E3779B97F4A7C15ull;
+        for (size_t f = 0; f < d.fields.size(); ++f) {
+            const FieldStore& s = d.fields[f];
+            const uint32_t v = s.value_of[r];
+            h = HashBytes(v == kMissing ? std::string_view("\x01missing") : s.values.Get(v), h + f);
+        }
+        out[r] = h == kNewRecord ? 1 : h;
+    }
+    return out;
+}
+
+std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
+                                 const PreviousRun& previous, ResolveResult& result) {
+    // MarkTouched compares today's fingerprints with the stored ones.
+    if (previous.fingerprint.size() != fingerprint.size())
+        throw InvalidArgument("nightjar: the previous run covers " +
+                              std::to_string(previous.fingerprint.size()) + " records, not " +
+                              std::to_string(fingerprint.size()));
+    std::vector<uint8_t> touched(fingerprint.size(), 0);
+    for (size_t r = 0; r < fingerprint.size(); ++r) {
+        if (previous.fingerprint[r] == kNewRecord) {
+            touched[r] = 1;
+            ++result.new_records;
+        } else if (previous.fingerprint[r] != fingerprint[r]) {
+            touched[r] = 1;
+            ++result.changed_records;
+        }
+    }
+    result.deleted_records = previous.deleted;
+    return touched;
+}
+
+void KeepTouchedPairs(std::vector<uint64_t>& pairs, const std::vector<uint8_t>& touched) {
+    // KeepTouchedPairs compacts the pairs in place, keeping their order.
+    size_t out = 0;
+    for (uint64_t p : pairs)
+        if (touched[p >> 32] || touched[static_cast<uint32_t>(p)]) pairs[out++] = p;
+    pairs.resize(out);
+    pairs.shrink_to_fit();
+}
+
+size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,
+                        std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma) {
+    // AddPreviousPairs appends the untouched previous pairs, then sorts pairs and levels.
+    if (previous.pair_levels.size() != previous.pairs.size() * nf)
+        throw InvalidArgument("nightjar: the previous run's pair levels do not match its pairs");
+    size_t added = 0;
+    for (size_t i = 0; i < previous.pairs.size(); ++i) {
+        uint32_t a = previous.pairs[i].a, b = previous.pairs[i].b;
+        if (a > b) std::swap(a, b);
+        if (b >= touched.size() || a == b || touched[a] || touched[b]) continue;
+        pairs.push_back(static_cast<uint64_t>(a) << 32 | b);
+        gamma.insert(gamma.end(), previous.pair_levels.begin() + static_cast<ptrdiff_t>(i * nf),
+                     previous.pair_levels.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
+        ++added;
+    }
+    std::vector<uint32_t> order(pairs.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t x, uint32_t y) { return pairs[x] < pairs[y]; });
+    std::vector<uint64_t> sorted_pairs;
+    std::vector<int8_t> sorted_gamma;
+    sorted_pairs.reserve(pairs.size());
+    sorted_gamma.reserve(gamma.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+        const size_t i = order[k];
+        if (!sorted_pairs.empty() && sorted_pairs.back() == pairs[i]) continue;  // stored twice
+        sorted_pairs.push_back(pairs[i]);
+        sorted_gamma.insert(sorted_gamma.end(), gamma.begin() + static_cast<ptrdiff_t>(i * nf),
+                            gamma.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
+    }
+    pairs.swap(sorted_pairs);
+    gamma.swap(sorted_gamma);
+    return added;
+}
+
+size_t CountChangedEntities(const std::vector<uint32_t>& entity_of, size_t entities,
+                            const PreviousRun& previous) {
+    // CountChangedEntities checks that each entity's records share one old entity of the
+    // same size.
+    constexpr int64_t kMixed = -2;
+    std::vector<int64_t> old(entities, -3);  // -3: not seen yet
+    std::vector<uint32_t> size(entities, 0);
+    for (size_t r = 0; r < entity_of.size(); ++r) {
+        const uint32_t e = entity_of[r];
+        const int64_t o = r < previous.entity.size() ? previous.entity[r] : -1;
+        ++size[e];
+        if (old[e] == -3)
+            old[e] = o < 0 ? kMixed : o;
+        else if (old[e] != o)
+            old[e] = kMixed;
+    }
+    size_t changed = 0;
+    for (size_t e = 0; e < entities; ++e) {
+        const int64_t o = old[e];
+        const bool same = o >= 0 && static_cast<size_t>(o) < previous.entity_size.size() &&
+                          previous.entity_size[static_cast<size_t>(o)] == size[e];
+        changed += !same;
+    }
+    return changed;
+}
+
+RecordIndex::RecordIndex(const RecordSet& records) : records_(records) {
+    // RecordIndex hashes every (source, key) into a table at most half full.
+    size_t cap = 16;
+    while (cap < records.size() * 2 + 2) cap <<= 1;
+    slots_.assign(cap, 0);
+    for (uint32_t r = 0; r < records.size(); ++r) {
+        size_t i = HashBytes(records.Key(r), records.Source(r)) & (cap - 1);
+        while (slots_[i] != 0) i = (i + 1) & (cap - 1);
+        slots_[i] = r + 1;
+    }
+}
+
+int64_t RecordIndex::Find(uint32_t source, std::string_view key) const {
+    // Find probes from the key's hash until the record or an empty slot.
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = HashBytes(key, source) & mask; slots_[i] != 0; i = (i + 1) & mask) {
+        const uint32_t r = slots_[i] - 1;
+        if (records_.Source(r) == source && records_.Key(r) == key) return r;
+    }
+    return -1;
+}
+
+}  // namespace nightjar::core::resolve
