@@ -4,7 +4,6 @@
 -- sources, SELECT multi_source.define_rules() and multi_source.define_resolution().
 --
 --   multi_source.provider            the 20 sources: channel, format, each common field's column
---   multi_source.admit_step          pipeline step: lets the example's batches into its pipeline
 --   multi_source.siret_ok            validation (custom_sql, warning): the SIRET's checksum
 --   multi_source.define_rules()      declared fields, validation and normalisation rules per source
 --   multi_source.clean_actor         view: the clean records of the 20 sources, typed
@@ -24,18 +23,6 @@ TRUNCATE multi_source.provider;
 INSERT INTO multi_source.provider
 SELECT key, value ->> 'channel', value ->> 'format', value -> 'columns'
 FROM jsonb_each(:'sources'::jsonb);
-
--- admit_step passes the example's batches on (its pipeline's other steps subscribe to
--- multi_source.* topics) and nothing else: a batch of another source gets payload null, so
--- the dispatcher emits nothing for it.
-CREATE OR REPLACE FUNCTION multi_source.admit_step(event jsonb) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('rows_in', coalesce((event ->> 'records')::bigint, 0),
-                              'rows_out', CASE WHEN p.source IS NULL THEN 0 ELSE coalesce((event ->> 'records')::bigint, 0) END,
-                              'counts', jsonb_build_object('admitted', p.source IS NOT NULL),
-                              'payload', CASE WHEN p.source IS NULL THEN NULL ELSE event END)
-    FROM (SELECT 1) one LEFT JOIN multi_source.provider p ON p.source = event ->> 'source'
-$$;
 
 -- siret_ok tells whether every SIRET-like field of a record (siret, num_siret,
 -- siret_exploitant) is empty or a valid SIRET (14 digits, Luhn or La Poste's rule).

@@ -71,7 +71,7 @@ FROM multi_source.weekly_statistics WHERE dimension = 'source' GROUP BY value OR
 \echo '-- the turnover (k EUR) of the three busiest departements, week by week'
 SELECT value AS departement, week, records, turnover_n AS n, round(turnover_mean::numeric, 1) AS mean,
        round(turnover_stddev::numeric, 1) AS stddev, round(turnover_median::numeric, 1) AS median,
-       turnover_min AS min, turnover_max AS max
+       turnover_min || ' – ' || turnover_max AS "min – max"
 FROM multi_source.weekly_statistics
 WHERE dimension = 'departement'
   AND value IN (SELECT value FROM multi_source.weekly_statistics WHERE dimension = 'departement' AND value <> '(none)'

@@ -137,7 +137,8 @@ SQL
 q "SELECT multi_source.define_resolution()" >/dev/null
 q "SELECT nightjar.emit('multi_source.loaded', '{\"resolution\": \"multi_source\"}')" >/dev/null
 drain multi_source_nightly
-psql -qX -v ON_ERROR_STOP=1 -c "SELECT p.name AS pipeline, s.name AS step, count(*) AS runs,
-    count(*) FILTER (WHERE sr.status = 'succeeded') AS succeeded, sum(sr.rows_in) AS rows_in, sum(sr.rows_out) AS rows_out
+psql -qX -v ON_ERROR_STOP=1 -c "SELECT p.name AS pipeline, regexp_replace(s.name, '^validate_.*', 'validate_<source>') AS step,
+    count(*) AS runs, count(*) FILTER (WHERE sr.status = 'succeeded') AS succeeded, sum(sr.rows_in) AS rows_in, sum(sr.rows_out) AS rows_out
   FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p ON p.pipeline_id = s.pipeline_id
-  WHERE p.name LIKE 'multi_source%' AND sr.started_at >= (SELECT started_at FROM multi_source.night) GROUP BY p.name, s.name, s.step_id ORDER BY p.name DESC, s.step_id"
+  WHERE p.name LIKE 'multi_source%' AND sr.started_at >= (SELECT started_at FROM multi_source.night)
+  GROUP BY 1, 2 ORDER BY p.name, min(sr.step_run_id)"
