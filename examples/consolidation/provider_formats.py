@@ -178,9 +178,13 @@ def main():
             actor = truth[(name, key)]
             if "postcode" in roles and re.fullmatch(r"\d{5}", rec[roles["postcode"]]) and "town" in roles:
                 town_votes[rec[roles["postcode"]]][rec[roles["town"]]] += 1
-            if "siret" in roles and (s := clean_siret(rec[roles["siret"]])):
-                (old_sirets.__setitem__(actor, s) if name == "src18_ancien_referentiel" else sirets[actor].update([s]))
-                siret_names[s][rec[roles["name"]]] += 1
+            siret = clean_siret(rec[roles["siret"]]) if "siret" in roles else None
+            if siret:
+                if name == "src18_ancien_referentiel":  # the old registry keeps closed companies' SIRETs
+                    old_sirets[actor] = siret
+                else:
+                    sirets[actor][siret] += 1
+                siret_names[siret][rec[roles["name"]]] += 1
             day = LAST_DAY - datetime.timedelta(days=rng.randrange(42))
             turnover = round(rng.lognormvariate(5, 1.1), 1) if rng.random() < .75 else None
             if chan == "csv":
@@ -205,7 +209,7 @@ def main():
                 rec[roles[role]] = value
                 injected.append((name, key, rule))
             records.append(rec)
-        write_source(args.outdir, n, name, chan, records, args.page_size, args.exported_at)
+        write_source(args.outdir, name, chan, records, args.page_size, args.exported_at)
     write_references(args.outdir, rng, town_votes, sirets, old_sirets, siret_names)
     with open(os.path.join(args.outdir, "injected.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -216,7 +220,7 @@ def main():
         f.write("\n")
 
 
-def write_source(outdir, n, name, chan, records, page_size, exported_at):
+def write_source(outdir, name, chan, records, page_size, exported_at):
     """write_source writes one source's records in its channel's format."""
     if chan == "csv":
         d = os.path.join(outdir, "drop", name)

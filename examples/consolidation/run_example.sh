@@ -18,12 +18,14 @@ seed=${3:-7}
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 ex=examples/consolidation
 api_pid= s3_pid=
+# stop_servers stops the web service and s3rver by their PIDs (on exit, or once staged).
 stop_servers() {
   if [[ -n "$api_pid" ]]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
   if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; wait "$s3_pid" 2>/dev/null || true; fi
   api_pid= s3_pid=
 }
 trap stop_servers EXIT
+# q prints the one value of an SQL query; free_port prints a TCP port free on 127.0.0.1.
 q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
