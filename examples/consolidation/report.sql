@@ -22,6 +22,9 @@ SELECT nb.source, nb.channel, count(DISTINCT nb.batch_id) AS batches,
        (SELECT count(*) FROM multi_source.clean_actor c WHERE c.source = nb.source) AS clean
 FROM night_batch nb GROUP BY nb.source, nb.channel ORDER BY nb.source;
 
+\echo '-- the normalisation rules of one source, nightjar.normalization_rules(src08_crm): a CRM writing postcode and town in the address'
+SELECT r::text AS rule FROM jsonb_array_elements(nightjar.normalization_rules('src08_crm')) AS r;
+
 \echo '-- why: quarantine reasons (nightjar.quarantine), one example each'
 SELECT q.rule, count(*) AS records, count(DISTINCT nb.source) AS sources,
        min(coalesce(q.value, '(null)')) AS example, min(q.message) AS message

@@ -89,7 +89,7 @@ SELECT nightjar.save_bookmark(s.source_id, '{}') FROM nightjar.source s JOIN mul
 SQL
 "$BIN" apply -c "$out/nightjar.toml" > "$out/apply.log"
 echo "nightjar apply: $(grep -c ' source ' "$out/apply.log") sources, $(grep -c ' pipeline ' "$out/apply.log") pipelines, $(grep -c ' step ' "$out/apply.log") steps ($out/nightjar.toml)"
-echo "multi_source.define_rules(): $(q "SELECT multi_source.define_rules()") fields' validation and normalisation rules"
+echo "multi_source.define_rules(): $(q "SELECT multi_source.define_rules()") validation and normalisation rules for the 20 sources"
 
 # Stage the 20 sources; the intake pipeline validates and normalises each batch.
 rc=0
