@@ -17,12 +17,12 @@ records=${2:-2500}
 seed=${3:-7}
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 ex=examples/consolidation
-api_pid= s3_pid=
+api_pid='' s3_pid=''
 # stop_servers stops the web service and s3rver by their PIDs (on exit, or once staged).
 stop_servers() {
   if [[ -n "$api_pid" ]]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
   if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; wait "$s3_pid" 2>/dev/null || true; fi
-  api_pid= s3_pid=
+  api_pid='' s3_pid=''
 }
 trap stop_servers EXIT
 # q prints the one value of an SQL query; free_port prints a TCP port free on 127.0.0.1.

@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${NIGHTJAR_DATABASE_URL:?NIGHTJAR_DATABASE_URL must be set}"
-export NIGHTJAR_BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
+NIGHTJAR_BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
+export NIGHTJAR_BIN
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
