@@ -10,7 +10,9 @@
 CREATE FUNCTION nightjar._check_rule(rule jsonb, fields text[])
 RETURNS void LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_check_rule';
 
-CREATE FUNCTION nightjar._validate_records(batch_id bigint, source_id bigint, fields text[], rules jsonb)
+-- valid_table is the source's partition of valid_record, written directly (COPY's insert path).
+CREATE FUNCTION nightjar._validate_records(batch_id bigint, source_id bigint, fields text[], rules jsonb,
+                                           valid_table regclass)
 RETURNS jsonb LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'nightjar_validate_records';
 
 -- _source_id returns the id of source `source`, or raises 22023 naming it.
@@ -218,6 +220,39 @@ BEGIN
                   p_partition, p_field);
 END $$;
 
+-- _validation_rules returns the rules of source p_source_id as the JSON array the core
+-- compiles (core/rules/rule_set.hpp): value sets of reference rules loaded, the probe of
+-- unique_existing rules built on p_partition (the source's valid_record partition), custom
+-- functions resolved. It locks the rules FOR KEY SHARE: a rule cannot be dropped while its
+-- quarantine rows are being written (quarantine.rule_id stays true; see nightjar._rule_deleted).
+CREATE FUNCTION nightjar._validation_rules(p_source_id bigint, p_partition text) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_rules jsonb := '[]';
+    v_item jsonb;
+    v_values jsonb;
+    r nightjar.validation_rule;
+BEGIN
+    FOR r IN SELECT * FROM nightjar.validation_rule x WHERE x.source_id = p_source_id ORDER BY x.rule_id
+             FOR KEY SHARE LOOP
+        v_item := jsonb_build_object('rule_id', r.rule_id, 'name', r.name, 'kind', r.kind, 'field', r.field,
+                                     'params', r.params, 'severity', r.severity);
+        IF r.kind = 'reference' THEN
+            EXECUTE format('SELECT coalesce(jsonb_agg(v), ''[]'') FROM (%s) x(v)', nightjar._reference_query(r.name, r.params))
+                INTO v_values;
+            v_item := v_item || jsonb_build_object('values', v_values);
+        ELSIF r.kind = 'unique_existing' THEN
+            -- Not the source's history: a query C++ runs per chunk with the chunk's values.
+            v_item := v_item || jsonb_build_object('probe', nightjar._unique_probe(p_partition, r.field));
+        ELSIF r.kind = 'custom_sql' THEN
+            v_item := v_item || jsonb_build_object('function_oid', nightjar._custom_function(r.name, r.params)::bigint);
+        END IF;
+        v_rules := v_rules || jsonb_build_array(v_item);
+    END LOOP;
+
+    RETURN v_rules;
+END $$;
+
 -- validate_batch validates one batch: valid rows to the source's valid table, failures to
 -- quarantine, per-rule counts. It emits nothing (the step protocol): its result carries the
 -- payload a dispatcher passes on (batch.validated, docs/events.md), null when refused.
@@ -228,12 +263,9 @@ DECLARE
     v_batch_id bigint := validate_batch.batch_id;
     v_source nightjar.source;
     v_schema nightjar.source_schema;
-    v_rules jsonb := '[]';  -- the rule objects, as core/rules/rule_set.hpp reads them
-    v_item jsonb;
-    v_values jsonb;
+    v_rules jsonb;
     v_result jsonb;
     v_partition text;
-    r nightjar.validation_rule;
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
@@ -250,26 +282,9 @@ BEGIN
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
     DELETE FROM nightjar.quarantine q WHERE q.batch_id = v_batch_id AND q.source_id = v_source.source_id;
 
-    -- FOR KEY SHARE: a rule cannot be dropped while its quarantine rows are being written
-    -- (quarantine.rule_id stays true; see nightjar._rule_deleted).
-    FOR r IN SELECT * FROM nightjar.validation_rule x WHERE x.source_id = v_source.source_id ORDER BY x.rule_id
-             FOR KEY SHARE LOOP
-        v_item := jsonb_build_object('rule_id', r.rule_id, 'name', r.name, 'kind', r.kind, 'field', r.field,
-                                     'params', r.params, 'severity', r.severity);
-        IF r.kind = 'reference' THEN
-            EXECUTE format('SELECT coalesce(jsonb_agg(v), ''[]'') FROM (%s) x(v)', nightjar._reference_query(r.name, r.params))
-                INTO v_values;
-            v_item := v_item || jsonb_build_object('values', v_values);
-        ELSIF r.kind = 'unique_existing' THEN
-            -- Not the source's history: a query C++ runs per chunk with the chunk's values.
-            v_item := v_item || jsonb_build_object('probe', nightjar._unique_probe(v_partition, r.field));
-        ELSIF r.kind = 'custom_sql' THEN
-            v_item := v_item || jsonb_build_object('function_oid', nightjar._custom_function(r.name, r.params)::bigint);
-        END IF;
-        v_rules := v_rules || jsonb_build_array(v_item);
-    END LOOP;
-
-    v_result := nightjar._validate_records(v_batch_id, v_source.source_id, v_schema.fields, v_rules);
+    v_rules := nightjar._validation_rules(v_source.source_id, v_partition);
+    v_result := nightjar._validate_records(v_batch_id, v_source.source_id, v_schema.fields, v_rules,
+                                           format('nightjar.%I', v_partition)::regclass);
     IF v_schema.all_or_nothing AND (v_result ->> 'rejected')::bigint > 0 THEN
         -- Refused whole: retrying will not fix the data, so this is a success with no rows out.
         DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;

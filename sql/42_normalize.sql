@@ -63,6 +63,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = format('call nightjar.define_normalization_rules(%L, rules) first', v_source.name);
     END IF;
+    -- One normalisation of a source at a time: rows whose id the source has not written
+    -- yet are inserted without ON CONFLICT (batch_normalization.hpp), which two writers of
+    -- the same ids at once would turn into a unique violation.
+    PERFORM pg_advisory_xact_lock(hashtext('nightjar.clean_record'), hashtext(v_source.source_id::text));
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;
     v_result := nightjar._normalize_records(v_batch_id, v_source.source_id, v_source.name,

@@ -1,6 +1,8 @@
 // batch_step.cpp: the non-template parts of the batch-step loop (see batch_step.hpp).
 #include "extension/pg/batch_step.hpp"
 
+#include "extension/pg/direct_writer.hpp"
+
 namespace nightjar::pg {
 
 ScratchContext::ScratchContext(MemoryContext parent) {
@@ -41,7 +43,19 @@ BatchStep::~BatchStep() {
 
 BulkWriter& BatchStep::Writer(const std::string& sql, const std::vector<Oid>& element_types) {
     // Writer prepares the statement now, so a wrong one fails before any row is read.
-    writers_.push_back(std::make_unique<BulkWriter>(sql, element_types));
+    auto writer = std::make_unique<BulkWriter>(sql, element_types);
+    BulkWriter& ref = *writer;
+    writers_.push_back(std::move(writer));
+    return ref;
+}
+
+RowWriter& BatchStep::TableWriter(Oid relid, Oid check_rel, const std::vector<std::string>& columns,
+                                  const std::string& fallback_sql,
+                                  const std::vector<Oid>& fallback_types) {
+    // TableWriter decides once per step: the table's triggers, policies and privileges
+    // cannot change under the lock Usable takes until the transaction ends.
+    if (!DirectWriter::Usable(relid, check_rel)) return Writer(fallback_sql, fallback_types);
+    writers_.push_back(std::make_unique<DirectWriter>(relid, check_rel, columns));
     return *writers_.back();
 }
 

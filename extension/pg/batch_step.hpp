@@ -13,8 +13,9 @@
 //    stops the step within one chunk), through the core's Progress hook bound to
 //    PostgreSQL (progress.hpp), which also shows "<label>: N of M records read" in
 //    pg_stat_activity and puts the statement's text back at the end;
-//  - the writers created with Writer() are flushed after every chunk, in one statement
-//    each ("INSERT ... SELECT * FROM unnest($1::t1[], ...)").
+//  - the writers created with Writer() or TableWriter() are flushed after every chunk,
+//    in creation order: one statement each ("INSERT ... SELECT * FROM unnest($1::t1[],
+//    ...)"), or COPY's multi-insert for a TableWriter that can write directly.
 //
 // Usage (validate.cpp and normalize.cpp are complete examples):
 //     BatchStep step("nightjar.my_step(" + std::to_string(batch_id) + ")", 1000);
@@ -97,6 +98,12 @@ class BatchStep {
 
     // Writer prepares a bulk writer flushed after each chunk; it lives until Finish.
     BulkWriter& Writer(const std::string& sql, const std::vector<Oid>& element_types);
+    // TableWriter returns a writer of rows into table `relid` (`columns` in Add's order,
+    // the others defaulted), flushed after each chunk: a DirectWriter when
+    // DirectWriter::Usable(relid, check_rel), else a BulkWriter of `fallback_sql`
+    // (parameters: arrays of `fallback_types`), which must write the same rows.
+    RowWriter& TableWriter(Oid relid, Oid check_rel, const std::vector<std::string>& columns,
+                           const std::string& fallback_sql, const std::vector<Oid>& fallback_types);
 
     // Run streams the rows of the read-only `query` (parameters `types` bound to
     // `values`, no NULLs): on_row(const StepRow&) for each row inside the scratch
@@ -127,7 +134,7 @@ class BatchStep {
     void FlushWriters();
 
     std::optional<SpiSession> spi_;  // declared first: destroyed after the writers
-    std::vector<std::unique_ptr<BulkWriter>> writers_;
+    std::vector<std::unique_ptr<RowWriter>> writers_;
     ActivityProgress progress_;
     int64 total_ = 0;
     long chunk_rows_;

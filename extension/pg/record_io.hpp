@@ -12,7 +12,8 @@
 //                    produced (nested containers are copied as they are).
 //   RecordCursor   — an SPI cursor over a parameterised query, fetched n rows at a time.
 //   BulkWriter     — accumulates rows and inserts them in one statement per flush:
-//                    a prepared "INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)".
+//                    a prepared "INSERT ... SELECT * FROM unnest($1::t1[], $2::t2[], ...)";
+//                    DirectWriter (direct_writer.hpp) does the same without SQL.
 //
 // Error handling: every function here calls PostgreSQL and may ereport, so each one runs
 // its PostgreSQL calls under PgCall (a PostgreSQL error becomes a C++ PgError); callers
@@ -120,21 +121,33 @@ class RecordCursor {
     SPITupleTable* rows_ = nullptr;
 };
 
+// RowWriter is where a batch step puts its output rows: Add buffers one, Flush writes
+// the buffered ones. Two kinds: BulkWriter (one SQL statement per flush, any statement)
+// and DirectWriter (direct_writer.hpp: COPY's heap insert path, for plain tables).
+class RowWriter {
+  public:
+    virtual ~RowWriter() = default;
+    // Add appends one row; by-reference Datums must stay valid until the next Flush.
+    virtual void Add(const Datum* values, const bool* nulls) = 0;
+    // Pending says how many rows wait for Flush.
+    virtual size_t Pending() const = 0;
+    // Flush writes the buffered rows and returns how many were written.
+    virtual uint64 Flush() = 0;
+};
+
 // BulkWriter buffers rows and inserts them with one prepared statement per flush.
-class BulkWriter {
+class BulkWriter : public RowWriter {
   public:
     // BulkWriter prepares `sql`, whose parameter i is an array of `element_types[i]`:
     // e.g. "INSERT INTO t (a, b) SELECT * FROM unnest($1::bigint[], $2::jsonb[])".
     BulkWriter(const std::string& sql, const std::vector<Oid>& element_types);
-    ~BulkWriter();
+    ~BulkWriter() override;
     BulkWriter(const BulkWriter&) = delete;
     BulkWriter& operator=(const BulkWriter&) = delete;
-    // Add appends one row; by-reference Datums must stay valid until the next Flush.
-    void Add(const Datum* values, const bool* nulls);
-    // Pending says how many rows wait for Flush.
-    size_t Pending() const { return rows_; }
+    void Add(const Datum* values, const bool* nulls) override;
+    size_t Pending() const override { return rows_; }
     // Flush inserts the buffered rows (one statement) and returns how many were written.
-    uint64 Flush();
+    uint64 Flush() override;
 
   private:
     struct Column {
