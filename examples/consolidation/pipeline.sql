@@ -6,8 +6,13 @@
 --   multi_source.provider            the 20 sources: channel, format, each common field's column
 --   multi_source.siret_ok            validation (custom_sql, warning): the SIRET's checksum
 --   multi_source.define_rules()      declared fields, validation and normalisation rules per source
---   multi_source.clean_actor         view: the clean records of the 20 sources, typed
---   multi_source.define_resolution() one view per source, the resolution and its survivorship
+--   multi_source.reference_source    the two reference sources (postal codes, company registry)
+--   multi_source.reference_step      pipeline step: a staged reference file becomes a versioned
+--                                    snapshot, published if its validation passes
+--   multi_source.define_resolution() the views: current_export (the records of each CSV drop's
+--                                    latest, full export), clean_actor (the clean records of the
+--                                    20 sources, typed), one per source; the resolution and its
+--                                    survivorship
 --   multi_source.enrich_step         pipeline step: enrichment suggestions from the references
 --   multi_source.weekly_stats_step   pipeline step: weekly statistics per source and per departement
 \set ON_ERROR_STOP 1
@@ -119,9 +124,81 @@ BEGIN
     RETURN n;
 END $$;
 
+-- Reference data comes in like any source: the runner stages each file of the two
+-- reference sources (ref_postcodes, ref_companies: CSV drops named <what>_<version>.csv),
+-- and reference_step turns each staged file into a snapshot table and publishes it.
+CREATE TABLE IF NOT EXISTS multi_source.reference_source (
+    source text PRIMARY KEY,       -- the runner's source
+    reference text NOT NULL,       -- nightjar.reference name
+    columns text[] NOT NULL);      -- the snapshot's columns, taken from the file's header fields
+TRUNCATE multi_source.reference_source;
+INSERT INTO multi_source.reference_source VALUES
+    ('ref_postcodes', 'multi_postcode', '{postcode,town,departement}'),
+    ('ref_companies', 'multi_company', '{siret,name,status,successor_siret}');
+SELECT nightjar.define_reference('multi_postcode',
+  $$SELECT 'postcode ' || coalesce(postcode, '(none)') || ' is not 5 digits' FROM {snapshot}
+    WHERE postcode IS NULL OR postcode !~ '^\d{5}$'
+    UNION ALL SELECT 'postcode ' || postcode || ' has no town' FROM {snapshot} WHERE town IS NULL$$,
+  'postal codes, their towns and departements (source ref_postcodes)');
+SELECT nightjar.define_reference('multi_company',
+  $$SELECT 'closed company ' || siret || ' names no valid successor' FROM {snapshot}
+    WHERE status = 'closed' AND successor_siret IS NOT NULL AND nightjar.clean_siret(successor_siret) IS NULL$$,
+  'company registry: open/closed, successors (source ref_companies)');
+
+-- reference_step is the step for batch.staged of a reference source: each staged file of
+-- the batch (<what>_<version>.csv) becomes the table multi_source.<reference>_<version> (its
+-- raw records' fields, blanks as NULL), registered as that version of the reference and
+-- published -- or refused by the reference's validation query, in which case readers stay
+-- on the published version and the result says why (counts.<reference>.<version>.reason).
+CREATE OR REPLACE FUNCTION multi_source.reference_step(event jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_batch bigint := (event ->> 'batch_id')::bigint;
+    rs multi_source.reference_source;
+    f record;
+    v_version text;
+    v_table text;
+    v_rows bigint;
+    v_in bigint := 0;
+    v_out bigint := 0;
+    v_result jsonb;
+    v_counts jsonb := '{}';
+BEGIN
+    SELECT * INTO rs FROM multi_source.reference_source WHERE source = event ->> 'source';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'multi_source: % is not a reference source', coalesce(quote_literal(left(event ->> 'source', 64)), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR f IN SELECT file_id, name FROM nightjar.file WHERE batch_id = v_batch AND status = 'staged' ORDER BY name LOOP
+        v_version := substring(f.name FROM '_([A-Za-z0-9-]+)\.csv$');
+        IF v_version IS NULL THEN
+            RAISE EXCEPTION 'multi_source: reference file % is not named <what>_<version>.csv', quote_literal(left(f.name, 64))
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_table := format('multi_source.%I', rs.reference || '_' || v_version);
+        IF NOT EXISTS (SELECT 1 FROM nightjar.reference_version v WHERE v.name = rs.reference AND v.version = v_version) THEN
+            EXECUTE format('CREATE TABLE %s AS SELECT %s FROM nightjar.raw_record r WHERE r.batch_id = $1 AND r.file_id = $2 '
+                           'ORDER BY r.record_no', v_table,
+                           (SELECT string_agg(format('nullif(btrim(r.payload ->> %L), %L) AS %I', c, '', c), ', ' ORDER BY o)
+                            FROM unnest(rs.columns) WITH ORDINALITY AS u(c, o)))
+                USING v_batch, f.file_id;
+            PERFORM nightjar.add_reference_version(rs.reference, v_version, v_table::regclass);
+        END IF;
+        EXECUTE format('SELECT count(*) FROM %s', v_table) INTO v_rows;
+        v_result := nightjar.publish_reference(rs.reference, v_version);
+        v_in := v_in + v_rows;
+        v_out := v_out + CASE WHEN (v_result ->> 'published')::boolean THEN v_rows ELSE 0 END;
+        v_counts := v_counts || jsonb_build_object(v_version, jsonb_strip_nulls(jsonb_build_object(
+            'file', f.name, 'rows', v_rows, 'published', v_result -> 'published', 'reason', v_result -> 'reason')));
+    END LOOP;
+    RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_out, 'counts', jsonb_build_object(rs.reference, v_counts),
+                              'payload', jsonb_build_object('reference', rs.reference));
+END $$;
+
 -- define_resolution creates the clean views (the common fields typed, the departement
--- from the postcode), one view per source as the resolution's inputs, the resolution and
--- its survivorship rules; returns the resolution's id.
+-- from the postcode; records a CSV drop's latest export no longer holds left out), one
+-- view per source as the resolution's inputs, the resolution and its survivorship rules;
+-- returns the resolution's id.
 CREATE OR REPLACE FUNCTION multi_source.define_resolution() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -129,6 +206,17 @@ DECLARE
     src text;
 BEGIN
     PERFORM nightjar.ensure_storage();
+    -- current_export lists the records of each CSV drop's latest export: those providers send
+    -- a full export every time, so a record missing from the latest file was deleted at the
+    -- provider (the web services and the S3 drops send what changed).
+    CREATE OR REPLACE VIEW multi_source.current_export AS
+    SELECT b.source_id, r.payload ->> (p.columns ->> 'source_key') AS key
+    FROM (SELECT DISTINCT ON (f.source_id) f.source_id, f.batch_id
+          FROM nightjar.file f JOIN nightjar.source s USING (source_id)
+          JOIN multi_source.provider p ON p.source = s.name AND p.channel = 'csv'
+          WHERE f.status = 'staged' ORDER BY f.source_id, f.batch_id DESC) b
+    JOIN nightjar.raw_record r USING (batch_id)
+    JOIN nightjar.source s ON s.source_id = b.source_id JOIN multi_source.provider p ON p.source = s.name;
     CREATE OR REPLACE VIEW multi_source.clean_actor AS
     SELECT s.name AS source, c.record_id, c.payload ->> 'source_key' AS key, c.payload ->> 'name' AS name,
            c.payload ->> 'address' AS address, c.payload ->> 'postcode' AS postcode, c.payload ->> 'town' AS town,
@@ -137,8 +225,9 @@ BEGIN
            CASE WHEN c.payload ->> 'postcode' LIKE '97%' THEN left(c.payload ->> 'postcode', 3)
                 ELSE left(c.payload ->> 'postcode', 2) END AS departement,
            c.payload ->> 'channel' AS channel
-    FROM nightjar.clean_record c JOIN nightjar.source s USING (source_id)
-    WHERE s.name IN (SELECT source FROM multi_source.provider);
+    FROM nightjar.clean_record c JOIN nightjar.source s USING (source_id) JOIN multi_source.provider p ON p.source = s.name
+    WHERE p.channel <> 'csv'
+       OR (c.source_id, c.payload ->> 'source_key') IN (SELECT source_id, key FROM multi_source.current_export);
     FOR src IN SELECT source FROM multi_source.provider ORDER BY source LOOP
         EXECUTE format('CREATE OR REPLACE VIEW multi_source.%I AS SELECT key, name, address, postcode, town, siret, '
                        'lat, lon, updated_on, turnover, departement, channel FROM multi_source.clean_actor '

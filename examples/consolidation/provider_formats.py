@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """provider_formats.py: the generator's 20 sources in the formats their providers really use.
 
-Usage: provider_formats.py GENDIR OUTDIR [--seed S] [--page-size N] [--defects RATE]
+Usage: provider_formats.py GENDIR OUTDIR [--seed S] [--page-size N] [--defects RATE] [--night 2]
 
 Reads what generate_actors.py wrote into GENDIR (src01_*.csv ... src20_*.csv, truth.csv) and
 writes into OUTDIR (Python 3 standard library only; deterministic for a given seed):
@@ -16,21 +16,36 @@ writes into OUTDIR (Python 3 standard library only; deterministic for a given se
       empty values as null and coordinates as numbers.
   Every record carries the export's id (--export-id; by default from the clock, so that
   each run's files are new to the runner, which skips files it staged before by checksum):
-  "lot_export" (CSV drop), "export_id" (JSON), "export" (S3 CSV).
+  "lot_export" (CSV drop), "export_id" (JSON), "export" (S3 CSV), "extrait" (references).
   s3/<source>/<source>-part-N.{csv,ndjson}  sources 16-20: an S3 drop; 16 and 17 as CSV
       (',' UTF-8, "maj" ISO date, "ca" with a decimal point), 18-20 as NDJSON
       ("last_update", "revenue_keur").
-  reference/postcodes.csv       postcode;town;departement: the postal-code base (every
-      5-digit code seen at least twice, with its most frequent town spelling).
-  reference/companies.csv       siret;name;status;successor_siret: the company registry;
-      the first SIRET of companies that closed and reopened is closed with its successor,
-      and about 2 % of the others closed and taken over by another company.
+  drop/ref_postcodes/postcodes_v1.csv   postcode;town;departement;extrait: the postal-code base,
+      version v1 (every 5-digit code seen at least twice, with its most frequent town
+      spelling), staged by the runner like any source.
+  drop/ref_companies/companies_v1.csv   siret;name;status;successor_siret;extrait: the company
+      registry, version v1; the first SIRET of companies that closed and reopened is closed
+      with its successor, and about 2 % of the others closed and taken over by another company.
   injected.csv    source,key,rule: records given one bad value on purpose (a blank name,
       a malformed postcode, an impossible date, a turnover that is not a number), with the
       validation rule that must quarantine it.
   sources.json    per source: channel (csv, api, s3), format, and the source's column for
       each common field (source_key, name, address, postcode, town, siret, lat, lon,
       updated, turnover, extra, export), as the pipeline's rules map them.
+  night2_plan.csv source,key,change: what the second night changes (below); the "new"
+      records are held back from the first night's files.
+
+With --night 2 (same GENDIR, OUTDIR and seed as the first night), writes only the second
+night's files into OUTDIR/night2/, the same for every run with that seed: four providers'
+exports change (CHANGING): in each, a few records change (moved to another house number,
+updated on 30/11/2026 with a new turnover), a few are new (the ones held back from the
+first night) and, in the full CSV exports of the directory drops, a few are deleted
+(absent from the new file). The directory drops send a full export
+(drop/<source>/<source>_20261130.csv), the web service a new page holding the changed and
+new records (api/<source>/page-NNN.json), the S3 drop a new part with them
+(s3/<source>/<source>-part-3.csv). Also drop/ref_postcodes/postcodes_v2.csv: the next
+version of the postal-code base, with one malformed code (its publication must be
+refused). night2/changes.csv lists the changes (source,key,change).
 """
 import argparse
 import csv
@@ -52,6 +67,10 @@ EXTRA = {"csv": ("date_maj", "ca_keur", "commentaire", "lot_export"),
 ROLES = ("source_key", "name", "address", "postcode", "town", "siret", "lat", "lon")
 LAST_DAY = datetime.date(2026, 11, 29)  # a Sunday: six full weeks of updates end here
 LATIN1_FALLBACK = {"œ": "oe", "Œ": "OE", "’": "'", "€": "EUR"}
+NIGHT2_DAY = LAST_DAY + datetime.timedelta(days=1)  # the changed records' update date
+# The providers whose exports change on the second night: (changed, new, deleted) records.
+CHANGING = {"src02_annuaire_commerces": (4, 3, 2), "src06_eco_organisme_a": (4, 3, 2),
+            "src09_clients": (4, 3, 0), "src17_banque": (4, 3, 0)}
 
 
 def luhn_ok(digits):
@@ -147,6 +166,8 @@ def main():
     ap.add_argument("--page-size", type=int, default=40)
     ap.add_argument("--defects", type=float, default=.015)
     ap.add_argument("--export-id", help="the export's id written in every record (default: from the clock)")
+    ap.add_argument("--night", type=int, choices=(1, 2), default=1,
+                    help="1: every provider's first export; 2: the second night's changed exports only")
     args = ap.parse_args()
     now = datetime.datetime.now(datetime.timezone.utc)
     args.export_id = args.export_id or now.strftime("EXP-%Y%m%d-%H%M%S-") + f"{os.getpid()}"
@@ -156,7 +177,7 @@ def main():
     with open(os.path.join(args.gendir, "truth.csv"), newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             truth[(r["source"], r["key"])] = r["actor_id"]
-    manifest, injected = {}, []
+    manifest, injected, exports = {}, [], []
     town_votes = defaultdict(Counter)
     sirets = defaultdict(Counter)   # actor -> Counter of valid SIRETs (recent sources)
     old_sirets = {}                 # actor -> SIRET held by the old registry (era 0)
@@ -209,8 +230,20 @@ def main():
                 rec[roles[role]] = value
                 injected.append((name, key, rule))
             records.append(rec)
-        write_source(args.outdir, name, chan, records, args.page_size, args.exported_at)
-    write_references(args.outdir, rng, town_votes, sirets, old_sirets, siret_names)
+        exports.append((name, chan, roles, records))
+    plan = night2_plan(args.seed, exports, injected)
+    if args.night == 2:
+        write_night2(args, exports, plan, town_votes)
+        return
+    held = {(s, k) for s, k, change in plan if change == "new"}
+    for name, chan, roles, records in exports:
+        kept = [r for r in records if (name, r[roles["source_key"]]) not in held]
+        write_source(args.outdir, name, chan, kept, args.page_size, args.exported_at)
+    write_references(args.outdir, rng, town_votes, sirets, old_sirets, siret_names, args.export_id)
+    with open(os.path.join(args.outdir, "night2_plan.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["source", "key", "change"])
+        w.writerows(plan)
     with open(os.path.join(args.outdir, "injected.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["source", "key", "rule"])
@@ -220,12 +253,13 @@ def main():
         f.write("\n")
 
 
-def write_source(outdir, name, chan, records, page_size, exported_at):
-    """write_source writes one source's records in its channel's format."""
+def write_source(outdir, name, chan, records, page_size, exported_at, day=LAST_DAY, first=1, halves=True):
+    """write_source writes one source's records in its channel's format: a CSV drop dated day,
+    pages numbered from first, or an S3 drop in parts numbered from first (two halves, or one)."""
     if chan == "csv":
         d = os.path.join(outdir, "drop", name)
         os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, f"{name}_{LAST_DAY:%Y%m%d}.csv"), "w", newline="", encoding="latin-1") as f:
+        with open(os.path.join(d, f"{name}_{day:%Y%m%d}.csv"), "w", newline="", encoding="latin-1") as f:
             w = csv.writer(f, delimiter=";")
             w.writerow(list(records[0].keys()))
             for r in records:
@@ -235,7 +269,7 @@ def write_source(outdir, name, chan, records, page_size, exported_at):
         os.makedirs(d, exist_ok=True)
         for p in range(0, len(records), page_size):
             chunk = records[p:p + page_size]
-            page = p // page_size + 1
+            page = p // page_size + first
             published = exported_at + datetime.timedelta(microseconds=page)  # the listing's bookmark
             doc = {"page": page, "updated_at": published.isoformat(timespec="microseconds"), "records": chunk}
             with open(os.path.join(d, f"page-{page:03d}.json"), "w", encoding="utf-8") as f:
@@ -244,7 +278,7 @@ def write_source(outdir, name, chan, records, page_size, exported_at):
         d = os.path.join(outdir, "s3", name)
         os.makedirs(d, exist_ok=True)
         half = (len(records) + 1) // 2
-        for part, chunk in enumerate((records[:half], records[half:]), 1):
+        for part, chunk in enumerate((records[:half], records[half:]) if halves else (records,), first):
             if not chunk:
                 continue
             if chan == "s3csv":
@@ -258,20 +292,103 @@ def write_source(outdir, name, chan, records, page_size, exported_at):
                         f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def write_references(outdir, rng, town_votes, sirets, old_sirets, siret_names):
-    """write_references writes the postal-code base and the company registry."""
-    d = os.path.join(outdir, "reference")
+def postcode_rows(town_votes):
+    """postcode_rows returns the postal-code base: [code, town, departement] for every code
+    seen at least twice, with its most frequent spelling (mixed case preferred)."""
+    rows = []
+    for code in sorted(town_votes):
+        votes = town_votes[code]
+        if sum(votes.values()) < 2:
+            continue
+        mixed = Counter({t: c for t, c in votes.items() if not t.isupper()}) or votes
+        town = max(sorted(mixed), key=lambda t: mixed[t])
+        rows.append([code, town, code[:3] if code.startswith("97") else code[:2]])
+    return rows
+
+
+def night2_plan(seed, exports, injected):
+    """night2_plan picks, in each CHANGING source, the records the second night changes,
+    adds (held back from the first night) and deletes: [(source, key, change)]. It draws
+    from its own generator, so the first night's files do not depend on it."""
+    rng = random.Random(seed * 7919 + 2)
+    bad = {(src, key) for src, key, _rule in injected}
+    plan = []
+    for name, _chan, roles, records in exports:
+        if name not in CHANGING:
+            continue
+        n_changed, n_new, n_deleted = CHANGING[name]
+        ok = [r for r in records if (name, r[roles["source_key"]]) not in bad]
+        # the changed records move to another house number: picked among numbered addresses
+        changed = rng.sample([r[roles["source_key"]] for r in ok if re.match(r"\s*\d", r[roles["address"]] or "")],
+                             n_changed)
+        others = rng.sample([r[roles["source_key"]] for r in ok if r[roles["source_key"]] not in changed],
+                            n_new + n_deleted)
+        plan.extend(sorted([(name, k, "changed") for k in changed] + [(name, k, "new") for k in others[:n_new]]
+                           + [(name, k, "deleted") for k in others[n_new:]]))
+    return plan
+
+
+def moved(address):
+    """moved returns the address two house numbers further."""
+    m = re.match(r"\s*(\d+)(.*)", address)
+    return f"{int(m.group(1)) + 2}{m.group(2)}"
+
+
+def write_night2(args, exports, plan, town_votes):
+    """write_night2 writes the second night's files into OUTDIR/night2 (see the module's
+    docstring): the changing providers' exports, postcodes_v2.csv and changes.csv."""
+    out = os.path.join(args.outdir, "night2")
+    rng = random.Random(args.seed * 7919 + 3)
+    change = {(src, key): what for src, key, what in plan}
+    for name, chan, roles, records in exports:
+        if name not in CHANGING:
+            continue
+        updated_col, turnover_col, _extra, export_col = EXTRA[chan]
+        sent = []
+        for rec in records:
+            what = change.get((name, rec[roles["source_key"]]))
+            if what == "deleted" or (what is None and chan != "csv"):
+                continue  # the web service and the S3 drop send what changed; a CSV drop, everything
+            rec = dict(rec)
+            rec[export_col] = args.export_id
+            if what == "changed":
+                rec[roles["address"]] = moved(rec[roles["address"]])
+                turnover = round(rng.lognormvariate(5, 1.1), 1)
+                if chan == "csv":
+                    rec[updated_col], rec[turnover_col] = NIGHT2_DAY.strftime("%d/%m/%Y"), french_decimal(turnover)
+                elif chan == "s3csv":
+                    rec[updated_col], rec[turnover_col] = NIGHT2_DAY.isoformat(), f"{turnover:.1f}"
+                else:
+                    rec[updated_col], rec[turnover_col] = NIGHT2_DAY.isoformat(), turnover
+            sent.append(rec)
+        first_night = sum(1 for r in records if change.get((name, r[roles["source_key"]])) != "new")
+        write_source(out, name, chan, sent, len(sent), args.exported_at, day=NIGHT2_DAY,
+                     first=(first_night + args.page_size - 1) // args.page_size + 1 if chan == "api" else 3,
+                     halves=False)
+    d = os.path.join(out, "drop", "ref_postcodes")
     os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "postcodes.csv"), "w", newline="", encoding="utf-8") as f:
+    with open(os.path.join(d, "postcodes_v2.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["postcode", "town", "departement"])
-        for code in sorted(town_votes):
-            votes = town_votes[code]
-            if sum(votes.values()) < 2:
-                continue
-            mixed = Counter({t: c for t, c in votes.items() if not t.isupper()}) or votes
-            town = max(sorted(mixed), key=lambda t: mixed[t])
-            w.writerow([code, town, code[:3] if code.startswith("97") else code[:2]])
+        w.writerow(["postcode", "town", "departement", "extrait"])
+        rows = postcode_rows(town_votes)
+        rows = rows[:len(rows) // 2] + [["750O1", "Paris", "75"]] + rows[len(rows) // 2:]
+        w.writerows(r + [args.export_id] for r in rows)
+    with open(os.path.join(out, "changes.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["source", "key", "change"])
+        w.writerows(plan)
+
+
+def write_references(outdir, rng, town_votes, sirets, old_sirets, siret_names, export_id):
+    """write_references writes version v1 of the postal-code base and of the company registry
+    into their drop directories (the runner stages them like any source); each row carries
+    the export's id ("extrait"), so that every run's files are new to the runner."""
+    d = os.path.join(outdir, "drop", "ref_postcodes")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "postcodes_v1.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["postcode", "town", "departement", "extrait"])
+        w.writerows(r + [export_id] for r in postcode_rows(town_votes))
     successor = {}
     for actor, old in old_sirets.items():
         if sirets[actor]:
@@ -284,12 +401,14 @@ def write_references(outdir, rng, town_votes, sirets, old_sirets, siret_names):
             other = rng.choice(known)
             if other != s:
                 successor[s] = other  # taken over by another company
-    with open(os.path.join(d, "companies.csv"), "w", newline="", encoding="utf-8") as f:
+    d = os.path.join(outdir, "drop", "ref_companies")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "companies_v1.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["siret", "name", "status", "successor_siret"])
+        w.writerow(["siret", "name", "status", "successor_siret", "extrait"])
         for s in known:
             name = max(sorted(siret_names[s]), key=lambda t: siret_names[s][t])
-            w.writerow([s, name, "closed" if s in successor else "open", successor.get(s, "")])
+            w.writerow([s, name, "closed" if s in successor else "open", successor.get(s, ""), export_id])
 
 
 if __name__ == "__main__":
