@@ -100,7 +100,7 @@ stage() {
 }
 # step_runs prints the night's step runs per pipeline and step.
 step_runs() {
-  psql -qX -v ON_ERROR_STOP=1 -c "SELECT p.name AS pipeline, regexp_replace(s.name, '^validate_.*', 'validate_<source>') AS step,
+  psql -qX -P footer=off -v ON_ERROR_STOP=1 -c "SELECT p.name AS pipeline, regexp_replace(s.name, '^validate_.*', 'validate_<source>') AS step,
       count(*) AS runs, count(*) FILTER (WHERE sr.status = 'succeeded') AS succeeded, sum(sr.rows_in) AS rows_in, sum(sr.rows_out) AS rows_out
     FROM nightjar.step_run sr JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p ON p.pipeline_id = s.pipeline_id
     WHERE p.name LIKE 'multi_source%' AND sr.started_at >= (SELECT started_at FROM multi_source.night)
@@ -108,7 +108,7 @@ step_runs() {
 }
 # references prints each reference file's snapshot and whether it was published.
 references() {
-  psql -qX -v ON_ERROR_STOP=1 -c "SELECT v.name AS reference, v.version, f.name AS file, v.relation AS snapshot, v.rows, v.status,
+  psql -qX -P footer=off -v ON_ERROR_STOP=1 -c "SELECT v.name AS reference, v.version, f.name AS file, v.relation AS snapshot, v.rows, v.status,
       coalesce(sr.result -> 'counts' -> v.name -> v.version ->> 'reason', '') AS reason
     FROM nightjar.reference_version v
     LEFT JOIN LATERAL (SELECT x.result FROM nightjar.step_run x JOIN nightjar.step s USING (step_id)
