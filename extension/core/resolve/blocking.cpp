@@ -23,6 +23,9 @@
 // geohash-7 cells alone only when no name/address/text field exists; number never.
 // Geohash cells are read on two grids shifted by half a cell, so two points closer than
 // half a cell always share a key (a record has two keys per geo term).
+// Incremental runs pass the records that are new or changed: every record still gets its
+// keys (blocks and their sizes are the full run's), but only pairs with such a record are
+// emitted, so the pairs' memory and sort shrink to the changes.
 // Memory: 16 bytes per entry of one family at a time, 8 bytes per emitted pair (twice
 // during the sort). Time: O(E log E) per family for the sort of E entries, linear for the
 // radix sort of pairs. Trade-off: pairs that share no key are never compared; the window
@@ -311,7 +314,7 @@ void SortUnique(std::vector<uint64_t>& v) {
 
 std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& config,
                                      const std::vector<KeyFamily>& families, BlockingStats& stats,
-                                     Progress& progress) {
+                                     Progress& progress, const std::vector<uint8_t>* touched) {
     // CandidatePairs runs the three phases per family, then sorts and deduplicates.
     const size_t n = d.size();
     const size_t max_block = config.max_block_size;
@@ -373,10 +376,22 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
             size_t j = i;
             while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
             size_t size = j - i;
+            // An incremental run wants only blocks with a touched record, and their pairs
+            // that include one.
+            bool wanted = touched == nullptr;
+            for (size_t x = i; !wanted && x < j; ++x) wanted = (*touched)[entries[x].record];
+            auto keep = [&](uint32_t a, uint32_t b) {
+                return touched == nullptr || (*touched)[a] || (*touched)[b];
+            };
+            if (!wanted) {
+                i = j;
+                continue;
+            }
             if (size >= 2 && size <= max_block) {
                 for (size_t x = i; x < j; ++x)
                     for (size_t y = x + 1; y < j; ++y)
-                        Emit(d, one_per_source, entries[x].record, entries[y].record, pairs);
+                        if (keep(entries[x].record, entries[y].record))
+                            Emit(d, one_per_source, entries[x].record, entries[y].record, pairs);
             } else if (size > max_block) {
                 members.clear();
                 for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
@@ -387,7 +402,8 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
                 }
                 for (size_t x = 0; x < members.size(); ++x)
                     for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
-                        Emit(d, one_per_source, members[x], members[y], pairs);
+                        if (keep(members[x], members[y]))
+                            Emit(d, one_per_source, members[x], members[y], pairs);
             }
             ticker.Tick(static_cast<int64_t>(size));
             i = j;

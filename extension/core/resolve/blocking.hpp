@@ -52,9 +52,11 @@ std::vector<KeyFamily> ExplicitFamilies(const ResolverConfig& config);
 // CandidatePairs returns the distinct pairs (a << 32 | b, a < b) that share a key of one of
 // `families`, sorted; pairs of one source are left out when one_per_source.
 // Block sizes and one_per_source come from `config` (the resolution's, not the store's copy).
+// With `touched` (one flag per record), only pairs with a flagged record are returned.
 std::vector<uint64_t> CandidatePairs(const RecordData& data, const ResolverConfig& config,
                                      const std::vector<KeyFamily>& families, BlockingStats& stats,
-                                     Progress& progress);
+                                     Progress& progress,
+                                     const std::vector<uint8_t>* touched = nullptr);
 
 // SortUnique sorts 64-bit values (LSD radix sort, 16 bits a pass) and removes duplicates.
 void SortUnique(std::vector<uint64_t>& v);

@@ -4,7 +4,8 @@
 // whole set) but compares only the pairs that involve a new or changed record:
 //   1. fingerprints: a hash of each record's normalised compared values; a record whose
 //      fingerprint differs from the stored one (or that has none) is "touched";
-//   2. blocking as in a full run, keeping only candidate pairs with a touched record;
+//   2. blocking as in a full run (every record's keys), emitting only the candidate pairs
+//      with a touched record;
 //   3. those pairs are compared; the previous run's stored pairs between untouched records
 //      keep their levels (their values did not change) and join them;
 //   4. every pair is scored with the frozen model (term frequencies of today's data), and
@@ -62,15 +63,6 @@ std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
     }
     result.deleted_records = previous.deleted;
     return touched;
-}
-
-void KeepTouchedPairs(std::vector<uint64_t>& pairs, const std::vector<uint8_t>& touched) {
-    // KeepTouchedPairs compacts the pairs in place, keeping their order.
-    size_t out = 0;
-    for (uint64_t p : pairs)
-        if (touched[p >> 32] || touched[static_cast<uint32_t>(p)]) pairs[out++] = p;
-    pairs.resize(out);
-    pairs.shrink_to_fit();
 }
 
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,

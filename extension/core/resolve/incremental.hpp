@@ -19,10 +19,6 @@ std::vector<uint64_t> Fingerprints(const RecordData& data);
 std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
                                  const PreviousRun& previous, ResolveResult& result);
 
-// KeepTouchedPairs removes the candidate pairs (a << 32 | b) neither of whose records is
-// touched.
-void KeepTouchedPairs(std::vector<uint64_t>& pairs, const std::vector<uint8_t>& touched);
-
 // AddPreviousPairs appends to `pairs` and `gamma` (nf levels a pair) the previous run's
 // pairs between untouched records, then sorts both by pair; returns how many it added.
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,

@@ -195,8 +195,8 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     BlockingStats stats;
     std::vector<KeyFamily> families =
         config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
-    std::vector<uint64_t> pairs = CandidatePairs(d, config, families, stats, progress);
-    if (result.incremental) KeepTouchedPairs(pairs, touched);
+    std::vector<uint64_t> pairs = CandidatePairs(d, config, families, stats, progress,
+                                                 result.incremental ? &touched : nullptr);
     result.candidate_pairs = pairs.size();
     result.blocks = stats.blocks;
     result.oversize_blocks = stats.oversize_blocks;
