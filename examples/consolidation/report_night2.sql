@@ -44,9 +44,14 @@ SELECT count(DISTINCT n1.entity_id) AS night1_entities,
 FROM multi_source.night1_entity_record n1
 LEFT JOIN nightjar.entity_record e2 ON e2.resolution = n1.resolution AND e2.source = n1.source AND e2.key = n1.key;
 
-\echo '-- the night''s nightjar.entity_event rows'
-SELECT ev.entity_id AS entity, ev.kind, ev.other_entity AS other, ev.source, ev.key, c.change, left(ev.reason, 62) AS reason
+\echo '-- the night''s nightjar.entity_event rows (record: the member event''s record, or a created entity''s records; change: night2_change)'
+SELECT ev.entity_id AS entity, ev.kind, ev.other_entity AS other,
+       coalesce(ev.source || ' ' || ev.key, r.records) AS record, coalesce(c.change, r.changes) AS change, left(ev.reason, 62) AS reason
 FROM nightjar.entity_event ev LEFT JOIN multi_source.night2_change c USING (source, key)
+LEFT JOIN LATERAL (SELECT string_agg(er.source || ' ' || er.key, ', ' ORDER BY er.source, er.key) AS records,
+                          string_agg(x.change, ', ' ORDER BY er.source, er.key) AS changes
+                   FROM nightjar.entity_record er LEFT JOIN multi_source.night2_change x USING (source, key)
+                   WHERE ev.kind = 'created' AND er.resolution = ev.resolution AND er.entity_id = ev.entity_id) r ON true
 WHERE ev.resolution = 'multi_source' AND ev.at >= (SELECT started_at FROM multi_source.night)
 ORDER BY ev.event_id;
 
