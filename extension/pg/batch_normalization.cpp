@@ -108,8 +108,8 @@ ntext::Normalizer CompileNormalizer(const std::string& rules,
 bool IdHashSet::Insert(uint64_t h) {
     if (h == 0) h = 1;
     if ((size_ + 1) * 2 > slots_.size()) {
-        std::vector<uint64_t> old = std::move(slots_);
-        slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+        core::rules::ZeroedArray<uint64_t> old = std::move(slots_);
+        slots_ = core::rules::ZeroedArray<uint64_t>(old.empty() ? 1024 : old.size() * 2);
         const size_t mask = slots_.size() - 1;
         for (uint64_t v : old) {
             if (v == 0) continue;

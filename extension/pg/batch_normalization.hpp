@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/rules/zeroed_array.hpp"
 #include "core/text/normalizer.hpp"
 #include "extension/pg/batch_step.hpp"
 
@@ -40,14 +41,15 @@ core::text::Normalizer CompileNormalizer(const std::string& rules,
                                          const std::vector<std::string>* fields,
                                          const std::string& source);
 
-// IdHashSet is an insert-only set of 64-bit hashes (open addressing, linear probing).
+// IdHashSet is an insert-only set of 64-bit hashes (open addressing, linear probing, its
+// table on huge pages when big: core/rules/zeroed_array.hpp).
 class IdHashSet {
   public:
     // Insert adds `h`; returns false when it was already there.
     bool Insert(uint64_t h);
 
   private:
-    std::vector<uint64_t> slots_;  // 0: empty (a hash of 0 is stored as 1)
+    core::rules::ZeroedArray<uint64_t> slots_;  // 0: empty (a hash of 0 is stored as 1)
     size_t size_ = 0;
 };
 

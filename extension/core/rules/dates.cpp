@@ -3,7 +3,7 @@
 // left-to-right pass; fields are range-checked and the day against the month's length.
 #include "core/rules/dates.hpp"
 
-#include <cstdio>
+#include <string>
 
 #include "core/errors.hpp"
 #include "core/rules/scalars.hpp"
@@ -32,6 +32,19 @@ bool ReadDigits(std::string_view s, size_t& i, size_t min, size_t max, int& out)
     while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9')
         out = out * 10 + (s[i++] - '0');
     return i - start >= min;
+}
+
+// AppendDigits appends `v` (>= 0) in decimal, zero-padded to at least `width` digits
+// (printf's %0*d).
+void AppendDigits(std::string* out, int v, int width) {
+    char buf[12];
+    int n = 0;
+    do {
+        buf[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (int k = n; k < width; ++k) out->push_back('0');
+    while (n > 0) out->push_back(buf[--n]);
 }
 
 }  // namespace
@@ -134,23 +147,31 @@ std::optional<std::string> MatchDate(const DateFormat& format, std::string_view 
     if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month))
         return std::nullopt;
     if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
-    char buf[64];
-    if (!timestamp) {
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-        return std::string(buf);
-    }
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour,
-                          minute, second);
-    std::string out(buf, static_cast<size_t>(n));
+    // Written digit by digit: snprintf was ~2% of a validation with one date rule.
+    std::string out;
+    out.reserve(timestamp ? 32 : 10);
+    AppendDigits(&out, year, 4);
+    out += '-';
+    AppendDigits(&out, month, 2);
+    out += '-';
+    AppendDigits(&out, day, 2);
+    if (!timestamp) return out;
+    out += 'T';
+    AppendDigits(&out, hour, 2);
+    out += ':';
+    AppendDigits(&out, minute, 2);
+    out += ':';
+    AppendDigits(&out, second, 2);
     if (fraction_digits > 0) {
         for (int k = fraction_digits; k < 6; ++k) fraction *= 10;
-        std::snprintf(buf, sizeof buf, ".%06d", fraction);
-        out += buf;
+        out += '.';
+        AppendDigits(&out, fraction, 6);
     }
     if (tz_sign != 0) {
-        std::snprintf(buf, sizeof buf, "%c%02d:%02d", tz_h == 0 && tz_m == 0 ? '+' : tz_sign, tz_h,
-                      tz_m);
-        out += buf;
+        out += tz_h == 0 && tz_m == 0 ? '+' : tz_sign;
+        AppendDigits(&out, tz_h, 2);
+        out += ':';
+        AppendDigits(&out, tz_m, 2);
     }
     return out;
 }

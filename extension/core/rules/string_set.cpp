@@ -68,8 +68,8 @@ bool StringSet::Insert(std::string_view s) {
 }
 
 void StringSet::Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? kMinSlots : old.size() * 2, Slot{});
+    ZeroedArray<Slot> old = std::move(slots_);
+    slots_ = ZeroedArray<Slot>(old.empty() ? kMinSlots : old.size() * 2);
     const size_t mask = slots_.size() - 1;
     for (const Slot& slot : old) {
         if (slot.data == nullptr) continue;
@@ -95,8 +95,7 @@ const char* StringSet::Store(std::string_view s) {
 }
 
 void StringSet::Clear() {
-    slots_.clear();
-    slots_.shrink_to_fit();
+    slots_ = ZeroedArray<Slot>();
     blocks_.clear();
     block_left_ = 0;
     block_next_ = nullptr;

@@ -5,7 +5,8 @@
 // A batch of a million records puts a million strings in unique_in_batch's set, so the set
 // is built for that: strings are copied into large arena blocks (no allocation per entry,
 // nothing to free one by one), and the table is one flat array of slots probed linearly
-// (one cache miss per lookup, where a node-based std::unordered_set takes two or three).
+// (one cache miss per lookup, where a node-based std::unordered_set takes two or three;
+// a big table sits on huge pages, so that miss is not also a TLB miss: zeroed_array.hpp).
 // A slot keeps the string's 32-bit hash, so a probe compares bytes only on a hash match and
 // growing the table never hashes a string again. Lookups take a string_view: no temporary
 // std::string per record.
@@ -17,6 +18,8 @@
 #include <memory>
 #include <string_view>
 #include <vector>
+
+#include "core/rules/zeroed_array.hpp"
 
 namespace nightjar::core::rules {
 
@@ -52,7 +55,7 @@ class StringSet {
     // Store copies `s` into the arena and returns the copy.
     const char* Store(std::string_view s);
 
-    std::vector<Slot> slots_;  // size 0 or a power of two, at most half full
+    ZeroedArray<Slot> slots_;  // size 0 or a power of two, at most half full (zeroed_array.hpp)
     size_t size_ = 0;
     std::vector<std::unique_ptr<char[]>> blocks_;
     size_t block_left_ = 0;  // bytes free at the end of blocks_.back()
