@@ -210,9 +210,11 @@ END;
 $$;
 
 -- record_file adds a file to a batch being staged and returns its id. Without error, the
--- file is to be staged: its checksum is required, and NULL is returned (no row) when a
--- file with that checksum is already staged for the source — the caller skips it. With
--- error, the file is recorded failed (a download or read that failed before staging).
+-- file is to be staged. Its checksum may be given now — then NULL is returned (no row)
+-- when a file with that checksum is already staged for the source, and the caller skips
+-- it — or left NULL and given to finish_file, computed from the bytes the COPY staged
+-- (the runner's way: one read of the file). With error, the file is recorded failed (a
+-- download or read that failed before staging).
 CREATE FUNCTION nightjar.record_file(
     batch_id bigint, name text, location text, checksum text, size bigint,
     confidence float8, error text DEFAULT NULL) RETURNS bigint
@@ -228,9 +230,6 @@ BEGIN
     END IF;
     IF checksum IS NOT NULL AND checksum !~ '^[0-9a-f]{64}$' THEN
         PERFORM nightjar._ingest_refuse(format('checksum must be 64 lower-case hex digits (SHA-256), not %s', nightjar._ingest_echo(checksum)));
-    END IF;
-    IF error IS NULL AND checksum IS NULL THEN
-        PERFORM nightjar._ingest_refuse(format('file %s: a file to stage needs its checksum', nightjar._ingest_echo(location)));
     END IF;
     IF size < 0 THEN
         PERFORM nightjar._ingest_refuse(format('file size must be >= 0, not %s', size));
@@ -255,11 +254,18 @@ $$;
 
 -- finish_file closes a file of a batch being staged once its records are copied: with
 -- error NULL it keeps records (the number copied); with an error its records are deleted
--- from raw_record and it is recorded failed with that reason.
-CREATE FUNCTION nightjar.finish_file(file_id bigint, records bigint, error text DEFAULT NULL) RETURNS void
+-- from raw_record and it is recorded failed with that reason. checksum and size, when
+-- given, are those of the bytes the records were read from and replace what record_file
+-- was told; a file to stage needs a checksum by then. When another file of the source is
+-- already staged with that checksum (another runner, or a copy staged under a name of
+-- its own), the file's records are deleted and it is recorded skipped, 'already staged',
+-- duplicate_of that file. Returns the file's status: staged, failed or skipped.
+CREATE FUNCTION nightjar.finish_file(file_id bigint, records bigint, error text DEFAULT NULL,
+                                     checksum text DEFAULT NULL, size bigint DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     v_file nightjar.file;
+    v_same bigint;
 BEGIN
     SELECT * INTO v_file FROM nightjar.file f WHERE f.file_id = finish_file.file_id;
     IF NOT FOUND THEN
@@ -275,13 +281,36 @@ BEGIN
     IF error = '' THEN
         PERFORM nightjar._ingest_refuse('error must be NULL (file staged) or say why the file failed');
     END IF;
-    IF error IS NULL THEN
-        UPDATE nightjar.file f SET records = finish_file.records WHERE f.file_id = finish_file.file_id;
-    ELSE
-        DELETE FROM nightjar.raw_record r WHERE r.batch_id = v_file.batch_id AND r.file_id = finish_file.file_id;
-        UPDATE nightjar.file f SET status = 'failed', error = finish_file.error, records = 0
-        WHERE f.file_id = finish_file.file_id;
+    IF checksum IS NOT NULL AND checksum !~ '^[0-9a-f]{64}$' THEN
+        PERFORM nightjar._ingest_refuse(format('checksum must be 64 lower-case hex digits (SHA-256), not %s', nightjar._ingest_echo(checksum)));
     END IF;
+    IF error IS NULL AND checksum IS NULL AND v_file.checksum IS NULL THEN
+        PERFORM nightjar._ingest_refuse(format('file %s: a staged file needs its checksum (record_file or finish_file)', file_id));
+    END IF;
+    IF size < 0 THEN
+        PERFORM nightjar._ingest_refuse(format('file size must be >= 0, not %s', size));
+    END IF;
+    v_file.checksum := coalesce(checksum, v_file.checksum);
+    v_file.size := coalesce(size, v_file.size);
+    IF error IS NULL THEN
+        -- Under the source's lock (begin_batch): the content may have been staged meanwhile.
+        SELECT f.file_id INTO v_same FROM nightjar.file f
+        WHERE f.source_id = v_file.source_id AND f.checksum = v_file.checksum AND f.status = 'staged'
+          AND f.file_id <> finish_file.file_id
+        LIMIT 1;
+        IF v_same IS NULL THEN
+            UPDATE nightjar.file f SET records = finish_file.records, checksum = v_file.checksum, size = v_file.size
+            WHERE f.file_id = finish_file.file_id;
+            RETURN 'staged';
+        END IF;
+    END IF;
+    DELETE FROM nightjar.raw_record r WHERE r.batch_id = v_file.batch_id AND r.file_id = finish_file.file_id;
+    UPDATE nightjar.file f
+    SET status = CASE WHEN finish_file.error IS NULL THEN 'skipped' ELSE 'failed' END,
+        error = coalesce(finish_file.error, 'already staged'), records = 0, duplicate_of = v_same,
+        checksum = v_file.checksum, size = v_file.size
+    WHERE f.file_id = finish_file.file_id;
+    RETURN CASE WHEN error IS NULL THEN 'skipped' ELSE 'failed' END;
 END;
 $$;
 

@@ -28,7 +28,7 @@ class CsvReader : public RecordReader {
   public:
     // CsvReader decides the encoding and the delimiter, then reads the header row.
     CsvReader(const std::string& path, const FormatOptions& opts, bool peek)
-        : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
+        : in_(path, opts.tap), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {
         std::string enc = opts.Get("encoding", "auto");
         bool automatic = enc.empty() || enc == "auto" || enc == "AUTO";
         if (peek && automatic) enc = "peek";

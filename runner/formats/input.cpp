@@ -12,7 +12,7 @@ constexpr size_t kBufferBytes = 1 << 20;
 }
 
 // FileInput opens the file and skips a UTF-8 byte order mark.
-FileInput::FileInput(const std::string& path) : path_(path) {
+FileInput::FileInput(const std::string& path, ByteTap* tap) : path_(path), tap_(tap) {
     f_ = std::fopen(path.c_str(), "rb");
     if (!f_)
         throw FormatError(Position{path, 0, 0, 0},
@@ -29,7 +29,7 @@ FileInput::~FileInput() {
     if (f_) std::fclose(f_);
 }
 
-// Fill reads the next block into the buffer.
+// Fill reads the next block into the buffer and shows it to the tap.
 bool FileInput::Fill() {
     if (!f_) return false;
     len_ = std::fread(&buf_[0], 1, buf_.size(), f_);
@@ -39,6 +39,7 @@ bool FileInput::Fill() {
             throw FormatError(Here(), std::string("read error: ") + std::strerror(errno));
         return false;
     }
+    if (tap_) tap_->Bytes(buf_.data(), len_);
     return true;
 }
 

@@ -11,10 +11,11 @@
 
 namespace nightjar::runner::formats {
 
-// FileInput reads a file forward; the UTF-8 BOM at its start is skipped.
+// FileInput reads a file forward; the UTF-8 BOM at its start is skipped. Every block read
+// goes to `tap` too, when there is one (the BOM included).
 class FileInput {
   public:
-    FileInput(const std::string& path);
+    explicit FileInput(const std::string& path, ByteTap* tap = nullptr);
     ~FileInput();
     FileInput(const FileInput&) = delete;
     FileInput& operator=(const FileInput&) = delete;
@@ -49,6 +50,7 @@ class FileInput {
 
     std::string path_;
     std::FILE* f_ = nullptr;
+    ByteTap* tap_ = nullptr;
     std::string buf_;
     size_t pos_ = 0, len_ = 0;
     long line_ = 1;

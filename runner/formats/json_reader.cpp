@@ -24,7 +24,7 @@ class JsonReader : public RecordReader {
   public:
     // JsonReader opens the file and splits json_path into its keys.
     JsonReader(const std::string& path, const FormatOptions& opts)
-        : in_(path),
+        : in_(path, opts.tap),
           max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)),
           path_text_(opts.Get("json_path")) {
         size_t start = 0;

@@ -32,7 +32,7 @@ class NdjsonReader : public RecordReader {
   public:
     // NdjsonReader opens the file and reads the record cap.
     NdjsonReader(const std::string& path, const FormatOptions& opts)
-        : in_(path), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {}
+        : in_(path, opts.tap), max_(opts.GetSize("max_record_bytes", kDefaultMaxRecordBytes)) {}
 
     // Next reads lines until a non-blank one and validates it.
     bool Next(Record& rec) override {

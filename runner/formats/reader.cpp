@@ -142,6 +142,9 @@ void CheckOptionNames(const std::string& path, const FormatOptions& opts) {
     }
 }
 
+// ReadsSequentially is true for every format but xlsx.
+bool ReadsSequentially(const std::string& format) { return format != "xlsx"; }
+
 // OpenReader dispatches on the resolved format.
 std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOptions& opts) {
     std::string f = ResolveFormat(path, opts);

@@ -4,6 +4,7 @@
 // and name the file, the line (xlsx: the sheet row) and the byte offset. See docs/formats.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -36,12 +37,22 @@ class FormatError : public std::runtime_error {
     std::string problem;
 };
 
+// ByteTap sees every byte a sequential reader (json, ndjson, csv) reads from its file, in
+// file order, block by block, once each: the stager hashes the bytes it stages with it.
+class ByteTap {
+  public:
+    virtual ~ByteTap() = default;
+    // Bytes receives the next block read from the file.
+    virtual void Bytes(const char* data, std::size_t n) = 0;
+};
+
 // FormatOptions selects the reader and tunes it; `options` holds [source.format_options].
 struct FormatOptions {
     std::string format;                          // "" or "auto": by extension
     std::map<std::string, std::string> options;  // delimiter, encoding, json_path, sheet, caps...
     char delimiter = 0;                          // 0: detect (CSV)
     std::vector<std::string> expected_headers;   // xlsx header-row detection
+    ByteTap* tap = nullptr;  // sequential readers pass it every byte read (not xlsx)
 
     // Get returns the option `key`, or `fallback` when it is absent.
     std::string Get(const std::string& key, const std::string& fallback = "") const;
@@ -81,6 +92,10 @@ std::string OptionValueProblem(const std::string& key, const std::string& value)
 
 // CheckOptionNames throws FormatError for an option name no reader knows.
 void CheckOptionNames(const std::string& path, const FormatOptions& opts);
+
+// ReadsSequentially tells whether the format's reader reads its file once, front to back,
+// through FormatOptions::tap (json, ndjson, csv; xlsx is read through its zip directory).
+bool ReadsSequentially(const std::string& format);
 
 // OpenReader opens the file with the reader of its format; throws FormatError.
 std::unique_ptr<RecordReader> OpenReader(const std::string& path, const FormatOptions& opts);

@@ -51,14 +51,17 @@ std::string DefineSource(pqxx::work& tx, const SourceConfig& source) {
         .as<std::string>();
 }
 
-// StagedChecksums returns the checksums already staged for the source.
-std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id) {
+// StagedContents returns the checksum and size of every file already staged for the source.
+std::vector<StagedContent> StagedContents(pqxx::connection& conn, long source_id) {
     pqxx::read_transaction tx(conn);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec_params("SELECT checksum FROM nightjar.file WHERE source_id = $1 "
-                                          "AND status = 'staged' AND checksum IS NOT NULL",
-                                          source_id))
-        out.push_back(row[0].as<std::string>());
+    std::vector<StagedContent> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT checksum, coalesce(size, -1) FROM nightjar.file WHERE source_id = $1 "
+             "AND status = 'staged' AND checksum IS NOT NULL",
+             source_id)) {
+        long size = row[1].as<long>();
+        out.push_back({row[0].as<std::string>(), static_cast<std::uint64_t>(size < 0 ? 0 : size)});
+    }
     return out;
 }
 

@@ -3,6 +3,7 @@
 // only direct write is the COPY of records (stage.cpp). Reads are plain queries.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -30,8 +31,14 @@ SourceRow LoadSource(pqxx::connection& conn, const SourceConfig& source);
 // DefineSource records a source (nightjar.define_source): created, updated or unchanged.
 std::string DefineSource(pqxx::work& tx, const SourceConfig& source);
 
-// StagedChecksums returns the checksums already staged for the source.
-std::vector<std::string> StagedChecksums(pqxx::connection& conn, long source_id);
+// StagedContent is the checksum and size of a file staged for a source.
+struct StagedContent {
+    std::string checksum;
+    std::uint64_t size = 0;
+};
+
+// StagedContents returns the checksum and size of every file already staged for the source.
+std::vector<StagedContent> StagedContents(pqxx::connection& conn, long source_id);
 
 // RecordedPlan is a plan read back from the catalog, batch by batch.
 struct RecordedPlan {

@@ -1,5 +1,5 @@
 // checksum.cpp: SHA-256 through OpenSSL's EVP interface, streamed so memory stays at
-// one 1 MiB block whatever the file size.
+// one 1 MiB block whatever the file size (Sha256 takes the blocks a reader reads).
 #include "runner/ingest/checksum.hpp"
 
 #include <openssl/evp.h>
@@ -28,6 +28,31 @@ std::string Hex(const unsigned char* d, unsigned n) {
 using Ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
 }  // namespace
+
+struct Sha256::Impl {
+    Ctx ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+};
+
+// Sha256 starts a digest.
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+    EVP_DigestInit_ex(impl_->ctx.get(), EVP_sha256(), nullptr);
+}
+
+// ~Sha256 frees the digest context.
+Sha256::~Sha256() = default;
+
+// Update adds the bytes to the digest.
+void Sha256::Update(const void* data, std::size_t n) {
+    EVP_DigestUpdate(impl_->ctx.get(), data, n);
+}
+
+// Hex finishes the digest.
+std::string Sha256::Hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_DigestFinal_ex(impl_->ctx.get(), digest, &len);
+    return nightjar::runner::Hex(digest, len);
+}
 
 // Sha256File returns the lowercase hex SHA-256 of the file and its size.
 std::string Sha256File(const std::string& path, std::uint64_t* size) {

@@ -4,9 +4,14 @@
 // file as the source lists it (not its spool path).
 #include "runner/ingest/records.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "runner/formats/reader.hpp"
+#include "runner/ingest/checksum.hpp"
 #include "runner/model/errors.hpp"
 
 namespace nightjar::runner {
@@ -22,16 +27,62 @@ formats::FormatOptions Options(const SourceConfig& source) {
     return o;
 }
 
+// HashTap hashes and counts the bytes a sequential reader reads.
+struct HashTap : formats::ByteTap {
+    Sha256 sha;
+    std::uint64_t bytes = 0;
+    // Bytes adds one block.
+    void Bytes(const char* data, std::size_t n) override {
+        sha.Update(data, n);
+        bytes += n;
+    }
+};
+
+// Identity is what tells a file's content changed without reading it: size, inode,
+// modification time.
+struct Identity {
+    std::uint64_t size = 0;
+    ino_t inode = 0;
+    struct timespec mtime {};
+    // Same tells whether two identities are equal.
+    bool Same(const Identity& o) const {
+        return size == o.size && inode == o.inode && mtime.tv_sec == o.mtime.tv_sec &&
+               mtime.tv_nsec == o.mtime.tv_nsec;
+    }
+};
+
+// IdentityOf stats the file; throws FileError naming it (`name`) when it cannot.
+Identity IdentityOf(const std::string& path, const std::string& name) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw FileChangedError(name + ": changed while being staged: cannot stat it any more (" +
+                               std::strerror(errno) + "); not staged");
+    return Identity{static_cast<std::uint64_t>(st.st_size), st.st_ino, st.st_mtim};
+}
+
 }  // namespace
 
 // ForEachRecord streams every record of the file with its position.
 long ForEachRecord(const std::string& path, const std::string& name, const SourceConfig& source,
-                   const std::function<void(const formats::Record& rec)>& sink) {
+                   const std::function<void(const formats::Record& rec)>& sink,
+                   StagedBytes* staged) {
     // Only the reader's errors fail the file; an error of the sink (the COPY stream) must
     // reach the batch loop, or the batch would go on in an aborted transaction.
     bool in_sink = false;
+    Identity before;
+    HashTap tap;
+    bool tapped = false;
     try {
-        auto reader = formats::OpenReader(path, Options(source));
+        formats::FormatOptions opts = Options(source);
+        if (staged) {
+            before = IdentityOf(path, name);
+            tapped = formats::ReadsSequentially(formats::ResolveFormat(path, opts));
+            if (tapped)
+                opts.tap = &tap;
+            else
+                staged->sha256 = Sha256File(path, &staged->size);  // xlsx: a pass of its own
+        }
+        auto reader = formats::OpenReader(path, opts);
         formats::Record rec;
         long n = 0;
         while (reader->Next(rec)) {
@@ -40,7 +91,24 @@ long ForEachRecord(const std::string& path, const std::string& name, const Sourc
             in_sink = false;
             ++n;
         }
+        if (staged) {
+            reader.reset();
+            Identity after = IdentityOf(path, name);
+            std::uint64_t read = tapped ? tap.bytes : staged->size;
+            if (!before.Same(after) || read != after.size)
+                throw FileChangedError(
+                    name + ": changed while being staged (" + std::to_string(before.size) +
+                    " bytes when opened, " + std::to_string(read) + " read, " +
+                    std::to_string(after.size) +
+                    " after reading): not staged; the next run stages its new content");
+            if (tapped) {
+                staged->sha256 = tap.sha.Hex();
+                staged->size = tap.bytes;
+            }
+        }
         return n;
+    } catch (const FileChangedError&) {
+        throw;
     } catch (const std::exception& e) {
         if (in_sink) throw;
         std::string msg = e.what();

@@ -68,7 +68,10 @@ SpoolGuard BeginRun(RunContext& ctx, const ChosenPlan& chosen) {
     ClearStaleSpools(root, ctx.sc.name);
     ctx.spool = root / (ctx.sc.name + "-" + std::to_string(getpid()));
     fs::create_directories(ctx.spool);
-    for (auto& c : StagedChecksums(*ctx.conn, ctx.row.source_id)) ctx.staged.insert(c);
+    for (auto& c : StagedContents(*ctx.conn, ctx.row.source_id)) {
+        ctx.staged.insert(c.checksum);
+        ctx.sizes.insert(c.size);
+    }
     ctx.date = UtcNow("%Y-%m-%d");
     return SpoolGuard{ctx.spool, ctx.opt.no_cleanup};
 }

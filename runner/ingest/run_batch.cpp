@@ -47,12 +47,21 @@ bool Locate(RunContext& ctx, BatchFile& f, int& spool_seq) {
 
 }  // namespace
 
-// FetchBatch locates, scores, checksums and de-duplicates the batch's files.
+// FetchBatch locates, scores and de-duplicates the batch's files. A file is read once: its
+// checksum is that of the bytes its records are read from, taken while they are read
+// (stage.cpp). Only a file whose size was met before (a file staged for the source, or
+// one this run met) may be a copy: it is hashed here, so that a copy is skipped without
+// being staged, and the earlier files of this batch with that size are hashed with it.
 std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
                                   const std::set<std::string>& gone) {
     std::vector<BatchFile> files;
     std::map<std::string, std::string> in_batch;  // checksum -> key of this batch's file
     int spool_seq = 0;
+    // Register notes a pending hashed file: a copy later in the plan is skipped.
+    auto register_pending = [&](const BatchFile& f) {
+        ctx.staged.insert(f.checksum);
+        in_batch.emplace(f.checksum, f.candidate.key);
+    };
     for (const auto& c : pb.files) {
         BatchFile f;
         f.candidate = c;
@@ -62,8 +71,25 @@ std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
             continue;
         }
         try {
-            if (Locate(ctx, f, spool_seq)) f.checksum = Sha256File(f.path, &f.size);
-            auto failed = ctx.failed.find(f.checksum);
+            if (Locate(ctx, f, spool_seq)) {
+                f.size = fs::file_size(f.path);
+                if (ctx.sizes.count(f.size)) {
+                    f.checksum = Sha256File(f.path, &f.size);
+                    for (auto& e : files) {
+                        if (e.status != FileStatus::kPending || !e.checksum.empty() ||
+                            e.size != f.size || e.path.empty())
+                            continue;
+                        try {
+                            e.checksum = Sha256File(e.path, &e.size);
+                            register_pending(e);
+                        } catch (const FileError&) {
+                            e.checksum.clear();  // unreadable now: its staging says why
+                        }
+                    }
+                }
+                ctx.sizes.insert(f.size);
+            }
+            auto failed = f.checksum.empty() ? ctx.failed.end() : ctx.failed.find(f.checksum);
             if (f.status == FileStatus::kPending && failed != ctx.failed.end()) {
                 // A copy of a file that failed earlier in this run fails the same way.
                 Skip(f, "");
@@ -71,16 +97,18 @@ std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
                           ", which failed earlier in this run: " + failed->second.second;
                 f.duplicate_of = failed->second.first;
                 f.to_failure = true;
-            } else if (f.status == FileStatus::kPending && ctx.staged.count(f.checksum)) {
+            } else if (f.status == FileStatus::kPending && !f.checksum.empty() &&
+                       ctx.staged.count(f.checksum)) {
                 Skip(f, "already staged");
                 auto same = in_batch.find(f.checksum);
                 if (same != in_batch.end()) f.duplicate_of = same->second;  // decided after staging
             }
             // A copy later in the plan is skipped as already staged.
-            if (f.status == FileStatus::kPending) {
-                ctx.staged.insert(f.checksum);
-                in_batch.emplace(f.checksum, c.key);
-            }
+            if (f.status == FileStatus::kPending && !f.checksum.empty()) register_pending(f);
+        } catch (const fs::filesystem_error& e) {
+            f.status = FileStatus::kFailed;
+            f.error = c.key + ": cannot read its size: " + e.code().message();
+            f.checksum.clear();
         } catch (const FileError& e) {
             f.status = FileStatus::kFailed;
             f.error = e.what();
@@ -145,6 +173,7 @@ void TallyBatch(RunContext& ctx, const std::vector<BatchFile>& files, BatchRepor
         switch (f.status) {
             case FileStatus::kStaged:
                 ++br.files_staged;
+                ctx.staged.insert(f.checksum);  // known once staged (read once, hashed as read)
                 break;
             case FileStatus::kFailed:
                 ++br.files_failed;

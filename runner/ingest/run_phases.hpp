@@ -32,7 +32,9 @@ struct RunContext {
     std::unique_ptr<Source> source;
     long run_id = 0;  // nightjar.ingest_run, once begun
     std::filesystem::path spool;
-    std::set<std::string> staged;  // checksums staged for the source, this run's included
+    std::set<std::string> staged;   // checksums staged for the source, this run's included
+    std::set<std::uint64_t> sizes;  // sizes of those files and of every file this run met:
+                                    // a file of such a size is hashed before staging
     std::map<std::string, std::pair<std::string, std::string>>
         failed;        // checksum -> (key, error) of files that failed on their content this run
     std::string date;  // processing date of archived names

@@ -1,11 +1,13 @@
 // stage.cpp: the staging transaction, through the catalog's SQL API. Order inside it:
 // begin_batch (takes the source's advisory lock, inserts the batch row), record_file for
-// every file (so raw_record's foreign key holds), one COPY stream for all records — the
-// runner's only direct write — complete() it, finish_file per file (a file that failed
-// mid-way has its rows deleted and is marked failed), finish_batch (counts, status, the
-// batch.staged event built in SQL), commit. A crash at any
-// point before the commit leaves nothing: the next run re-plans the same files. Memory is
-// one record at a time (the COPY buffer is libpq's).
+// every file (its row, and the file_id its records carry), one binary COPY for all records
+// (copy_writer.cpp) — the runner's only direct write — each file's records read once, its
+// SHA-256 taken from the same bytes as they are read (records.cpp), finish_file per file
+// with that checksum and size (a file that failed mid-way, or whose content turns out to
+// be staged already, has its rows deleted and is marked failed or skipped), finish_batch
+// (checks the batch's rows once, counts, status, the batch.staged event built in SQL),
+// commit. A crash at any point before the commit leaves nothing: the next run re-plans
+// the same files. Memory: one record and the COPY's 1 MiB buffer.
 //
 // When the server refuses a record (a data error such as a number jsonb cannot hold),
 // the whole transaction is lost and the error does not say which file it came from. The
@@ -20,6 +22,7 @@
 #include <tuple>
 
 #include "runner/ingest/checksum.hpp"
+#include "runner/ingest/copy_writer.hpp"
 #include "runner/ingest/records.hpp"
 #include "runner/model/errors.hpp"
 #include "runner/util/messages.hpp"
@@ -66,7 +69,7 @@ std::vector<bool> RecordFiles(pqxx::work& tx, long batch_id, std::vector<BatchFi
         bool failed = f.status == FileStatus::kFailed;
         auto row = tx.exec_params1(
             "SELECT nightjar.record_file($1, $2, $3, $4, $5, $6, $7)", batch_id, f.candidate.name,
-            f.candidate.key, f.checksum.empty() ? nullptr : f.checksum.c_str(),
+            f.candidate.key, f.checksum.empty() ? nullptr : f.checksum.c_str(),  // see FetchBatch
             static_cast<long>(f.size), f.candidate.confidence, failed ? f.error.c_str() : nullptr);
         if (row[0].is_null()) {
             f.status = FileStatus::kSkipped;
@@ -77,6 +80,28 @@ std::vector<bool> RecordFiles(pqxx::work& tx, long batch_id, std::vector<BatchFi
         staging[i] = !failed;
     }
     return staging;
+}
+
+// ChecksumFailed gives a file that failed while its records were read the checksum of its
+// whole content (the read stopped at the error), so that its catalog row has one and a
+// copy of it later in the run fails the same way. Paid on the failure path only.
+void ChecksumFailed(BatchFile& f) {
+    if (!f.checksum.empty()) return;
+    try {
+        f.checksum = Sha256File(f.path, &f.size);
+    } catch (const FileError&) {
+    }
+}
+
+// SkipStagedCopy marks a file skipped when finish_file found its content already staged
+// (by a file of this batch, an earlier batch or another runner): its records were deleted.
+void SkipStagedCopy(std::vector<BatchFile>& files, BatchFile& f) {
+    f.status = FileStatus::kSkipped;
+    f.error = "already staged";
+    f.records = 0;
+    for (const auto& other : files)
+        if (&other != &f && other.status == FileStatus::kStaged && other.checksum == f.checksum)
+            f.duplicate_of = other.candidate.key;
 }
 
 // StageAttempt runs the staging transaction once; per_file selects one COPY per file
@@ -91,30 +116,37 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
     std::vector<bool> staging = RecordFiles(tx, out.batch_id, files);
 
     long record_no = 0;
-    const std::vector<std::string> columns{"source_id",      "batch_id",  "file_id", "record_no",
-                                           "file_record_no", "file_line", "payload"};
-    // CopyFile streams one file's records into `copy`; a reader error fails the file.
-    auto copy_file = [&](pqxx::stream_to& copy, BatchFile& f) {
+    // CopyFile streams one file's records into `copy`, hashing the bytes they are read
+    // from; a reader error fails the file.
+    auto copy_file = [&](RawRecordCopy& copy, BatchFile& f) {
+        StagedBytes staged;
         try {
-            f.records =
-                ForEachRecord(f.path, f.candidate.key, source, [&](const formats::Record& rec) {
+            f.records = ForEachRecord(
+                f.path, f.candidate.key, source,
+                [&](const formats::Record& rec) {
                     ++record_no;
-                    copy << std::make_tuple(source_id, out.batch_id, f.file_id, record_no,
-                                            rec.pos.record_no, rec.pos.line, rec.json);
+                    copy.Row(source_id, out.batch_id, f.file_id, record_no, rec.pos.record_no,
+                             rec.pos.line, rec.json);
                     if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
-                });
+                },
+                &staged);
             f.status = FileStatus::kStaged;
-            CheckStagedChecksum(f);
+            AdoptStagedBytes(f, staged);
+        } catch (const FileChangedError& e) {
+            f.status = FileStatus::kFailed;
+            f.error = e.what();
+            f.keep_in_place = true;  // not archived: the next run stages its new content
         } catch (const FileError& e) {
             f.status = FileStatus::kFailed;
             f.error = e.what();
+            ChecksumFailed(f);
         }
     };
     if (!per_file) {
-        pqxx::stream_to copy(tx, "nightjar.raw_record", columns);
+        RawRecordCopy copy(tx);
         for (size_t i = 0; i < files.size(); ++i)
             if (staging[i]) copy_file(copy, files[i]);
-        copy.complete();
+        copy.Complete();
     } else {
         for (size_t i = 0; i < files.size(); ++i) {
             if (!staging[i]) continue;
@@ -123,9 +155,9 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
             try {
                 pqxx::subtransaction sub(tx, "nightjar_file");
                 {
-                    pqxx::stream_to copy(sub, "nightjar.raw_record", columns);
+                    RawRecordCopy copy(sub);
                     copy_file(copy, f);
-                    copy.complete();
+                    copy.Complete();
                 }
                 sub.commit();
             } catch (const pqxx::sql_error& e) {
@@ -141,11 +173,15 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
     }
     for (size_t i = 0; i < files.size(); ++i) {
         if (!staging[i]) continue;
-        const BatchFile& f = files[i];
+        BatchFile& f = files[i];
         bool ok = f.status == FileStatus::kStaged;
-        tx.exec_params("SELECT nightjar.finish_file($1, $2, $3)", f.file_id, ok ? f.records : 0L,
-                       ok ? nullptr : f.error.c_str());
-        if (ok) out.records += f.records;
+        auto status = tx.exec_params1("SELECT nightjar.finish_file($1, $2, $3, $4, $5)", f.file_id,
+                                      ok ? f.records : 0L, ok ? nullptr : f.error.c_str(),
+                                      f.checksum.empty() ? nullptr : f.checksum.c_str(),
+                                      static_cast<long>(f.size))[0]
+                          .as<std::string>();
+        if (ok && status == "skipped") SkipStagedCopy(files, f);
+        if (f.status == FileStatus::kStaged) out.records += f.records;
     }
     // finish_batch counts from the file rows, sets the status, emits batch.staged.
     auto summary =
@@ -158,17 +194,19 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
 
 }  // namespace
 
-// CheckStagedChecksum compares the file's SHA-256 now with the one it was recorded under.
-bool CheckStagedChecksum(BatchFile& f) {
-    if (f.checksum.empty()) return true;
-    std::uint64_t size = 0;
-    std::string now = Sha256File(f.path, &size);
-    if (now == f.checksum) return true;
+// AdoptStagedBytes records the staged bytes' checksum and size, or fails a file whose
+// earlier checksum they contradict.
+bool AdoptStagedBytes(BatchFile& f, const StagedBytes& staged) {
+    if (f.checksum.empty() || f.checksum == staged.sha256) {
+        f.checksum = staged.sha256;
+        f.size = staged.size;
+        return true;
+    }
     f.status = FileStatus::kFailed;
     f.keep_in_place = true;  // not archived: the next run stages its new content
     f.error = f.candidate.key + ": changed while being staged (SHA-256 " +
-              f.checksum.substr(0, 12) + "… when listed, " + now.substr(0, 12) +
-              "… after reading): not staged; the next run stages its new content";
+              f.checksum.substr(0, 12) + "… when fetched, " + staged.sha256.substr(0, 12) +
+              "… as read): not staged; the next run stages its new content";
     return false;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runner/config/config.hpp"
+#include "runner/ingest/records.hpp"
 #include "runner/model/candidate.hpp"
 #include "runner/model/status.hpp"
 
@@ -18,7 +19,7 @@ namespace nightjar::runner {
 struct BatchFile {
     Candidate candidate;
     std::string path;      // local path (spool or in place); empty when download failed
-    std::string checksum;  // SHA-256 hex
+    std::string checksum;  // SHA-256 hex: of the bytes staged (before: see FetchBatch)
     std::uint64_t size = 0;
     FileStatus status = FileStatus::kPending;
     std::string error;  // why it failed or was skipped
@@ -31,13 +32,12 @@ struct BatchFile {
                                  // while being staged
 };
 
-// CheckStagedChecksum hashes the file again after its records were read: when the bytes
-// differ from f.checksum (the file changed between its checksum and the COPY), the file
-// fails ("changed while being staged"), so nothing is staged under a checksum that is not
-// that of the bytes staged; it is left in place (keep_in_place), and the next run stages it
-// under its new checksum. Returns whether
-// the file is unchanged.
-bool CheckStagedChecksum(BatchFile& f);
+// AdoptStagedBytes gives the file the checksum and size of the bytes its records were read
+// from (records.hpp, StagedBytes) and returns true, unless the file already had a
+// checksum (taken before staging to find copies, FetchBatch) that differs: the file
+// changed between the two reads, so it fails ("changed while being staged") and is left
+// in place (keep_in_place) for the next run to stage its new content.
+bool AdoptStagedBytes(BatchFile& f, const StagedBytes& staged);
 
 // BatchOutcome is the result of StageBatch.
 struct BatchOutcome {

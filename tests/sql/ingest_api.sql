@@ -4,7 +4,7 @@
 -- echoed values cut to 64 characters). One transaction, rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(56);
+SELECT plan(61);
 
 -- sources
 SELECT is(nightjar.define_source('t_api_src', 'dir', '{"location": "/a"}'), 'created', 'define_source creates');
@@ -70,11 +70,10 @@ SELECT is((SELECT (status, run_id = ids.run, plan_id = ids.plan, plan_seq)::text
           '(staging,t,t,1)', 'begin_batch opens a staging batch of the run''s plan') FROM ids;
 SELECT throws_ok(format($$SELECT nightjar.record_file(%s, 'x', 'x', 'ABC', 1, 1)$$, b1), '22023',
                  'nightjar: checksum must be 64 lower-case hex digits (SHA-256), not ''ABC''', 'a bad checksum is refused') FROM ids;
-SELECT throws_ok(format($$SELECT nightjar.record_file(%s, 'x', 'x', NULL, 1, 1)$$, b1), '22023',
-                 'nightjar: file ''x'': a file to stage needs its checksum', 'a file to stage needs its checksum') FROM ids;
 SELECT throws_ok(format($$SELECT nightjar.record_file(%s, 'x', 'x', repeat('a', 64), 1, 1.5)$$, b1), '22023',
                  'nightjar: confidence must be between 0 and 1, not 1.5', 'confidence is checked') FROM ids;
-UPDATE ids SET f1 = nightjar.record_file(b1, 'a.csv', 'd/a.csv', repeat('a', 64), 10, 1),
+-- f1's checksum comes with finish_file (computed from the bytes staged, as the runner does).
+UPDATE ids SET f1 = nightjar.record_file(b1, 'a.csv', 'd/a.csv', NULL, 10, 1),
                f2 = nightjar.record_file(b1, 'b.csv', 'd/b.csv', NULL, 0, 0.5, 'download failed: HTTP 500'),
                f3 = nightjar.record_file(b1, 'b2.csv', 'd/b2.csv', repeat('b', 64), 20, 0.5);
 SELECT is((SELECT string_agg(status || ':' || coalesce(error, '-'), ',' ORDER BY file_id) FROM nightjar.file WHERE batch_id = b1),
@@ -82,7 +81,14 @@ SELECT is((SELECT string_agg(status || ':' || coalesce(error, '-'), ',' ORDER BY
 INSERT INTO nightjar.raw_record (source_id, batch_id, file_id, record_no, payload)
 SELECT src, b1, f, n, '{}' FROM ids, LATERAL (VALUES (f1, 1), (f1, 2), (f3, 3)) v(f, n);
 SELECT throws_ok(format('SELECT nightjar.finish_file(%s, -1)', f1), '22023', 'nightjar: records must be >= 0, not -1', 'records >= 0') FROM ids;
-SELECT lives_ok(format('SELECT nightjar.finish_file(%s, 2)', f1), 'finish_file keeps a staged file''s count') FROM ids;
+SELECT throws_ok(format('SELECT nightjar.finish_file(%s, 2)', f1), '22023',
+                 format('nightjar: file %s: a staged file needs its checksum (record_file or finish_file)', f1),
+                 'a file staged without a checksum needs one at finish_file') FROM ids;
+SELECT throws_ok(format($$SELECT nightjar.finish_file(%s, 2, NULL, 'ABC')$$, f1), '22023',
+                 'nightjar: checksum must be 64 lower-case hex digits (SHA-256), not ''ABC''', 'finish_file checks the checksum') FROM ids;
+SELECT is(nightjar.finish_file(f1, 2, NULL, repeat('a', 64), 10), 'staged', 'finish_file keeps a staged file''s count') FROM ids;
+SELECT is((SELECT (checksum = repeat('a', 64), size, records)::text FROM nightjar.file WHERE file_id = f1), '(t,10,2)',
+          'with the checksum and size of the bytes staged') FROM ids;
 SELECT lives_ok(format($$SELECT nightjar.finish_file(%s, 0, 'b2.csv:3 (byte 40): bad')$$, f3), 'finish_file fails a file') FROM ids;
 SELECT is((SELECT count(*) FROM nightjar.raw_record WHERE file_id = f3), 0::bigint, 'a failed file''s records are deleted') FROM ids;
 SELECT throws_ok(format('SELECT nightjar.finish_file(%s, 1)', f3), '22023',
@@ -106,6 +112,16 @@ UPDATE ids SET b2 = nightjar.begin_batch(run, 2);
 SELECT is(nightjar.record_file(b2, 'c.csv', 'd/c.csv', repeat('a', 64), 10, 0.75), NULL,
           'record_file returns NULL for content already staged for the source') FROM ids;
 SELECT ok(nightjar.record_file(b2, 'c.csv', 'd/c.csv', NULL, 0, 0.75, 'item c failed: HTTP 404') > 0, 'a failed file') FROM ids;
+-- A file recorded without a checksum whose staged bytes turn out to be staged already.
+ALTER TABLE ids ADD COLUMN f4 bigint;
+UPDATE ids SET f4 = nightjar.record_file(b2, 'copy2.csv', 'd/copy2.csv', NULL, 10, 0.75);
+INSERT INTO nightjar.raw_record (source_id, batch_id, file_id, record_no, payload)
+SELECT src, b2, f4, n, '{}' FROM ids, generate_series(1, 2) n;
+SELECT is(nightjar.finish_file(f4, 2, NULL, repeat('a', 64), 10), 'skipped',
+          'finish_file skips a file whose checksum is already staged for the source') FROM ids;
+SELECT is((SELECT (status, duplicate_of = ids.f1, error, records)::text FROM nightjar.file WHERE file_id = f4),
+          '(skipped,t,"already staged",0)', 'as already staged, naming the file it duplicates') FROM ids;
+SELECT is((SELECT count(*) FROM nightjar.raw_record WHERE file_id = f4), 0::bigint, 'and deletes its records') FROM ids;
 SELECT is(nightjar.finish_batch(b2)->>'status', 'failed', 'a batch whose every file failed is failed') FROM ids;
 SELECT is((SELECT count(*) FROM nightjar.event WHERE topic = 'batch.staged' AND (payload->>'batch_id')::bigint = b2), 0::bigint,
           'and announces nothing') FROM ids;
