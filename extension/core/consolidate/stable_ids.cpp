@@ -199,11 +199,12 @@ StableIdResult AssignStableIds(const std::vector<PriorEntity>& prior,
     });
     for (const Overlap* o : splits) {
         const Prior& pr = priors[o->prior];
-        out.events.push_back({EntityEventKind::kSplit, prior[o->prior].id, clusters[o->cluster].id,
-                              -1,
-                              Records(o->n) + " of " + std::to_string(pr.size) +
-                                  " moved to entity " + std::to_string(clusters[o->cluster].id) +
-                                  "; the largest part (" + Records(pr.kept_n) + ") kept the id"});
+        const int64_t to = clusters[o->cluster].id;  // a placeholder (< 0) for a new entity
+        out.events.push_back(
+            {EntityEventKind::kSplit, prior[o->prior].id, to, -1,
+             Records(o->n) + " of " + std::to_string(pr.size) + " moved to " +
+                 (to < 0 ? std::string("a new entity") : "entity " + std::to_string(to)) +
+                 "; the largest part (" + Records(pr.kept_n) + ") kept the id"});
     }
 
     // Phase 5: retired entities, in id order.

@@ -85,7 +85,7 @@ TEST(StableIds, SplitLeavesTheIdWithTheLargestPart) {
     EXPECT_EQ(Kinds(r), (std::vector<std::string>{"created(-1,0)", "split(7,-1)"}));
     EXPECT_EQ(r.events[0].reason, "split from entity 7 (1 record of 1 record)");
     EXPECT_EQ(r.events[1].reason,
-              "1 record of 3 moved to entity -1; the largest part (2 records) kept the id");
+              "1 record of 3 moved to a new entity; the largest part (2 records) kept the id");
     EXPECT_EQ(r.changed, (std::vector<int64_t>{7, -1}));
 }
 
