@@ -6,6 +6,10 @@
 #          nightjar.raw_record, batch.staged), then `nightjar dispatch`: the pipeline's
 #          validate step (nightjar.validate_step, emits batch.validated) and normalize step
 #          (nightjar.normalize_step), each in its own transaction with its step run.
+#   ours, one pass: the same, for a second source whose pipeline has the one-pass step
+#          (nightjar.validate_normalize_step, emits batch.normalized: one read of the raw
+#          records, one write of the clean ones, no valid_record rows); its clean rows are
+#          compared with the two steps' (untimed).
 #   SQL  : `psql \copy` of the same records (already in COPY text form) into
 #          nightjar.raw_record under a batch of its own, then the plain-SQL validation of
 #          bench/validate_sql.sql and the plain-SQL normalisation of bench/normalize_sql.sql
@@ -25,6 +29,7 @@ cd "$(dirname "$0")/.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 N=${CHAIN_RECORDS:-1000000}
 src=chain_quality_$$
+src1=chain_onepass_$$
 sqlsrc=chain_sql_$$
 tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-chain-bench.XXXXXX")
 q() { psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
@@ -32,9 +37,10 @@ source bench/lib/source_cleanup.sh
 cleanup() {
   psql -qX >/dev/null 2>&1 <<SQL || true
 SELECT nightjar.drop_pipeline('$src');
+SELECT nightjar.drop_pipeline('$src1');
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;
 SQL
-  for n in "$src" "$sqlsrc"; do drop_bench_source "$n"; done
+  for n in "$src" "$src1" "$sqlsrc"; do drop_bench_source "$n"; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -96,15 +102,42 @@ match = { source = "$src" }
 emits = "batch.normalized"
 timeout = "1 hour"
 TOML
+cat > "$tmp/chain1.toml" <<TOML
+[runner]
+spool_dir = "$tmp/spool1"
+[[source]]
+name = "$src1"
+kind = "dir"
+location = "$tmp/in"
+format = "ndjson"
+archive = "keep"
+batch_size = 10
+max_batch_mb = 100000
+
+[[pipeline]]
+name = "$src1"
+[[pipeline.step]]
+name = "quality"
+function = "nightjar.validate_normalize_step(jsonb)"
+subscribes = "batch.staged"
+match = { source = "$src1" }
+emits = "batch.normalized"
+timeout = "1 hour"
+TOML
 "$BIN" apply -c "$tmp/chain.toml" >/dev/null
+"$BIN" apply -c "$tmp/chain1.toml" >/dev/null
 q -c "INSERT INTO nightjar.source (name, kind) VALUES ('$sqlsrc', 'sql')" >/dev/null
-# The rules of bench/validate_bench.sql and bench/normalize_bench.sql (bench/quality_*.sql), for our source.
-q >/dev/null <<SQL
-SELECT nightjar.define_fields('$src', ARRAY['id', 'amount', 'day', 'code', 'email', 'qty', 'name', 'active']);
-\set rules_source $src
+# The rules of bench/validate_bench.sql and bench/normalize_bench.sql (bench/quality_*.sql), for our sources.
+for s in "$src" "$src1"; do
+  q >/dev/null <<SQL
+SELECT nightjar.define_fields('$s', ARRAY['id', 'amount', 'day', 'code', 'email', 'qty', 'name', 'active']);
+\set rules_source $s
 \i bench/quality_validation.sql
 \i bench/quality_normalization.sql
-SELECT nightjar._valid_partition(source_id, name) FROM nightjar.source WHERE name IN ('$src', '$sqlsrc');
+SQL
+done
+q >/dev/null <<SQL
+SELECT nightjar._valid_partition(source_id, name) FROM nightjar.source WHERE name IN ('$src', '$src1', '$sqlsrc');
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS public.bench_sql_valid, public.bench_sql_quarantine, public.bench_sql_clean;
 CREATE TABLE public.bench_sql_valid (LIKE nightjar.valid_record INCLUDING ALL);
@@ -128,6 +161,34 @@ read -r ours_validate ours_normalize ours_valid ours_clean < <(q -F ' ' -c "
   FROM nightjar.step_run r JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
   WHERE p.name = '$src' AND r.status = 'succeeded'")
 [[ -n "${ours_normalize:-}" ]] || { echo "the dispatcher did not run both steps:" >&2; cat "$tmp/dispatch.out" >&2; exit 1; }
+q -c CHECKPOINT >/dev/null
+
+# Ours in one pass: the runner stages the same file for the second source, the dispatcher
+# runs the one-pass step.
+t0=$(now)
+"$BIN" run -c "$tmp/chain1.toml" > "$tmp/run1.out" 2>&1 || { cat "$tmp/run1.out" >&2; exit 1; }
+t1=$(now)
+"$BIN" dispatch -c "$tmp/chain1.toml" --pipeline "$src1" > "$tmp/dispatch1.out" 2>&1 || { cat "$tmp/dispatch1.out" >&2; exit 1; }
+t2=$(now)
+one_stage=$(secs "$t0" "$t1"); one_dispatch=$(secs "$t1" "$t2"); one_total=$(secs "$t0" "$t2")
+read -r one_step one_valid one_clean one_pass < <(q -F ' ' -c "
+  SELECT extract(epoch FROM r.finished_at - r.started_at), r.result ->> 'valid', r.rows_out, r.result ->> 'one_pass'
+  FROM nightjar.step_run r JOIN nightjar.step s USING (step_id) JOIN nightjar.pipeline p USING (pipeline_id)
+  WHERE p.name = '$src1' AND r.status = 'succeeded'")
+[[ "${one_pass:-}" == "true" ]] || { echo "the dispatcher did not run the one-pass step:" >&2; cat "$tmp/dispatch1.out" >&2; exit 1; }
+# Untimed: the one pass wrote what the two steps wrote (clean rows by id, quarantine rows).
+read -r one_clean_diff one_quar_diff < <(q -F ' ' -c "
+  WITH a AS (SELECT record_id, record_no, payload FROM nightjar.clean_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src')),
+       b AS (SELECT record_id, record_no, payload FROM nightjar.clean_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src1'))
+  SELECT (SELECT count(*) FROM a FULL JOIN b USING (record_id) WHERE a.payload IS DISTINCT FROM b.payload OR a.record_no IS DISTINCT FROM b.record_no),
+         (SELECT count(*) FROM (
+            (SELECT record_no, rule, field, value, message FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src')
+             EXCEPT ALL
+             SELECT record_no, rule, field, value, message FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src1'))
+            UNION ALL
+            (SELECT record_no, rule, field, value, message FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src1')
+             EXCEPT ALL
+             SELECT record_no, rule, field, value, message FROM nightjar.quarantine WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$src'))) d)")
 q -c CHECKPOINT >/dev/null
 
 # SQL: \copy into raw_record under a batch of its own, then the two plain-SQL baselines.
@@ -165,3 +226,10 @@ row "normalisation (8 transforms)" "$ours_normalize" "$sql_normalize"
 printf '%-34s %8.2f s (two steps in their transactions, step runs, events)\n' "dispatch, wall" "$ours_dispatch"
 row "whole chain" "$ours_total" "$sql_total"
 echo "rows: valid $ours_valid (SQL $sql_valid), clean $ours_clean (SQL $sql_clean)"
+echo
+echo "one pass (nightjar.validate_normalize_step: one read of raw_record, one write of clean_record)"
+row "staging (runner | \\copy)" "$one_stage" "$sql_stage"
+row "validation + normalisation" "$one_step" "$(echo "$sql_validate + $sql_normalize" | bc -l)"
+printf '%-34s %8.2f s (one step in its transaction, step run, event)\n' "dispatch, wall" "$one_dispatch"
+row "whole chain, one pass" "$one_total" "$sql_total"
+echo "rows: valid $one_valid, clean $one_clean; differing from the two steps: clean $one_clean_diff, quarantine $one_quar_diff"
