@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # stage_bench.sh: staging throughput of the runner against psql \copy, and its peak RSS.
-#  1. 1,000,000 NDJSON records (8 fields) staged by `nightjar run` (checksum + parse +
-#     one COPY into nightjar.raw_record) against two baselines, both `psql \copy` of the
-#     same records already in COPY text form, in the same database:
+#  1. 1,000,000 NDJSON records (8 fields) staged by `nightjar run` (one read of the file:
+#     parse, with its SHA-256 taken from the same bytes; one binary COPY into
+#     nightjar.raw_record; the batch's one check) against two baselines, both `psql \copy`
+#     of the same records already in COPY text form, in the same database:
 #       floor: into a bare table of the same columns (six bigints + payload jsonb, no
 #              index, no trigger) -- the physical floor of a COPY of these records;
 #       same : into nightjar.raw_record itself, same columns, inside one batch row with
 #              a real file_id (what raw_record's own index costs).
 #     Ratio = t(\copy) / t(runner); aim >= 0.8 against the floor.
 #  2. The same records as CSV (';'-separated) through the runner, same ratios.
-#  3. Peak RSS (/usr/bin/time -v) of the runner staging one NDJSON file of
-#     BENCH_RSS_MB megabytes (default 1024); aim: flat, under 200 MB.
+#     Each runner line also prints the runner's peak RSS (/usr/bin/time -v).
+#  3. Peak RSS of the runner staging one NDJSON file and one CSV file of BENCH_RSS_MB
+#     megabytes each (default 1024); aim: flat (the same as for 1M records), under 200 MB.
 # Env: PG* / NIGHTJAR_DATABASE_URL (scripts/bench.sh sets them), NIGHTJAR_BIN,
 # BENCH_RECORDS (default 1000000), BENCH_RSS_MB (default 1024; 0 skips 3), BENCH_DIR
 # (default /tmp).
@@ -47,7 +49,7 @@ with open(f"{d}/ndjson/records.ndjson", "w") as nd, open(f"{d}/csv/records.csv",
         cp.write(f"@SID@\t@BID@\t@FID@\t{i}\t{i}\t{i}\t{line}\n")  # record_no, file_record_no, file_line
 PY
 
-run_case() {  # run_case NAME DIR FORMAT EXTRA_TOML -> prints seconds
+run_case() {  # run_case NAME DIR FORMAT EXTRA_TOML -> prints seconds (peak RSS in $tmp/NAME.time)
   local name=$1 dir=$2 format=$3 extra=$4   # the caller adds NAME to names (this runs in $(...))
   cat > "$tmp/$name.toml" <<TOML
 [runner]
@@ -65,7 +67,7 @@ TOML
   "$BIN" apply -c "$tmp/$name.toml" >/dev/null
   local t0 t1
   t0=$(now)
-  "$BIN" run -c "$tmp/$name.toml" > "$tmp/$name.out" 2>&1 || { cat "$tmp/$name.out" >&2; return 1; }
+  /usr/bin/time -v -o "$tmp/$name.time" "$BIN" run -c "$tmp/$name.toml" > "$tmp/$name.out" 2>&1 || { cat "$tmp/$name.out" >&2; return 1; }
   t1=$(now)
   echo "$t1 - $t0" | bc -l
 }
@@ -94,6 +96,8 @@ psql -qX -c CHECKPOINT
 
 # ratios SECONDS prints the two baselines' ratios for a runner time.
 ratios() { printf 'ratio floor/runner = %.2f, same-table/runner = %.2f' "$(echo "$t_bare / $1" | bc -l)" "$(echo "$t_copy / $1" | bc -l)"; }
+# peak NAME prints the peak RSS of run_case NAME in MB.
+peak() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); printf "%.1f", $2 / 1024}' "$tmp/$1.time"; }
 names+=("bench_nd_$$" "bench_csv_$$")
 t_nd=$(run_case bench_nd_$$ "$tmp/ndjson" ndjson "")
 n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_nd_$$')")
@@ -101,49 +105,43 @@ psql -qX -c CHECKPOINT
 printf 'load average         : %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'psql \\copy, bare table: %8.3f s  (%d records; the floor)\n' "$t_bare" "$N"
 printf 'psql \\copy, raw_record: %8.3f s  (%d records; the same table)\n' "$t_copy" "$N"
-printf 'runner NDJSON        : %8.3f s  (%d records)  %s\n' "$t_nd" "$n_nd" "$(ratios "$t_nd")"
+printf 'runner NDJSON        : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_nd" "$n_nd" "$(ratios "$t_nd")" "$(peak bench_nd_$$)"
 if t_csv=$(run_case bench_csv_$$ "$tmp/csv" csv '[source.format_options]
 delimiter = ";"'); then
   n_csv=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_csv_$$')")
-  printf 'runner CSV           : %8.3f s  (%d records)  %s\n' "$t_csv" "$n_csv" "$(ratios "$t_csv")"
+  printf 'runner CSV           : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_csv" "$n_csv" "$(ratios "$t_csv")" "$(peak bench_csv_$$)"
 else
   echo "runner CSV           : failed (see above)"
 fi
 printf 'load average         : %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$tmp/ndjson" "$tmp/csv" "$tmp/records.copy" "$tmp/records.tsv"
 
-# Peak RSS on one large NDJSON file.
+# Peak RSS on one large NDJSON file and one large CSV file.
 [[ "$RSS_MB" -gt 0 ]] || exit 0
-mkdir -p "$tmp/big"
-python3 - "$tmp/big/big.ndjson" "$RSS_MB" <<'PY'
+mkdir -p "$tmp/big_nd" "$tmp/big_csv"
+python3 - "$tmp" "$RSS_MB" <<'PY'
 import sys
-path, mb = sys.argv[1], int(sys.argv[2])
-line = '{"id":%d,"code":"C00001","name":"article","city":"Lyon","price":12.5,"qty":3,"active":true,"updated":"2026-11-23T06:00:00Z","pad":"%s"}\n'
+d, mb = sys.argv[1], int(sys.argv[2])
 target = mb * 1024 * 1024
-with open(path, "w") as f:
-    written, i = 0, 0
-    pad = "x" * 100
-    while written < target:
-        i += 1
-        s = line % (i, pad)
-        f.write(s)
-        written += len(s)
+pad = "x" * 100
+nd = '{"id":%d,"code":"C00001","name":"article","city":"Lyon","price":12.5,"qty":3,"active":true,"updated":"2026-11-23T06:00:00Z","pad":"%s"}\n'
+cs = '%d;C00001;article;Lyon;12,5;3;true;2026-11-23T06:00:00Z;%s\n'
+for path, line, head in ((f"{d}/big_nd/big.ndjson", nd, ""), (f"{d}/big_csv/big.csv", cs, "id;code;name;city;price;qty;active;updated;pad\n")):
+    with open(path, "w") as f:
+        f.write(head)
+        written, i = len(head), 0
+        while written < target:
+            i += 1
+            s = line % (i, pad)
+            f.write(s)
+            written += len(s)
 PY
-rss=bench_rss_$$
-names+=("$rss")
-cat > "$tmp/$rss.toml" <<TOML
-[runner]
-spool_dir = "$tmp/spool"
-[[source]]
-name = "$rss"
-kind = "dir"
-location = "$tmp/big"
-format = "ndjson"
-archive = "keep"
-max_batch_mb = 100000
-TOML
-"$BIN" apply -c "$tmp/$rss.toml" >/dev/null
-/usr/bin/time -v "$BIN" run -c "$tmp/$rss.toml" > "$tmp/rss.out" 2> "$tmp/rss.time" || { cat "$tmp/rss.out" "$tmp/rss.time" >&2; exit 1; }
-peak_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/rss.time")
-elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tmp/rss.time")
-printf 'runner peak RSS      : %8.1f MB for a %d MB NDJSON file (wall %s)\n' "$(echo "$peak_kb / 1024" | bc -l)" "$RSS_MB" "$elapsed"
+names+=("bench_rss_nd_$$" "bench_rss_csv_$$")
+for kind in nd csv; do
+  if [[ $kind == nd ]]; then format=ndjson extra=""; else format=csv extra='[source.format_options]
+delimiter = ";"'; fi
+  run_case "bench_rss_${kind}_$$" "$tmp/big_$kind" "$format" "$extra" > "$tmp/rss_$kind.s"
+  elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tmp/bench_rss_${kind}_$$.time")
+  printf 'runner peak RSS      : %8s MB for a %d MB %s file (wall %s)\n' "$(peak "bench_rss_${kind}_$$")" "$RSS_MB" "${format^^}" "$elapsed"
+  rm -rf "$tmp/big_$kind"
+done
