@@ -214,7 +214,51 @@ inline void Emit(const RecordData& d, bool one_per_source, uint32_t x, uint32_t 
     pairs.push_back(uint64_t{x} << 32 | y);
 }
 
+// RecordKeys puts record r's keys of family number fi into `keys` (at most 16).
+void RecordKeys(const RecordData& d, const KeyFamily& fam, const std::vector<Op>& ops, size_t fi,
+                uint32_t r, std::vector<uint64_t>& keys, std::vector<uint64_t>& next,
+                std::vector<uint64_t>& parts) {
+    keys.assign(1, Mix(0x5EED, fi));
+    for (size_t ti = 0; ti < fam.terms.size(); ++ti) {
+        parts.clear();
+        Parts(d, fam.terms[ti], ops[ti], r, parts);
+        next.clear();
+        for (uint64_t k : keys)
+            for (uint64_t p : parts) next.push_back(Mix(k, p));
+        keys.swap(next);
+        if (keys.empty() || keys.size() > 16) break;
+    }
+    if (keys.size() > 16) keys.resize(16);
+}
+
 }  // namespace
+
+std::vector<uint64_t> BlockingKeyHashes(const RecordData& d,
+                                        const std::vector<KeyFamily>& families) {
+    // BlockingKeyHashes folds the words each rarity-based term picks: given the record's
+    // values, they alone decide its keys (their text, as ids differ from run to run).
+    std::vector<uint64_t> out(d.size(), 0x243F6A8885A308D3ull);
+    for (const KeyFamily& fam : families)
+        for (const KeyTerm& term : fam.terms) {
+            const Op op = OpOf(term.transform);
+            if (op != Op::kRarePhonetic && op != Op::kRareTokens && op != Op::kRarePrefix &&
+                op != Op::kNumberStreet)
+                continue;
+            const FieldStore& s = d.fields[term.field];
+            if (!s.HasTokens()) continue;
+            for (uint32_t r = 0; r < d.size(); ++r) {
+                const uint32_t v = s.value_of[r];
+                if (v == kMissing) continue;
+                size_t pos[2] = {0, 0}, n = 0;
+                RarestTokens(s, v, op == Op::kNumberStreet, pos, n);
+                const uint32_t* t = s.TokensBegin(v);
+                uint64_t h = Mix(out[r], n);
+                for (size_t i = 0; i < n; ++i) h = Mix(h, HashBytes(s.tokens.Get(t[pos[i]])));
+                out[r] = h;
+            }
+        }
+    return out;
+}
 
 std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& c) {
     // DefaultFamilies applies the per-kind table of the design comment.
@@ -331,17 +375,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
         entries.clear();
         for (uint32_t r = 0; r < n; ++r) {
             ticker.Tick();
-            keys.assign(1, Mix(0x5EED, fi));
-            for (size_t ti = 0; ti < fam.terms.size(); ++ti) {
-                parts.clear();
-                Parts(d, fam.terms[ti], ops[ti], r, parts);
-                next.clear();
-                for (uint64_t k : keys)
-                    for (uint64_t p : parts) next.push_back(Mix(k, p));
-                keys.swap(next);
-                if (keys.empty() || keys.size() > 16) break;
-            }
-            if (keys.size() > 16) keys.resize(16);
+            RecordKeys(d, fam, ops, fi, r, keys, next, parts);
             for (uint64_t k : keys) entries.push_back({k, r});
         }
         std::sort(entries.begin(), entries.end());

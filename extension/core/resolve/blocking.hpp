@@ -58,6 +58,12 @@ std::vector<uint64_t> CandidatePairs(const RecordData& data, const ResolverConfi
                                      Progress& progress,
                                      const std::vector<uint8_t>* touched = nullptr);
 
+// BlockingKeyHashes returns per record a hash of the words its rarity-based keys pick (the
+// two rarest words of a name...): with the record's values, it decides the record's keys,
+// and it changes when today's data makes another word the rarest.
+std::vector<uint64_t> BlockingKeyHashes(const RecordData& data,
+                                        const std::vector<KeyFamily>& families);
+
 // SortUnique sorts 64-bit values (LSD radix sort, 16 bits a pass) and removes duplicates.
 void SortUnique(std::vector<uint64_t>& v);
 

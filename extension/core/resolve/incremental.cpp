@@ -2,8 +2,10 @@
 //
 // An incremental run reads every record (the blocking keys and term frequencies need the
 // whole set) but compares only the pairs that involve a new or changed record:
-//   1. fingerprints: a hash of each record's normalised compared values; a record whose
-//      fingerprint differs from the stored one (or that has none) is "touched";
+//   1. fingerprints: a hash of each record's normalised compared values and of its
+//      blocking keys; a record whose fingerprint differs from the stored one (or that has
+//      none) is "touched" — also when only its keys moved (a word of its name became
+//      rarer or commoner in today's data), so that its new blocks are searched;
 //   2. blocking as in a full run (every record's keys), emitting only the candidate pairs
 //      with a touched record;
 //   3. those pairs are compared; the previous run's stored pairs between untouched records
@@ -11,11 +13,11 @@
 //   4. every pair is scored with the frozen model (term frequencies of today's data), and
 //      clustered with the same Cluster as a full run.
 // Equivalence: a full run with the same frozen model compares every candidate pair; the
-// two differ only for a pair of untouched records that the last run had not kept (below
-// review_threshold, or not a candidate) and that would now score above it because the
-// data's term frequencies or rare words moved. Memory: 8 bytes a record for fingerprints,
-// the previous pairs as stored (16 + fields bytes each). Time: O(records) + blocking + the
-// comparisons of touched pairs + sorting all kept pairs.
+// two differ only for a pair of untouched records (same values, same keys) that the last
+// run had not kept (below review_threshold, or outside an oversize block's window) and
+// that would now be kept because term frequencies or an oversize block's order moved. Memory: 8
+// bytes a record for fingerprints, the previous pairs as stored (16 + fields bytes each). Time:
+// O(records) + blocking + the comparisons of touched pairs + sorting all kept pairs.
 #include "core/resolve/incremental.hpp"
 
 #include <algorithm>
@@ -29,11 +31,11 @@
 
 namespace nightjar::core::resolve {
 
-std::vector<uint64_t> Fingerprints(const RecordData& d) {
+std::vector<uint64_t> Fingerprints(const RecordData& d, const std::vector<uint64_t>& key_hash) {
     // Fingerprints folds each field's normalised value text (or a missing mark) per record.
     std::vector<uint64_t> out(d.size());
     for (size_t r = 0; r < d.size(); ++r) {
-        uint64_t h = 0x9E3779B97F4A7C15ull;
+        uint64_t h = r < key_hash.size() ? key_hash[r] : 0x9E3779B97F4A7C15ull;
         for (size_t f = 0; f < d.fields.size(); ++f) {
             const FieldStore& s = d.fields[f];
             const uint32_t v = s.value_of[r];

@@ -182,7 +182,9 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     auto clock = Clock::now();
     if (options.previous != nullptr && options.frozen_model.empty())
         throw InvalidArgument("nightjar: an incremental resolve needs the model of a full run");
-    result.fingerprint = Fingerprints(d);
+    std::vector<KeyFamily> families =
+        config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
+    result.fingerprint = Fingerprints(d, BlockingKeyHashes(d, families));
     std::vector<uint8_t> touched;
     if (options.previous != nullptr) {
         result.incremental = true;
@@ -193,8 +195,6 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     result.timings.emplace_back("prepare", Lap(clock));
 
     BlockingStats stats;
-    std::vector<KeyFamily> families =
-        config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
     std::vector<uint64_t> pairs = CandidatePairs(d, config, families, stats, progress,
                                                  result.incremental ? &touched : nullptr);
     result.candidate_pairs = pairs.size();
