@@ -1,9 +1,6 @@
-// resolve.cpp: the C++ side of nightjar.define_resolution and nightjar.resolve
-// (sql/52_resolve.sql).
+// resolve.cpp: the C++ side of nightjar.resolve (sql/52_resolve.sql); define_resolution's
+// check, nightjar._check_resolution, is in resolve_functions.cpp.
 //
-//   nightjar._check_resolution(name, config jsonb) → jsonb reads the config in the core
-//     (ResolverConfig::FromJson: errors name the field, prefixed with the resolution) and
-//     returns each field's comparison level names, the key to match_pair.levels.
 //   nightjar._resolve_records(name, config, sources text[], queries text[], pair_table
 //     regclass, member_table regclass, mode, model_state, constraints boolean) → jsonb runs
 //     one resolution (mode full, frozen = full with the stored model, or incremental):
