@@ -1,6 +1,7 @@
 // run_batch.cpp: one batch of a run, phase by phase — fetch (locate or download, score
-// remote files with their headers, checksum, skip what is staged), stage (one
-// transaction), tally (the report), archive (after COMMIT: move files, record where).
+// remote files with their headers, hash the probable copies and skip what is staged),
+// stage (one transaction; each file read once and hashed as read), tally (the report),
+// archive (after COMMIT: move files, record where).
 // Memory: the batch's file list; records stream one at a time (stage.cpp).
 #include <filesystem>
 #include <map>

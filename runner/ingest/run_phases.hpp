@@ -56,8 +56,9 @@ ChosenPlan ChoosePlan(RunContext& ctx, const std::vector<Candidate>& listed,
                       const std::vector<Candidate>& relevant);
 
 // FetchBatch locates or downloads each file of the batch into the spool, scores remote
-// files with their headers, checksums them and marks what is skipped (already staged, gone
-// since the plan, vanished, below min_confidence) or failed (FileError).
+// files with their headers, hashes the files whose size was met before (probable copies:
+// the others are hashed as they are staged) and marks what is skipped (already staged,
+// gone since the plan, vanished, below min_confidence) or failed (FileError).
 std::vector<BatchFile> FetchBatch(RunContext& ctx, const PlannedBatch& pb,
                                   const std::set<std::string>& gone);
 
