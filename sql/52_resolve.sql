@@ -472,7 +472,8 @@ BEGIN
             'matches', v_one -> 'matches', 'entities', v_one -> 'entities',
             'new_records', v_one -> 'new_records', 'changed_records', v_one -> 'changed_records',
             'deleted_records', v_one -> 'deleted_records', 'entities_changed', v_one -> 'entities_changed',
-            'must_links', v_one -> 'must_links', 'cannot_link_cuts', v_one -> 'cannot_link_cuts')));
+            'must_links', v_one -> 'must_links', 'cannot_link_cuts', v_one -> 'cannot_link_cuts',
+            'seconds', v_one -> 'total_seconds')));
     END LOOP;
     RETURN jsonb_build_object('rows_in', v_in, 'rows_out', v_out, 'counts', v_counts,
                               'payload', jsonb_build_object('resolutions', to_jsonb(v_names)));

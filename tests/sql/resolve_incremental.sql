@@ -5,13 +5,14 @@
 -- and model => 'frozen' reuses it; an incremental run on unchanged data compares nothing
 -- and changes nothing; after an insert, an update and a delete it counts them and gives
 -- the entities of a full run with the same frozen model; consolidate keeps every entity
--- id whose records did not change. On the worked example of docs/consolidation.md (its two
+-- id whose records did not change, and retires the entity of a deleted lone record. On the
+-- worked example of docs/consolidation.md (its two
 -- pairs put in the review band by a match_threshold of 0.999): accepting a merge suggestion joins the two records in the next
 -- incremental and full resolve (consolidate then has nothing left to join), a cannot-link
 -- (what rejecting a split stores) separates matched records in both modes.
 -- Everything runs in one rolled-back transaction.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 SET LOCAL client_min_messages = warning;
 
 CREATE SCHEMA t_inc;
@@ -181,6 +182,14 @@ SELECT nightjar.resolve('t_inc', model => 'frozen') \g /dev/null
 SELECT is(pg_temp.partition('t_inc'), (SELECT p FROM cut_part), 'a full run cuts the same link');
 SELECT is((SELECT (nightjar.consolidate('t_inc') -> 'counts' ->> 'cannot_split')::int), 0,
           'consolidate has nothing left to split');
+
+-- A record that was alone in its entity goes: the entity is retired.
+DELETE FROM t_inc.shops_b WHERE ref = 4;
+SELECT nightjar.resolve('t_inc', mode => 'incremental') \g /dev/null
+SELECT is((SELECT (nightjar.consolidate('t_inc') -> 'counts' ->> 'retired')::int), 1,
+          'the café deleted, its entity (the café alone) is retired');
+SELECT is((SELECT e.status FROM nightjar.entity e JOIN ids0 i USING (entity_id) WHERE i.source = 'shops_b' AND i.key = '4'),
+          'retired', '... and nightjar.entity says so');
 
 -- ---- the step ----------------------------------------------------------------------------------
 SELECT is((SELECT r -> 'counts' -> 't_inc' ->> 'mode' FROM (SELECT nightjar.resolve_step('{"resolution": "t_inc"}') AS r) x),
