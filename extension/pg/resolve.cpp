@@ -25,11 +25,12 @@
 //     way back into PostgreSQL is the progress hook (ActivityProgress: interrupts and the
 //     pg_stat_activity line), which throws PgError on a cancel.
 //  3. Write: entity_member (one row per record, entity_id = the core's dense entity index
-//     + 1, the record's fingerprint) and match_pair (pairs at or above the review threshold) through prepared
-//     "INSERT ... SELECT * FROM unnest(...)" statements of kWriteRows rows, a scratch
-//     context reset after each. Per-field levels travel as one smallint array per field
-//     and are assembled with ARRAY[...] in the statement (BulkWriter cannot bind an array
-//     of arrays). The SQL wrapper truncated the resolution's partitions before the call.
+//     + 1, the record's fingerprint) and match_pair (pairs at or above the review
+//     threshold) through prepared "INSERT ... SELECT * FROM unnest(...)" statements of
+//     kWriteRows rows, a scratch context reset after each. Per-field levels travel as one
+//     smallint array per field and are assembled with ARRAY[...] in the statement
+//     (BulkWriter cannot bind an array of arrays). The partitions were emptied before: by
+//     the SQL wrapper for a full run, after reading them for an incremental one.
 // Trade-off: the whole record set is in memory at once (the core needs it for blocking);
 // everything else is streamed.
 #include <algorithm>
