@@ -9,7 +9,7 @@
 -- writers fall back to SQL statements (the trigger fires for every row, results unchanged).
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(23);
+SELECT plan(24);
 
 CREATE SCHEMA t_vn_ref;
 CREATE TABLE t_vn_ref.codes (code text PRIMARY KEY);
@@ -153,6 +153,13 @@ SELECT bag_eq($$SELECT * FROM pg_temp.quar('t_vn_one')$$, $$SELECT * FROM pg_tem
               're-run: the same quarantine rows, not doubled');
 DROP TRIGGER t_vn_count ON nightjar.quarantine;
 DROP TRIGGER t_vn_count ON nightjar.clean_record;
+
+-- The COPY-path writers keep the table's constraints: a CHECK the rows break fails the step.
+SAVEPOINT before_check;
+ALTER TABLE nightjar.clean_record ADD CONSTRAINT t_vn_no5 CHECK (record_no <> 5) NOT VALID;  -- record 5: a new id, written directly
+SELECT throws_ok($$SELECT nightjar.validate_normalize_batch((SELECT one1 FROM b))$$, '23514', NULL,
+                 'a CHECK constraint of clean_record is enforced on rows written directly');
+ROLLBACK TO SAVEPOINT before_check;
 
 -- all_or_nothing needs the refusal before any clean row: the two steps, by the same function.
 CREATE TEMP TABLE aon AS SELECT nightjar.validate_normalize_batch(pg_temp.stage('t_vn_aon', 300, 'x')) AS res;
