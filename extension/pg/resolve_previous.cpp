@@ -48,30 +48,52 @@ std::optional<std::string_view> StepRowText(const StepRow& row, int col) {
 
 namespace {
 
+// SourceLookup finds a source label's index, remembering the last label asked for (a
+// column of source labels repeats them row after row: no string is built per row).
+class SourceLookup {
+  public:
+    explicit SourceLookup(const SourceIndex& sources) : sources_(sources) {}
+    // Find returns the index of label `source`, or -1 when no input has it.
+    int64_t Find(std::string_view source) {
+        if (!last_.empty() && source == last_) return last_index_;
+        last_.assign(source.data(), source.size());
+        auto it = sources_.find(last_);
+        last_index_ = it == sources_.end() ? -1 : static_cast<int64_t>(it->second);
+        return last_index_;
+    }
+
+  private:
+    const SourceIndex& sources_;
+    std::string last_;
+    int64_t last_index_ = -1;
+};
+
 // FindRecord returns the record of (source, key) today, or -1.
-int64_t FindRecord(const SourceIndex& sources, const res::RecordIndex& index,
+int64_t FindRecord(SourceLookup& sources, const res::RecordIndex& index,
                    std::optional<std::string_view> source, std::optional<std::string_view> key) {
     if (!source || !key) return -1;
-    auto it = sources.find(std::string(*source));
-    if (it == sources.end()) return -1;
-    return index.Find(it->second, *key);
+    const int64_t s = sources.Find(*source);
+    return s < 0 ? -1 : index.Find(static_cast<uint32_t>(s), *key);
 }
 
-// ReadLevels appends a smallint[] of `fields` elements (NULL -> kNullLevel) to `out`.
+// ReadLevels appends a one-dimensional smallint[] of `fields` elements (NULL ->
+// kNullLevel) to `out`, reading the array's data and null bitmap in place.
 void ReadLevels(Datum d, size_t fields, std::vector<int8_t>& out) {
-    Datum* elems = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    PgCall([&] {
-        ArrayType* arr = DatumGetArrayTypeP(d);
-        deconstruct_array(arr, INT2OID, sizeof(int16), true, 's', &elems, &nulls, &n);
-    });
-    if (static_cast<size_t>(n) != fields)
+    ArrayType* arr = PgCall([&] { return DatumGetArrayTypeP(d); });
+    const int n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : (ARR_NDIM(arr) == 0 ? 0 : -1);
+    if (n < 0 || static_cast<size_t>(n) != fields || ARR_ELEMTYPE(arr) != INT2OID)
         throw core::DataError("nightjar: a stored pair has " + std::to_string(n) +
                               " levels, the resolution " + std::to_string(fields) +
                               " fields (run a full resolve)");
-    for (int i = 0; i < n; ++i)
-        out.push_back(nulls[i] ? res::kNullLevel : static_cast<int8_t>(DatumGetInt16(elems[i])));
+    const auto* data = reinterpret_cast<const int16*>(ARR_DATA_PTR(arr));
+    const bits8* nulls = ARR_NULLBITMAP(arr);
+    for (int i = 0; i < n; ++i) {
+        if (nulls != nullptr && (nulls[i / 8] & (1 << (i % 8))) == 0) {
+            out.push_back(res::kNullLevel);
+        } else {
+            out.push_back(static_cast<int8_t>(*data++));
+        }
+    }
 }
 
 }  // namespace
@@ -85,6 +107,7 @@ void ReadPreviousRun(BatchStep& step, const std::string& member_table,
     out.entity.assign(records, -1);
     out.entity_size.clear();
     out.deleted = 0;
+    SourceLookup member_sources(sources), sources_a(sources), sources_b(sources);
     std::string members = "SELECT source, key, entity_id, fingerprint FROM " + member_table;
     step.Run(members.c_str(), {}, {}, [&](const StepRow& row) {
         const int64 entity = row.Int64(3);
@@ -93,7 +116,8 @@ void ReadPreviousRun(BatchStep& step, const std::string& member_table,
                 out.entity_size.resize(static_cast<size_t>(entity) + 1, 0);
             ++out.entity_size[static_cast<size_t>(entity)];
         }
-        const int64_t r = FindRecord(sources, index, StepRowText(row, 1), StepRowText(row, 2));
+        const int64_t r =
+            FindRecord(member_sources, index, StepRowText(row, 1), StepRowText(row, 2));
         if (r < 0) {
             ++out.deleted;
             return;
@@ -108,8 +132,8 @@ void ReadPreviousRun(BatchStep& step, const std::string& member_table,
         "SELECT source_a, key_a, source_b, key_b, probability, match_weight, levels FROM " +
         pair_table;
     step.Run(pairs.c_str(), {}, {}, [&](const StepRow& row) {
-        const int64_t a = FindRecord(sources, index, StepRowText(row, 1), StepRowText(row, 2));
-        const int64_t b = FindRecord(sources, index, StepRowText(row, 3), StepRowText(row, 4));
+        const int64_t a = FindRecord(sources_a, index, StepRowText(row, 1), StepRowText(row, 2));
+        const int64_t b = FindRecord(sources_b, index, StepRowText(row, 3), StepRowText(row, 4));
         if (a < 0 || b < 0) return;
         bool isnull = false;
         Datum levels = row.Value(7, &isnull);
@@ -129,6 +153,7 @@ size_t ReadLinkConstraints(BatchStep& step, const std::string& resolution,
                            res::LinkConstraints& out) {
     // ReadLinkConstraints maps each decision's two records onto today's records.
     size_t unknown = 0;
+    SourceLookup sources_a(sources), sources_b(sources);
     Datum name = PgCall([&] {
         return PointerGetDatum(
             cstring_to_text_with_len(resolution.data(), static_cast<int>(resolution.size())));
@@ -137,8 +162,10 @@ size_t ReadLinkConstraints(BatchStep& step, const std::string& resolution,
         "SELECT source_a, key_a, source_b, key_b, kind = 'must_link' FROM nightjar.link_constraint "
         "WHERE resolution = $1 ORDER BY source_a, key_a, source_b, key_b",
         {TEXTOID}, {name}, [&](const StepRow& row) {
-            const int64_t a = FindRecord(sources, index, StepRowText(row, 1), StepRowText(row, 2));
-            const int64_t b = FindRecord(sources, index, StepRowText(row, 3), StepRowText(row, 4));
+            const int64_t a =
+                FindRecord(sources_a, index, StepRowText(row, 1), StepRowText(row, 2));
+            const int64_t b =
+                FindRecord(sources_b, index, StepRowText(row, 3), StepRowText(row, 4));
             if (a < 0 || b < 0 || a == b) {
                 ++unknown;
                 return;
