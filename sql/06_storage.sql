@@ -56,11 +56,14 @@ BEGIN
                    'FOR EACH STATEMENT EXECUTE FUNCTION nightjar._storage_guard()', p_table);
 END $$;
 
--- ensure_storage creates every missing bulk data table by calling each nightjar._storage_<area>().
+-- ensure_storage creates every missing bulk data table by calling each
+-- nightjar._storage_<area>(), and puts storage_guard back on the bulk tables that lost it
+-- (DROP EXTENSION ... CASCADE removes the guards; the tables come back unguarded).
 CREATE FUNCTION nightjar.ensure_storage() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     f regprocedure;
+    t text;
 BEGIN
     FOR f IN
         SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
@@ -70,7 +73,45 @@ BEGIN
     LOOP
         EXECUTE format('SELECT %s', f);  -- regprocedure prints as nightjar._storage_x()
     END LOOP;
+    -- Bulk tables: the tables of schema nightjar that are not members of the extension
+    -- (partitions excepted: their parent's guard covers them).
+    FOR t IN
+        SELECT c.relname FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'nightjar'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'storage_guard')
+        ORDER BY c.relname
+    LOOP
+        PERFORM nightjar._storage_guard_on(t);
+    END LOOP;
 END $$;
 COMMENT ON FUNCTION nightjar.ensure_storage() IS
     'creates the bulk data tables that are missing (raw, valid, clean, quarantined records, …) by calling every '
-    'nightjar._storage_<area>(); they are not members of the extension; cheap when all exist';
+    'nightjar._storage_<area>(), and guards the bulk tables that lost storage_guard; they are not members of '
+    'the extension; cheap when all exist';
+
+-- _analyze_changed analyzes each of `tables` that this transaction changed by more than a
+-- fifth of its rows (at least min_rows): a bulk step that fills a table the planner
+-- believes empty (a first night, a table emptied since) would otherwise leave the next
+-- night's joins planned on stale statistics until autovacuum passes — a nested loop over
+-- 100,000 rows it took for none. Tables the current role does not own are left to
+-- autovacuum (ANALYZE would only warn). Returns the tables it analyzed.
+CREATE FUNCTION nightjar._analyze_changed(tables regclass[], min_rows bigint DEFAULT 1000) RETURNS regclass[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_rel regclass;
+    v_done regclass[] := '{}';
+BEGIN
+    FOR v_rel IN
+        SELECT c.oid::regclass FROM pg_catalog.pg_class c
+        WHERE c.oid = ANY (tables) AND pg_catalog.pg_has_role(c.relowner, 'USAGE')
+          AND pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) + pg_catalog.pg_stat_get_xact_tuples_updated(c.oid)
+              + pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) >= greatest(min_rows, 0.2 * greatest(c.reltuples, 0))
+        ORDER BY c.oid
+    LOOP
+        EXECUTE format('ANALYZE %s', v_rel);
+        v_done := v_done || v_rel;
+    END LOOP;
+    RETURN v_done;
+END $$;

@@ -16,7 +16,9 @@
 --   6. turn review-band pairs (match_pair.status = 'review') between two entities into
 --      merge suggestions, unless the pair was decided already; suggestions whose records
 --      now share an entity become obsolete; a merge or split touching an entity someone
---      corrected becomes a suggestion to undo it.
+--      corrected becomes a suggestion to undo it;
+--   7. ANALYZE the tables it changed by more than a fifth (nightjar._analyze_changed), so
+--      that the next run is not planned on an empty table's statistics.
 -- Returns the step protocol's jsonb.
 
 -- _consolidate_fields returns a record's fields: its row as jsonb without the key column,
@@ -370,6 +372,12 @@ BEGIN
     SELECT * INTO v_sugg_new, v_sugg_obsolete, v_sugg_touched FROM nightjar._consolidate_suggestions(v_name, v_ids);
 
     v_times := v_times || jsonb_build_object('suggestions', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
+    v_step := clock_timestamp();
+    -- 7. Fresh statistics for the tables this run filled, when it changed a good part of them.
+    PERFORM nightjar._analyze_changed(ARRAY['nightjar.entity', 'nightjar.entity_record', 'nightjar.entity_event',
+                                            'nightjar.golden_record', 'nightjar.entity_field_source',
+                                            'nightjar.suggestion']::regclass[]);
+    v_times := v_times || jsonb_build_object('analyze', round(extract(epoch FROM clock_timestamp() - v_step)::numeric, 3));
     SELECT count(*) INTO v_active FROM nightjar.entity e WHERE e.resolution = v_name AND e.status = 'active';
     SELECT jsonb_object_agg(k, coalesce(n, 0)) INTO v_counts
     FROM unnest(ARRAY['created', 'merged', 'split', 'retired', 'member_added', 'member_removed']) AS k

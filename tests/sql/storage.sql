@@ -6,7 +6,7 @@
 -- data are back as they were at the end.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(27);
+SELECT plan(33);
 
 CREATE TEMP TABLE bulk (name text PRIMARY KEY);
 INSERT INTO bulk VALUES ('raw_record'), ('valid_record'), ('quarantine'), ('clean_record');
@@ -106,6 +106,10 @@ SELECT lives_ok('SELECT nightjar.ensure_storage()', 'CREATE EXTENSION again, the
 SELECT is((SELECT count(*) FROM before b WHERE to_regclass('nightjar.' || b.name)::oid = b.oid), 5::bigint,
           'reuses the same tables (same oids), creates none');
 SELECT is((SELECT count(*) FROM nightjar.raw_record), (SELECT raw FROM counts_before), 'with their rows');
+SELECT ok((SELECT bool_and(EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass('nightjar.' || name)
+                                   AND t.tgname = 'storage_guard')) FROM bulk), 'and guards them again');
+SELECT throws_ok('DROP EXTENSION nightjar', '2BP01', 'cannot drop extension nightjar because other objects depend on it',
+                 'so DROP EXTENSION refuses again');
 
 -- A new area adds its own _storage_<area>() and ensure_storage finds it by name.
 CREATE FUNCTION nightjar._storage_tap() RETURNS void LANGUAGE plpgsql AS $$
@@ -119,6 +123,21 @@ SELECT ok(to_regclass('nightjar.tap_bulk') IS NOT NULL, 'ensure_storage discover
 DROP TABLE nightjar.raw_record;
 INSERT INTO nightjar.source (name, kind) VALUES ('t_store_2', 'sql');
 SELECT ok(to_regclass('nightjar.raw_record') IS NOT NULL, 'inserting a source creates a missing bulk table');
+
+-- A bulk step that filled a table the planner believes empty analyzes it; a small change
+-- (under min_rows, or under a fifth of the table) is left to autovacuum.
+CREATE TABLE public.t_an_big (x int);
+CREATE TABLE public.t_an_small (x int);
+INSERT INTO public.t_an_big SELECT generate_series(1, 5000);
+INSERT INTO public.t_an_small SELECT generate_series(1, 10);
+SELECT is(nightjar._analyze_changed(ARRAY['public.t_an_big', 'public.t_an_small']::regclass[]),
+          ARRAY['public.t_an_big']::regclass[], '_analyze_changed analyzes the table this transaction filled');
+SELECT is((SELECT reltuples FROM pg_class WHERE oid = 'public.t_an_big'::regclass), 5000::real,
+          'its statistics count the rows');
+SELECT is((SELECT reltuples FROM pg_class WHERE oid = 'public.t_an_small'::regclass), -1::real,
+          'a change under min_rows is left to autovacuum');
+SELECT is(nightjar._analyze_changed(ARRAY['public.t_an_small']::regclass[], min_rows => 5),
+          ARRAY['public.t_an_small']::regclass[], 'min_rows sets the floor');
 
 SELECT * FROM finish();
 ROLLBACK;
