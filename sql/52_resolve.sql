@@ -123,12 +123,17 @@ END $$;
 -- partition: (source, key) unique -- the record's entity -- and entity_id -- the entity's
 -- records. match_pair has none: the engine writes each pair once, and its readers (the
 -- review band of consolidation, an analyst looking at one resolution) scan the partition.
+-- A partition that has its indexes (an incremental run changed a few rows in place) is
+-- left as it is.
 CREATE FUNCTION nightjar._resolution_indexes(p_name text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     v_part regclass := nightjar._resolution_partition('entity_member', p_name);
     v_mem text := current_setting('maintenance_work_mem');
 BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = v_part) THEN
+        RETURN;
+    END IF;
     PERFORM set_config('maintenance_work_mem', '256MB', true);  -- one in-memory sort up to ~2M records
     EXECUTE format('CREATE UNIQUE INDEX ON %s (source, key)', v_part);
     EXECUTE format('CREATE INDEX ON %s (entity_id)', v_part);
@@ -417,7 +422,7 @@ BEGIN
     SELECT array_agg(i.source), array_agg(i.query) INTO v_sources, v_queries
     FROM nightjar._resolution_inputs(r.name, r.config) AS i;
     IF v_core_mode <> 'incremental' THEN
-        PERFORM nightjar._resolution_partitions(r.name);  -- an incremental run reads them first
+        PERFORM nightjar._resolution_partitions(r.name);  -- an incremental run changes rows in place
     END IF;
     v_result := nightjar._resolve_records(r.name, r.config, v_sources, v_queries,
                                           nightjar._resolution_partition('match_pair', r.name),

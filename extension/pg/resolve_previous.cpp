@@ -4,7 +4,8 @@
 // Design. Each table is streamed through the BatchStep loop (one SPI cursor, a scratch
 // context reset per chunk); each row's (source, key) is looked up in a RecordIndex (an
 // open-addressing table over the RecordSet's keys, 4 bytes a slot). Memory: 8 + 8 bytes
-// a record (fingerprint, entity), 4 a previous entity, 16 + fields bytes a previous pair.
+// a record (fingerprint, entity), 4 a previous entity, 16 + fields bytes a previous pair,
+// plus 8 bytes a row for its ctid (where an incremental run deletes the rows it replaces).
 // Time: one sequential scan of each partition; at 1M records and ~2M stored pairs this is
 // the larger part of an incremental run's reading (the inputs are read in full anyway).
 #include "extension/pg/resolve_previous.hpp"
@@ -14,6 +15,7 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 }
@@ -96,19 +98,37 @@ void ReadLevels(Datum d, size_t fields, std::vector<int8_t>& out) {
     }
 }
 
+// Ctid returns a tid column packed as block << 16 | offset.
+uint64_t Ctid(const StepRow& row, int col) {
+    bool isnull = false;
+    const auto* tid = reinterpret_cast<ItemPointer>(DatumGetPointer(row.Value(col, &isnull)));
+    if (isnull) return 0;
+    return static_cast<uint64_t>(ItemPointerGetBlockNumberNoCheck(tid)) << 16 |
+           ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+// PairStatusOf reads a stored status ("match", "cut", else review).
+res::PairStatus PairStatusOf(std::optional<std::string_view> status) {
+    if (status == std::string_view("match")) return res::PairStatus::kMatch;
+    if (status == std::string_view("cut")) return res::PairStatus::kCut;
+    return res::PairStatus::kReview;
+}
+
 }  // namespace
 
 void ReadPreviousRun(BatchStep& step, const std::string& member_table,
                      const std::string& pair_table, const SourceIndex& sources,
                      const res::RecordIndex& index, size_t records, size_t fields,
-                     res::PreviousRun& out) {
+                     res::PreviousRun& out, PreviousRows& rows) {
     // ReadPreviousRun scans the member partition, then the pair partition.
+    rows = PreviousRows();
+    rows.member.assign(records, 0);
     out.fingerprint.assign(records, res::kNewRecord);
     out.entity.assign(records, -1);
     out.entity_size.clear();
     out.deleted = 0;
     SourceLookup member_sources(sources), sources_a(sources), sources_b(sources);
-    std::string members = "SELECT source, key, entity_id, fingerprint FROM " + member_table;
+    std::string members = "SELECT source, key, entity_id, fingerprint, ctid FROM " + member_table;
     step.Run(members.c_str(), {}, {}, [&](const StepRow& row) {
         const int64 entity = row.Int64(3);
         if (entity >= 0) {
@@ -120,8 +140,10 @@ void ReadPreviousRun(BatchStep& step, const std::string& member_table,
             FindRecord(member_sources, index, StepRowText(row, 1), StepRowText(row, 2));
         if (r < 0) {
             ++out.deleted;
+            rows.stale_members.push_back(Ctid(row, 5));
             return;
         }
+        rows.member[static_cast<size_t>(r)] = Ctid(row, 5);
         bool isnull = false;
         Datum fp = row.Value(4, &isnull);
         out.fingerprint[static_cast<size_t>(r)] =
@@ -129,22 +151,27 @@ void ReadPreviousRun(BatchStep& step, const std::string& member_table,
         out.entity[static_cast<size_t>(r)] = entity;
     });
     std::string pairs =
-        "SELECT source_a, key_a, source_b, key_b, probability, match_weight, levels FROM " +
+        "SELECT source_a, key_a, source_b, key_b, probability, match_weight, levels, status, "
+        "ctid FROM " +
         pair_table;
     step.Run(pairs.c_str(), {}, {}, [&](const StepRow& row) {
         const int64_t a = FindRecord(sources_a, index, StepRowText(row, 1), StepRowText(row, 2));
         const int64_t b = FindRecord(sources_b, index, StepRowText(row, 3), StepRowText(row, 4));
-        if (a < 0 || b < 0) return;
         bool isnull = false;
         Datum levels = row.Value(7, &isnull);
-        if (isnull) return;
+        if (a < 0 || b < 0 || isnull) {
+            rows.stale_pairs.push_back(Ctid(row, 9));
+            return;
+        }
         res::ScoredPair p;
         p.a = static_cast<uint32_t>(a);
         p.b = static_cast<uint32_t>(b);
         p.probability = DatumGetFloat4(row.Value(5, &isnull));
         p.match_weight = DatumGetFloat4(row.Value(6, &isnull));
+        p.status = PairStatusOf(StepRowText(row, 8));
         ReadLevels(levels, fields, out.pair_levels);
         out.pairs.push_back(p);
+        rows.pair.push_back(Ctid(row, 9));
     });
 }
 

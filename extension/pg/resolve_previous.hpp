@@ -25,14 +25,23 @@ std::optional<std::string_view> StepRowText(const StepRow& row, int col);
 // SourceIndex maps an input's source label to its index (config order).
 using SourceIndex = std::unordered_map<std::string, uint32_t>;
 
+// PreviousRows locates the last run's stored rows for an incremental run that rewrites
+// only what changed: ctids packed as block << 16 | offset (0: no row).
+struct PreviousRows {
+    std::vector<uint64_t> member;         // per today's record
+    std::vector<uint64_t> pair;           // per PreviousRun::pairs entry
+    std::vector<uint64_t> stale_members;  // rows of records that are gone
+    std::vector<uint64_t> stale_pairs;    // rows naming a record that is gone, or without levels
+};
+
 // ReadPreviousRun fills `out` from the resolution's entity_member partition (fingerprint,
 // entity per current record; records that are gone counted as deleted) and match_pair
 // partition (the pairs whose two records still exist, with their levels), mapping
-// (source, key) onto today's records through `index`.
+// (source, key) onto today's records through `index`, and `rows` with where each row is.
 void ReadPreviousRun(BatchStep& step, const std::string& member_table,
                      const std::string& pair_table, const SourceIndex& sources,
                      const core::resolve::RecordIndex& index, size_t records, size_t fields,
-                     core::resolve::PreviousRun& out);
+                     core::resolve::PreviousRun& out, PreviousRows& rows);
 
 // ReadLinkConstraints reads the resolution's rows of nightjar.link_constraint as record
 // pairs of today's records; returns how many name a record that no input holds (ignored).

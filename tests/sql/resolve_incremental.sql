@@ -12,7 +12,7 @@
 -- (what rejecting a split stores) separates matched records in both modes.
 -- Everything runs in one rolled-back transaction.
 BEGIN;
-SELECT plan(35);
+SELECT plan(39);
 SET LOCAL client_min_messages = warning;
 
 CREATE SCHEMA t_inc;
@@ -88,6 +88,8 @@ SELECT is((SELECT jsonb_build_object('mode', r -> 'mode', 'model', r -> 'model_s
             "kept": 8, "entities_changed": 0}'::jsonb,
           'unchanged data: nothing compared, the 8 stored pairs kept, no entity changed');
 SELECT is(pg_temp.partition('t_inc'), (SELECT p FROM part0), 'unchanged data: the same entities');
+SELECT is((SELECT r -> 'rows_written' || r -> 'rows_deleted' FROM run1), '{"members": 0, "pairs": 0}'::jsonb,
+          'unchanged data: no stored row written nor deleted');
 SELECT is((SELECT r ->> 'model_source' FROM (SELECT nightjar.resolve('t_inc', model => 'frozen') AS r) x), 'frozen',
           'model => frozen: a full run with the stored model');
 
@@ -112,10 +114,26 @@ SELECT ok((SELECT (r ->> 'compared_pairs')::int BETWEEN 1 AND 4 FROM run2),
 SELECT is(pg_temp.partition('t_inc'),
           'companies:c1,shops_a:a1,shops_b:1 | companies:c3,shops_a:a4 | companies:c4,shops_b:5 | shops_a:a2,shops_b:2 | shops_a:a3,shops_b:3 | shops_b:4',
           'incremental: the new record joins its entity, the deleted one left its entity');
+SELECT ok((SELECT (r -> 'rows_written' ->> 'members')::int BETWEEN 2 AND 4
+                  AND (r -> 'rows_deleted' ->> 'members')::int BETWEEN 2 AND 4 FROM run2),
+          'only the members of the new, changed and deleted records and of the entities they moved are rewritten');
 CREATE TEMP TABLE part2 AS SELECT pg_temp.partition('t_inc') AS p;
+CREATE TEMP TABLE rows2 AS
+    SELECT source_a, key_a, source_b, key_b, status, probability, match_weight, levels::text AS l, NULL::bigint AS fp
+    FROM nightjar.match_pair WHERE resolution = 't_inc'
+    UNION ALL SELECT source, key, NULL, NULL, NULL, NULL, NULL, NULL, fingerprint
+    FROM nightjar.entity_member WHERE resolution = 't_inc';
 SELECT nightjar.resolve('t_inc', model => 'frozen') \g /dev/null
 SELECT is(pg_temp.partition('t_inc'), (SELECT p FROM part2),
           'a full run with the same frozen model gives the same entities');
+SELECT set_eq($$SELECT source_a, key_a, source_b, key_b, status, probability, match_weight, levels::text, NULL::bigint
+               FROM nightjar.match_pair WHERE resolution = 't_inc'
+               UNION ALL SELECT source, key, NULL, NULL, NULL, NULL, NULL, NULL, fingerprint
+               FROM nightjar.entity_member WHERE resolution = 't_inc'$$,
+              $$SELECT * FROM rows2$$,
+              '... the same pairs (status, probability, weight, levels) and fingerprints as the incremental run left in place');
+SELECT is((SELECT count(*) FROM nightjar.match_pair WHERE resolution = 't_inc'), (SELECT count(*) FROM rows2 WHERE fp IS NULL),
+          '... and no pair twice');
 SELECT nightjar.resolve('t_inc', mode => 'incremental') \g /dev/null
 CREATE TEMP TABLE cons2 AS SELECT nightjar.consolidate('t_inc') -> 'counts' AS c;
 SELECT is((SELECT jsonb_build_object('added', c -> 'member_added', 'removed', c -> 'member_removed',

@@ -11,7 +11,11 @@
 //   3. those pairs are compared; the previous run's stored pairs between untouched records
 //      keep their levels (their values did not change) and join them;
 //   4. every pair is scored with the frozen model (term frequencies of today's data), and
-//      clustered with the same Cluster as a full run.
+//      clustered with the same Cluster as a full run;
+//   5. for the write (the glue): StableEntityIds keeps the last run's entity ids where it
+//      can, and DiffRuns lists the member rows and pairs that differ from the stored ones
+//      (a sort of the stored pairs, a binary search per pair of today), so that only those
+//      are rewritten.
 // Equivalence: a full run with the same frozen model compares every candidate pair; the
 // two differ only for a pair of untouched records (same values, same keys) that the last
 // run had not kept (below review_threshold, or outside an oversize block's window) and
@@ -126,6 +130,77 @@ size_t CountChangedEntities(const std::vector<uint32_t>& entity_of, size_t entit
         changed += !same;
     }
     return changed;
+}
+
+std::vector<int64_t> StableEntityIds(const std::vector<uint32_t>& entity_of, size_t entities,
+                                     const PreviousRun& previous) {
+    // StableEntityIds lets each entity claim its first record's old id, then fills the rest.
+    int64_t max_old = 0;
+    for (int64_t o : previous.entity) max_old = std::max(max_old, o);
+    std::vector<uint8_t> taken(static_cast<size_t>(max_old) + 1, 0), decided(entities, 0);
+    std::vector<int64_t> ids(entities, -1);
+    for (size_t r = 0; r < entity_of.size(); ++r) {
+        const uint32_t e = entity_of[r];
+        const int64_t o = r < previous.entity.size() ? previous.entity[r] : -1;
+        if (decided[e] || o < 0) continue;
+        decided[e] = 1;
+        if (taken[static_cast<size_t>(o)]) continue;
+        taken[static_cast<size_t>(o)] = 1;
+        ids[e] = o;
+    }
+    int64_t next = 1;
+    for (size_t e = 0; e < entities; ++e) {
+        if (ids[e] >= 0) continue;
+        while (next <= max_old && taken[static_cast<size_t>(next)]) ++next;
+        ids[e] = next++;
+    }
+    return ids;
+}
+
+RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids,
+                    const PreviousRun& previous) {
+    // DiffRuns marks the touched records, then matches today's pairs with the stored ones.
+    const size_t n = result.entity_of.size();
+    if (previous.fingerprint.size() != n || previous.entity.size() != n ||
+        result.fingerprint.size() != n)
+        throw InvalidArgument("nightjar: the previous run does not cover today's " +
+                              std::to_string(n) + " records");
+    RunChanges out;
+    std::vector<uint8_t> touched(n, 0);
+    for (size_t r = 0; r < n; ++r) {
+        touched[r] = previous.fingerprint[r] == kNewRecord ||
+                     previous.fingerprint[r] != result.fingerprint[r];
+        if (touched[r] || previous.entity[r] != ids[result.entity_of[r]])
+            out.members.push_back(static_cast<uint32_t>(r));
+    }
+    auto key = [](uint32_t a, uint32_t b) {
+        if (a > b) std::swap(a, b);
+        return static_cast<uint64_t>(a) << 32 | b;
+    };
+    std::vector<std::pair<uint64_t, size_t>> old;
+    old.reserve(previous.pairs.size());
+    for (size_t j = 0; j < previous.pairs.size(); ++j)
+        old.emplace_back(key(previous.pairs[j].a, previous.pairs[j].b), j);
+    std::sort(old.begin(), old.end());
+    std::vector<uint8_t> kept(previous.pairs.size(), 0);
+    for (size_t i = 0; i < result.pairs.size(); ++i) {
+        const ScoredPair& p = result.pairs[i];
+        bool same = false;
+        if (!touched[p.a] && !touched[p.b]) {
+            const uint64_t k = key(p.a, p.b);
+            auto it = std::lower_bound(old.begin(), old.end(), std::make_pair(k, size_t{0}));
+            for (; it != old.end() && it->first == k && !same; ++it) {
+                const ScoredPair& q = previous.pairs[it->second];
+                same = !kept[it->second] && q.probability == p.probability &&
+                       q.match_weight == p.match_weight && q.status == p.status;
+                if (same) kept[it->second] = 1;
+            }
+        }
+        if (!same) out.pairs.push_back(i);
+    }
+    for (size_t j = 0; j < previous.pairs.size(); ++j)
+        if (!kept[j]) out.stale_pairs.push_back(j);
+    return out;
 }
 
 RecordIndex::RecordIndex(const RecordSet& records) : records_(records) {

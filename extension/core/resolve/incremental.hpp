@@ -1,4 +1,5 @@
-// incremental.hpp: the pieces of an incremental resolve (internal to the resolver).
+// incremental.hpp: the pieces of an incremental resolve (the resolver's, and the glue's
+// StableEntityIds and DiffRuns, which decide which stored rows to rewrite).
 #pragma once
 
 #include <cstddef>
@@ -29,6 +30,27 @@ size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>&
 // the previous run's (same records, none added, none gone).
 size_t CountChangedEntities(const std::vector<uint32_t>& entity_of, size_t entities,
                             const PreviousRun& previous);
+
+// StableEntityIds returns per entity of `entity_of` the id an incremental run stores: an
+// entity takes the previous id of its smallest record that had one, unless an earlier
+// entity took it; the others take the previous ids nobody took, smallest first, then ids
+// above every previous one. An entity identical to one of the last run keeps its id.
+std::vector<int64_t> StableEntityIds(const std::vector<uint32_t>& entity_of, size_t entities,
+                                     const PreviousRun& previous);
+
+// RunChanges is what an incremental run rewrites of the last run's stored rows.
+struct RunChanges {
+    std::vector<uint32_t> members;    // records whose row is (re)written: new or changed
+    std::vector<size_t> pairs;        // indexes of result.pairs to insert
+    std::vector<size_t> stale_pairs;  // indexes of previous.pairs whose row is deleted
+};
+
+// DiffRuns compares a run's result (entity ids `ids` per entity) with the previous run:
+// a record's row changes when it is new or its entity id or fingerprint moved; a stored
+// pair stays only when neither record is new or changed and today's pair has the same
+// probability, weight and status (both runs' pairs sorted by (a, b) or not: any order).
+RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids,
+                    const PreviousRun& previous);
 
 }  // namespace nightjar::core::resolve
 

@@ -10,6 +10,7 @@
 
 #include "core/errors.hpp"
 #include "core/resolve/cluster.hpp"
+#include "core/resolve/incremental.hpp"
 #include "core/resolve/model_state.hpp"
 #include "core/resolve/resolver.hpp"
 #include "resolve_synthetic.hpp"
@@ -281,6 +282,59 @@ TEST_F(ResolveIncremental, ConstraintsHoldInBothModes) {
     options.previous = &prev;
     ResolveResult inc = Resolve(config_, *set1_, NoProgress(), options);
     EXPECT_EQ(inc.entity_of, full.entity_of);
+}
+
+TEST(ResolveStableIds, UnchangedEntitiesKeepTheirIdsOthersTakeFreedOnes) {
+    // Last run: records 0,1 in entity 7, record 2 in 3, record 3 in 5; record 4 is new.
+    PreviousRun prev;
+    prev.entity = {7, 7, 3, 5, -1};
+    // Today: {0, 1} unchanged; {2, 3} merged (2 comes first: it keeps 3); {4} new.
+    const std::vector<int64_t> ids = StableEntityIds({0, 0, 1, 1, 2}, 3, prev);
+    // 5 is free now: the new entity takes the smallest free id, 1.
+    EXPECT_EQ(ids, (std::vector<int64_t>{7, 3, 1}));
+    // Two entities claiming one old id: the first keeps it, the next takes a free one.
+    PreviousRun split;
+    split.entity = {2, 2};
+    EXPECT_EQ(StableEntityIds({0, 1}, 2, split), (std::vector<int64_t>{2, 1}));
+}
+
+TEST(ResolveDiffRuns, RewritesOnlyWhatChanged) {
+    // Records 0..3; record 2 changed (fingerprint), record 3 is new.
+    PreviousRun prev;
+    prev.fingerprint = {11, 12, 13, kNewRecord};
+    prev.entity = {1, 1, 2, -1};
+    ResolveResult now;
+    now.fingerprint = {11, 12, 99, 14};
+    now.entity_of = {0, 0, 1, 1};
+    const std::vector<int64_t> ids = {1, 2};
+    auto pair = [](uint32_t a, uint32_t b, float p, PairStatus s) {
+        ScoredPair sp;
+        sp.a = a;
+        sp.b = b;
+        sp.probability = p;
+        sp.match_weight = p * 10;
+        sp.status = s;
+        return sp;
+    };
+    // Stored: 0-1 (same today), 0-2 (touches the changed record), 1-2 stored reversed.
+    prev.pairs = {pair(0, 1, 0.9f, PairStatus::kMatch), pair(0, 2, 0.4f, PairStatus::kReview),
+                  pair(2, 1, 0.3f, PairStatus::kReview)};
+    // Today: 0-1 unchanged, 2-3 new.
+    now.pairs = {pair(0, 1, 0.9f, PairStatus::kMatch), pair(2, 3, 0.95f, PairStatus::kMatch)};
+    RunChanges c = DiffRuns(now, ids, prev);
+    EXPECT_EQ(c.members, (std::vector<uint32_t>{2, 3}));
+    EXPECT_EQ(c.pairs, (std::vector<size_t>{1}));
+    EXPECT_EQ(c.stale_pairs, (std::vector<size_t>{1, 2}));
+    // The same pair with another status (cut today) is rewritten.
+    now.pairs[0].status = PairStatus::kCut;
+    c = DiffRuns(now, ids, prev);
+    EXPECT_EQ(c.pairs, (std::vector<size_t>{0, 1}));
+    EXPECT_EQ(c.stale_pairs, (std::vector<size_t>{0, 1, 2}));
+    // A record whose entity id moved is rewritten although unchanged.
+    c = DiffRuns(now, {1, 3}, prev);
+    EXPECT_EQ(c.members, (std::vector<uint32_t>{2, 3}));
+    c = DiffRuns(now, {5, 2}, prev);
+    EXPECT_EQ(c.members, (std::vector<uint32_t>{0, 1, 2, 3}));
 }
 
 }  // namespace
