@@ -31,6 +31,27 @@ COMMENT ON TABLE nightjar.consolidation IS
     'is consolidated with the defaults (parent most_complete, fields first_non_empty)';
 SELECT pg_catalog.pg_extension_config_dump('nightjar.consolidation', '');
 
+-- _resolution_consolidated refuses to delete a resolution (nightjar.drop_resolution) that
+-- has a consolidation config, entities or review decisions: they would be left pointing
+-- at nothing, and people's work (corrections, decisions) must go on purpose only, through
+-- nightjar.drop_consolidation.
+CREATE FUNCTION nightjar._resolution_consolidated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM nightjar.consolidation c WHERE c.resolution = OLD.name)
+       OR (to_regclass('nightjar.entity') IS NOT NULL
+           AND EXISTS (SELECT 1 FROM nightjar.entity e WHERE e.resolution = OLD.name))
+       OR (to_regclass('nightjar.link_constraint') IS NOT NULL
+           AND EXISTS (SELECT 1 FROM nightjar.link_constraint l WHERE l.resolution = OLD.name)) THEN
+        RAISE EXCEPTION 'nightjar: resolution % is consolidated: drop_consolidation(%) first (it removes its entities, golden records, corrections and review decisions)',
+            '"' || nightjar._cut(OLD.name) || '"', quote_literal(nightjar._cut(OLD.name))
+            USING ERRCODE = 'dependent_objects_still_exist';
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER consolidated BEFORE DELETE ON nightjar.resolution
+    FOR EACH ROW EXECUTE FUNCTION nightjar._resolution_consolidated();
+
 CREATE FUNCTION nightjar._check_survivorship(config jsonb) RETURNS boolean
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'nightjar_check_survivorship';
 COMMENT ON FUNCTION nightjar._check_survivorship(jsonb) IS

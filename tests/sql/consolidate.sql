@@ -8,7 +8,7 @@
 -- rolled back.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(74);
+SELECT plan(76);
 SELECT nightjar.ensure_storage() \g /dev/null
 
 CREATE SCHEMA t_cons;
@@ -264,6 +264,10 @@ SELECT is(nightjar.consolidate_step('{"resolution": "t_cons"}') -> 'payload', '{
           'and passes the resolutions on');
 
 -- ---- drop_consolidation -------------------------------------------------------------------
+-- A consolidated resolution cannot be dropped from under its entities and decisions.
+SELECT throws_ok($$SELECT nightjar.drop_resolution('t_cons')$$, '2BP01',
+                 'nightjar: resolution "t_cons" is consolidated: drop_consolidation(''t_cons'') first (it removes its entities, golden records, corrections and review decisions)',
+                 'drop_resolution refuses while the resolution is consolidated');
 SELECT is(nightjar.drop_consolidation('t_cons'), (SELECT count(*) FROM nightjar.entity WHERE resolution = 't_cons'),
           'drop_consolidation removes every entity of the resolution');
 SELECT is((SELECT count(*) FROM nightjar.entity_record WHERE resolution = 't_cons')
@@ -271,6 +275,7 @@ SELECT is((SELECT count(*) FROM nightjar.entity_record WHERE resolution = 't_con
           + (SELECT count(*) FROM nightjar.link_constraint WHERE resolution = 't_cons')
           + (SELECT count(*) FROM nightjar.consolidation WHERE resolution = 't_cons'), 0::bigint,
           'with its records, suggestions, constraints and config');
+SELECT ok(nightjar.drop_resolution('t_cons'), 'then drop_resolution drops it');
 
 SELECT * FROM finish();
 ROLLBACK;
