@@ -15,7 +15,10 @@
 //   5. for the write (the glue): StableEntityIds keeps the last run's entity ids where it
 //      can, and DiffRuns lists the member rows and pairs that differ from the stored ones
 //      (a sort of the stored pairs, a binary search per pair of today), so that only those
-//      are rewritten.
+//      are rewritten. A stored pair between untouched records whose weight moved by at
+//      most kStoredWeightTolerance (term frequencies are relative to today's counts:
+//      every change to a common value moves the pairs that share it a little) keeps its
+//      stored probability and weight; its status is today's, and so are the entities.
 // Equivalence: a full run with the same frozen model compares every candidate pair; the
 // two differ only for a pair of untouched records (same values, same keys) that the last
 // run had not kept (below review_threshold, or outside an oversize block's window) and
@@ -25,6 +28,7 @@
 #include "core/resolve/incremental.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/errors.hpp"
@@ -191,8 +195,8 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
             auto it = std::lower_bound(old.begin(), old.end(), std::make_pair(k, size_t{0}));
             for (; it != old.end() && it->first == k && !same; ++it) {
                 const ScoredPair& q = previous.pairs[it->second];
-                same = !kept[it->second] && q.probability == p.probability &&
-                       q.match_weight == p.match_weight && q.status == p.status;
+                same = !kept[it->second] && q.status == p.status &&
+                       std::fabs(q.match_weight - p.match_weight) <= kStoredWeightTolerance;
                 if (same) kept[it->second] = 1;
             }
         }

@@ -325,6 +325,12 @@ TEST(ResolveDiffRuns, RewritesOnlyWhatChanged) {
     EXPECT_EQ(c.members, (std::vector<uint32_t>{2, 3}));
     EXPECT_EQ(c.pairs, (std::vector<size_t>{1}));
     EXPECT_EQ(c.stale_pairs, (std::vector<size_t>{1, 2}));
+    // A weight moved within the tolerance keeps the stored row; beyond it, rewritten.
+    now.pairs[0].match_weight += kStoredWeightTolerance / 2;
+    EXPECT_EQ(DiffRuns(now, ids, prev).pairs, (std::vector<size_t>{1}));
+    now.pairs[0].match_weight += kStoredWeightTolerance;
+    EXPECT_EQ(DiffRuns(now, ids, prev).pairs, (std::vector<size_t>{0, 1}));
+    now.pairs[0].match_weight = prev.pairs[0].match_weight;
     // The same pair with another status (cut today) is rewritten.
     now.pairs[0].status = PairStatus::kCut;
     c = DiffRuns(now, ids, prev);
