@@ -56,7 +56,6 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 }
 
 #include "core/errors.hpp"
@@ -219,55 +218,17 @@ class Resolution {
         std::vector<uint64_t> members = std::move(previous_rows_.stale_members);
         for (uint32_t r : changes.members)
             if (previous_rows_.member[r] != 0) members.push_back(previous_rows_.member[r]);
-        DeleteRows(outer, member_table_, members);
+        DeleteRowsByCtid(outer, member_table_, members, kWriteRows);
         WriteMembers(outer, changes.members, &ids);
         write_members_seconds_ = Seconds(t0);
         std::vector<uint64_t> pairs = std::move(previous_rows_.stale_pairs);
         for (size_t j : changes.stale_pairs) pairs.push_back(previous_rows_.pair[j]);
-        DeleteRows(outer, pair_table_, pairs);
+        DeleteRowsByCtid(outer, pair_table_, pairs, kWriteRows);
         WritePairs(outer, changes.pairs);
         member_rows_deleted_ = members.size();
         pair_rows_deleted_ = pairs.size();
         member_rows_written_ = changes.members.size();
         pair_rows_written_ = changes.pairs.size();
-    }
-
-    // DeleteRows deletes the rows of `table` at `ctids` (block << 16 | offset), kWriteRows
-    // a statement (a TID scan each).
-    static void DeleteRows(MemoryContext outer, const std::string& table,
-                           const std::vector<uint64_t>& ctids) {
-        if (ctids.empty()) return;
-        const std::string sql = "DELETE FROM " + table + " WHERE ctid = ANY($1)";
-        SPIPlanPtr plan = PgCall([&] {
-            Oid type = get_array_type(TIDOID);
-            SPIPlanPtr p = SPI_prepare(sql.c_str(), 1, &type);
-            if (p == nullptr) elog(ERROR, "nightjar: could not prepare \"%s\"", sql.c_str());
-            return p;
-        });
-        ScratchContext scratch(outer);
-        for (size_t begin = 0; begin < ctids.size(); begin += kWriteRows) {
-            const size_t end = std::min(ctids.size(), begin + kWriteRows);
-            {
-                ScratchContext::Scope in_scratch(scratch);
-                PgCall([&] {
-                    const int n = static_cast<int>(end - begin);
-                    auto* tids = static_cast<ItemPointerData*>(palloc(sizeof(ItemPointerData) * n));
-                    auto* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-                    for (int i = 0; i < n; ++i) {
-                        const uint64_t c = ctids[begin + static_cast<size_t>(i)];
-                        ItemPointerSet(&tids[i], static_cast<BlockNumber>(c >> 16),
-                                       static_cast<OffsetNumber>(c & 0xFFFF));
-                        elems[i] = PointerGetDatum(&tids[i]);
-                    }
-                    Datum arg = PointerGetDatum(construct_array(
-                        elems, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
-                    if (SPI_execute_plan(plan, &arg, nullptr, false, 0) != SPI_OK_DELETE)
-                        elog(ERROR, "nightjar: could not delete from %s", table.c_str());
-                });
-            }
-            scratch.Reset();
-        }
-        PgCall([&] { SPI_freeplan(plan); });
     }
 
     // ReadInput streams input `source` into the record set.

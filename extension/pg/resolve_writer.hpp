@@ -23,6 +23,8 @@ extern "C" {
 }
 // clang-format on
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "extension/pg/boundary.hpp"
@@ -54,5 +56,12 @@ class HeapWriter {
     std::vector<TupleTableSlot*> slots_;
     int used_ = 0;
 };
+
+// DeleteRowsByCtid deletes the rows of `table` (a quoted name) at `ctids` (packed as
+// block << 16 | offset), `batch` a statement ("DELETE ... WHERE ctid = ANY($1)", a TID
+// scan), in a scratch context under `outer` reset after each: an incremental resolve
+// removes the few stored rows it replaces without an index or a scan of the partition.
+void DeleteRowsByCtid(MemoryContext outer, const std::string& table,
+                      const std::vector<uint64_t>& ctids, size_t batch);
 
 }  // namespace nightjar::pg
