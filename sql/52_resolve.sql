@@ -448,6 +448,10 @@ COMMENT ON FUNCTION nightjar.resolve(text, text, text) IS
     'estimate: fit and store the model; frozen: reuse the stored one) or incremental (compare only new and changed '
     'records, with the stored model; a full run when there is none); returns counts and timings';
 
+-- resolve_step is resolve as a pipeline step: fn(event payload jsonb) -> jsonb. The payload
+-- names the resolution ("resolution"), or a source ("source"): then every resolution with
+-- an input of that source runs, incrementally (the first run of a resolution is a full
+-- one). Declare it with emits => 'entities.resolved' to chain nightjar.consolidate_step.
 CREATE FUNCTION nightjar.resolve_step(event jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
