@@ -14,11 +14,11 @@
 //      clustered with the same Cluster as a full run;
 //   5. for the write (the glue): StableEntityIds keeps the last run's entity ids where it
 //      can, and DiffRuns lists the member rows and pairs that differ from the stored ones
-//      (a sort of the stored pairs, a binary search per pair of today), so that only those
-//      are rewritten. A stored pair between untouched records whose weight moved by at
-//      most kStoredWeightTolerance (term frequencies are relative to today's counts:
-//      every change to a common value moves the pairs that share it a little) keeps its
-//      stored probability and weight; its status is today's, and so are the entities.
+//      (each kept pair knows the stored pair it came from: ResolveResult::previous_pair),
+//      so that only those are rewritten. A stored pair between untouched records whose weight moved
+//      by at most kStoredWeightTolerance (term frequencies are relative to today's counts: every
+//      change to a common value moves the pairs that share it a little) keeps its stored
+//      probability and weight; its status is today's, and so are the entities.
 // Equivalence: a full run with the same frozen model compares every candidate pair; the
 // two differ only for a pair of untouched records (same values, same keys) that the last
 // run had not kept (below review_threshold, or outside an oversize block's window) and
@@ -76,16 +76,20 @@ std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
 }
 
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,
-                        std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma) {
+                        std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma,
+                        std::vector<uint32_t>& origin) {
     // AddPreviousPairs appends the untouched previous pairs, then sorts pairs and levels.
     if (previous.pair_levels.size() != previous.pairs.size() * nf)
         throw InvalidArgument("nightjar: the previous run's pair levels do not match its pairs");
     size_t added = 0;
+    const size_t compared = pairs.size();
+    std::vector<uint32_t> from;  // per appended pair: its index in previous.pairs
     for (size_t i = 0; i < previous.pairs.size(); ++i) {
         uint32_t a = previous.pairs[i].a, b = previous.pairs[i].b;
         if (a > b) std::swap(a, b);
         if (b >= touched.size() || a == b || touched[a] || touched[b]) continue;
         pairs.push_back(static_cast<uint64_t>(a) << 32 | b);
+        from.push_back(static_cast<uint32_t>(i));
         gamma.insert(gamma.end(), previous.pair_levels.begin() + static_cast<ptrdiff_t>(i * nf),
                      previous.pair_levels.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
         ++added;
@@ -98,10 +102,13 @@ size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>&
     std::vector<int8_t> sorted_gamma;
     sorted_pairs.reserve(pairs.size());
     sorted_gamma.reserve(gamma.size());
+    origin.clear();
+    origin.reserve(pairs.size());
     for (size_t k = 0; k < order.size(); ++k) {
         const size_t i = order[k];
         if (!sorted_pairs.empty() && sorted_pairs.back() == pairs[i]) continue;  // stored twice
         sorted_pairs.push_back(pairs[i]);
+        origin.push_back(i < compared ? kNoOrigin : from[i - compared]);
         sorted_gamma.insert(sorted_gamma.end(), gamma.begin() + static_cast<ptrdiff_t>(i * nf),
                             gamma.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
     }
@@ -177,6 +184,28 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
         if (touched[r] || previous.entity[r] != ids[result.entity_of[r]])
             out.members.push_back(static_cast<uint32_t>(r));
     }
+    std::vector<uint8_t> kept(previous.pairs.size(), 0);
+    if (result.previous_pair.size() == result.pairs.size() && !result.pairs.empty()) {
+        for (size_t i = 0; i < result.pairs.size(); ++i) {
+            const ScoredPair& p = result.pairs[i];
+            const uint32_t j = result.previous_pair[i];
+            bool same = false;
+            if (j != kNoOrigin && j < previous.pairs.size() && !kept[j] && !touched[p.a] &&
+                !touched[p.b]) {
+                const ScoredPair& q = previous.pairs[j];
+                same = q.status == p.status &&
+                       std::fabs(q.match_weight - p.match_weight) <= kStoredWeightTolerance;
+            }
+            if (same) {
+                kept[j] = 1;
+            } else {
+                out.pairs.push_back(i);
+            }
+        }
+        for (size_t j = 0; j < previous.pairs.size(); ++j)
+            if (!kept[j]) out.stale_pairs.push_back(j);
+        return out;
+    }
     auto key = [](uint32_t a, uint32_t b) {
         if (a > b) std::swap(a, b);
         return static_cast<uint64_t>(a) << 32 | b;
@@ -186,7 +215,6 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
     for (size_t j = 0; j < previous.pairs.size(); ++j)
         old.emplace_back(key(previous.pairs[j].a, previous.pairs[j].b), j);
     std::sort(old.begin(), old.end());
-    std::vector<uint8_t> kept(previous.pairs.size(), 0);
     for (size_t i = 0; i < result.pairs.size(); ++i) {
         const ScoredPair& p = result.pairs[i];
         bool same = false;

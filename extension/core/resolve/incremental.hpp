@@ -22,9 +22,11 @@ std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
                                  const PreviousRun& previous, ResolveResult& result);
 
 // AddPreviousPairs appends to `pairs` and `gamma` (nf levels a pair) the previous run's
-// pairs between untouched records, then sorts both by pair; returns how many it added.
+// pairs between untouched records, then sorts both by pair, and fills `origin` (per pair:
+// the index in previous.pairs it was taken from, or kNoOrigin); returns how many it added.
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,
-                        std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma);
+                        std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma,
+                        std::vector<uint32_t>& origin);
 
 // CountChangedEntities returns how many entities of `entity_of` are not exactly one of
 // the previous run's (same records, none added, none gone).
@@ -52,7 +54,8 @@ struct RunChanges {
 // common value by 0.01-0.05 bit, which would otherwise rewrite ~15% of the pairs.
 constexpr float kStoredWeightTolerance = 0.1f;
 
-// DiffRuns compares a run's result (entity ids `ids` per entity) with the previous run:
+// DiffRuns compares a run's result (entity ids `ids` per entity) with the previous run
+// (through result.previous_pair when it is filled, else by sorting the stored pairs):
 // a record's row changes when it is new or its entity id or fingerprint moved; a stored
 // pair stays only when neither record is new or changed and today's pair has the same
 // status and a weight within kStoredWeightTolerance (pairs in any order).

@@ -214,8 +214,9 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     });
     result.timings.emplace_back("compare", Lap(clock));
 
+    std::vector<uint32_t> origin;  // incremental: the stored pair each pair came from
     if (result.incremental)
-        result.kept_pairs = AddPreviousPairs(*options.previous, touched, nf, pairs, gamma);
+        result.kept_pairs = AddPreviousPairs(*options.previous, touched, nf, pairs, gamma, origin);
 
     std::vector<int> level_counts(nf);
     for (size_t f = 0; f < nf; ++f) level_counts[f] = comparer.LevelCount(static_cast<int>(f));
@@ -265,11 +266,13 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
         sp.status =
             probability[i] >= config.match_threshold ? PairStatus::kMatch : PairStatus::kReview;
         result.pairs.push_back(sp);
+        if (!origin.empty()) result.previous_pair.push_back(origin[i]);
         result.pair_levels.insert(result.pair_levels.end(), gamma.begin() + i * nf,
                                   gamma.begin() + (i + 1) * nf);
     }
     std::vector<uint64_t>().swap(pairs);
     std::vector<int8_t>().swap(gamma);
+    std::vector<uint32_t>().swap(origin);
     result.timings.emplace_back("score", Lap(clock));
 
     std::vector<Edge> edges;

@@ -50,6 +50,9 @@ struct ScoredPair {
     PairStatus status = PairStatus::kReview;
 };
 
+// kNoOrigin is ResolveResult::previous_pair's mark of a pair compared today.
+constexpr uint32_t kNoOrigin = 0xFFFFFFFFu;
+
 // kNewRecord is PreviousRun::fingerprint's mark of a record the last run did not have
 // (a record's fingerprint is never 0).
 constexpr uint64_t kNewRecord = 0;
@@ -123,7 +126,10 @@ struct ResolveResult {
     // Incremental runs: what changed since the last run.
     bool incremental = false;
     size_t new_records = 0, changed_records = 0, deleted_records = 0;
-    size_t kept_pairs = 0;        // scored pairs taken over from the last run (rescored)
+    size_t kept_pairs = 0;  // scored pairs taken over from the last run (rescored)
+    // previous_pair[i]: the index in PreviousRun::pairs that pairs[i] was taken from, or
+    // kNoOrigin (compared today); empty for a full run.
+    std::vector<uint32_t> previous_pair;
     size_t entities_changed = 0;  // entities that are not exactly one of the last run's
     // Link constraints (Clustering's counts).
     size_t must_links = 0, cannot_link_cuts = 0, constraint_conflicts = 0;

@@ -325,6 +325,14 @@ TEST(ResolveDiffRuns, RewritesOnlyWhatChanged) {
     EXPECT_EQ(c.members, (std::vector<uint32_t>{2, 3}));
     EXPECT_EQ(c.pairs, (std::vector<size_t>{1}));
     EXPECT_EQ(c.stale_pairs, (std::vector<size_t>{1, 2}));
+    // The same through previous_pair (what Resolve fills: the stored pair each came from).
+    now.previous_pair = {0, kNoOrigin};
+    c = DiffRuns(now, ids, prev);
+    EXPECT_EQ(c.pairs, (std::vector<size_t>{1}));
+    EXPECT_EQ(c.stale_pairs, (std::vector<size_t>{1, 2}));
+    now.previous_pair = {2, kNoOrigin};  // pointing at another stored pair: its values differ
+    EXPECT_EQ(DiffRuns(now, ids, prev).pairs, (std::vector<size_t>{0, 1}));
+    now.previous_pair.clear();
     // A weight moved within the tolerance keeps the stored row; beyond it, rewritten.
     now.pairs[0].match_weight += kStoredWeightTolerance / 2;
     EXPECT_EQ(DiffRuns(now, ids, prev).pairs, (std::vector<size_t>{1}));
