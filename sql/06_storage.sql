@@ -56,14 +56,11 @@ BEGIN
                    'FOR EACH STATEMENT EXECUTE FUNCTION nightjar._storage_guard()', p_table);
 END $$;
 
--- ensure_storage creates every missing bulk data table by calling each
--- nightjar._storage_<area>(), and puts storage_guard back on the bulk tables that lost it
--- (DROP EXTENSION ... CASCADE removes the guards; the tables come back unguarded).
+-- ensure_storage creates every missing bulk data table by calling each nightjar._storage_<area>().
 CREATE FUNCTION nightjar.ensure_storage() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     f regprocedure;
-    t text;
 BEGIN
     FOR f IN
         SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
@@ -73,8 +70,21 @@ BEGIN
     LOOP
         EXECUTE format('SELECT %s', f);  -- regprocedure prints as nightjar._storage_x()
     END LOOP;
-    -- Bulk tables: the tables of schema nightjar that are not members of the extension
-    -- (partitions excepted: their parent's guard covers them).
+END $$;
+COMMENT ON FUNCTION nightjar.ensure_storage() IS
+    'creates the bulk data tables that are missing (raw, valid, clean, quarantined records, …) by calling every '
+    'nightjar._storage_<area>(); they are not members of the extension; cheap when all exist';
+
+-- _guard_bulk_tables puts storage_guard back on the bulk tables a DROP EXTENSION ...
+-- CASCADE left unguarded: the tables of schema nightjar that are not members of the
+-- extension (partitions excepted: their parent's guard covers them). The extension
+-- script calls it below, when only bulk tables can exist; a restore creates the extension
+-- before its tables, so it finds none and pg_restore creates the guards itself.
+CREATE FUNCTION nightjar._guard_bulk_tables() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+BEGIN
     FOR t IN
         SELECT c.relname FROM pg_catalog.pg_class c
         WHERE c.relnamespace = 'nightjar'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
@@ -86,10 +96,7 @@ BEGIN
         PERFORM nightjar._storage_guard_on(t);
     END LOOP;
 END $$;
-COMMENT ON FUNCTION nightjar.ensure_storage() IS
-    'creates the bulk data tables that are missing (raw, valid, clean, quarantined records, …) by calling every '
-    'nightjar._storage_<area>(), and guards the bulk tables that lost storage_guard; they are not members of '
-    'the extension; cheap when all exist';
+SELECT nightjar._guard_bulk_tables();
 
 -- _analyze_changed analyzes each of `tables` that this transaction changed by more than a
 -- fifth of its rows (at least min_rows): a bulk step that fills a table the planner
