@@ -113,6 +113,21 @@ BEGIN
     RETURN v_fn;
 END $$;
 
+-- _declared_schema returns the declared fields of a source (nightjar.define_fields), or
+-- raises 22023 saying how to declare them.
+CREATE FUNCTION nightjar._declared_schema(p_source_id bigint, p_source_name text) RETURNS nightjar.source_schema
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_schema nightjar.source_schema;
+BEGIN
+    SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = p_source_id;
+    IF v_schema.source_id IS NULL THEN
+        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%, ARRAY[...]) first',
+            nightjar._cut(p_source_name), nightjar._cut(quote_literal(p_source_name)) USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v_schema;
+END $$;
+
 -- define_validation_rule checks and upserts one validation rule of a source; returns its id.
 CREATE FUNCTION nightjar.define_validation_rule(source text, name text, kind text, field text,
                                      params jsonb DEFAULT '{}', severity text DEFAULT 'error')
@@ -122,11 +137,7 @@ DECLARE
     v_fields text[];
     v_id bigint;
 BEGIN
-    SELECT s.fields INTO v_fields FROM nightjar.source_schema s WHERE s.source_id = v_source_id;
-    IF v_fields IS NULL THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields(%, ARRAY[...]) first',
-            nightjar._cut((source)::text), nightjar._cut((quote_literal(source))::text) USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_fields := (nightjar._declared_schema(v_source_id, source)).fields;
     IF name IS NULL OR name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'nightjar: rule name must match ^[a-z][a-z0-9_]{0,62}$, not %', nightjar._cut((coalesce(quote_literal(name), 'NULL'))::text)
             USING ERRCODE = 'invalid_parameter_value';
@@ -269,11 +280,7 @@ DECLARE
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
-    SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = v_source.source_id;
-    IF v_schema.source_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields first', v_source.name
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_schema := nightjar._declared_schema(v_source.source_id, v_source.name);
     -- Two validations of the same batch at once would both delete, then collide on the
     -- primary key: the second waits for the first and then replaces its results.
     PERFORM pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(v_batch_id::text));

@@ -49,11 +49,7 @@ DECLARE
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
-    SELECT * INTO v_schema FROM nightjar.source_schema s WHERE s.source_id = v_source.source_id;
-    IF v_schema.source_id IS NULL THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no declared fields; call nightjar.define_fields first', v_source.name
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_schema := nightjar._declared_schema(v_source.source_id, v_source.name);
     IF NOT EXISTS (SELECT 1 FROM nightjar.normalization_rule r WHERE r.source_id = v_source.source_id) THEN
         RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
             USING ERRCODE = 'invalid_parameter_value',
