@@ -47,18 +47,10 @@ SQL
   echo "$(sed -n 1p "$tmp/timed.out") $(( $(cat "$tmp/mem") / 1024 )) $(sed -n 2p "$tmp/timed.out")"
 }
 
+source bench/lib/pairwise_f1.sh
 # f1 prints "precision recall f1" of entity_member against the truth.
 f1() {
-  q <<'SQL'
-WITH m AS (SELECT p.entity_id AS entity, t.actor_id FROM nightjar.entity_member p
-           JOIN rb_cons.truth t USING (source, key) WHERE p.resolution = 'rb_cons'),
-     tp AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY entity, actor_id) x),
-     pp AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY entity) x),
-     tt AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY actor_id) x)
-SELECT format('%s %s %s', round(tp.v / nullif(pp.v, 0), 4), round(tp.v / nullif(tt.v, 0), 4),
-              round(2 * tp.v / nullif(pp.v + tt.v, 0), 4))
-FROM tp, pp, tt
-SQL
+  pairwise_f1 "(SELECT source, key, entity_id AS entity FROM nightjar.entity_member WHERE resolution = 'rb_cons')" rb_cons.truth
 }
 
 # ids_snapshot NAME keeps (source, key, entity_id) of the consolidated entities.

@@ -43,18 +43,9 @@ q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" -c "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch" \
   2>/dev/null
 
+source bench/lib/pairwise_f1.sh
 # f1 TABLE prints "precision recall f1" of TABLE(source, key, entity) against rb_bench.truth.
-f1() {
-  q <<SQL
-WITH m AS (SELECT p.entity, t.actor_id FROM $1 p JOIN rb_bench.truth t USING (source, key)),
-     tp AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY entity, actor_id) x),
-     pp AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY entity) x),
-     tt AS (SELECT coalesce(sum(c * (c - 1) / 2), 0) AS v FROM (SELECT count(*)::numeric c FROM m GROUP BY actor_id) x)
-SELECT format('%s %s %s', round(tp.v / nullif(pp.v, 0), 4), round(tp.v / nullif(tt.v, 0), 4),
-              round(2 * tp.v / nullif(pp.v + tt.v, 0), 4))
-FROM tp, pp, tt
-SQL
-}
+f1() { pairwise_f1 "$1" rb_bench.truth; }
 
 # by_kind TABLE prints the pairwise recall of TABLE(source, key, entity) per actor kind.
 by_kind() {
