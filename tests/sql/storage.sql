@@ -6,7 +6,7 @@
 -- data are back as they were at the end.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(33);
+SELECT plan(34);
 
 CREATE TEMP TABLE bulk (name text PRIMARY KEY);
 INSERT INTO bulk VALUES ('raw_record'), ('valid_record'), ('quarantine'), ('clean_record');
@@ -106,6 +106,12 @@ SELECT lives_ok('SELECT nightjar.ensure_storage()', 'CREATE EXTENSION again, the
 SELECT is((SELECT count(*) FROM before b WHERE to_regclass('nightjar.' || b.name)::oid = b.oid), 5::bigint,
           'reuses the same tables (same oids), creates none');
 SELECT is((SELECT count(*) FROM nightjar.raw_record), (SELECT raw FROM counts_before), 'with their rows');
+-- The new catalog's ids start past the old rows': a new source and batch own no old record.
+INSERT INTO nightjar.source (name, kind) VALUES ('t_store_new', 'sql');
+INSERT INTO nightjar.batch (source_id, status) SELECT source_id, 'staged' FROM nightjar.source WHERE name = 't_store_new';
+SELECT ok((SELECT s.source_id > (SELECT max(source_id) FROM nightjar.raw_record) AND b.batch_id > (SELECT max(batch_id) FROM nightjar.raw_record)
+           FROM nightjar.source s JOIN nightjar.batch b USING (source_id) WHERE s.name = 't_store_new'),
+          'the re-created catalog hands out source and batch ids past those of the kept rows');
 SELECT ok((SELECT bool_and(EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass('nightjar.' || name)
                                    AND t.tgname = 'storage_guard')) FROM bulk), 'and guards them again');
 SELECT throws_ok('DROP EXTENSION nightjar', '2BP01', 'cannot drop extension nightjar because other objects depend on it',
