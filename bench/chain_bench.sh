@@ -73,17 +73,23 @@ with open(f"{d}/in/records.ndjson", "w") as nd, open(f"{d}/records.copy", "w") a
         cp.write("@SID@\t@BID@\t%d\t%s\n" % (i, line.replace("\\", "\\\\")))
 PY
 
-cat > "$tmp/chain.toml" <<TOML
+# dir_source NAME SPOOL prints the [runner] and [[source]] part of a config: one dir
+# source NAME over the generated file, one batch, the file left in place.
+dir_source() {
+  cat <<TOML
 [runner]
-spool_dir = "$tmp/spool"
+spool_dir = "$tmp/$2"
 [[source]]
-name = "$src"
+name = "$1"
 kind = "dir"
 location = "$tmp/in"
 format = "ndjson"
 archive = "keep"
 batch_size = 10
 max_batch_mb = 100000
+TOML
+}
+{ dir_source "$src" spool; cat <<TOML
 
 [[pipeline]]
 name = "$src"
@@ -102,17 +108,8 @@ match = { source = "$src" }
 emits = "batch.normalized"
 timeout = "1 hour"
 TOML
-cat > "$tmp/chain1.toml" <<TOML
-[runner]
-spool_dir = "$tmp/spool1"
-[[source]]
-name = "$src1"
-kind = "dir"
-location = "$tmp/in"
-format = "ndjson"
-archive = "keep"
-batch_size = 10
-max_batch_mb = 100000
+} > "$tmp/chain.toml"
+{ dir_source "$src1" spool1; cat <<TOML
 
 [[pipeline]]
 name = "$src1"
@@ -124,6 +121,7 @@ match = { source = "$src1" }
 emits = "batch.normalized"
 timeout = "1 hour"
 TOML
+} > "$tmp/chain1.toml"
 "$BIN" apply -c "$tmp/chain.toml" >/dev/null
 "$BIN" apply -c "$tmp/chain1.toml" >/dev/null
 q -c "INSERT INTO nightjar.source (name, kind) VALUES ('$sqlsrc', 'sql')" >/dev/null
