@@ -308,17 +308,21 @@ COMMENT ON FUNCTION nightjar.validate_batch(bigint) IS
     'emits nothing; returns rows_in, rows_out, rejected, warnings, counts per rule, refused, and the payload '
     'a step declared with emits => ''batch.validated'' passes on (null when refused)';
 
+-- _event_batch_id returns the "batch_id" of a batch step's event payload, or raises 22023
+-- naming the step and what it got (the payload cut to 200 characters).
+CREATE FUNCTION nightjar._event_batch_id(event jsonb, step text) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
+        RAISE EXCEPTION 'nightjar: % needs an integer "batch_id" in the event payload, got %',
+            step, coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN (event ->> 'batch_id')::bigint;
+END $$;
+
 -- validate_step is validate_batch as a pipeline step: fn(event payload jsonb) → jsonb.
 -- Declare it with emits => 'batch.validated' (docs/events.md).
 CREATE FUNCTION nightjar.validate_step(event jsonb) RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_batch_id bigint;
-BEGIN
-    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
-        RAISE EXCEPTION 'nightjar: validate_step needs an integer "batch_id" in the event payload, got %',
-            coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    v_batch_id := (event ->> 'batch_id')::bigint;
-    RETURN nightjar.validate_batch(v_batch_id);
-END $$;
+LANGUAGE sql AS $$
+    SELECT nightjar.validate_batch(nightjar._event_batch_id(event, 'validate_step'))
+$$;

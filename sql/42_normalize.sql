@@ -82,14 +82,9 @@ COMMENT ON FUNCTION nightjar.normalize_batch(bigint) IS
 -- normalize_step is normalize_batch as a pipeline step: fn(event payload jsonb) → jsonb.
 -- Declare it with emits => 'batch.normalized' (docs/events.md).
 CREATE FUNCTION nightjar.normalize_step(event jsonb) RETURNS jsonb
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
-        RAISE EXCEPTION 'nightjar: normalize_step needs an integer "batch_id" in the event payload, got %',
-            coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN nightjar.normalize_batch((event ->> 'batch_id')::bigint);
-END $$;
+LANGUAGE sql AS $$
+    SELECT nightjar.normalize_batch(nightjar._event_batch_id(event, 'normalize_step'))
+$$;
 
 -- Analyst functions: the rule transforms one value at a time (NULL when unusable).
 CREATE FUNCTION nightjar.unaccent(value text) RETURNS text

@@ -85,11 +85,6 @@ COMMENT ON FUNCTION nightjar.validate_normalize_batch(bigint) IS
 -- validate_normalize_step is validate_normalize_batch as a pipeline step: fn(event payload
 -- jsonb) → jsonb. Declare it with emits => 'batch.normalized' (docs/events.md).
 CREATE FUNCTION nightjar.validate_normalize_step(event jsonb) RETURNS jsonb
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF event IS NULL OR jsonb_typeof(event -> 'batch_id') IS DISTINCT FROM 'number' THEN
-        RAISE EXCEPTION 'nightjar: validate_normalize_step needs an integer "batch_id" in the event payload, got %',
-            coalesce(left(event::text, 200), 'NULL') USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN nightjar.validate_normalize_batch((event ->> 'batch_id')::bigint);
-END $$;
+LANGUAGE sql AS $$
+    SELECT nightjar.validate_normalize_batch(nightjar._event_batch_id(event, 'validate_normalize_step'))
+$$;
