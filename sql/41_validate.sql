@@ -113,6 +113,13 @@ BEGIN
     RETURN v_fn;
 END $$;
 
+-- _lock_batch_validation waits until no other transaction validates batch p_batch_id
+-- (validate_batch and validate_normalize_batch both delete, then write its results).
+CREATE FUNCTION nightjar._lock_batch_validation(p_batch_id bigint) RETURNS void
+LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(p_batch_id::text))
+$$;
+
 -- _declared_schema returns the declared fields of a source (nightjar.define_fields), or
 -- raises 22023 saying how to declare them.
 CREATE FUNCTION nightjar._declared_schema(p_source_id bigint, p_source_name text) RETURNS nightjar.source_schema
@@ -283,7 +290,7 @@ BEGIN
     v_schema := nightjar._declared_schema(v_source.source_id, v_source.name);
     -- Two validations of the same batch at once would both delete, then collide on the
     -- primary key: the second waits for the first and then replaces its results.
-    PERFORM pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(v_batch_id::text));
+    PERFORM nightjar._lock_batch_validation(v_batch_id);
     v_partition := nightjar._valid_partition(v_source.source_id, v_source.name);
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;

@@ -47,6 +47,30 @@ LANGUAGE sql STABLE AS $$
     FROM nightjar.normalization_rule r WHERE r.source_id = nightjar._source_id(source)
 $$;
 
+-- _normalization_rules_of returns a source's normalisation rules (as normalization_rules
+-- does), or raises 22023 saying how to define them.
+CREATE FUNCTION nightjar._normalization_rules_of(p_source nightjar.source) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_rules jsonb := nightjar.normalization_rules(p_source.name);
+BEGIN
+    IF v_rules IS NULL THEN
+        RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', p_source.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('call nightjar.define_normalization_rules(%L, rules) first', p_source.name);
+    END IF;
+    RETURN v_rules;
+END $$;
+
+-- _lock_clean_rows waits until no other transaction writes source p_source_id's clean
+-- rows: rows whose id the source has not written yet are inserted without ON CONFLICT
+-- (batch_normalization.hpp), which two writers of the same ids at once would turn into a
+-- unique violation.
+CREATE FUNCTION nightjar._lock_clean_rows(p_source_id bigint) RETURNS void
+LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(hashtext('nightjar.clean_record'), hashtext(p_source_id::text))
+$$;
+
 -- normalize_batch normalises one batch's valid records into clean_record. It emits nothing
 -- (the step protocol): its result carries the payload a dispatcher passes on.
 CREATE FUNCTION nightjar.normalize_batch(batch_id bigint) RETURNS jsonb
@@ -54,23 +78,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_batch_id bigint := normalize_batch.batch_id;
     v_source nightjar.source;
+    v_rules jsonb;
     v_result jsonb;
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
-    IF NOT EXISTS (SELECT 1 FROM nightjar.normalization_rule r WHERE r.source_id = v_source.source_id) THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('call nightjar.define_normalization_rules(%L, rules) first', v_source.name);
-    END IF;
-    -- One normalisation of a source at a time: rows whose id the source has not written
-    -- yet are inserted without ON CONFLICT (batch_normalization.hpp), which two writers of
-    -- the same ids at once would turn into a unique violation.
-    PERFORM pg_advisory_xact_lock(hashtext('nightjar.clean_record'), hashtext(v_source.source_id::text));
+    v_rules := nightjar._normalization_rules_of(v_source);
+    PERFORM nightjar._lock_clean_rows(v_source.source_id);  -- one normalisation of a source at a time
     -- Idempotent: a retry replaces what an earlier run of this batch wrote.
     DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;
-    v_result := nightjar._normalize_records(v_batch_id, v_source.source_id, v_source.name,
-                                            nightjar.normalization_rules(v_source.name));
+    v_result := nightjar._normalize_records(v_batch_id, v_source.source_id, v_source.name, v_rules);
     RETURN v_result || jsonb_build_object('payload', jsonb_build_object('batch_id', v_batch_id, 'source', v_source.name,
                                                                        'source_id', v_source.source_id));
 END $$;

@@ -44,17 +44,14 @@ DECLARE
     v_batch_id bigint := validate_normalize_batch.batch_id;
     v_source nightjar.source;
     v_schema nightjar.source_schema;
+    v_rules jsonb;
     v_result jsonb;
     v_validated jsonb;
 BEGIN
     PERFORM nightjar.ensure_storage();  -- the bulk tables are not the extension's (06_storage.sql)
     v_source := nightjar._batch_source(v_batch_id);
     v_schema := nightjar._declared_schema(v_source.source_id, v_source.name);
-    IF NOT EXISTS (SELECT 1 FROM nightjar.normalization_rule r WHERE r.source_id = v_source.source_id) THEN
-        RAISE EXCEPTION 'nightjar: source "%" has no normalisation rules', v_source.name
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('call nightjar.define_normalization_rules(%L, rules) first', v_source.name);
-    END IF;
+    v_rules := nightjar._normalization_rules_of(v_source);
     IF v_schema.all_or_nothing OR EXISTS (SELECT 1 FROM nightjar.validation_rule r
                                           WHERE r.source_id = v_source.source_id AND r.kind = 'unique_existing') THEN
         v_validated := nightjar.validate_batch(v_batch_id);
@@ -64,15 +61,15 @@ BEGIN
             false, v_batch_id, v_source);
     END IF;
     -- The locks of both steps: the batch's validation results, the source's clean rows.
-    PERFORM pg_advisory_xact_lock(hashtext('nightjar.validate_batch'), hashtext(v_batch_id::text));
-    PERFORM pg_advisory_xact_lock(hashtext('nightjar.clean_record'), hashtext(v_source.source_id::text));
+    PERFORM nightjar._lock_batch_validation(v_batch_id);
+    PERFORM nightjar._lock_clean_rows(v_source.source_id);
     -- Idempotent: a retry replaces what an earlier run of this batch wrote (one or two passes).
     DELETE FROM nightjar.valid_record v WHERE v.source_id = v_source.source_id AND v.batch_id = v_batch_id;
     DELETE FROM nightjar.quarantine q WHERE q.batch_id = v_batch_id AND q.source_id = v_source.source_id;
     DELETE FROM nightjar.clean_record c WHERE c.source_id = v_source.source_id AND c.batch_id = v_batch_id;
     v_result := nightjar._validate_normalize_records(
         v_batch_id, v_source.source_id, v_source.name, v_schema.fields,
-        nightjar._validation_rules(v_source.source_id, NULL), nightjar.normalization_rules(v_source.name));
+        nightjar._validation_rules(v_source.source_id, NULL), v_rules);
     RETURN nightjar._quality_result(v_result -> 'validation' || '{"refused": false}', v_result -> 'normalization',
                                     true, v_batch_id, v_source);
 END $$;
