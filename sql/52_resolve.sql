@@ -105,6 +105,7 @@ DECLARE
     v_new text;
     v_index regclass;
 BEGIN
+    PERFORM nightjar._resolution_guard_triggers(p_name, false);  -- the load appends like COPY
     FOREACH t IN ARRAY ARRAY['match_pair', 'entity_member'] LOOP
         v_part := nightjar._resolution_partition(t, p_name);
         IF v_part IS NULL THEN
@@ -364,6 +365,9 @@ BEGIN
             EXECUTE format('DROP TABLE %s', v_part);
         END IF;
     END LOOP;
+    IF to_regclass('nightjar.resolution_snapshot') IS NOT NULL THEN
+        DELETE FROM nightjar.resolution_snapshot s WHERE s.resolution = drop_resolution.name;
+    END IF;
     RETURN true;
 END $$;
 COMMENT ON FUNCTION nightjar.drop_resolution(text) IS
@@ -424,12 +428,16 @@ BEGIN
     IF v_core_mode <> 'incremental' THEN
         PERFORM nightjar._resolution_partitions(r.name);  -- an incremental run changes rows in place
     END IF;
+    -- The partitions' snapshot_stale triggers let resolve's own writes through.
+    PERFORM set_config('nightjar.resolving', r.name, true);
     v_result := nightjar._resolve_records(r.name, r.config, v_sources, v_queries,
                                           nightjar._resolution_partition('match_pair', r.name),
                                           nightjar._resolution_partition('entity_member', r.name),
                                           v_core_mode, coalesce(r.model_state, ''),
                                           to_regclass('nightjar.link_constraint') IS NOT NULL);
+    PERFORM set_config('nightjar.resolving', '', true);
     PERFORM nightjar._resolution_indexes(r.name);
+    PERFORM nightjar._resolution_guard_triggers(r.name, true);
     v_state := v_result ->> 'model_state';
     v_result := (v_result - 'model_state') || jsonb_build_object('resolution', r.name,
                     'total_seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3));

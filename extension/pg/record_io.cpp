@@ -276,8 +276,15 @@ uint64 BulkWriter::Flush() {
                                                          c.typalign));
         }
         int rc = SPI_execute_plan(plan_, args.data(), nullptr, false, 0);
-        if (rc != SPI_OK_INSERT)
+        if (rc != (tids_ != nullptr ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
             elog(ERROR, "nightjar: bulk insert failed: %s", SPI_result_code_string(rc));
+        for (uint64 r = 0; tids_ != nullptr && r < SPI_processed; ++r) {
+            bool isnull = false;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
+            tids_->push_back(isnull ? 0
+                                    : PackTid(*reinterpret_cast<ItemPointer>(DatumGetPointer(d))));
+        }
+        if (tids_ != nullptr) SPI_freetuptable(SPI_tuptable);
         return SPI_processed;
     });
     for (Column& c : columns_) {

@@ -135,6 +135,13 @@ class RowWriter {
     virtual uint64 Flush() = 0;
 };
 
+// PackTid packs a row address as block << 16 | offset (how the resolve glue and its run
+// snapshot keep the addresses of the rows they may replace).
+inline uint64_t PackTid(const ItemPointerData& tid) {
+    return static_cast<uint64_t>(ItemPointerGetBlockNumberNoCheck(&tid)) << 16 |
+           ItemPointerGetOffsetNumberNoCheck(&tid);
+}
+
 // BulkWriter buffers rows and inserts them with one prepared statement per flush.
 class BulkWriter : public RowWriter {
   public:
@@ -148,6 +155,9 @@ class BulkWriter : public RowWriter {
     size_t Pending() const override { return rows_; }
     // Flush inserts the buffered rows (one statement) and returns how many were written.
     uint64 Flush() override;
+    // CollectTids makes every later Flush append the rows' addresses to `out` (packed as
+    // block << 16 | offset) in insertion order: the statement must end "RETURNING ctid".
+    void CollectTids(std::vector<uint64_t>* out) { tids_ = out; }
 
   private:
     struct Column {
@@ -161,6 +171,7 @@ class BulkWriter : public RowWriter {
     std::vector<Column> columns_;
     SPIPlanPtr plan_ = nullptr;
     size_t rows_ = 0;
+    std::vector<uint64_t>* tids_ = nullptr;
 };
 
 }  // namespace nightjar::pg

@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,7 @@ extern "C" {
 #include "core/json/json_string.hpp"
 #include "core/resolve/incremental.hpp"
 #include "core/resolve/resolver.hpp"
+#include "core/resolve/run_snapshot.hpp"
 
 using namespace nightjar::pg;
 namespace core = nightjar::core;
@@ -72,6 +74,8 @@ namespace {
 
 constexpr long kReadRows = 5000;
 constexpr size_t kWriteRows = 10000;
+constexpr size_t kSnapshotPart = size_t{256} << 20;  // bytes per row of resolution_snapshot
+constexpr size_t kMaxDeltas = 8;                     // deltas after a base before the next base
 
 // Seconds returns the time since `start` in seconds.
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -133,6 +137,9 @@ class Resolution {
         BatchStep step(label_, kReadRows);
         auto t0 = std::chrono::steady_clock::now();
         for (size_t i = 0; i < queries_.size(); ++i) ReadInput(step, static_cast<uint32_t>(i));
+        std::vector<std::string> labels;
+        for (const InputStats& in : inputs_) labels.push_back(in.source);
+        identity_ = res::RecordIdentities(records_, labels);
         read_seconds_ = Seconds(t0);
         t0 = std::chrono::steady_clock::now();
         ReadPreviousAndConstraints(step);
@@ -147,13 +154,15 @@ class Resolution {
         } else {
             std::vector<uint32_t> all_records(records_.size());
             for (uint32_t r = 0; r < all_records.size(); ++r) all_records[r] = r;
-            WriteMembers(step.OuterContext(), all_records, nullptr);
+            std::vector<uint64_t> member_rows, pair_rows;
+            WriteMembers(step.OuterContext(), all_records, nullptr, member_rows);
             write_members_seconds_ = Seconds(t0);
             std::vector<size_t> all_pairs(result_.pairs.size());
             for (size_t i = 0; i < all_pairs.size(); ++i) all_pairs[i] = i;
-            WritePairs(step.OuterContext(), all_pairs);
+            WritePairs(step.OuterContext(), all_pairs, pair_rows);
             member_rows_written_ = all_records.size();
             pair_rows_written_ = all_pairs.size();
+            WriteSnapshot(step.OuterContext(), {}, member_rows, pair_rows, {});
         }
         write_seconds_ = Seconds(t0);
         step.Finish();
@@ -174,17 +183,20 @@ class Resolution {
             json += ", \"records\": " + std::to_string(inputs_[i].records) +
                     ", \"null_keys\": " + std::to_string(inputs_[i].null_keys) + "}";
         }
-        char buf[512];
+        char buf[1024];
         snprintf(buf, sizeof buf,
                  "], \"read_seconds\": %.3f, \"read_previous_seconds\": %.3f, \"write_seconds\": "
                  "%.3f, \"write_members_seconds\": %.3f, \"write_path\": \"%s\", "
                  "\"rows_written\": {\"members\": %zu, \"pairs\": %zu}, \"rows_deleted\": "
                  "{\"members\": %zu, \"pairs\": %zu}, \"memory_bytes\": %zu, "
-                 "\"unknown_constraints\": %zu, \"model_state\": ",
+                 "\"unknown_constraints\": %zu, \"snapshot\": {\"read\": \"%s\", "
+                 "\"deltas_read\": %zu, \"written\": \"%s\", \"written_bytes\": %zu, "
+                 "\"write_seconds\": %.3f}, \"model_state\": ",
                  read_seconds_, read_previous_seconds_, write_seconds_, write_members_seconds_,
                  heap_writes_ ? "heap" : "sql", member_rows_written_, pair_rows_written_,
                  member_rows_deleted_, pair_rows_deleted_, records_.MemoryBytes(),
-                 unknown_constraints_);
+                 unknown_constraints_, snapshot_read_.c_str(), delta_count_,
+                 snapshot_written_.c_str(), snapshot_bytes_, snapshot_seconds_);
         json += buf;
         AppendJsonString(json, result_.model_state);
         json += "}";
@@ -199,14 +211,78 @@ class Resolution {
         if (!incremental && !read_constraints_) return;
         SourceIndex sources;
         for (uint32_t i = 0; i < inputs_.size(); ++i) sources.emplace(inputs_[i].source, i);
-        const res::RecordIndex index(records_);
-        if (read_constraints_)
+        std::optional<res::RecordIndex> index;
+        if (read_constraints_) {
+            index.emplace(records_);
             unknown_constraints_ =
-                ReadLinkConstraints(step, name_, sources, index, options_.constraints);
+                ReadLinkConstraints(step, name_, sources, *index, options_.constraints);
+        }
         if (!incremental) return;
-        ReadPreviousRun(step, member_table_, pair_table_, sources, index, records_.size(),
-                        config_.fields.size(), previous_, previous_rows_);
         options_.previous = &previous_;
+        if (ReadSnapshot(step)) return;
+        if (!index) index.emplace(records_);
+        ReadPreviousRun(step, member_table_, pair_table_, sources, *index, records_.size(),
+                        config_.fields.size(), previous_, previous_rows_);
+    }
+
+    // ReadSnapshot (incremental) takes the last run from its snapshot -- a base and the
+    // deltas of the runs since -- when there is one for the partitions as they are
+    // (sql/52_resolve_snapshot.sql); false: read the tables.
+    bool ReadSnapshot(BatchStep& step) {
+        std::string base;
+        std::vector<std::string> deltas;
+        Datum args[3] = {TextDatum(name_), ObjectIdGetDatum(member_oid_),
+                         ObjectIdGetDatum(pair_oid_)};
+        step.Run(
+            "SELECT s.delta, s.data, s.part FROM nightjar.resolution_snapshot s WHERE "
+            "s.resolution = $1 AND s.member_file = (SELECT c.relfilenode FROM "
+            "pg_catalog.pg_class c WHERE c.oid = $2) AND s.pair_file = (SELECT c.relfilenode "
+            "FROM pg_catalog.pg_class c WHERE c.oid = $3) ORDER BY s.part",
+            {TEXTOID, OIDOID, OIDOID}, {args[0], args[1], args[2]}, [&](const StepRow& row) {
+                bool isnull = false;
+                const bool delta = DatumGetBool(row.Value(1, &isnull));
+                std::optional<std::string_view> part = StepRowText(row, 2);
+                next_part_ = DatumGetInt32(row.Value(3, &isnull)) + 1;
+                if (!part) return;
+                if (delta) {
+                    deltas.emplace_back(*part);
+                    delta_bytes_ += part->size();
+                } else {
+                    base.append(part->data(), part->size());
+                }
+            });
+        if (base.empty()) {
+            snapshot_read_ = "none: read the tables";
+            return false;
+        }
+        try {
+            res::RunSnapshot snapshot = res::DecodeSnapshot(base);
+            base_bytes_ = base.size();
+            base = std::string();
+            if (!deltas.empty()) {
+                std::vector<res::SnapshotDelta> decoded;
+                for (std::string& d : deltas) {
+                    decoded.push_back(res::DecodeDelta(d));
+                    d = std::string();
+                }
+                snapshot = res::ApplyDeltas(snapshot, decoded);
+            }
+            delta_count_ = deltas.size();
+            if (!res::PreviousFromSnapshot(snapshot, identity_, config_.fields.size(), previous_,
+                                           previous_rows_)) {
+                snapshot_read_ = "unusable (fields or identities): read the tables";
+                return false;
+            }
+            gone_ = res::GoneIdentities(snapshot, identity_);
+        } catch (const core::DataError& e) {
+            snapshot_read_ = std::string(e.what()).substr(0, 120);
+            for (char& c : snapshot_read_)
+                if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
+            snapshot_read_ += ": read the tables";
+            return false;
+        }
+        snapshot_read_ = "used";
+        return true;
     }
 
     // WriteChanges (incremental) deletes the stored rows that changed or are gone and
@@ -219,16 +295,145 @@ class Resolution {
         for (uint32_t r : changes.members)
             if (previous_rows_.member[r] != 0) members.push_back(previous_rows_.member[r]);
         DeleteRowsByCtid(outer, member_table_, members, kWriteRows);
-        WriteMembers(outer, changes.members, &ids);
+        std::vector<uint64_t> written;
+        WriteMembers(outer, changes.members, &ids, written);
+        std::vector<uint64_t> member_rows = std::move(previous_rows_.member);
+        for (size_t k = 0; k < changes.members.size() && k < written.size(); ++k)
+            member_rows[changes.members[k]] = written[k];
+        const bool members_located = written.size() == changes.members.size();
         write_members_seconds_ = Seconds(t0);
         std::vector<uint64_t> pairs = std::move(previous_rows_.stale_pairs);
         for (size_t j : changes.stale_pairs) pairs.push_back(previous_rows_.pair[j]);
         DeleteRowsByCtid(outer, pair_table_, pairs, kWriteRows);
-        WritePairs(outer, changes.pairs);
+        written.clear();
+        WritePairs(outer, changes.pairs, written);
+        std::vector<uint64_t> pair_rows(result_.pairs.size(), 0);
+        for (size_t i = 0; i < pair_rows.size(); ++i)
+            if (changes.kept_row[i] != res::kNoOrigin)
+                pair_rows[i] = previous_rows_.pair[changes.kept_row[i]];
+        for (size_t k = 0; k < changes.pairs.size() && k < written.size(); ++k)
+            pair_rows[changes.pairs[k]] = written[k];
         member_rows_deleted_ = members.size();
         pair_rows_deleted_ = pairs.size();
         member_rows_written_ = changes.members.size();
         pair_rows_written_ = changes.pairs.size();
+        if (!members_located || written.size() != changes.pairs.size()) {
+            DeleteSnapshot();  // a row went somewhere RETURNING did not say: read the tables next
+                               // time
+            return;
+        }
+        if (snapshot_read_ == "used" && WriteDelta(outer, ids, changes, member_rows, pair_rows))
+            return;
+        WriteSnapshot(outer, ids, member_rows, pair_rows, changes.kept_row);
+    }
+
+    // WriteDelta appends this run's changes to the snapshot it started from, unless the
+    // deltas would then outweigh a quarter of the base or number kMaxDeltas (then the
+    // caller writes a new base: reading many deltas costs more than writing one base).
+    bool WriteDelta(MemoryContext outer, const std::vector<int64_t>& ids,
+                    const res::RunChanges& changes, const std::vector<uint64_t>& member_rows,
+                    const std::vector<uint64_t>& pair_rows) {
+        const auto t0 = std::chrono::steady_clock::now();
+        res::SnapshotDelta d;
+        d.fields = static_cast<uint32_t>(config_.fields.size());
+        d.gone = std::move(gone_);
+        for (uint32_t r : changes.members) {
+            d.identity.push_back(identity_[r]);
+            d.fingerprint.push_back(result_.fingerprint[r]);
+            d.entity.push_back(ids[result_.entity_of[r]]);
+            d.member_row.push_back(member_rows[r]);
+        }
+        for (size_t j : changes.stale_pairs) {
+            d.gone_a.push_back(identity_[previous_.pairs[j].a]);
+            d.gone_b.push_back(identity_[previous_.pairs[j].b]);
+        }
+        for (size_t i : changes.pairs) {
+            const res::ScoredPair& p = result_.pairs[i];
+            d.pair_a.push_back(identity_[p.a]);
+            d.pair_b.push_back(identity_[p.b]);
+            d.probability.push_back(p.probability);
+            d.match_weight.push_back(p.match_weight);
+            d.status.push_back(static_cast<uint8_t>(p.status));
+            d.pair_row.push_back(pair_rows[i]);
+            for (size_t f = 0; f < d.fields; ++f) d.levels.push_back(result_.PairLevel(i, f));
+        }
+        const std::string bytes = res::EncodeDelta(d);
+        if (delta_count_ + 1 > kMaxDeltas || (delta_bytes_ + bytes.size()) * 4 > base_bytes_ ||
+            bytes.size() > kSnapshotPart)
+            return false;
+        InsertSnapshotPart(outer, next_part_, true, bytes.data(), bytes.size());
+        snapshot_bytes_ = bytes.size();
+        snapshot_written_ = "delta";
+        snapshot_seconds_ = Seconds(t0);
+        return true;
+    }
+
+    // InsertSnapshotPart stores one row of nightjar.resolution_snapshot.
+    void InsertSnapshotPart(MemoryContext outer, int part, bool delta, const char* data,
+                            size_t len) {
+        ScratchContext scratch(outer);
+        ScratchContext::Scope in_scratch(scratch);
+        PgCall([&] {
+            auto* value = static_cast<bytea*>(palloc(VARHDRSZ + len));
+            SET_VARSIZE(value, VARHDRSZ + len);
+            std::memcpy(VARDATA(value), data, len);
+            Oid types[6] = {TEXTOID, INT4OID, BOOLOID, OIDOID, OIDOID, BYTEAOID};
+            Datum v[6] = {PointerGetDatum(cstring_to_text_with_len(name_.data(),
+                                                                   static_cast<int>(name_.size()))),
+                          Int32GetDatum(part),
+                          BoolGetDatum(delta),
+                          ObjectIdGetDatum(member_oid_),
+                          ObjectIdGetDatum(pair_oid_),
+                          PointerGetDatum(value)};
+            // Prepared, so that the planner does not fold the value into a copy.
+            SPIPlanPtr plan = SPI_prepare_cursor(
+                "INSERT INTO nightjar.resolution_snapshot (resolution, part, delta, member_file, "
+                "pair_file, data) SELECT $1, $2, $3, (SELECT c.relfilenode FROM "
+                "pg_catalog.pg_class c WHERE c.oid = $4), (SELECT c.relfilenode FROM "
+                "pg_catalog.pg_class c WHERE c.oid = $5), $6",
+                6, types, CURSOR_OPT_GENERIC_PLAN);
+            if (plan == nullptr || SPI_execute_plan(plan, v, nullptr, false, 0) != SPI_OK_INSERT)
+                elog(ERROR, "nightjar: could not store the run snapshot");
+            SPI_freeplan(plan);
+        });
+    }
+
+    // DeleteSnapshot removes the resolution's run snapshot.
+    void DeleteSnapshot() {
+        Datum name = TextDatum(name_);
+        PgCall([&] {
+            Oid type = TEXTOID;
+            if (SPI_execute_with_args(
+                    "DELETE FROM nightjar.resolution_snapshot WHERE resolution = $1", 1, &type,
+                    &name, nullptr, false, 0) != SPI_OK_DELETE)
+                elog(ERROR, "nightjar: could not delete the run snapshot");
+        });
+    }
+
+    // WriteSnapshot replaces the resolution's run snapshot by one of the rows as they now
+    // are (`member_rows` per record, `pair_rows` per pair of the result; run_snapshot.hpp),
+    // cut into parts of at most kSnapshotPart bytes. Two records with one identity hash
+    // leave no snapshot (the next incremental run reads the tables).
+    void WriteSnapshot(MemoryContext outer, const std::vector<int64_t>& ids,
+                       const std::vector<uint64_t>& member_rows,
+                       const std::vector<uint64_t>& pair_rows, const std::vector<uint32_t>& kept) {
+        const auto t0 = std::chrono::steady_clock::now();
+        DeleteSnapshot();
+        std::string bytes;
+        try {
+            bytes = res::EncodeSnapshot(
+                res::BuildSnapshot(result_, ids, identity_, member_rows, pair_rows, kept,
+                                   mode_ == "incremental" ? &previous_ : nullptr));
+        } catch (const core::InvalidArgument&) {
+            snapshot_seconds_ = Seconds(t0);
+            return;
+        }
+        for (size_t begin = 0, part = 0; begin < bytes.size(); begin += kSnapshotPart, ++part)
+            InsertSnapshotPart(outer, static_cast<int>(part), false, bytes.data() + begin,
+                               std::min(kSnapshotPart, bytes.size() - begin));
+        snapshot_written_ = "base";
+        snapshot_bytes_ = bytes.size();
+        snapshot_seconds_ = Seconds(t0);
     }
 
     // ReadInput streams input `source` into the record set.
@@ -300,7 +505,7 @@ class Resolution {
     // fingerprint), by HeapWriter when the partition allows it (resolve_writer.hpp), else
     // by SQL.
     void WriteMembers(MemoryContext outer, const std::vector<uint32_t>& records,
-                      const std::vector<int64_t>* ids) {
+                      const std::vector<int64_t>* ids, std::vector<uint64_t>& rows) {
         const std::vector<Datum> sources = SourceDatums(outer);
         const Datum resolution = OuterText(outer, name_);
         std::optional<HeapWriter> heap;
@@ -312,10 +517,16 @@ class Resolution {
             bulk.emplace("INSERT INTO " + member_table_ +
                              " (resolution, entity_id, source, key, fingerprint) SELECT * FROM "
                              "unnest($1::text[], $2::bigint[], $3::text[], $4::text[], "
-                             "$5::bigint[])",
+                             "$5::bigint[]) RETURNING ctid",
                          std::vector<Oid>{TEXTOID, INT8OID, TEXTOID, TEXTOID, INT8OID});
         }
         heap_writes_ = heap.has_value();
+        rows.reserve(rows.size() + records.size());
+        if (heap) {
+            heap->CollectTids(&rows);
+        } else {
+            bulk->CollectTids(&rows);
+        }
         ScratchContext scratch(outer);
         ActivityProgress progress(label_, "entity members written");
         std::vector<Datum> keys;
@@ -389,7 +600,8 @@ class Resolution {
 
     // WritePairs writes the scored pairs `which` (indexes of result_.pairs: matches, cut
     // links and the review band), by HeapWriter when the partition allows it, else by SQL.
-    void WritePairs(MemoryContext outer, const std::vector<size_t>& which) {
+    void WritePairs(MemoryContext outer, const std::vector<size_t>& which,
+                    std::vector<uint64_t>& rows) {
         const std::vector<Datum> sources = SourceDatums(outer);
         const Datum resolution = OuterText(outer, name_);
         const size_t nfields = config_.fields.size();
@@ -405,7 +617,13 @@ class Resolution {
             std::vector<Oid> types = {TEXTOID, TEXTOID,   TEXTOID,   TEXTOID,
                                       TEXTOID, FLOAT4OID, FLOAT4OID, TEXTOID};
             types.resize(8 + nfields, INT2OID);
-            bulk.emplace(PairInsertSql(), types);
+            bulk.emplace(PairInsertSql() + " RETURNING ctid", types);
+        }
+        rows.reserve(rows.size() + which.size());
+        if (heap) {
+            heap->CollectTids(&rows);
+        } else {
+            bulk->CollectTids(&rows);
         }
         ScratchContext scratch(outer);
         ActivityProgress progress(label_, "pairs written");
@@ -477,6 +695,14 @@ class Resolution {
     bool heap_writes_ = false;  // whether the rows went through HeapWriter (for the summary)
     const res::ResolverConfig& config_;
     res::RecordSet records_;
+    std::vector<uint64_t> identity_;  // per record: RecordIdentities (the run snapshot's key)
+    std::string snapshot_read_ = "not needed";  // incremental: whether the snapshot was used
+    std::string snapshot_written_ = "none";     // base, delta or none
+    size_t snapshot_bytes_ = 0;
+    double snapshot_seconds_ = 0;
+    size_t base_bytes_ = 0, delta_bytes_ = 0, delta_count_ = 0;  // the snapshot read
+    int next_part_ = 0;           // the part number after the snapshot's last
+    std::vector<uint64_t> gone_;  // identities of the snapshot's records gone today
     std::vector<std::string> queries_;
     std::vector<InputStats> inputs_;
     std::string label_;

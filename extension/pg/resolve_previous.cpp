@@ -101,10 +101,8 @@ void ReadLevels(Datum d, size_t fields, std::vector<int8_t>& out) {
 // Ctid returns a tid column packed as block << 16 | offset.
 uint64_t Ctid(const StepRow& row, int col) {
     bool isnull = false;
-    const auto* tid = reinterpret_cast<ItemPointer>(DatumGetPointer(row.Value(col, &isnull)));
-    if (isnull) return 0;
-    return static_cast<uint64_t>(ItemPointerGetBlockNumberNoCheck(tid)) << 16 |
-           ItemPointerGetOffsetNumberNoCheck(tid);
+    Datum d = row.Value(col, &isnull);
+    return isnull ? 0 : PackTid(*reinterpret_cast<ItemPointer>(DatumGetPointer(d)));
 }
 
 // PairStatusOf reads a stored status ("match", "cut", else review).

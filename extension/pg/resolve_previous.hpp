@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/resolve/resolver.hpp"
+#include "core/resolve/run_snapshot.hpp"
 #include "extension/pg/batch_step.hpp"
 
 namespace nightjar::pg {
@@ -25,14 +26,10 @@ std::optional<std::string_view> StepRowText(const StepRow& row, int col);
 // SourceIndex maps an input's source label to its index (config order).
 using SourceIndex = std::unordered_map<std::string, uint32_t>;
 
-// PreviousRows locates the last run's stored rows for an incremental run that rewrites
-// only what changed: ctids packed as block << 16 | offset (0: no row).
-struct PreviousRows {
-    std::vector<uint64_t> member;         // per today's record
-    std::vector<uint64_t> pair;           // per PreviousRun::pairs entry
-    std::vector<uint64_t> stale_members;  // rows of records that are gone
-    std::vector<uint64_t> stale_pairs;    // rows naming a record that is gone, or without levels
-};
+// PreviousRows locates the last run's stored rows (core StoredRows: ctids packed as
+// block << 16 | offset, 0: no row); from the tables, stale_pairs also holds rows without
+// levels.
+using PreviousRows = core::resolve::StoredRows;
 
 // ReadPreviousRun fills `out` from the resolution's entity_member partition (fingerprint,
 // entity per current record; records that are gone counted as deleted) and match_pair

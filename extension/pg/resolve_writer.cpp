@@ -76,6 +76,9 @@ void HeapWriter::Add(const Datum* values, const bool* nulls) {
 void HeapWriter::Flush() {
     if (used_ == 0) return;
     PgCall([&] { table_multi_insert(rel_, slots_.data(), used_, cid_, 0, bistate_); });
+    if (tids_ != nullptr)
+        for (int i = 0; i < used_; ++i)
+            tids_->push_back(PackTid(slots_[static_cast<size_t>(i)]->tts_tid));
     used_ = 0;
 }
 

@@ -28,6 +28,7 @@ extern "C" {
 #include <vector>
 
 #include "extension/pg/boundary.hpp"
+#include "extension/pg/record_io.hpp"
 
 namespace nightjar::pg {
 
@@ -47,6 +48,9 @@ class HeapWriter {
     void Add(const Datum* values, const bool* nulls);
     // Flush writes the pending rows.
     void Flush();
+    // CollectTids makes every later Flush append the written rows' addresses to `out`
+    // (packed as block << 16 | offset), in the order of Add.
+    void CollectTids(std::vector<uint64_t>* out) { tids_ = out; }
 
   private:
     Relation rel_ = nullptr;
@@ -55,6 +59,7 @@ class HeapWriter {
     int natts_ = 0;
     std::vector<TupleTableSlot*> slots_;
     int used_ = 0;
+    std::vector<uint64_t>* tids_ = nullptr;
 };
 
 // DeleteRowsByCtid deletes the rows of `table` (a quoted name) at `ctids` (packed as

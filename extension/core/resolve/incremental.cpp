@@ -185,6 +185,7 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
             out.members.push_back(static_cast<uint32_t>(r));
     }
     std::vector<uint8_t> kept(previous.pairs.size(), 0);
+    out.kept_row.assign(result.pairs.size(), kNoOrigin);
     if (result.previous_pair.size() == result.pairs.size() && !result.pairs.empty()) {
         for (size_t i = 0; i < result.pairs.size(); ++i) {
             const ScoredPair& p = result.pairs[i];
@@ -198,6 +199,7 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
             }
             if (same) {
                 kept[j] = 1;
+                out.kept_row[i] = j;
             } else {
                 out.pairs.push_back(i);
             }
@@ -225,7 +227,10 @@ RunChanges DiffRuns(const ResolveResult& result, const std::vector<int64_t>& ids
                 const ScoredPair& q = previous.pairs[it->second];
                 same = !kept[it->second] && q.status == p.status &&
                        std::fabs(q.match_weight - p.match_weight) <= kStoredWeightTolerance;
-                if (same) kept[it->second] = 1;
+                if (same) {
+                    kept[it->second] = 1;
+                    out.kept_row[i] = static_cast<uint32_t>(it->second);
+                }
             }
         }
         if (!same) out.pairs.push_back(i);

@@ -45,6 +45,8 @@ struct RunChanges {
     std::vector<uint32_t> members;    // records whose row is (re)written: new or changed
     std::vector<size_t> pairs;        // indexes of result.pairs to insert
     std::vector<size_t> stale_pairs;  // indexes of previous.pairs whose row is deleted
+    std::vector<uint32_t>
+        kept_row;  // per result.pairs: the previous.pairs row it keeps, or kNoOrigin
 };
 
 // kStoredWeightTolerance is how far (log2 Bayes factor) today's weight of a pair between
