@@ -87,7 +87,9 @@ BEGIN
                   FROM unnest(ARRAY['match_pair', 'entity_member']) t LOOP
         CONTINUE WHEN v_part IS NULL;
         IF NOT p_on THEN
-            EXECUTE format('DROP TRIGGER IF EXISTS snapshot_stale ON %s', v_part);
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = v_part AND g.tgname = 'snapshot_stale') THEN
+                EXECUTE format('DROP TRIGGER snapshot_stale ON %s', v_part);
+            END IF;
         ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
                           WHERE g.tgrelid = v_part AND g.tgname = 'snapshot_stale') THEN
             EXECUTE format('CREATE TRIGGER snapshot_stale AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
