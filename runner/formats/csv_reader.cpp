@@ -51,6 +51,7 @@ class CsvReader : public RecordReader {
         Position start;
         size_t n = ParseRecord(start);
         headers_ = UniqueHeaders(std::vector<std::string>(fields_.begin(), fields_.begin() + n));
+        for (const auto& h : headers_) quoted_keys_.push_back(JsonObjectWriter::QuotedKey(h));
     }
 
     // Headers returns the header row's keys.
@@ -71,9 +72,9 @@ class CsvReader : public RecordReader {
         JsonObjectWriter w(rec.json);
         for (size_t i = 0; i < headers_.size(); ++i) {
             if (i < n)
-                w.String(headers_[i], fields_[i]);
+                w.KeyedString(quoted_keys_[i], fields_[i]);
             else
-                w.Null(headers_[i]);
+                w.KeyedNull(quoted_keys_[i]);
         }
         w.Finish();
         return true;
@@ -210,6 +211,7 @@ class CsvReader : public RecordReader {
     const std::string* line_ = &raw_;
     std::vector<std::string> fields_;
     std::vector<std::string> headers_;
+    std::vector<std::string> quoted_keys_;  // each header as JSON text with its colon
     long records_ = 0;
 };
 

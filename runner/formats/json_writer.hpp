@@ -35,6 +35,24 @@ class JsonObjectWriter {
     }
     // Null adds a null field.
     void Null(std::string_view key) { Raw(key, "null"); }
+    // KeyedString adds a string field whose key is already JSON text with its colon
+    // (QuotedKey): a reader writing the same keys in every record escapes them once.
+    void KeyedString(std::string_view quoted_key, std::string_view value) {
+        QuotedKeyText(quoted_key);
+        AppendJsonString(out_, value);
+    }
+    // KeyedNull adds a null field whose key is already JSON text with its colon.
+    void KeyedNull(std::string_view quoted_key) {
+        QuotedKeyText(quoted_key);
+        out_ += "null";
+    }
+    // QuotedKey returns the JSON text of a key followed by its colon, for KeyedString.
+    static std::string QuotedKey(std::string_view key) {
+        std::string out;
+        AppendJsonString(out, key);
+        out += ':';
+        return out;
+    }
     // Finish closes the object.
     void Finish() { out_ += '}'; }
 
@@ -45,6 +63,12 @@ class JsonObjectWriter {
         first_ = false;
         AppendJsonString(out_, key);
         out_ += ':';
+    }
+    // QuotedKeyText writes the separator and an already quoted key with its colon.
+    void QuotedKeyText(std::string_view quoted_key) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += quoted_key;
     }
     std::string& out_;
     bool first_ = true;

@@ -6,6 +6,9 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "runner/ingest/jsonb_order.hpp"
 
 namespace nightjar::runner {
 
@@ -21,7 +24,8 @@ class RawRecordCopy {
     RawRecordCopy(const RawRecordCopy&) = delete;
     RawRecordCopy& operator=(const RawRecordCopy&) = delete;
 
-    // Row appends one record: its batch coordinates, place in its file and JSON object text.
+    // Row appends one record: its batch coordinates, place in its file and JSON object text
+    // (its top-level members reordered as jsonb stores them: the same jsonb).
     void Row(std::int64_t source_id, std::int64_t batch_id, std::int64_t file_id,
              std::int64_t record_no, std::int64_t file_record_no, std::int64_t file_line,
              std::string_view json);
@@ -34,6 +38,7 @@ class RawRecordCopy {
 
     struct pg_conn* conn_;
     std::string buf_;
+    std::vector<JsonMember> members_;  // the current record's members, reused
     bool open_ = false;
 };
 

@@ -7,7 +7,7 @@
 // be staged already, has its rows deleted and is marked failed or skipped), finish_batch
 // (checks the batch's rows once, counts, status, the batch.staged event built in SQL),
 // commit. A crash at any point before the commit leaves nothing: the next run re-plans
-// the same files. Memory: one record and the COPY's 1 MiB buffer.
+// the same files. Memory: one record and the COPY's 64 KiB buffer.
 //
 // When the server refuses a record (a data error such as a number jsonb cannot hold),
 // the whole transaction is lost and the error does not say which file it came from. The
