@@ -15,8 +15,9 @@
 //     nightjar._resolution_inputs from quoted identifiers) returns the key then one text
 //     column per field, ordered by key (COLLATE "C"), so record indexes -- and with them
 //     the core's entity numbering -- are the same on every run over unchanged data.
-//     Values are handed to RecordSet::Add as views into the tuples (no copy; the core
-//     normalises and interns them at once), so memory is the RecordSet plus one chunk.
+//     Each row's key and values are copied into a RecordFeed, whose worker thread adds
+//     them to the RecordSet (normalising and interning) while this thread fetches the
+//     next rows: memory is the RecordSet plus one chunk and a few feed batches.
 //     A NULL key skips the row (counted); a key seen twice in one input is an error.
 //     Then, when asked, the link constraints, and for an incremental run the last run's
 //     members (fingerprints) and pairs (resolve_previous.cpp), with each row's ctid.
@@ -62,6 +63,7 @@ extern "C" {
 #include "core/errors.hpp"
 #include "core/json/json_string.hpp"
 #include "core/resolve/incremental.hpp"
+#include "core/resolve/record_feed.hpp"
 #include "core/resolve/resolver.hpp"
 #include "core/resolve/run_snapshot.hpp"
 
@@ -74,6 +76,9 @@ namespace {
 
 constexpr long kReadRows = 5000;
 constexpr size_t kWriteRows = 10000;
+// Row addresses per DELETE: with 10,000 the planner's cost of a TID scan (a random page
+// each) passed that of scanning the partition, and each statement scanned 1-2M rows.
+constexpr size_t kDeleteRows = 1000;
 constexpr size_t kSnapshotPart = size_t{256} << 20;  // bytes per row of resolution_snapshot
 constexpr size_t kMaxDeltas = 8;                     // deltas after a base before the next base
 
@@ -136,7 +141,12 @@ class Resolution {
     void Run() {
         BatchStep step(label_, kReadRows);
         auto t0 = std::chrono::steady_clock::now();
-        for (size_t i = 0; i < queries_.size(); ++i) ReadInput(step, static_cast<uint32_t>(i));
+        {
+            res::RecordFeed feed(records_);  // normalises on a second thread while we fetch
+            for (size_t i = 0; i < queries_.size(); ++i)
+                ReadInput(step, static_cast<uint32_t>(i), feed);
+            feed.Finish();
+        }
         std::vector<std::string> labels;
         for (const InputStats& in : inputs_) labels.push_back(in.source);
         identity_ = res::RecordIdentities(records_, labels);
@@ -294,7 +304,7 @@ class Resolution {
         std::vector<uint64_t> members = std::move(previous_rows_.stale_members);
         for (uint32_t r : changes.members)
             if (previous_rows_.member[r] != 0) members.push_back(previous_rows_.member[r]);
-        DeleteRowsByCtid(outer, member_table_, members, kWriteRows);
+        DeleteRowsByCtid(outer, member_table_, members, kDeleteRows);
         std::vector<uint64_t> written;
         WriteMembers(outer, changes.members, &ids, written);
         std::vector<uint64_t> member_rows = std::move(previous_rows_.member);
@@ -304,7 +314,7 @@ class Resolution {
         write_members_seconds_ = Seconds(t0);
         std::vector<uint64_t> pairs = std::move(previous_rows_.stale_pairs);
         for (size_t j : changes.stale_pairs) pairs.push_back(previous_rows_.pair[j]);
-        DeleteRowsByCtid(outer, pair_table_, pairs, kWriteRows);
+        DeleteRowsByCtid(outer, pair_table_, pairs, kDeleteRows);
         written.clear();
         WritePairs(outer, changes.pairs, written);
         std::vector<uint64_t> pair_rows(result_.pairs.size(), 0);
@@ -436,8 +446,8 @@ class Resolution {
         snapshot_seconds_ = Seconds(t0);
     }
 
-    // ReadInput streams input `source` into the record set.
-    void ReadInput(BatchStep& step, uint32_t source) {
+    // ReadInput streams input `source` into the record set through `feed`.
+    void ReadInput(BatchStep& step, uint32_t source, res::RecordFeed& feed) {
         InputStats& stats = inputs_[source];
         const size_t nfields = config_.fields.size();
         std::vector<std::optional<std::string_view>> values(nfields);
@@ -457,7 +467,7 @@ class Resolution {
             previous_key.assign(key->data(), key->size());
             for (size_t f = 0; f < nfields; ++f)
                 values[f] = StepRowText(row, static_cast<int>(f) + 2);
-            records_.Add(source, *key, values);
+            feed.Append(source, *key, values);
             ++stats.records;
         });
     }

@@ -3,7 +3,8 @@
 // Phases, per key family (rule):
 //   1. keys: every record yields the cartesian product of its terms' parts (a 64-bit hash
 //      per key; e.g. the phonetic keys of the name's two rarest words times the postcode);
-//   2. blocks: (hash, record) entries are sorted, equal hashes form a block;
+//   2. blocks: (hash, record) entries are radix-sorted, equal hashes form a block (the
+//      rarest words of each value are found once and remembered: RareCache);
 //   3. pairs: a block of at most max_block_size records gives all its pairs; a larger one
 //      (a common word, a big city's postcode) is sorted by the records' name and each
 //      record paired with its `window` next neighbours (sorted neighbourhood), counted in
@@ -72,6 +73,36 @@ void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2
     if (n == 2 && s.token_df[t[out[1]]] > 4 * static_cast<uint64_t>(s.token_df[t[out[0]]])) n = 1;
 }
 
+// RareCache remembers RarestTokens per value of each field (both modes): a record's keys
+// ask for the same value's rarest words once per rarity-based term, and values repeat.
+class RareCache {
+  public:
+    explicit RareCache(const RecordData& d) : d_(d), memo_(d.fields.size() * 2) {}
+    // Get returns RarestTokens(field's store, v, words_only) through the memo.
+    void Get(size_t field, uint32_t v, bool words_only, size_t out[2], size_t& n) {
+        std::vector<uint32_t>& m = memo_[field * 2 + (words_only ? 1 : 0)];
+        const FieldStore& s = d_.fields[field];
+        if (m.empty()) m.assign(s.values.size(), kUnknown);
+        uint32_t e = m[v];
+        if (e == kUnknown) {
+            RarestTokens(s, v, words_only, out, n);
+            // n (2 bits) | first position (15 bits) | second position (15 bits)
+            if (n > 0 && (out[0] >= 0x7FFF || (n == 2 && out[1] >= 0x7FFF))) return;  // not kept
+            e = static_cast<uint32_t>(n) << 30 | static_cast<uint32_t>(n > 0 ? out[0] : 0) << 15 |
+                static_cast<uint32_t>(n == 2 ? out[1] : 0);
+            m[v] = e;
+        }
+        n = e >> 30;
+        out[0] = (e >> 15) & 0x7FFF;
+        out[1] = e & 0x7FFF;
+    }
+
+  private:
+    static constexpr uint32_t kUnknown = 0xFFFFFFFFu;
+    const RecordData& d_;
+    std::vector<std::vector<uint32_t>> memo_;
+};
+
 enum class Op {
     kValue,
     kFirstPhonetic,
@@ -102,7 +133,7 @@ Op OpOf(const std::string& tr) {
 }
 
 // Parts appends the key parts of `term` for record r (nothing when its value is missing).
-void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
+void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r, RareCache& rare,
            std::vector<uint64_t>& out) {
     const FieldStore& s = d.fields[term.field];
     uint32_t v = s.value_of[r];
@@ -125,7 +156,7 @@ void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
         out.erase(std::unique(out.begin() + begin, out.end()), out.end());
     } else if (op == Op::kRarePhonetic || op == Op::kRareTokens) {
         size_t pos[2], n = 0;
-        RarestTokens(s, v, false, pos, n);
+        rare.Get(term.field, v, false, pos, n);
         const uint32_t* t = s.TokensBegin(v);
         for (size_t i = 0; i < n; ++i)
             out.push_back(op == Op::kRareTokens ? t[pos[i]] : s.token_phonetic[t[pos[i]]]);
@@ -141,7 +172,7 @@ void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
         out.push_back(s.sorted_of.empty() ? v : s.sorted_of[v]);
     } else if (op == Op::kRarePrefix) {
         size_t pos[2], n = 0;
-        RarestTokens(s, v, false, pos, n);
+        rare.Get(term.field, v, false, pos, n);
         const uint32_t* t = s.TokensBegin(v);
         for (size_t i = 0; i < n; ++i)
             out.push_back(
@@ -155,7 +186,7 @@ void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r,
             if (!text.empty() && text[0] >= '0' && text[0] <= '9') number = t[i];
         }
         size_t pos[2], n = 0;
-        RarestTokens(s, v, true, pos, n);
+        rare.Get(term.field, v, true, pos, n);
         if (n > 0) out.push_back(Mix(number, s.token_phonetic[t[pos[0]]]));
     } else if (op == Op::kGeohash) {
         // Geohash cells: 5*len bits split between longitude (ceil) and latitude (floor).
@@ -180,6 +211,21 @@ struct Entry {
         return hash != o.hash ? hash < o.hash : record < o.record;
     }
 };
+
+// SortByHash sorts entries by hash, stably (LSD radix sort, 16 bits a pass): entries are
+// appended in record order, so the result is their order by (hash, record), as
+// std::sort by operator< gives, in four linear passes.
+void SortByHash(std::vector<Entry>& v, std::vector<Entry>& scratch) {
+    scratch.resize(v.size());
+    std::vector<size_t> count(65537);
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (const Entry& e : v) ++count[((e.hash >> shift) & 0xFFFF) + 1];
+        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+        for (const Entry& e : v) scratch[count[(e.hash >> shift) & 0xFFFF]++] = e;
+        v.swap(scratch);
+    }
+}
 
 // SortByName orders the records of an oversize block by their sort text: the first name
 // or address field's sorted words (else field 0's value), missing values last; false when
@@ -216,12 +262,12 @@ inline void Emit(const RecordData& d, bool one_per_source, uint32_t x, uint32_t 
 
 // RecordKeys puts record r's keys of family number fi into `keys` (at most 16).
 void RecordKeys(const RecordData& d, const KeyFamily& fam, const std::vector<Op>& ops, size_t fi,
-                uint32_t r, std::vector<uint64_t>& keys, std::vector<uint64_t>& next,
-                std::vector<uint64_t>& parts) {
+                uint32_t r, RareCache& rare, std::vector<uint64_t>& keys,
+                std::vector<uint64_t>& next, std::vector<uint64_t>& parts) {
     keys.assign(1, Mix(0x5EED, fi));
     for (size_t ti = 0; ti < fam.terms.size(); ++ti) {
         parts.clear();
-        Parts(d, fam.terms[ti], ops[ti], r, parts);
+        Parts(d, fam.terms[ti], ops[ti], r, rare, parts);
         next.clear();
         for (uint64_t k : keys)
             for (uint64_t p : parts) next.push_back(Mix(k, p));
@@ -238,6 +284,7 @@ std::vector<uint64_t> BlockingKeyHashes(const RecordData& d,
     // BlockingKeyHashes folds the words each rarity-based term picks: given the record's
     // values, they alone decide its keys (their text, as ids differ from run to run).
     std::vector<uint64_t> out(d.size(), 0x243F6A8885A308D3ull);
+    RareCache rare(d);
     for (const KeyFamily& fam : families)
         for (const KeyTerm& term : fam.terms) {
             const Op op = OpOf(term.transform);
@@ -250,7 +297,7 @@ std::vector<uint64_t> BlockingKeyHashes(const RecordData& d,
                 const uint32_t v = s.value_of[r];
                 if (v == kMissing) continue;
                 size_t pos[2] = {0, 0}, n = 0;
-                RarestTokens(s, v, op == Op::kNumberStreet, pos, n);
+                rare.Get(term.field, v, op == Op::kNumberStreet, pos, n);
                 const uint32_t* t = s.TokensBegin(v);
                 uint64_t h = Mix(out[r], n);
                 for (size_t i = 0; i < n; ++i) h = Mix(h, HashBytes(s.tokens.Get(t[pos[i]])));
@@ -366,8 +413,9 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
     const bool one_per_source = config.one_per_source;
     std::vector<uint64_t> pairs;
     ProgressTicker ticker(progress, static_cast<int64_t>(2 * n * families.size()), 50000);
-    std::vector<Entry> entries;
+    std::vector<Entry> entries, scratch;
     std::vector<uint64_t> keys, next, parts;
+    RareCache rare(d);
     for (size_t fi = 0; fi < families.size(); ++fi) {
         const KeyFamily& fam = families[fi];
         std::vector<Op> ops;
@@ -375,10 +423,10 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
         entries.clear();
         for (uint32_t r = 0; r < n; ++r) {
             ticker.Tick();
-            RecordKeys(d, fam, ops, fi, r, keys, next, parts);
+            RecordKeys(d, fam, ops, fi, r, rare, keys, next, parts);
             for (uint64_t k : keys) entries.push_back({k, r});
         }
-        std::sort(entries.begin(), entries.end());
+        SortByHash(entries, scratch);
         entries.erase(std::unique(entries.begin(), entries.end(),
                                   [](const Entry& x, const Entry& y) {
                                       return x.hash == y.hash && x.record == y.record;

@@ -34,7 +34,7 @@ class Interner {
     size_t size() const { return offsets_.size() - 1; }
     // MemoryBytes returns the heap bytes held.
     size_t MemoryBytes() const {
-        return arena_.capacity() + offsets_.capacity() * 8 + slots_.capacity() * 4;
+        return arena_.capacity() + offsets_.capacity() * 8 + slots_.capacity() * 8;
     }
 
   private:
@@ -42,7 +42,9 @@ class Interner {
     void Grow();
     std::string arena_;
     std::vector<uint64_t> offsets_{0};
-    std::vector<uint32_t> slots_;  // kMissing = empty
+    // Open addressing: the low 32 bits of the value's hash << 32 | id + 1 (0: empty), so that
+    // a probe compares text only when the hashes agree and growing rehashes nothing.
+    std::vector<uint64_t> slots_;
 };
 
 // HashBytes is a fast 64-bit hash of bytes (FNV-1a folded with a multiply-mix).

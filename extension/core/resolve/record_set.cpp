@@ -50,35 +50,43 @@ uint64_t HashBytes(std::string_view s, uint64_t seed) {
 }
 
 void Interner::Grow() {
-    // Grow rebuilds the slot table at twice the size.
+    // Grow rebuilds the slot table at twice the size from the stored hashes.
     size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
-    slots_.assign(cap, kMissing);
-    for (uint32_t id = 0; id < size(); ++id) {
-        size_t slot = HashBytes(Get(id)) & (cap - 1);
-        while (slots_[slot] != kMissing) slot = (slot + 1) & (cap - 1);
-        slots_[slot] = id;
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(cap, 0);
+    for (uint64_t e : old) {
+        if (e == 0) continue;
+        size_t slot = (e >> 32) & (cap - 1);
+        while (slots_[slot] != 0) slot = (slot + 1) & (cap - 1);
+        slots_[slot] = e;
     }
 }
 
 uint32_t Interner::Find(std::string_view s) const {
     // Find probes linearly from the hash slot.
     if (slots_.empty()) return kMissing;
-    size_t mask = slots_.size() - 1;
-    for (size_t slot = HashBytes(s) & mask;; slot = (slot + 1) & mask) {
-        uint32_t id = slots_[slot];
-        if (id == kMissing || Get(id) == s) return id;
+    const size_t mask = slots_.size() - 1;
+    const uint64_t tag = HashBytes(s) & 0xFFFFFFFFu;
+    for (size_t slot = tag & mask;; slot = (slot + 1) & mask) {
+        const uint64_t e = slots_[slot];
+        if (e == 0) return kMissing;
+        const uint32_t id = static_cast<uint32_t>(e) - 1;
+        if ((e >> 32) == tag && Get(id) == s) return id;
     }
 }
 
 uint32_t Interner::Intern(std::string_view s, bool* added) {
     // Intern finds `s` or appends it to the arena.
     if ((size() + 1) * 2 > slots_.size()) Grow();
-    size_t mask = slots_.size() - 1;
-    size_t slot = HashBytes(s) & mask;
+    const size_t mask = slots_.size() - 1;
+    const uint64_t tag = HashBytes(s) & 0xFFFFFFFFu;
+    size_t slot = tag & mask;
     for (;; slot = (slot + 1) & mask) {
-        uint32_t id = slots_[slot];
-        if (id == kMissing) break;
-        if (Get(id) == s) {
+        const uint64_t e = slots_[slot];
+        if (e == 0) break;
+        const uint32_t id = static_cast<uint32_t>(e) - 1;
+        if ((e >> 32) == tag && Get(id) == s) {
             if (added) *added = false;
             return id;
         }
@@ -87,7 +95,7 @@ uint32_t Interner::Intern(std::string_view s, bool* added) {
     uint32_t id = static_cast<uint32_t>(size());
     arena_.append(s.data(), s.size());
     offsets_.push_back(arena_.size());
-    slots_[slot] = id;
+    slots_[slot] = tag << 32 | (uint64_t{id} + 1);
     if (added) *added = true;
     return id;
 }
