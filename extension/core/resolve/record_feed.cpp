@@ -1,9 +1,10 @@
 // record_feed.cpp: a two-stage pipeline for reading a resolution's inputs.
 //
-// Reading 1M records costs ~1 s of PostgreSQL (the input queries, their sort, the tuples)
-// and ~2.5 s of normalising and interning every value (RecordSet::Add). The caller (the
-// backend's thread: only it may call PostgreSQL) copies each row's text into a batch; a
-// worker thread adds the batches' rows, in order, to the RecordSet. At most kQueued
+// Reading 1M records costs ~1.5 s of PostgreSQL (the input queries, their sort, the
+// tuples) and ~3.8 s of normalising and interning every value (RecordSet::Add). The caller
+// (the backend's thread: only it may call PostgreSQL) normalises each row (~1 s:
+// RecordSet::Canonicalize, which touches no store) into a batch; a worker thread interns
+// the batches' rows, in order, into the RecordSet (RecordSet::AddCanonical). At most kQueued
 // batches wait (bounded memory: a few thousand rows each), and spent batches are reused.
 // Order is kept (one worker, a FIFO queue), so record indexes are those of adding the rows
 // on one thread. Errors: an exception of the worker stops it and is rethrown to the caller
@@ -14,6 +15,7 @@
 #include <utility>
 
 #include "core/resolve/parallel.hpp"
+#include "core/resolve/record_data.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -32,10 +34,15 @@ void RecordFeed::Batch::Clear() {
     text.clear();
     ends.clear();
     present.clear();
+    valid.clear();
+    a.clear();
+    b.clear();
 }
 
 RecordFeed::RecordFeed(RecordSet& records, size_t rows_per_batch)
-    : records_(records), rows_per_batch_(rows_per_batch == 0 ? 1 : rows_per_batch) {
+    : records_(records),
+      config_(records.Data().config),
+      rows_per_batch_(rows_per_batch == 0 ? 1 : rows_per_batch) {
     // RecordFeed starts the worker with every signal blocked.
     SignalsBlocked blocked;
     worker_ = std::thread([this] { Work(); });
@@ -54,15 +61,19 @@ RecordFeed::~RecordFeed() {
 
 void RecordFeed::Append(uint32_t source, std::string_view key,
                         const std::vector<std::optional<std::string_view>>& values) {
-    // Append copies the row's text into the current batch.
+    // Append normalises the row and copies it into the current batch.
+    RecordSet::Canonicalize(config_, values, canonical_);
     if (current_.source.empty()) current_.fields = values.size();
     current_.source.push_back(source);
     current_.text.append(key.data(), key.size());
     current_.ends.push_back(static_cast<uint32_t>(current_.text.size()));
-    for (const auto& v : values) {
-        if (v) current_.text.append(v->data(), v->size());
+    for (const CanonicalValue& v : canonical_) {
+        current_.text.append(v.text);
         current_.ends.push_back(static_cast<uint32_t>(current_.text.size()));
-        current_.present.push_back(v.has_value());
+        current_.present.push_back(v.present);
+        current_.valid.push_back(v.valid);
+        current_.a.push_back(v.a);
+        current_.b.push_back(v.b);
     }
     if (current_.source.size() >= rows_per_batch_ || current_.text.size() > (1u << 30)) HandOver();
 }
@@ -94,7 +105,7 @@ void RecordFeed::Finish() {
     if (error_) std::rethrow_exception(error_);
 }
 
-void RecordFeed::AddBatch(const Batch& b, std::vector<std::optional<std::string_view>>& values) {
+void RecordFeed::AddBatch(const Batch& b, std::vector<CanonicalView>& values) {
     // AddBatch slices each row's text back into key and values.
     const size_t nf = b.fields;
     values.resize(nf);
@@ -105,20 +116,19 @@ void RecordFeed::AddBatch(const Batch& b, std::vector<std::optional<std::string_
         begin = b.ends[base];
         for (size_t f = 0; f < nf; ++f) {
             const uint32_t end = b.ends[base + 1 + f];
-            if (b.present[r * nf + f]) {
-                values[f] = std::string_view(b.text.data() + begin, end - begin);
-            } else {
-                values[f] = std::nullopt;
-            }
+            const size_t k = r * nf + f;
+            values[f] = CanonicalView{b.present[k] != 0,
+                                      std::string_view(b.text.data() + begin, end - begin), b.a[k],
+                                      b.b[k], b.valid[k] != 0};
             begin = end;
         }
-        records_.Add(b.source[r], key, values);
+        records_.AddCanonical(b.source[r], key, values);
     }
 }
 
 void RecordFeed::Work() {
     // Work takes batches in order until closed and drained, or stopped.
-    std::vector<std::optional<std::string_view>> values;
+    std::vector<CanonicalView> values;
     for (;;) {
         Batch b;
         {

@@ -18,10 +18,11 @@
 
 namespace nightjar::core::resolve {
 
-// RecordFeed owns a worker thread that calls RecordSet::Add for the rows the caller
-// appends, in the order appended, so that normalising and interning (the worker) overlap
-// with fetching the next rows (the caller). The caller must not touch the RecordSet
-// between the feed's construction and Finish (or its destruction).
+// RecordFeed owns a worker thread that adds the rows the caller appends to a RecordSet, in
+// the order appended: the caller normalises each row (RecordSet::Canonicalize) and the
+// worker interns it (RecordSet::AddCanonical), so that both overlap with each other and
+// with fetching the next rows. The caller must not touch the RecordSet between the feed's
+// construction and Finish (or its destruction).
 class RecordFeed {
   public:
     // RecordFeed starts the worker (with every signal blocked: see parallel.hpp).
@@ -31,8 +32,8 @@ class RecordFeed {
     RecordFeed(const RecordFeed&) = delete;
     RecordFeed& operator=(const RecordFeed&) = delete;
 
-    // Append copies one row (its input, key and one value per field, nullopt = missing)
-    // into the current batch, handing the batch to the worker when it is full; rethrows
+    // Append normalises one row (its input, key and one raw value per field, nullopt =
+    // missing) into the current batch, handing the batch to the worker when it is full; rethrows
     // the worker's exception, if it failed, at the next hand-over.
     void Append(uint32_t source, std::string_view key,
                 const std::vector<std::optional<std::string_view>>& values);
@@ -41,12 +42,14 @@ class RecordFeed {
     void Finish();
 
   private:
-    // Batch is rows as one text buffer: per row, key then values, each ending at ends[i].
+    // Batch is normalised rows as one text buffer: per row, key then values, each ending
+    // at ends[i]; per value its presence, numbers and validity.
     struct Batch {
         std::vector<uint32_t> source;
         std::string text;
         std::vector<uint32_t> ends;
-        std::vector<uint8_t> present;  // per value: 0 = missing
+        std::vector<uint8_t> present, valid;  // per value
+        std::vector<double> a, b;             // per value
         size_t fields = 0;
         // Clear empties the batch, keeping its buffers.
         void Clear();
@@ -57,10 +60,12 @@ class RecordFeed {
     // Work is the worker's loop.
     void Work();
     // AddBatch adds a batch's rows to the record set (on the worker).
-    void AddBatch(const Batch& b, std::vector<std::optional<std::string_view>>& values);
+    void AddBatch(const Batch& b, std::vector<CanonicalView>& values);
 
     RecordSet& records_;
+    const ResolverConfig config_;  // the record set's fields (a copy: read on this thread)
     const size_t rows_per_batch_;
+    std::vector<CanonicalValue> canonical_;  // the row being appended
     Batch current_;
     std::deque<Batch> queue_, spare_;
     std::mutex mutex_;

@@ -128,15 +128,8 @@ bool ParseNumber(std::string_view s, double& out) {
     return std::isfinite(out);
 }
 
-// Canonical is the normalised form of a value plus its parsed numbers, or nullopt.
-struct Canonical {
-    std::string text;
-    double a = 0, b = 0;
-    bool valid = false;
-};
-
 // Canonicalize normalises one raw value for its kind; false when unusable.
-bool Canonicalize(FieldKind kind, std::string_view raw, Canonical& c) {
+bool Canonicalize(FieldKind kind, std::string_view raw, CanonicalValue& c) {
     switch (kind) {
         case FieldKind::kName:
             c.text = NormalizeName(raw);
@@ -191,7 +184,7 @@ bool Canonicalize(FieldKind kind, std::string_view raw, Canonical& c) {
 }
 
 // AddValue interns a new distinct value's derived data (tokens, numbers) for its kind.
-void AddDerived(FieldStore& f, const Canonical& c) {
+void AddDerived(FieldStore& f, const CanonicalView& c) {
     if (f.HasTokens()) {
         std::vector<std::string_view> toks;
         SplitTokens(c.text, toks);
@@ -249,18 +242,19 @@ bool IsPostcodeName(std::string_view name) {
     return false;
 }
 
-// AddRecord appends one record whose i-th value is get(i).
+// CanonicalizeRow normalises one record's values (get(i): the i-th raw value) into `out`.
+// French addresses often carry "75002 Paris" at their end: the street alone is compared,
+// and the postcode fills a missing postcode-like code field.
 template <typename Get>
-uint32_t AddRecord(RecordData& d, uint32_t source, std::string_view key, size_t n, Get get) {
-    if (n != d.fields.size())
-        throw InvalidArgument("a record needs " + std::to_string(d.fields.size()) +
+void CanonicalizeRow(const ResolverConfig& config, size_t n, Get get,
+                     std::vector<CanonicalValue>& out) {
+    if (n != config.fields.size())
+        throw InvalidArgument("a record needs " + std::to_string(config.fields.size()) +
                               " values (one per field), got " + std::to_string(n));
-    if (d.size() >= kMissing - 1) throw DataError("too many records for one resolution");
-    // French addresses often carry "75002 Paris" at their end: the street alone is
-    // compared, and the postcode fills a missing postcode-like code field.
+    out.resize(n);
     std::string street, postcode;
     for (size_t i = 0; i < n; ++i) {
-        if (d.fields[i].kind != FieldKind::kAddress) continue;
+        if (config.fields[i].kind != FieldKind::kAddress) continue;
         std::optional<std::string_view> raw = get(i);
         if (raw && HasFiveDigits(*raw)) {
             auto split = text::SplitAddress(*raw);
@@ -271,39 +265,64 @@ uint32_t AddRecord(RecordData& d, uint32_t source, std::string_view key, size_t 
         }
         break;
     }
-    Canonical c;
     bool street_used = false;
     for (size_t i = 0; i < n; ++i) {
-        FieldStore& f = d.fields[i];
+        const FieldKind kind = config.fields[i].kind;
         std::optional<std::string_view> raw = get(i);
-        if (!street.empty() && !street_used && f.kind == FieldKind::kAddress) {
+        if (!street.empty() && !street_used && kind == FieldKind::kAddress) {
             raw = street;  // a view of `street`, which lives until the end of the loop
             street_used = true;
-        } else if (!raw && !postcode.empty() && f.kind == FieldKind::kCode &&
-                   IsPostcodeName(d.config.fields[i].name)) {
+        } else if (!raw && !postcode.empty() && kind == FieldKind::kCode &&
+                   IsPostcodeName(config.fields[i].name)) {
             raw = postcode;
         }
+        CanonicalValue& c = out[i];
+        c.text.clear();
+        c.a = c.b = 0;
+        c.valid = false;
+        c.present = raw && Canonicalize(kind, *raw, c);
+    }
+}
+
+}  // namespace
+
+void RecordSet::Canonicalize(const ResolverConfig& config,
+                             const std::vector<std::optional<std::string_view>>& values,
+                             std::vector<CanonicalValue>& out) {
+    // Canonicalize forwards views.
+    CanonicalizeRow(
+        config, values.size(), [&](size_t i) { return values[i]; }, out);
+}
+
+uint32_t RecordSet::AddCanonical(uint32_t source, std::string_view key,
+                                 const std::vector<CanonicalView>& row) {
+    // AddCanonical interns each present value (its derived data when new) and counts it.
+    RecordData& d = *data_;
+    if (row.size() != d.fields.size())
+        throw InvalidArgument("a record needs " + std::to_string(d.fields.size()) +
+                              " values (one per field), got " + std::to_string(row.size()));
+    if (d.size() >= kMissing - 1) throw DataError("too many records for one resolution");
+    for (size_t i = 0; i < row.size(); ++i) {
+        FieldStore& f = d.fields[i];
+        const CanonicalView& c = row[i];
         uint32_t id = kMissing;
-        if (raw) {
-            c = Canonical();
-            if (Canonicalize(f.kind, *raw, c)) {
-                bool added = false;
-                id = f.values.Intern(c.text, &added);
-                if (added) {
-                    f.value_count.push_back(0);
-                    AddDerived(f, c);
-                }
-                ++f.value_count[id];
-                ++f.present;
-                if (f.HasTokens()) {
-                    // Document frequency counts a token once per record.
-                    const uint32_t* t = f.TokensBegin(id);
-                    size_t k = f.TokenCount(id);
-                    for (size_t j = 0; j < k; ++j) {
-                        bool seen = false;
-                        for (size_t q = 0; q < j && !seen; ++q) seen = t[q] == t[j];
-                        if (!seen) ++f.token_df[t[j]];
-                    }
+        if (c.present) {
+            bool added = false;
+            id = f.values.Intern(c.text, &added);
+            if (added) {
+                f.value_count.push_back(0);
+                AddDerived(f, c);
+            }
+            ++f.value_count[id];
+            ++f.present;
+            if (f.HasTokens()) {
+                // Document frequency counts a token once per record.
+                const uint32_t* t = f.TokensBegin(id);
+                size_t k = f.TokenCount(id);
+                for (size_t j = 0; j < k; ++j) {
+                    bool seen = false;
+                    for (size_t q = 0; q < j && !seen; ++q) seen = t[q] == t[j];
+                    if (!seen) ++f.token_df[t[j]];
                 }
             }
         }
@@ -313,6 +332,21 @@ uint32_t AddRecord(RecordData& d, uint32_t source, std::string_view key, size_t 
     d.key_arena.append(key.data(), key.size());
     d.key_end.push_back(d.key_arena.size());
     return static_cast<uint32_t>(d.size() - 1);
+}
+
+namespace {
+
+// AddRecord appends one record whose i-th value is get(i): Canonicalize, then AddCanonical.
+template <typename Get>
+uint32_t AddRecord(RecordSet& set, const ResolverConfig& config, uint32_t source,
+                   std::string_view key, size_t n, Get get) {
+    std::vector<CanonicalValue> values;
+    CanonicalizeRow(config, n, get, values);
+    std::vector<CanonicalView> views(values.size());
+    for (size_t i = 0; i < values.size(); ++i)
+        views[i] = CanonicalView{values[i].present, values[i].text, values[i].a, values[i].b,
+                                 values[i].valid};
+    return set.AddCanonical(source, key, views);
 }
 
 }  // namespace
@@ -331,13 +365,14 @@ RecordSet& RecordSet::operator=(RecordSet&&) noexcept = default;
 uint32_t RecordSet::Add(uint32_t source, std::string_view key,
                         const std::vector<std::optional<std::string_view>>& values) {
     // Add forwards views.
-    return AddRecord(*data_, source, key, values.size(), [&](size_t i) { return values[i]; });
+    return AddRecord(*this, data_->config, source, key, values.size(),
+                     [&](size_t i) { return values[i]; });
 }
 
 uint32_t RecordSet::Add(uint32_t source, std::string_view key,
                         const std::vector<std::optional<std::string>>& values) {
     // Add views owned strings.
-    return AddRecord(*data_, source, key, values.size(),
+    return AddRecord(*this, data_->config, source, key, values.size(),
                      [&](size_t i) -> std::optional<std::string_view> {
                          if (!values[i]) return std::nullopt;
                          return std::string_view(*values[i]);

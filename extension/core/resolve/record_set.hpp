@@ -22,6 +22,22 @@ namespace nightjar::core::resolve {
 
 struct RecordData;
 
+// CanonicalValue is one value normalised for its field's kind (RecordSet::Canonicalize).
+struct CanonicalValue {
+    bool present = false;  // false: missing, or unusable for its kind
+    std::string text;      // the normalised text (geo: "lat,lon"; date: ISO)
+    double a = 0, b = 0;   // number, date, or latitude and longitude
+    bool valid = false;    // identifiers: the SIREN/SIRET checksum holds
+};
+
+// CanonicalView is a CanonicalValue whose text is a view.
+struct CanonicalView {
+    bool present = false;
+    std::string_view text;
+    double a = 0, b = 0;
+    bool valid = false;
+};
+
 // RecordSet is a compact, append-only store of records (source, key, field values).
 class RecordSet {
   public:
@@ -43,6 +59,16 @@ class RecordSet {
     // Add is the same for owned strings.
     uint32_t Add(uint32_t source, std::string_view key,
                  const std::vector<std::optional<std::string>>& values);
+
+    // Canonicalize normalises one record's raw values (as Add takes them) for `config`'s
+    // fields into `out`, touching no store: it may run on another thread than Add.
+    static void Canonicalize(const ResolverConfig& config,
+                             const std::vector<std::optional<std::string_view>>& values,
+                             std::vector<CanonicalValue>& out);
+    // AddCanonical appends one record already normalised (Canonicalize's output, as views):
+    // Add is Canonicalize then AddCanonical.
+    uint32_t AddCanonical(uint32_t source, std::string_view key,
+                          const std::vector<CanonicalView>& row);
 
     // size returns the number of records added.
     size_t size() const;

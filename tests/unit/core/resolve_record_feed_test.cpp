@@ -1,6 +1,6 @@
 // resolve_record_feed_test.cpp: RecordFeed adds rows on its worker thread exactly as
 // adding them in order on one thread does (indexes, keys, normalised values, missing
-// values), across batch hand-overs; the worker's error reaches the caller; a feed
+// values), across batch hand-overs; a row with a value missing is refused; a feed
 // destroyed without Finish (the caller failed) stops its worker.
 #include <gtest/gtest.h>
 
@@ -72,7 +72,7 @@ TEST(RecordFeed, AddsRowsAsOneThreadWould) {
     EXPECT_EQ(fed.NormalizedValue(1, 0), direct.NormalizedValue(1, 0));
 }
 
-TEST(RecordFeed, TheWorkersErrorReachesTheCaller) {
+TEST(RecordFeed, AWrongRowIsRefusedToTheCaller) {
     RecordSet fed(Config());
     RecordFeed feed(fed, 4);
     const std::vector<std::optional<std::string_view>> one = {std::string_view("x")};  // 1 of 2
