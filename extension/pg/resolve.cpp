@@ -279,11 +279,10 @@ class Resolution {
             }
             delta_count_ = deltas.size();
             if (!res::PreviousFromSnapshot(snapshot, identity_, config_.fields.size(), previous_,
-                                           previous_rows_)) {
+                                           previous_rows_, &gone_)) {
                 snapshot_read_ = "unusable (fields or identities): read the tables";
                 return false;
             }
-            gone_ = res::GoneIdentities(snapshot, identity_);
         } catch (const core::DataError& e) {
             snapshot_read_ = std::string(e.what()).substr(0, 120);
             for (char& c : snapshot_read_)

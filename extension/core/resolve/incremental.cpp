@@ -78,42 +78,54 @@ std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,
                         std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma,
                         std::vector<uint32_t>& origin) {
-    // AddPreviousPairs appends the untouched previous pairs, then sorts pairs and levels.
+    // AddPreviousPairs sorts the untouched previous pairs (mostly in order already: a
+    // sorted run and the pairs later nights appended) and merges them with the compared
+    // pairs, which blocking returned sorted.
     if (previous.pair_levels.size() != previous.pairs.size() * nf)
         throw InvalidArgument("nightjar: the previous run's pair levels do not match its pairs");
-    size_t added = 0;
-    const size_t compared = pairs.size();
-    std::vector<uint32_t> from;  // per appended pair: its index in previous.pairs
+    std::vector<std::pair<uint64_t, uint32_t>> kept;  // (pair, index in previous.pairs)
+    kept.reserve(previous.pairs.size());
     for (size_t i = 0; i < previous.pairs.size(); ++i) {
         uint32_t a = previous.pairs[i].a, b = previous.pairs[i].b;
         if (a > b) std::swap(a, b);
         if (b >= touched.size() || a == b || touched[a] || touched[b]) continue;
-        pairs.push_back(static_cast<uint64_t>(a) << 32 | b);
-        from.push_back(static_cast<uint32_t>(i));
-        gamma.insert(gamma.end(), previous.pair_levels.begin() + static_cast<ptrdiff_t>(i * nf),
-                     previous.pair_levels.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
-        ++added;
+        kept.emplace_back(static_cast<uint64_t>(a) << 32 | b, static_cast<uint32_t>(i));
     }
-    std::vector<uint32_t> order(pairs.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t x, uint32_t y) { return pairs[x] < pairs[y]; });
-    std::vector<uint64_t> sorted_pairs;
-    std::vector<int8_t> sorted_gamma;
-    sorted_pairs.reserve(pairs.size());
-    sorted_gamma.reserve(gamma.size());
+    auto unsorted = std::is_sorted_until(kept.begin(), kept.end());
+    if (unsorted != kept.end()) {
+        std::sort(unsorted, kept.end());
+        std::inplace_merge(kept.begin(), unsorted, kept.end());
+    }
+    if (!std::is_sorted(pairs.begin(), pairs.end()))
+        throw InvalidArgument("nightjar: the compared pairs are not sorted");
+    const size_t compared = pairs.size();
+    std::vector<uint64_t> merged;
+    std::vector<int8_t> merged_gamma;
+    merged.reserve(compared + kept.size());
+    merged_gamma.reserve((compared + kept.size()) * nf);
     origin.clear();
-    origin.reserve(pairs.size());
-    for (size_t k = 0; k < order.size(); ++k) {
-        const size_t i = order[k];
-        if (!sorted_pairs.empty() && sorted_pairs.back() == pairs[i]) continue;  // stored twice
-        sorted_pairs.push_back(pairs[i]);
-        origin.push_back(i < compared ? kNoOrigin : from[i - compared]);
-        sorted_gamma.insert(sorted_gamma.end(), gamma.begin() + static_cast<ptrdiff_t>(i * nf),
-                            gamma.begin() + static_cast<ptrdiff_t>((i + 1) * nf));
+    origin.reserve(compared + kept.size());
+    size_t added = 0;
+    auto take = [&](uint64_t pair, const int8_t* levels, uint32_t from) {
+        if (!merged.empty() && merged.back() == pair) return;  // stored twice, or compared too
+        merged.push_back(pair);
+        origin.push_back(from);
+        merged_gamma.insert(merged_gamma.end(), levels, levels + nf);
+        added += from != kNoOrigin;
+    };
+    size_t i = 0, k = 0;
+    while (i < compared || k < kept.size()) {
+        if (k == kept.size() || (i < compared && pairs[i] <= kept[k].first)) {
+            take(pairs[i], gamma.data() + i * nf, kNoOrigin);
+            ++i;
+        } else {
+            take(kept[k].first, previous.pair_levels.data() + size_t{kept[k].second} * nf,
+                 kept[k].second);
+            ++k;
+        }
     }
-    pairs.swap(sorted_pairs);
-    gamma.swap(sorted_gamma);
+    pairs.swap(merged);
+    gamma.swap(merged_gamma);
     return added;
 }
 

@@ -21,9 +21,10 @@ std::vector<uint64_t> Fingerprints(const RecordData& data, const std::vector<uin
 std::vector<uint8_t> MarkTouched(const std::vector<uint64_t>& fingerprint,
                                  const PreviousRun& previous, ResolveResult& result);
 
-// AddPreviousPairs appends to `pairs` and `gamma` (nf levels a pair) the previous run's
-// pairs between untouched records, then sorts both by pair, and fills `origin` (per pair:
-// the index in previous.pairs it was taken from, or kNoOrigin); returns how many it added.
+// AddPreviousPairs merges into `pairs` (sorted, as blocking returns them; else it throws
+// InvalidArgument) and `gamma` (nf levels a pair) the previous run's pairs between
+// untouched records, keeping them sorted by pair, and fills `origin` (per pair: the index
+// in previous.pairs it was taken from, or kNoOrigin); returns how many it added.
 size_t AddPreviousPairs(const PreviousRun& previous, const std::vector<uint8_t>& touched, size_t nf,
                         std::vector<uint64_t>& pairs, std::vector<int8_t>& gamma,
                         std::vector<uint32_t>& origin);

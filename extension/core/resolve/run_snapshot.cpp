@@ -371,7 +371,8 @@ RunSnapshot ApplyDeltas(const RunSnapshot& base, const std::vector<SnapshotDelta
 }
 
 bool PreviousFromSnapshot(const RunSnapshot& s, const std::vector<uint64_t>& identity,
-                          size_t fields, PreviousRun& out, StoredRows& rows) {
+                          size_t fields, PreviousRun& out, StoredRows& rows,
+                          std::vector<uint64_t>* gone) {
     // PreviousFromSnapshot merges today's sorted identities with the snapshot's.
     if (s.fields != fields) return false;
     const size_t n = identity.size();
@@ -395,6 +396,7 @@ bool PreviousFromSnapshot(const RunSnapshot& s, const std::vector<uint64_t>& ide
     }
     out = PreviousRun();
     rows = StoredRows();
+    if (gone != nullptr) gone->clear();
     out.fingerprint.assign(n, kNewRecord);
     out.entity.assign(n, -1);
     rows.member.assign(n, 0);
@@ -408,6 +410,7 @@ bool PreviousFromSnapshot(const RunSnapshot& s, const std::vector<uint64_t>& ide
         if (today[k] < 0) {
             ++out.deleted;
             rows.stale_members.push_back(s.member_row[k]);
+            if (gone != nullptr) gone->push_back(s.identity[k]);
             continue;
         }
         const size_t r = static_cast<size_t>(today[k]);
@@ -437,20 +440,6 @@ bool PreviousFromSnapshot(const RunSnapshot& s, const std::vector<uint64_t>& ide
         rows.pair.push_back(s.pair_row[i]);
     }
     return true;
-}
-
-}  // namespace nightjar::core::resolve
-
-namespace nightjar::core::resolve {
-
-std::vector<uint64_t> GoneIdentities(const RunSnapshot& s, const std::vector<uint64_t>& identity) {
-    // GoneIdentities sorts today's identities and looks each stored one up.
-    std::vector<uint64_t> today(identity);
-    std::sort(today.begin(), today.end());
-    std::vector<uint64_t> gone;
-    for (uint64_t id : s.identity)
-        if (!std::binary_search(today.begin(), today.end(), id)) gone.push_back(id);
-    return gone;
 }
 
 }  // namespace nightjar::core::resolve

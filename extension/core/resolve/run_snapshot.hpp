@@ -95,15 +95,13 @@ RunSnapshot ApplyDeltas(const RunSnapshot& base, const std::vector<SnapshotDelta
 
 // PreviousFromSnapshot fills `out` and `rows` as reading the stored rows would, mapping
 // the snapshot's records onto today's through `identity` (RecordIdentities of today's
-// records). Returns false, filling nothing, when the snapshot is for another number of
-// fields or two of today's records share an identity (the caller reads the tables).
+// records), and `gone` (when given) with the identities of the snapshot's records that
+// are not among today's, sorted. Returns false, filling nothing, when the snapshot is for
+// another number of fields or two of today's records share an identity (the caller reads
+// the tables).
 bool PreviousFromSnapshot(const RunSnapshot& snapshot, const std::vector<uint64_t>& identity,
-                          size_t fields, PreviousRun& out, StoredRows& rows);
-
-// GoneIdentities returns the identities of the snapshot's records that are not among
-// today's `identity` (sorted).
-std::vector<uint64_t> GoneIdentities(const RunSnapshot& snapshot,
-                                     const std::vector<uint64_t>& identity);
+                          size_t fields, PreviousRun& out, StoredRows& rows,
+                          std::vector<uint64_t>* gone = nullptr);
 
 }  // namespace nightjar::core::resolve
 
