@@ -4,7 +4,7 @@
 //   1. keys: every record yields the cartesian product of its terms' parts (a 64-bit hash
 //      per key; e.g. the phonetic keys of the name's two rarest words times the postcode);
 //   2. blocks: (hash, record) entries are radix-sorted, equal hashes form a block (the
-//      rarest words of each value are found once and remembered: RareCache);
+//      rarest words of each value are found once, in parallel: RareWords);
 //   3. pairs: a block of at most max_block_size records gives all its pairs; a larger one
 //      (a common word, a big city's postcode) is sorted by the records' name and each
 //      record paired with its `window` next neighbours (sorted neighbourhood), counted in
@@ -35,8 +35,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/errors.hpp"
+#include "core/resolve/parallel.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -73,36 +75,6 @@ void RarestTokens(const FieldStore& s, uint32_t v, bool words_only, size_t out[2
     if (n == 2 && s.token_df[t[out[1]]] > 4 * static_cast<uint64_t>(s.token_df[t[out[0]]])) n = 1;
 }
 
-// RareCache remembers RarestTokens per value of each field (both modes): a record's keys
-// ask for the same value's rarest words once per rarity-based term, and values repeat.
-class RareCache {
-  public:
-    explicit RareCache(const RecordData& d) : d_(d), memo_(d.fields.size() * 2) {}
-    // Get returns RarestTokens(field's store, v, words_only) through the memo.
-    void Get(size_t field, uint32_t v, bool words_only, size_t out[2], size_t& n) {
-        std::vector<uint32_t>& m = memo_[field * 2 + (words_only ? 1 : 0)];
-        const FieldStore& s = d_.fields[field];
-        if (m.empty()) m.assign(s.values.size(), kUnknown);
-        uint32_t e = m[v];
-        if (e == kUnknown) {
-            RarestTokens(s, v, words_only, out, n);
-            // n (2 bits) | first position (15 bits) | second position (15 bits)
-            if (n > 0 && (out[0] >= 0x7FFF || (n == 2 && out[1] >= 0x7FFF))) return;  // not kept
-            e = static_cast<uint32_t>(n) << 30 | static_cast<uint32_t>(n > 0 ? out[0] : 0) << 15 |
-                static_cast<uint32_t>(n == 2 ? out[1] : 0);
-            m[v] = e;
-        }
-        n = e >> 30;
-        out[0] = (e >> 15) & 0x7FFF;
-        out[1] = e & 0x7FFF;
-    }
-
-  private:
-    static constexpr uint32_t kUnknown = 0xFFFFFFFFu;
-    const RecordData& d_;
-    std::vector<std::vector<uint32_t>> memo_;
-};
-
 enum class Op {
     kValue,
     kFirstPhonetic,
@@ -132,8 +104,57 @@ Op OpOf(const std::string& tr) {
     return Op::kValue;
 }
 
+}  // namespace
+
+RareWords::RareWords(const RecordData& d, const std::vector<KeyFamily>& families, int threads)
+    : d_(d), memo_(d.fields.size() * 2) {
+    // RareWords computes, per field and mode a rarity-based term asks for, every value's
+    // rarest words on `threads` threads.
+    for (const KeyFamily& fam : families)
+        for (const KeyTerm& term : fam.terms) {
+            const Op op = OpOf(term.transform);
+            if (op != Op::kRarePhonetic && op != Op::kRareTokens && op != Op::kRarePrefix &&
+                op != Op::kNumberStreet)
+                continue;
+            const bool words_only = op == Op::kNumberStreet;
+            std::vector<uint32_t>& m = memo_[term.field * 2 + (words_only ? 1 : 0)];
+            const FieldStore& s = d_.fields[term.field];
+            if (!m.empty() || !s.HasTokens()) continue;
+            m.resize(s.values.size());
+            ParallelFor(m.size(), std::max(1, threads), 65536, NoProgress(),
+                        [&](size_t begin, size_t end, int) {
+                            for (size_t v = begin; v < end; ++v) {
+                                size_t pos[2] = {0, 0}, n = 0;
+                                RarestTokens(s, static_cast<uint32_t>(v), words_only, pos, n);
+                                // n (2 bits) | first position (15) | second position (15)
+                                const bool fits =
+                                    (n < 1 || pos[0] < 0x7FFF) && (n < 2 || pos[1] < 0x7FFF);
+                                m[v] = !fits ? kUncached
+                                             : static_cast<uint32_t>(n) << 30 |
+                                                   static_cast<uint32_t>(n > 0 ? pos[0] : 0) << 15 |
+                                                   static_cast<uint32_t>(n == 2 ? pos[1] : 0);
+                            }
+                        });
+        }
+}
+
+void RareWords::Get(size_t field, uint32_t v, bool words_only, size_t out[2], size_t& n) const {
+    // Get reads the memo, or computes what it lacks.
+    const std::vector<uint32_t>& m = memo_[field * 2 + (words_only ? 1 : 0)];
+    const uint32_t e = v < m.size() ? m[v] : kUncached;
+    if (e == kUncached) {
+        RarestTokens(d_.fields[field], v, words_only, out, n);
+        return;
+    }
+    n = e >> 30;
+    out[0] = (e >> 15) & 0x7FFF;
+    out[1] = e & 0x7FFF;
+}
+
+namespace {
+
 // Parts appends the key parts of `term` for record r (nothing when its value is missing).
-void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r, RareCache& rare,
+void Parts(const RecordData& d, const KeyTerm& term, Op op, uint32_t r, const RareWords& rare,
            std::vector<uint64_t>& out) {
     const FieldStore& s = d.fields[term.field];
     uint32_t v = s.value_of[r];
@@ -262,7 +283,7 @@ inline void Emit(const RecordData& d, bool one_per_source, uint32_t x, uint32_t 
 
 // RecordKeys puts record r's keys of family number fi into `keys` (at most 16).
 void RecordKeys(const RecordData& d, const KeyFamily& fam, const std::vector<Op>& ops, size_t fi,
-                uint32_t r, RareCache& rare, std::vector<uint64_t>& keys,
+                uint32_t r, const RareWords& rare, std::vector<uint64_t>& keys,
                 std::vector<uint64_t>& next, std::vector<uint64_t>& parts) {
     keys.assign(1, Mix(0x5EED, fi));
     for (size_t ti = 0; ti < fam.terms.size(); ++ti) {
@@ -279,12 +300,14 @@ void RecordKeys(const RecordData& d, const KeyFamily& fam, const std::vector<Op>
 
 }  // namespace
 
-std::vector<uint64_t> BlockingKeyHashes(const RecordData& d,
-                                        const std::vector<KeyFamily>& families) {
+std::vector<uint64_t> BlockingKeyHashes(const RecordData& d, const std::vector<KeyFamily>& families,
+                                        const RareWords* words) {
     // BlockingKeyHashes folds the words each rarity-based term picks: given the record's
     // values, they alone decide its keys (their text, as ids differ from run to run).
     std::vector<uint64_t> out(d.size(), 0x243F6A8885A308D3ull);
-    RareCache rare(d);
+    std::optional<RareWords> own;
+    if (words == nullptr) words = &own.emplace(d, families, 1);
+    const RareWords& rare = *words;
     for (const KeyFamily& fam : families)
         for (const KeyTerm& term : fam.terms) {
             const Op op = OpOf(term.transform);
@@ -403,102 +426,138 @@ void SortUnique(std::vector<uint64_t>& v) {
     v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& config,
-                                     const std::vector<KeyFamily>& families, BlockingStats& stats,
-                                     Progress& progress, const std::vector<uint8_t>* touched) {
-    // CandidatePairs runs the three phases per family, then sorts and deduplicates.
-    const size_t n = d.size();
-    const size_t max_block = config.max_block_size;
-    const size_t window = config.window;
-    const bool one_per_source = config.one_per_source;
+namespace {
+
+// FamilyResult is what blocking one family found.
+struct FamilyResult {
+    bool dropped = false;
+    size_t blocks = 0, oversize = 0, skipped = 0;
     std::vector<uint64_t> pairs;
-    ProgressTicker ticker(progress, static_cast<int64_t>(2 * n * families.size()), 50000);
-    std::vector<Entry> entries, scratch;
+    FamilySample sample;
+};
+
+// BlockFamily runs the three phases for family number fi (see the top of the file);
+// `entries` and `scratch` are the calling thread's buffers.
+void BlockFamily(const RecordData& d, const ResolverConfig& config, const KeyFamily& fam, size_t fi,
+                 const RareWords& rare, const std::vector<uint8_t>* touched,
+                 std::vector<Entry>& entries, std::vector<Entry>& scratch, FamilyResult& out) {
+    const size_t n = d.size(), max_block = config.max_block_size, window = config.window;
+    const bool one_per_source = config.one_per_source;
     std::vector<uint64_t> keys, next, parts;
-    RareCache rare(d);
-    for (size_t fi = 0; fi < families.size(); ++fi) {
-        const KeyFamily& fam = families[fi];
-        std::vector<Op> ops;
-        for (const KeyTerm& term : fam.terms) ops.push_back(OpOf(term.transform));
-        entries.clear();
-        for (uint32_t r = 0; r < n; ++r) {
-            ticker.Tick();
-            RecordKeys(d, fam, ops, fi, r, rare, keys, next, parts);
-            for (uint64_t k : keys) entries.push_back({k, r});
+    std::vector<Op> ops;
+    for (const KeyTerm& term : fam.terms) ops.push_back(OpOf(term.transform));
+    entries.clear();
+    for (uint32_t r = 0; r < n; ++r) {
+        RecordKeys(d, fam, ops, fi, r, rare, keys, next, parts);
+        for (uint64_t k : keys) entries.push_back({k, r});
+    }
+    SortByHash(entries, scratch);
+    entries.erase(std::unique(entries.begin(), entries.end(),
+                              [](const Entry& x, const Entry& y) {
+                                  return x.hash == y.hash && x.record == y.record;
+                              }),
+                  entries.end());
+    // Is the family selective? Count entries that sit in oversize blocks.
+    size_t in_oversize = 0;
+    for (size_t i = 0; i < entries.size();) {
+        size_t j = i;
+        while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+        if (j - i >= 2) ++out.blocks;
+        if (j - i > max_block) {
+            in_oversize += j - i;
+            ++out.oversize;
         }
-        SortByHash(entries, scratch);
-        entries.erase(std::unique(entries.begin(), entries.end(),
-                                  [](const Entry& x, const Entry& y) {
-                                      return x.hash == y.hash && x.record == y.record;
-                                  }),
-                      entries.end());
-        // Is the family selective? Count entries that sit in oversize blocks.
-        size_t in_oversize = 0, blocks = 0, oversize = 0;
-        for (size_t i = 0; i < entries.size();) {
-            size_t j = i;
-            while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
-            if (j - i >= 2) ++blocks;
-            if (j - i > max_block) {
-                in_oversize += j - i;
-                ++oversize;
-            }
+        i = j;
+    }
+    if (entries.empty() || in_oversize * 2 > entries.size()) {
+        out.dropped = true;
+        return;
+    }
+    std::vector<uint32_t> members;
+    std::vector<uint64_t>& pairs = out.pairs;
+    for (size_t i = 0; i < entries.size();) {
+        size_t j = i;
+        while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+        size_t size = j - i;
+        // An incremental run wants only blocks with a touched record, and their pairs
+        // that include one.
+        bool wanted = touched == nullptr;
+        for (size_t x = i; !wanted && x < j; ++x) wanted = (*touched)[entries[x].record];
+        auto keep = [&](uint32_t a, uint32_t b) {
+            return touched == nullptr || (*touched)[a] || (*touched)[b];
+        };
+        if (!wanted) {
             i = j;
-        }
-        if (entries.empty() || in_oversize * 2 > entries.size()) {
-            stats.dropped_families.push_back(fam.name);
             continue;
         }
-        stats.families.push_back(fam.name);
-        size_t first_pair = pairs.size();
-        stats.blocks += blocks;
-        stats.oversize_blocks += oversize;
-        std::vector<uint32_t> members;
-        size_t skipped = 0;
-        for (size_t i = 0; i < entries.size();) {
-            size_t j = i;
-            while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
-            size_t size = j - i;
-            // An incremental run wants only blocks with a touched record, and their pairs
-            // that include one.
-            bool wanted = touched == nullptr;
-            for (size_t x = i; !wanted && x < j; ++x) wanted = (*touched)[entries[x].record];
-            auto keep = [&](uint32_t a, uint32_t b) {
-                return touched == nullptr || (*touched)[a] || (*touched)[b];
-            };
-            if (!wanted) {
+        if (size >= 2 && size <= max_block) {
+            for (size_t x = i; x < j; ++x)
+                for (size_t y = x + 1; y < j; ++y)
+                    if (keep(entries[x].record, entries[y].record))
+                        Emit(d, one_per_source, entries[x].record, entries[y].record, pairs);
+        } else if (size > max_block) {
+            members.clear();
+            for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
+            if (!SortByName(d, members)) {
+                ++out.skipped;
                 i = j;
                 continue;
             }
-            if (size >= 2 && size <= max_block) {
-                for (size_t x = i; x < j; ++x)
-                    for (size_t y = x + 1; y < j; ++y)
-                        if (keep(entries[x].record, entries[y].record))
-                            Emit(d, one_per_source, entries[x].record, entries[y].record, pairs);
-            } else if (size > max_block) {
-                members.clear();
-                for (size_t x = i; x < j; ++x) members.push_back(entries[x].record);
-                if (!SortByName(d, members)) {
-                    ++skipped;
-                    i = j;
-                    continue;
-                }
-                for (size_t x = 0; x < members.size(); ++x)
-                    for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
-                        if (keep(members[x], members[y]))
-                            Emit(d, one_per_source, members[x], members[y], pairs);
-            }
-            ticker.Tick(static_cast<int64_t>(size));
-            i = j;
+            for (size_t x = 0; x < members.size(); ++x)
+                for (size_t y = x + 1; y < members.size() && y <= x + window; ++y)
+                    if (keep(members[x], members[y]))
+                        Emit(d, one_per_source, members[x], members[y], pairs);
         }
-        stats.skipped_blocks += skipped;
-        // Keep an evenly spaced sample of the family's pairs for estimating m.
-        FamilySample sample;
-        for (const KeyTerm& t : fam.terms) sample.fields.push_back(t.field);
-        sample.emitted = pairs.size() - first_pair;
-        size_t step = std::max<size_t>(1, sample.emitted / kFamilySample);
-        for (size_t k = first_pair; k < pairs.size(); k += step) sample.pairs.push_back(pairs[k]);
-        SortUnique(sample.pairs);
-        stats.samples.push_back(std::move(sample));
+        i = j;
+    }
+    // Keep an evenly spaced sample of the family's pairs for estimating m.
+    for (const KeyTerm& t : fam.terms) out.sample.fields.push_back(t.field);
+    out.sample.emitted = pairs.size();
+    size_t step = std::max<size_t>(1, pairs.size() / kFamilySample);
+    for (size_t k = 0; k < pairs.size(); k += step) out.sample.pairs.push_back(pairs[k]);
+    SortUnique(out.sample.pairs);
+}
+
+}  // namespace
+
+std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& config,
+                                     const std::vector<KeyFamily>& families, BlockingStats& stats,
+                                     Progress& progress, const std::vector<uint8_t>* touched,
+                                     const RareWords* words) {
+    // CandidatePairs finds every value's rarest words once (in parallel), blocks the
+    // families on config.threads threads (a family to a thread at a time), then gathers
+    // their results in family order and sorts and deduplicates the pairs.
+    const int threads = std::max(1, config.threads);
+    std::optional<RareWords> own;
+    if (words == nullptr) words = &own.emplace(d, families, threads);
+    const RareWords& rare = *words;
+    std::vector<FamilyResult> results(families.size());
+    std::vector<std::vector<Entry>> entries(static_cast<size_t>(threads)),
+        scratch(static_cast<size_t>(threads));
+    ParallelFor(families.size(), threads, 1, progress, [&](size_t begin, size_t end, int t) {
+        for (size_t fi = begin; fi < end; ++fi)
+            BlockFamily(d, config, families[fi], fi, rare, touched, entries[static_cast<size_t>(t)],
+                        scratch[static_cast<size_t>(t)], results[fi]);
+    });
+    std::vector<std::vector<Entry>>().swap(entries);
+    std::vector<std::vector<Entry>>().swap(scratch);
+    size_t total = 0;
+    for (const FamilyResult& r : results) total += r.pairs.size();
+    std::vector<uint64_t> pairs;
+    pairs.reserve(total);
+    for (size_t fi = 0; fi < families.size(); ++fi) {
+        FamilyResult& r = results[fi];
+        if (r.dropped) {
+            stats.dropped_families.push_back(families[fi].name);
+            continue;
+        }
+        stats.families.push_back(families[fi].name);
+        stats.blocks += r.blocks;
+        stats.oversize_blocks += r.oversize;
+        stats.skipped_blocks += r.skipped;
+        pairs.insert(pairs.end(), r.pairs.begin(), r.pairs.end());
+        std::vector<uint64_t>().swap(r.pairs);
+        stats.samples.push_back(std::move(r.sample));
     }
     SortUnique(pairs);
     return pairs;

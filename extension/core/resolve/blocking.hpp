@@ -49,20 +49,39 @@ std::vector<KeyFamily> DefaultFamilies(const ResolverConfig& config);
 // ExplicitFamilies converts the config's "blocking" rules.
 std::vector<KeyFamily> ExplicitFamilies(const ResolverConfig& config);
 
+// RareWords holds, for the fields the rarity-based terms of `families` use, each value's
+// rarest words (RarestTokens in blocking.cpp), computed once on `threads` threads; then it
+// is only read, from any thread.
+class RareWords {
+  public:
+    RareWords(const RecordData& data, const std::vector<KeyFamily>& families, int threads);
+    // Get returns the positions (out, n of them) of value v's rarest words in field `field`.
+    void Get(size_t field, uint32_t v, bool words_only, size_t out[2], size_t& n) const;
+
+  private:
+    static constexpr uint32_t kUncached = 0xFFFFFFFFu;
+    const RecordData& d_;
+    std::vector<std::vector<uint32_t>> memo_;  // per field and mode, per value (packed)
+};
+
 // CandidatePairs returns the distinct pairs (a << 32 | b, a < b) that share a key of one of
 // `families`, sorted; pairs of one source are left out when one_per_source.
 // Block sizes and one_per_source come from `config` (the resolution's, not the store's copy).
 // With `touched` (one flag per record), only pairs with a flagged record are returned.
+// Families are blocked on config.threads threads; `words` (else computed here) must be
+// of `families`.
 std::vector<uint64_t> CandidatePairs(const RecordData& data, const ResolverConfig& config,
                                      const std::vector<KeyFamily>& families, BlockingStats& stats,
                                      Progress& progress,
-                                     const std::vector<uint8_t>* touched = nullptr);
+                                     const std::vector<uint8_t>* touched = nullptr,
+                                     const RareWords* words = nullptr);
 
 // BlockingKeyHashes returns per record a hash of the words its rarity-based keys pick (the
 // two rarest words of a name...): with the record's values, it decides the record's keys,
 // and it changes when today's data makes another word the rarest.
 std::vector<uint64_t> BlockingKeyHashes(const RecordData& data,
-                                        const std::vector<KeyFamily>& families);
+                                        const std::vector<KeyFamily>& families,
+                                        const RareWords* words = nullptr);
 
 // SortUnique sorts 64-bit values (LSD radix sort, 16 bits a pass) and removes duplicates.
 void SortUnique(std::vector<uint64_t>& v);

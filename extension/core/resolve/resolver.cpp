@@ -184,7 +184,8 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
         throw InvalidArgument("nightjar: an incremental resolve needs the model of a full run");
     std::vector<KeyFamily> families =
         config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
-    result.fingerprint = Fingerprints(d, BlockingKeyHashes(d, families));
+    const RareWords words(d, families, threads);
+    result.fingerprint = Fingerprints(d, BlockingKeyHashes(d, families, &words));
     std::vector<uint8_t> touched;
     if (options.previous != nullptr) {
         result.incremental = true;
@@ -196,7 +197,7 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
 
     BlockingStats stats;
     std::vector<uint64_t> pairs = CandidatePairs(d, config, families, stats, progress,
-                                                 result.incremental ? &touched : nullptr);
+                                                 result.incremental ? &touched : nullptr, &words);
     result.candidate_pairs = pairs.size();
     result.blocks = stats.blocks;
     result.oversize_blocks = stats.oversize_blocks;
