@@ -1,6 +1,7 @@
 // batch_normalization.cpp: BatchNormalization (batch_normalization.hpp).
 #include "extension/pg/batch_normalization.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +16,7 @@ extern "C" {
 }
 
 #include "core/errors.hpp"
+#include "extension/pg/jsonb_read.hpp"
 
 namespace nightjar::pg {
 
@@ -44,7 +46,7 @@ JsonbValue ToJsonbValue(const ntext::Field& f, const std::vector<JsonPair>& inpu
         case ntext::ValueKind::kString:
             return StringValue(f.text);
         case ntext::ValueKind::kNumber:
-            return NumericFromText(f.text);
+            return DecimalNumeric(f.text);
         case ntext::ValueKind::kBool:
             return BoolValue(f.text == "true");
         case ntext::ValueKind::kNull:
@@ -105,19 +107,28 @@ ntext::Normalizer CompileNormalizer(const std::string& rules,
     }
 }
 
+void IdHashSet::Rehash(size_t slots) {
+    core::rules::ZeroedArray<uint64_t> old = std::move(slots_);
+    slots_ = core::rules::ZeroedArray<uint64_t>(slots);
+    const size_t mask = slots_.size() - 1;
+    for (uint64_t v : old) {
+        if (v == 0) continue;
+        size_t i = (v ^ (v >> 29)) & mask;
+        while (slots_[i] != 0) i = (i + 1) & mask;
+        slots_[i] = v;
+    }
+}
+
+void IdHashSet::Reserve(size_t n) {
+    n = std::min(n, size_t{1} << 22);
+    size_t slots = 1024;
+    while (slots < n * 2) slots *= 2;  // at most half full with n hashes
+    if (slots > slots_.size()) Rehash(slots);
+}
+
 bool IdHashSet::Insert(uint64_t h) {
     if (h == 0) h = 1;
-    if ((size_ + 1) * 2 > slots_.size()) {
-        core::rules::ZeroedArray<uint64_t> old = std::move(slots_);
-        slots_ = core::rules::ZeroedArray<uint64_t>(old.empty() ? 1024 : old.size() * 2);
-        const size_t mask = slots_.size() - 1;
-        for (uint64_t v : old) {
-            if (v == 0) continue;
-            size_t i = (v ^ (v >> 29)) & mask;
-            while (slots_[i] != 0) i = (i + 1) & mask;
-            slots_[i] = v;
-        }
-    }
+    if ((size_ + 1) * 2 > slots_.size()) Rehash(slots_.empty() ? 1024 : slots_.size() * 2);
     const size_t mask = slots_.size() - 1;
     for (size_t i = (h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
         if (slots_[i] == h) return false;
@@ -144,6 +155,14 @@ void BatchNormalization::AddWriters(BatchStep& step) {
                                 {"source_id", "record_id", "batch_id", "record_no", "payload"},
                                 FullRowUpsertSql(), {INT8OID, TEXTOID, INT8OID, INT8OID, JSONBOID});
     upsert_ = &step.Writer(UpsertSql(source_id_, batch_id_), {TEXTOID, INT8OID, JSONBOID});
+    // The id set sized once for the batch's staged count (valid records are at most that
+    // many), not grown ~20 times with a rehash each.
+    RecordCursor batch("SELECT records FROM nightjar.batch WHERE batch_id = $1", {INT8OID},
+                       {Int64GetDatum(batch_id_)});
+    bool isnull = true;
+    const Datum records = batch.Fetch(1) == 1 ? batch.Value(0, 1, &isnull) : 0;
+    if (!isnull && DatumGetInt64(records) > 0)
+        seen_.Reserve(static_cast<size_t>(DatumGetInt64(records)));
     // Rows of this batch were deleted by the caller: anything left is an earlier batch's.
     RecordCursor any("SELECT 1 FROM nightjar.clean_record WHERE source_id = $1 LIMIT 1", {INT8OID},
                      {Int64GetDatum(source_id_)});
@@ -164,7 +183,7 @@ void BatchNormalization::AddWriters(BatchStep& step) {
 }
 
 void BatchNormalization::AddJsonb(int64 record_no, Jsonb* jb) {
-    if (!FlattenObject(jb, &pairs_)) pairs_.clear();
+    ReadObject(jb, &pairs_);  // not an object: no pairs
     AddRecord(record_no, pairs_);
 }
 

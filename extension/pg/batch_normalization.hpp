@@ -47,8 +47,14 @@ class IdHashSet {
   public:
     // Insert adds `h`; returns false when it was already there.
     bool Insert(uint64_t h);
+    // Reserve sizes the table for `n` hashes at once (capped: a guess never asks for
+    // more than 64 MB); no-op when the table is already that big.
+    void Reserve(size_t n);
 
   private:
+    // Rehash moves every hash into a new table of `slots` slots (a power of two).
+    void Rehash(size_t slots);
+
     core::rules::ZeroedArray<uint64_t> slots_;  // 0: empty (a hash of 0 is stored as 1)
     size_t size_ = 0;
 };

@@ -19,6 +19,7 @@
 #include "core/rules/rule_set.hpp"
 #include "core/rules/validator.hpp"
 #include "extension/pg/batch_step.hpp"
+#include "extension/pg/jsonb_read.hpp"
 
 namespace nightjar::pg {
 
@@ -67,11 +68,22 @@ class BatchValidation {
     // ProbeChunk fills each unique_existing rule's value set with the values of the
     // queued records that already exist in other batches.
     void ProbeChunk();
-    // FillValues flattens a record into values_ (one per declared field); false when it
-    // is not an object.
-    bool FillValues(::Jsonb* jb);
-    // ProcessRecord validates one staged record: quarantine rows, or the sink.
-    void ProcessRecord(int64 record_no, ::Jsonb* jb, const ValidSink& sink);
+    // RecordFields is one record as the rules see it: its pairs, the declared field of
+    // each pair (-1: undeclared), and one value per declared field.
+    struct RecordFields {
+        std::vector<JsonPair> pairs;
+        std::vector<int> pair_field;
+        std::vector<core::rules::FieldValue> values;
+    };
+
+    // FillValues flattens a record into `out`; false when it is not an object.
+    bool FillValues(::Jsonb* jb, RecordFields* out);
+    // ProcessQueued validates the chunk's queued records in order, each flattened while
+    // the one before is validated, then empties the queue.
+    void ProcessQueued(const ValidSink& sink);
+    // ProcessRecord validates one staged record, already flattened into current_
+    // (`object`: what FillValues said): quarantine rows, or the sink.
+    void ProcessRecord(int64 record_no, ::Jsonb* jb, bool object, const ValidSink& sink);
     // CallCustom asks each custom_sql rule's function about the record.
     void CallCustom(::Jsonb* jb);
     // QueueRejected adds one quarantine row per failed error rule.
@@ -84,20 +96,20 @@ class BatchValidation {
 
     const int64 batch_id_, source_id_;
     const std::vector<std::string> fields_;
-    std::unordered_map<std::string_view, size_t> field_index_;
+    FieldLookup field_lookup_;  // refers to fields_: declared after it
     std::vector<RuleMeta> meta_;
     std::optional<core::rules::Validator> validator_;
     std::vector<int64> counts_;
     int64 rows_in_ = 0, rows_out_ = 0, rejected_ = 0, warned_ = 0;
     RowWriter* quarantine_ = nullptr;
     // Per-record scratch, kept to reuse its capacity.
-    std::vector<JsonPair> pairs_, out_pairs_;
-    std::vector<core::rules::FieldValue> values_;
+    RecordFields current_, next_;  // the record being validated, the one after it
+    std::vector<JsonPair> out_pairs_;
     std::vector<std::optional<bool>> custom_;
     std::vector<std::vector<JsonPair>> warning_objects_;
     core::rules::RecordResult result_;
     std::vector<ExistingProbe> probes_;
-    std::vector<std::pair<int64, ::Jsonb*>> queued_;  // the chunk's records, when probing
+    std::vector<std::pair<int64, ::Jsonb*>> queued_;  // the chunk's records
 };
 
 }  // namespace nightjar::pg

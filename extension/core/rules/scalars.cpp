@@ -5,6 +5,7 @@
 #include "core/rules/scalars.hpp"
 
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 // clang-format off: cpp_only.hpp must stay the last include
@@ -91,6 +92,54 @@ std::optional<std::string> ParseDecimal(std::string_view s, char sep, char thous
     out += integer;
     if (!fraction.empty()) out += "." + fraction;
     return out;
+}
+
+std::optional<double> PlainDecimalValue(std::string_view s) {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const std::string_view whole = s;
+    const bool negative = !s.empty() && s[0] == '-';
+    if (negative) s.remove_prefix(1);
+    uint64_t mantissa = 0;
+    int digits = 0, fraction = -1;  // fraction: digits after '.' (to the last non-zero one)
+    int zeros = 0;                  // zeros after '.' not yet in the mantissa
+    bool exact = true;              // at most 15 significant digits and 22 after '.'
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '.' && fraction < 0 && i > 0 && i + 1 < s.size()) {
+            fraction = 0;
+            continue;
+        }
+        if (!IsDigit(c)) return std::nullopt;
+        if (fraction >= 0) {
+            // Trailing zeros of the fraction change nothing ("79.19000000" is 79.19):
+            // they join the mantissa only when a non-zero digit follows them.
+            if (c == '0') {
+                ++zeros;
+                continue;
+            }
+            fraction += zeros + 1;
+        } else if (mantissa == 0 && c == '0') {
+            continue;  // leading zeros are not significant
+        }
+        for (; zeros >= 0; --zeros) {  // the pending zeros, then this digit
+            if (mantissa == 0 && zeros > 0) continue;
+            if (++digits > 15) exact = false;
+            if (exact) mantissa = mantissa * 10 + (zeros > 0 ? 0 : static_cast<uint64_t>(c - '0'));
+        }
+        zeros = 0;
+    }
+    if (s.empty()) return std::nullopt;
+    if (!exact || fraction > 22) return std::strtod(std::string(whole).c_str(), nullptr);
+    double d = static_cast<double>(mantissa);  // exact: below 10^15 < 2^53
+    if (fraction > 0) d /= kPow10[fraction];
+    return negative ? -d : d;
+}
+
+double DecimalValue(const std::string& canonical) {
+    std::optional<double> d = PlainDecimalValue(canonical);
+    return d ? *d : std::strtod(canonical.c_str(), nullptr);
 }
 
 std::optional<bool> ParseBoolean(std::string_view s) {

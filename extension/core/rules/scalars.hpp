@@ -22,6 +22,17 @@ std::optional<int64_t> ParseInteger(std::string_view s);
 // fractional digits as written ("-0" and "-0.00" lose their sign).
 std::optional<std::string> ParseDecimal(std::string_view s, char sep, char thousands);
 
+// DecimalValue returns the double nearest to a canonical decimal (ParseDecimal's text),
+// as strtod would: exactly computed when the digits fit in 15 and the fraction in 22
+// (both operands of the one division are exact, and IEEE division rounds correctly),
+// strtod otherwise.
+double DecimalValue(const std::string& canonical);
+
+// PlainDecimalValue returns the value of `s` when it is exactly [-]digits[.digits] (no
+// blank, '+', exponent or grouping: what numeric_out writes), as DecimalValue would;
+// nullopt for anything else, which the caller then parses with ParseDecimal.
+std::optional<double> PlainDecimalValue(std::string_view s);
+
 // ParseBoolean accepts true/false, t/f, 1/0, yes/no, y/n, oui/non (any case, blanks allowed).
 std::optional<bool> ParseBoolean(std::string_view s);
 

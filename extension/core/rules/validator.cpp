@@ -32,13 +32,14 @@ std::string_view Canonical(const FieldValue& v, const TypedValue& t) {
 // NumberOf returns the numeric value of a field: its typed number, or a plain '.' decimal.
 std::optional<double> NumberOf(const FieldValue& v, const TypedValue& t) {
     if (t.kind == TypedValue::Kind::kInteger) return static_cast<double>(t.integer);
-    if (t.kind == TypedValue::Kind::kDecimal) return std::strtod(t.text.c_str(), nullptr);
+    if (t.kind == TypedValue::Kind::kDecimal) return DecimalValue(t.text);
     if (t.kind != TypedValue::Kind::kNone || v.kind == FieldValue::Kind::kBool ||
         v.kind == FieldValue::Kind::kJson)
         return std::nullopt;
+    if (auto plain = PlainDecimalValue(v.text)) return plain;  // no copy for the usual form
     auto d = ParseDecimal(v.text, '.', 0);
     if (!d) return std::nullopt;
-    return std::strtod(d->c_str(), nullptr);
+    return DecimalValue(*d);
 }
 
 // FormatNumber prints a rule bound without trailing noise ("10", "2.5").
@@ -158,6 +159,13 @@ Validator::Validator(std::vector<CompiledRule> rules, size_t field_count)
         if (rules_[i].kind == RuleKind::kType) order_.push_back(i);
     for (size_t i = 0; i < rules_.size(); ++i)
         if (rules_[i].kind != RuleKind::kType) order_.push_back(i);
+    for (size_t i = 0; i < rules_.size(); ++i)
+        if (rules_[i].kind == RuleKind::kUniqueInBatch) unique_in_batch_.push_back(i);
+}
+
+void Validator::Prefetch(const std::vector<FieldValue>& fields) const {
+    for (size_t i : unique_in_batch_)
+        if (auto text = ComparedText(i, fields)) sets_[i].Prefetch(*text);
 }
 
 void Validator::SetValueSet(size_t rule_index, StringSet values) {
@@ -184,6 +192,11 @@ std::optional<std::string> Validator::ComparedText(size_t rule_index,
 void Validator::ResetBatch() {
     for (size_t i = 0; i < rules_.size(); ++i)
         if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].Clear();
+}
+
+void Validator::ReserveBatch(size_t records) {
+    for (size_t i = 0; i < rules_.size(); ++i)
+        if (rules_[i].kind == RuleKind::kUniqueInBatch) sets_[i].Reserve(records);
 }
 
 void Validator::Validate(const std::vector<FieldValue>& fields,

@@ -75,8 +75,14 @@ class Validator {
     // probe an index for the values unique_existing will ask about.
     std::optional<std::string> ComparedText(size_t rule_index,
                                             const std::vector<FieldValue>& fields) const;
+    // Prefetch prepares the memory unique_in_batch will probe for a record about to be
+    // validated (the slots of its compared values); it changes nothing.
+    void Prefetch(const std::vector<FieldValue>& fields) const;
     // ResetBatch forgets the values unique_in_batch has seen.
     void ResetBatch();
+    // ReserveBatch sizes unique_in_batch's sets for a batch of `records` records (the
+    // staged count; a wrong guess only costs memory or a later growth).
+    void ReserveBatch(size_t records);
     // Validate evaluates every rule over `fields`; `custom` holds, per rule index, the
     // glue's verdict for custom_sql rules (nullopt: passed / not applicable).
     void Validate(const std::vector<FieldValue>& fields,
@@ -92,6 +98,7 @@ class Validator {
     size_t field_count_;
     std::vector<size_t> order_;    // type rules first, then the others, each in definition order
     std::vector<StringSet> sets_;  // per rule: seen / existing values
+    std::vector<size_t> unique_in_batch_;  // the unique_in_batch rules' indexes
 };
 
 // ApplyType runs a type rule over a present, non-null value; returns the typed value or

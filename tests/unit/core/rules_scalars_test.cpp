@@ -2,6 +2,8 @@
 // rule, including hostile and borderline inputs (overflow, exponents, "-0", grouping).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <random>
 #include <string>
 
 #include "core/rules/scalars.hpp"
@@ -50,6 +52,59 @@ TEST(RulesScalars, DecimalsRefuseMalformed) {
     EXPECT_FALSE(ParseDecimal(".234,5", ',', '.'));
     EXPECT_FALSE(ParseDecimal("NaN", '.', 0));
     EXPECT_FALSE(ParseDecimal("Infinity", '.', 0));
+}
+
+TEST(RulesScalars, DecimalValueIsWhatStrtodReturns) {
+    // The reference is strtod (correctly rounded by glibc): equality of the doubles, no
+    // tolerance, on hand-picked edges and on random canonical decimals of every length.
+    const char* edges[] = {"0",
+                           "0.0",
+                           "0.5",
+                           "-0.5",
+                           "0.1",
+                           "0.3",
+                           "123456789012345",
+                           "1234567890123456",
+                           "9007199254740993",
+                           "0.000000000000000000001",
+                           "1.0000000000000000000000001",
+                           "-99999.999",
+                           "100000",
+                           "0.05",
+                           "12345678901234567890123.5",
+                           "1e5",
+                           "4.35",
+                           "2.675",
+                           "79.1900000000000000",
+                           "0.10000000000000000000000000000",
+                           "123456789012345.000000",
+                           "1234567890123456.0",
+                           "100.00100",
+                           "0.000",
+                           "-0.0500",
+                           "10.0000000000000000000001"};
+    for (const char* e : edges) EXPECT_EQ(DecimalValue(e), std::strtod(e, nullptr)) << e;
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<int> digit(0, 9), len(1, 20), frac(0, 25), sign(0, 1);
+    for (int i = 0; i < 200000; ++i) {
+        std::string v = sign(rng) ? "-" : "";
+        const int n = len(rng), f = frac(rng);
+        for (int k = 0; k < n; ++k) v += static_cast<char>('0' + digit(rng));
+        if (f > 0) {
+            v += '.';
+            for (int k = 0; k < f; ++k) v += static_cast<char>('0' + digit(rng));
+        }
+        ASSERT_EQ(DecimalValue(v), std::strtod(v.c_str(), nullptr)) << v;
+        ASSERT_EQ(PlainDecimalValue(v), std::strtod(v.c_str(), nullptr)) << v;
+    }
+}
+
+TEST(RulesScalars, PlainDecimalValueTakesOnlyThePlainForm) {
+    EXPECT_EQ(PlainDecimalValue("007.50"), 7.5);
+    EXPECT_EQ(PlainDecimalValue("-12"), -12.0);
+    for (const char* s : {"", "-", ".", "5.", ".5", "-.5", "+5", " 5", "5 ", "1e5", "1,5", "1.2.3",
+                          "--1", "0x10", "1_000"})
+        EXPECT_FALSE(PlainDecimalValue(s).has_value()) << s;
 }
 
 TEST(RulesScalars, BooleansInSeveralLanguages) {

@@ -68,6 +68,33 @@ TEST(StringSet, AgreesWithUnorderedSetOnManyRandomStrings) {
     }
 }
 
+TEST(StringSet, ReservedSetKeepsWhatItHeldAndAcceptsMore) {
+    // Reserve re-places the slots already there (a reservation after inserts) and then
+    // the set must still answer like std::unordered_set, below and beyond the reservation.
+    StringSet ours;
+    std::unordered_set<std::string> reference;
+    for (int i = 0; i < 100; ++i) {
+        std::string v = "k" + std::to_string(i % 70);
+        ASSERT_EQ(ours.Insert(v), reference.insert(v).second) << v;
+    }
+    ours.Reserve(5000);
+    ours.Reserve(10);  // smaller: nothing changes
+    for (int i = 0; i < 20000; ++i) {
+        std::string v = "k" + std::to_string((i * 7919) % 12000);
+        ASSERT_EQ(ours.Insert(v), reference.insert(v).second) << v;
+    }
+    EXPECT_EQ(ours.Size(), reference.size());
+    for (int i = 0; i < 13000; ++i) {
+        std::string v = "k" + std::to_string(i);
+        ASSERT_EQ(ours.Contains(v), reference.count(v) == 1) << v;
+    }
+    StringSet empty;
+    empty.Reserve(1000);
+    EXPECT_FALSE(empty.Contains("k1"));
+    EXPECT_TRUE(empty.Insert("k1"));
+    EXPECT_FALSE(empty.Insert("k1"));
+}
+
 TEST(StringSet, ClearForgetsEverything) {
     StringSet s;
     for (int i = 0; i < 1000; ++i) s.Insert(std::to_string(i));
