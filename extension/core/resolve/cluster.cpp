@@ -23,6 +23,7 @@
 #include "core/resolve/cluster.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <unordered_map>
 
@@ -64,20 +65,57 @@ bool SharesSource(const std::vector<uint32_t>& x, const std::vector<uint32_t>& y
 
 }  // namespace
 
+namespace {
+
+// EdgeOrder returns the edges' indexes by probability (descending), then (a, b): when the
+// edges come sorted by (a, b) -- as the resolver's pairs do -- and no probability is
+// negative, by a stable radix sort of the probabilities' bits (two 16-bit passes), else by
+// a comparison sort.
+std::vector<uint32_t> EdgeOrder(const std::vector<Edge>& edges) {
+    std::vector<uint32_t> order(edges.size());
+    std::iota(order.begin(), order.end(), 0u);
+    bool radix = true;
+    for (size_t i = 0; i < edges.size() && radix; ++i) {
+        radix =
+            edges[i].probability >= 0 && (i == 0 || std::make_pair(edges[i - 1].a, edges[i - 1].b) <
+                                                        std::make_pair(edges[i].a, edges[i].b));
+    }
+    if (!radix) {
+        std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+            const Edge &ex = edges[x], &ey = edges[y];
+            if (ex.probability != ey.probability) return ex.probability > ey.probability;
+            if (ex.a != ey.a) return ex.a < ey.a;
+            return ex.b < ey.b;
+        });
+        return order;
+    }
+    // A non-negative float's bits order as its value; complemented, descending.
+    std::vector<uint32_t> key(edges.size()), scratch(edges.size());
+    for (size_t i = 0; i < edges.size(); ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, &edges[i].probability, sizeof bits);
+        key[i] = ~bits;
+    }
+    std::vector<size_t> count(65537);
+    for (int shift = 0; shift < 32; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (uint32_t e : order) ++count[((key[e] >> shift) & 0xFFFF) + 1];
+        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+        for (uint32_t e : order) scratch[count[(key[e] >> shift) & 0xFFFF]++] = e;
+        order.swap(scratch);
+    }
+    return order;
+}
+
+}  // namespace
+
 Clustering Cluster(size_t records, const std::vector<uint32_t>& source_of,
                    const std::vector<Edge>& edges, bool one_per_source, Progress& progress,
                    const LinkConstraints& constraints) {
     // Cluster applies the must-links, sorts the edges, merges components and numbers them.
     Clustering out;
     out.kept.assign(edges.size(), 0);
-    std::vector<uint32_t> order(edges.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-        const Edge &ex = edges[x], &ey = edges[y];
-        if (ex.probability != ey.probability) return ex.probability > ey.probability;
-        if (ex.a != ey.a) return ex.a < ey.a;
-        return ex.b < ey.b;
-    });
+    const std::vector<uint32_t> order = EdgeOrder(edges);
     UnionFind uf(records);
     // Up to 64 sources, a root's sources are one 64-bit mask; beyond, sorted lists.
     uint32_t max_source = 0;

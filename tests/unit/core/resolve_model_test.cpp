@@ -106,6 +106,38 @@ TEST(ResolveCluster, OnePerSourceCutsTheWeakestLink) {
     EXPECT_EQ(e.entities, 1u);
 }
 
+TEST(ResolveCluster, EdgeOrderDoesNotDependOnTheInputOrder) {
+    // Edges sorted by (a, b) take the radix path; the same edges shuffled take the
+    // comparison sort. Many ties (8 probabilities) make the tie-break by (a, b) matter under
+    // one_per_source. Both must cut the same edges and give the same entities.
+    std::mt19937_64 rng(11);
+    const size_t n = 400;
+    std::vector<uint32_t> source(n);
+    for (size_t r = 0; r < n; ++r) source[r] = static_cast<uint32_t>(rng() % 5);
+    std::vector<Edge> sorted;
+    for (uint32_t a = 0; a < n; ++a)
+        for (uint32_t b = a + 1; b < n; ++b)
+            if (rng() % 60 == 0)
+                sorted.push_back({a, b, 0.5f + 0.0625f * static_cast<float>(rng() % 8)});
+    std::vector<Edge> shuffled = sorted;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    const Clustering x = Cluster(n, source, sorted, true, NoProgress());
+    const Clustering y = Cluster(n, source, shuffled, true, NoProgress());
+    EXPECT_EQ(x.entity_of, y.entity_of);
+    EXPECT_EQ(x.cut, y.cut);
+    EXPECT_GT(x.cut, 0u);
+    // The same edges kept: look each shuffled edge up among the sorted ones.
+    for (size_t i = 0; i < shuffled.size(); ++i) {
+        const Edge& e = shuffled[i];
+        auto it =
+            std::lower_bound(sorted.begin(), sorted.end(), e, [](const Edge& p, const Edge& q) {
+                return std::make_pair(p.a, p.b) < std::make_pair(q.a, q.b);
+            });
+        ASSERT_TRUE(it != sorted.end() && it->a == e.a && it->b == e.b);
+        EXPECT_EQ(x.kept[static_cast<size_t>(it - sorted.begin())], y.kept[i]);
+    }
+}
+
 TEST(ResolveBlocking, SortUniqueMatchesStdSort) {
     std::mt19937_64 rng(3);
     std::vector<uint64_t> v;
