@@ -13,13 +13,17 @@
 #     Each runner line also prints the runner's peak RSS (/usr/bin/time -v).
 #  3. Peak RSS of the runner staging one NDJSON file and one CSV file of BENCH_RSS_MB
 #     megabytes each (default 1024); aim: flat (the same as for 1M records), under 200 MB.
+#  With BENCH_ROUNDS = R > 1, 1 and 2 run R times in turn (floor, same table, NDJSON, CSV;
+#  each round its own batch and sources) and each figure is the median of its R times:
+#  on a shared machine one run of anything can be slowed by a neighbour.
 # Env: PG* / NIGHTJAR_DATABASE_URL (scripts/bench.sh sets them), NIGHTJAR_BIN,
-# BENCH_RECORDS (default 1000000), BENCH_RSS_MB (default 1024; 0 skips 3), BENCH_DIR
-# (default /tmp).
+# BENCH_RECORDS (default 1000000), BENCH_ROUNDS (default 1), BENCH_RSS_MB (default 1024;
+# 0 skips 3), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(readlink -f "${NIGHTJAR_BIN:-build/bin/nightjar}")
 N=${BENCH_RECORDS:-1000000}
+ROUNDS=${BENCH_ROUNDS:-1}
 RSS_MB=${BENCH_RSS_MB:-1024}
 tmp=$(mktemp -d "${BENCH_DIR:-/tmp}/nj-stage-bench.XXXXXX")
 names=()
@@ -72,48 +76,66 @@ TOML
   echo "$t1 - $t0" | bc -l
 }
 
-# Baselines: psql \copy of the same records. The floor: a bare table of the same columns.
-base=bench_copy_$$
-names+=("$base")
-sid=$(psql -qAtX -c "INSERT INTO nightjar.source (name, kind) VALUES ('$base', 'sql') RETURNING source_id")
-bid=$(psql -qAtX -c "INSERT INTO nightjar.batch (source_id, status) VALUES ($sid, 'staged') RETURNING batch_id")
-fid=$(psql -qAtX -c "INSERT INTO nightjar.file (source_id, batch_id, name, location, status)
-                     VALUES ($sid, $bid, 'records.tsv', '$tmp', 'staged') RETURNING file_id")
-sed -e "s/@SID@/$sid/" -e "s/@BID@/$bid/" -e "s/@FID@/$fid/" "$tmp/records.copy" > "$tmp/records.tsv"
-psql -qX -v ON_ERROR_STOP=1 -c "CREATE TABLE public.bench_bare_$$ (source_id bigint, batch_id bigint, file_id bigint,
-  record_no bigint, file_record_no bigint, file_line bigint, payload jsonb)" -c CHECKPOINT
-t0=$(now)
-psql -qX -v ON_ERROR_STOP=1 -c "\\copy public.bench_bare_$$ (source_id, batch_id, file_id, record_no, file_record_no, file_line, payload) FROM '$tmp/records.tsv'"
-t1=$(now)
-t_bare=$(echo "$t1 - $t0" | bc -l)
-psql -qX -c "DROP TABLE public.bench_bare_$$" -c CHECKPOINT
-# The same table: raw_record itself, inside a batch row and with a real file_id.
-t0=$(now)
-psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id, file_id, record_no, file_record_no, file_line, payload) FROM '$tmp/records.tsv'"
-t1=$(now)
-t_copy=$(echo "$t1 - $t0" | bc -l)
-psql -qX -c CHECKPOINT
-
 # ratios SECONDS prints the two baselines' ratios for a runner time.
 ratios() { printf 'ratio floor/runner = %.2f, same-table/runner = %.2f' "$(echo "$t_bare / $1" | bc -l)" "$(echo "$t_copy / $1" | bc -l)"; }
 # peak NAME prints the peak RSS of run_case NAME in MB.
 peak() { awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); printf "%.1f", $2 / 1024}' "$tmp/$1.time"; }
-names+=("bench_nd_$$" "bench_csv_$$")
-t_nd=$(run_case bench_nd_$$ "$tmp/ndjson" ndjson "")
-n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_nd_$$')")
-psql -qX -c CHECKPOINT
+# median V... prints the median of its arguments (the lower middle one for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# One round: both baselines, then the runner on NDJSON and on CSV, one after the other.
+bares=() copies=() nds=() csvs=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  # Baselines: psql \copy of the same records. The floor: a bare table of the same columns.
+  base=bench_copy_$$_$round
+  names+=("$base")
+  sid=$(psql -qAtX -c "INSERT INTO nightjar.source (name, kind) VALUES ('$base', 'sql') RETURNING source_id")
+  bid=$(psql -qAtX -c "INSERT INTO nightjar.batch (source_id, status) VALUES ($sid, 'staged') RETURNING batch_id")
+  fid=$(psql -qAtX -c "INSERT INTO nightjar.file (source_id, batch_id, name, location, status)
+                       VALUES ($sid, $bid, 'records.tsv', '$tmp', 'staged') RETURNING file_id")
+  sed -e "s/@SID@/$sid/" -e "s/@BID@/$bid/" -e "s/@FID@/$fid/" "$tmp/records.copy" > "$tmp/records.tsv"
+  psql -qX -v ON_ERROR_STOP=1 -c "CREATE TABLE public.bench_bare_$$ (source_id bigint, batch_id bigint, file_id bigint,
+    record_no bigint, file_record_no bigint, file_line bigint, payload jsonb)" -c CHECKPOINT
+  t0=$(now)
+  psql -qX -v ON_ERROR_STOP=1 -c "\\copy public.bench_bare_$$ (source_id, batch_id, file_id, record_no, file_record_no, file_line, payload) FROM '$tmp/records.tsv'"
+  t1=$(now)
+  bares+=("$(echo "$t1 - $t0" | bc -l)")
+  psql -qX -c "DROP TABLE public.bench_bare_$$" -c CHECKPOINT
+  # The same table: raw_record itself, inside a batch row and with a real file_id.
+  t0=$(now)
+  psql -qX -v ON_ERROR_STOP=1 -c "\\copy nightjar.raw_record (source_id, batch_id, file_id, record_no, file_record_no, file_line, payload) FROM '$tmp/records.tsv'"
+  t1=$(now)
+  copies+=("$(echo "$t1 - $t0" | bc -l)")
+  psql -qX -c CHECKPOINT
+
+  nd=bench_nd_$$_$round csv=bench_csv_$$_$round
+  names+=("$nd" "$csv")
+  nds+=("$(run_case "$nd" "$tmp/ndjson" ndjson "")")
+  n_nd=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$nd')")
+  psql -qX -c CHECKPOINT
+  if t=$(run_case "$csv" "$tmp/csv" csv '[source.format_options]
+delimiter = ";"'); then
+    csvs+=("$t")
+    n_csv=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = '$csv')")
+  else
+    echo "runner CSV           : failed (see above)"
+    csvs+=(0) n_csv=0
+  fi
+  psql -qX -c CHECKPOINT
+  if ((ROUNDS > 1)); then
+    printf 'round %d: floor %.3f s, same table %.3f s, NDJSON %.3f s, CSV %.3f s (load %s)\n' "$round" \
+      "${bares[-1]}" "${copies[-1]}" "${nds[-1]}" "${csvs[-1]}" "$(cut -d' ' -f1 /proc/loadavg)"
+  fi
+done
+t_bare=$(median "${bares[@]}") t_copy=$(median "${copies[@]}") t_nd=$(median "${nds[@]}") t_csv=$(median "${csvs[@]}")
+((ROUNDS > 1)) && echo "medians of $ROUNDS rounds:"
 printf 'load average         : %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'psql \\copy, bare table: %8.3f s  (%d records; the floor)\n' "$t_bare" "$N"
 printf 'psql \\copy, raw_record: %8.3f s  (%d records; the same table)\n' "$t_copy" "$N"
-printf 'runner NDJSON        : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_nd" "$n_nd" "$(ratios "$t_nd")" "$(peak bench_nd_$$)"
-if t_csv=$(run_case bench_csv_$$ "$tmp/csv" csv '[source.format_options]
-delimiter = ";"'); then
-  n_csv=$(psql -qAtX -c "SELECT count(*) FROM nightjar.raw_record WHERE source_id = (SELECT source_id FROM nightjar.source WHERE name = 'bench_csv_$$')")
-  printf 'runner CSV           : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_csv" "$n_csv" "$(ratios "$t_csv")" "$(peak bench_csv_$$)"
-else
-  echo "runner CSV           : failed (see above)"
+printf 'runner NDJSON        : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_nd" "$n_nd" "$(ratios "$t_nd")" "$(peak "$nd")"
+if [[ $t_csv != 0 ]]; then
+  printf 'runner CSV           : %8.3f s  (%d records)  %s, peak RSS %s MB\n' "$t_csv" "$n_csv" "$(ratios "$t_csv")" "$(peak "$csv")"
 fi
-printf 'load average         : %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$tmp/ndjson" "$tmp/csv" "$tmp/records.copy" "$tmp/records.tsv"
 
 # Peak RSS on one large NDJSON file and one large CSV file.
