@@ -301,32 +301,46 @@ void RecordKeys(const RecordData& d, const KeyFamily& fam, const std::vector<Op>
 }  // namespace
 
 std::vector<uint64_t> BlockingKeyHashes(const RecordData& d, const std::vector<KeyFamily>& families,
-                                        const RareWords* words) {
+                                        const RareWords* words, int threads) {
     // BlockingKeyHashes folds the words each rarity-based term picks: given the record's
     // values, they alone decide its keys (their text, as ids differ from run to run).
-    std::vector<uint64_t> out(d.size(), 0x243F6A8885A308D3ull);
-    std::optional<RareWords> own;
-    if (words == nullptr) words = &own.emplace(d, families, 1);
-    const RareWords& rare = *words;
+    // Records in parallel, each folding its terms in family order.
+    struct Term {
+        size_t field;
+        bool words_only;
+    };
+    std::vector<Term> terms;
     for (const KeyFamily& fam : families)
         for (const KeyTerm& term : fam.terms) {
             const Op op = OpOf(term.transform);
             if (op != Op::kRarePhonetic && op != Op::kRareTokens && op != Op::kRarePrefix &&
                 op != Op::kNumberStreet)
                 continue;
-            const FieldStore& s = d.fields[term.field];
-            if (!s.HasTokens()) continue;
-            for (uint32_t r = 0; r < d.size(); ++r) {
-                const uint32_t v = s.value_of[r];
-                if (v == kMissing) continue;
-                size_t pos[2] = {0, 0}, n = 0;
-                rare.Get(term.field, v, op == Op::kNumberStreet, pos, n);
-                const uint32_t* t = s.TokensBegin(v);
-                uint64_t h = Mix(out[r], n);
-                for (size_t i = 0; i < n; ++i) h = Mix(h, HashBytes(s.tokens.Get(t[pos[i]])));
-                out[r] = h;
-            }
+            if (!d.fields[term.field].HasTokens()) continue;
+            terms.push_back({term.field, op == Op::kNumberStreet});
         }
+    std::optional<RareWords> own;
+    if (words == nullptr) words = &own.emplace(d, families, threads);
+    const RareWords& rare = *words;
+    std::vector<uint64_t> out(d.size(), 0x243F6A8885A308D3ull);
+    ParallelFor(d.size(), std::max(1, threads), 65536, NoProgress(),
+                [&](size_t begin, size_t end, int) {
+                    for (size_t r = begin; r < end; ++r) {
+                        uint64_t h = out[r];
+                        for (const Term& term : terms) {
+                            const FieldStore& s = d.fields[term.field];
+                            const uint32_t v = s.value_of[r];
+                            if (v == kMissing) continue;
+                            size_t pos[2] = {0, 0}, n = 0;
+                            rare.Get(term.field, v, term.words_only, pos, n);
+                            const uint32_t* t = s.TokensBegin(v);
+                            h = Mix(h, n);
+                            for (size_t i = 0; i < n; ++i)
+                                h = Mix(h, HashBytes(s.tokens.Get(t[pos[i]])));
+                        }
+                        out[r] = h;
+                    }
+                });
     return out;
 }
 

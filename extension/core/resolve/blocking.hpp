@@ -81,7 +81,7 @@ std::vector<uint64_t> CandidatePairs(const RecordData& data, const ResolverConfi
 // and it changes when today's data makes another word the rarest.
 std::vector<uint64_t> BlockingKeyHashes(const RecordData& data,
                                         const std::vector<KeyFamily>& families,
-                                        const RareWords* words = nullptr);
+                                        const RareWords* words = nullptr, int threads = 1);
 
 // SortUnique sorts 64-bit values (LSD radix sort, 16 bits a pass) and removes duplicates.
 void SortUnique(std::vector<uint64_t>& v);

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "core/resolve/parallel.hpp"
 #include "core/resolve/string_metrics.hpp"
 #include "core/resolve/token_metrics.hpp"
 
@@ -87,7 +88,7 @@ double HaversineKm(double lat1, double lon1, double lat2, double lon2) {
     return 2 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-Comparer::Comparer(const RecordData& data) : data_(data) {
+Comparer::Comparer(const RecordData& data, int threads) : data_(data) {
     // Comparer reads cut-offs from the level names' defaults and builds TF-IDF norms.
     size_t nf = data.fields.size();
     cutoffs_.resize(nf);
@@ -103,11 +104,19 @@ Comparer::Comparer(const RecordData& data) : data_(data) {
         const FieldStore& s = data.fields[f];
         if (s.kind == FieldKind::kName || s.kind == FieldKind::kAddress) {
             token_hist_[f].resize(s.tokens.size() * 32);
-            for (uint32_t t = 0; t < s.tokens.size(); ++t)
-                Histogram(s.tokens.Get(t), token_hist_[f].data() + t * 32);
             value_hist_[f].resize(s.values.size() * 32);
-            for (uint32_t v = 0; v < s.values.size(); ++v)
-                Histogram(s.values.Get(v), value_hist_[f].data() + v * 32);
+            auto* tokens = token_hist_[f].data();
+            auto* values = value_hist_[f].data();
+            ParallelFor(s.tokens.size(), std::max(1, threads), 65536, NoProgress(),
+                        [&](size_t begin, size_t end, int) {
+                            for (size_t t = begin; t < end; ++t)
+                                Histogram(s.tokens.Get(static_cast<uint32_t>(t)), tokens + t * 32);
+                        });
+            ParallelFor(s.values.size(), std::max(1, threads), 65536, NoProgress(),
+                        [&](size_t begin, size_t end, int) {
+                            for (size_t v = begin; v < end; ++v)
+                                Histogram(s.values.Get(static_cast<uint32_t>(v)), values + v * 32);
+                        });
         }
         if (s.kind != FieldKind::kText) continue;
         double n = static_cast<double>(std::max<size_t>(s.present, 1));

@@ -13,7 +13,9 @@ namespace nightjar::core::resolve {
 class Comparer {
   public:
     // Comparer precomputes what comparisons need (cut-offs, TF-IDF norms of text values).
-    explicit Comparer(const RecordData& data);
+    // Comparer prepares the comparisons of `data`'s records (letter histograms of every
+    // name and address value, TF-IDF norms), the histograms on `threads` threads.
+    explicit Comparer(const RecordData& data, int threads = 1);
     // Compare writes one level per field (kNullLevel when a side is missing) to `levels`.
     void Compare(uint32_t a, uint32_t b, int8_t* levels) const;
     // CompareField returns the level of field f for value ids va and vb (both present).

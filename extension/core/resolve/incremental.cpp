@@ -32,6 +32,7 @@
 #include <numeric>
 
 #include "core/errors.hpp"
+#include "core/resolve/parallel.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -39,18 +40,24 @@
 
 namespace nightjar::core::resolve {
 
-std::vector<uint64_t> Fingerprints(const RecordData& d, const std::vector<uint64_t>& key_hash) {
-    // Fingerprints folds each field's normalised value text (or a missing mark) per record.
+std::vector<uint64_t> Fingerprints(const RecordData& d, const std::vector<uint64_t>& key_hash,
+                                   int threads) {
+    // Fingerprints folds each field's normalised value text (or a missing mark) per record,
+    // records in parallel.
     std::vector<uint64_t> out(d.size());
-    for (size_t r = 0; r < d.size(); ++r) {
-        uint64_t h = r < key_hash.size() ? key_hash[r] : 0x9E3779B97F4A7C15ull;
-        for (size_t f = 0; f < d.fields.size(); ++f) {
-            const FieldStore& s = d.fields[f];
-            const uint32_t v = s.value_of[r];
-            h = HashBytes(v == kMissing ? std::string_view("\x01missing") : s.values.Get(v), h + f);
-        }
-        out[r] = h == kNewRecord ? 1 : h;
-    }
+    ParallelFor(
+        d.size(), std::max(1, threads), 65536, NoProgress(), [&](size_t begin, size_t end, int) {
+            for (size_t r = begin; r < end; ++r) {
+                uint64_t h = r < key_hash.size() ? key_hash[r] : 0x9E3779B97F4A7C15ull;
+                for (size_t f = 0; f < d.fields.size(); ++f) {
+                    const FieldStore& s = d.fields[f];
+                    const uint32_t v = s.value_of[r];
+                    h = HashBytes(v == kMissing ? std::string_view("\x01missing") : s.values.Get(v),
+                                  h + f);
+                }
+                out[r] = h == kNewRecord ? 1 : h;
+            }
+        });
     return out;
 }
 

@@ -14,7 +14,8 @@ namespace nightjar::core::resolve {
 // Fingerprints returns per record a 64-bit hash (never 0) of its normalised values of
 // every compared field, missing values included, and of its blocking keys (`key_hash`,
 // BlockingKeyHashes): equal fingerprints, same comparisons and same blocks.
-std::vector<uint64_t> Fingerprints(const RecordData& data, const std::vector<uint64_t>& key_hash);
+std::vector<uint64_t> Fingerprints(const RecordData& data, const std::vector<uint64_t>& key_hash,
+                                   int threads = 1);
 
 // MarkTouched returns per record 1 when it is new or its fingerprint changed since the
 // previous run, and counts both in `result`.

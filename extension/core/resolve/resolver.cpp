@@ -185,14 +185,14 @@ ResolveResult Resolve(const ResolverConfig& config, const RecordSet& records, Pr
     std::vector<KeyFamily> families =
         config.blocking.empty() ? DefaultFamilies(config) : ExplicitFamilies(config);
     const RareWords words(d, families, threads);
-    result.fingerprint = Fingerprints(d, BlockingKeyHashes(d, families, &words));
+    result.fingerprint = Fingerprints(d, BlockingKeyHashes(d, families, &words, threads), threads);
     std::vector<uint8_t> touched;
     if (options.previous != nullptr) {
         result.incremental = true;
         touched = MarkTouched(result.fingerprint, *options.previous, result);
     }
 
-    Comparer comparer(d);
+    Comparer comparer(d, threads);
     result.timings.emplace_back("prepare", Lap(clock));
 
     BlockingStats stats;
