@@ -11,6 +11,7 @@
 #include "core/resolve/record_set.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +114,19 @@ namespace {
 
 // ParseNumber reads a decimal with '.' or ',' as separator; false when not a number.
 bool ParseNumber(std::string_view s, double& out) {
+    char small[48];  // a coordinate or an amount: parsed without an allocation or strtod
+    size_t len = 0;
+    for (char c : s) {
+        if (c == ' ' || c == '\t') continue;
+        if (len == sizeof small) break;
+        small[len++] = c == ',' ? '.' : c;
+    }
+    if (len > 0 && len < sizeof small && (small[0] != '+' && small[0] != '.')) {
+        // from_chars rounds as strtod does; what it does not read (a sign '+', hex, a
+        // trailing unit) goes the general way below.
+        auto [end, ec] = std::from_chars(small, small + len, out);
+        if (ec == std::errc() && end == small + len && std::isfinite(out)) return true;
+    }
     std::string t;
     for (char c : s) {
         if (c == ' ' || c == '\t') continue;
@@ -174,9 +188,12 @@ bool Canonicalize(FieldKind kind, std::string_view raw, CanonicalValue& c) {
             if (!lat.empty() && lat.front() == '(') return false;  // a point "(x,y)" is ambiguous
             if (!ParseNumber(lat, c.a) || !ParseNumber(lon, c.b)) return false;
             if (c.a < -90 || c.a > 90 || c.b < -180 || c.b > 180) return false;
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "%.6f,%.6f", c.a, c.b);
-            c.text = buf;
+            // "%.6f,%.6f" by to_chars (the same digits: both round the exact value)
+            char buf[96];
+            char* p = std::to_chars(buf, buf + 40, c.a, std::chars_format::fixed, 6).ptr;
+            *p++ = ',';
+            p = std::to_chars(p, buf + sizeof buf, c.b, std::chars_format::fixed, 6).ptr;
+            c.text.assign(buf, p);
             break;
         }
     }

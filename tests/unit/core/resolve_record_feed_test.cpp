@@ -1,10 +1,15 @@
 // resolve_record_feed_test.cpp: RecordFeed adds rows on its worker thread exactly as
 // adding them in order on one thread does (indexes, keys, normalised values, missing
 // values), across batch hand-overs; a row with a value missing is refused; a feed
-// destroyed without Finish (the caller failed) stops its worker.
+// destroyed without Finish (the caller failed) stops its worker. Canonical points are
+// written as printf writes them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -92,6 +97,52 @@ TEST(RecordFeed, ADestroyedFeedStopsItsWorker) {
         // no Finish: the caller failed; the destructor must stop and join the worker
     }
     EXPECT_LE(fed.size(), 100u);
+}
+
+TEST(RecordSetGeo, PointsAreWrittenAsPrintfWouldWriteThem) {
+    // Canonical points are "%.6f,%.6f" of the parsed coordinates (written by to_chars,
+    // parsed by from_chars with strtod behind): compare with snprintf and strtod on random
+    // coordinates written in several ways (decimal comma, spaces, a leading '+', exponents).
+    ResolverConfig config;
+    FieldSpec geo;
+    geo.name = "location";
+    geo.kind = FieldKind::kGeo;
+    config.fields = {geo};
+    RecordSet records(config);
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180);
+    std::vector<std::string> expected;
+    for (int i = 0; i < 20000; ++i) {
+        const double a = lat(rng), b = lon(rng);
+        char raw[128];
+        switch (i % 4) {
+            case 0:
+                std::snprintf(raw, sizeof raw, "%.17g,%.17g", a, b);
+                break;
+            case 1:
+                std::snprintf(raw, sizeof raw, "%.4f, %.9f", a, b);
+                break;
+            case 2:
+                std::snprintf(raw, sizeof raw, "+%.7f,%.3e", std::fabs(a), b);
+                break;
+            default:
+                std::snprintf(raw, sizeof raw, "%.12g,%.2f", a, b);
+                break;
+        }
+        std::string text(raw);
+        const size_t comma = text.find(',');
+        const double pa = std::strtod(text.substr(0, comma).c_str(), nullptr);
+        std::string rest = text.substr(comma + 1);
+        rest.erase(std::remove(rest.begin(), rest.end(), ' '), rest.end());
+        const double pb = std::strtod(rest.c_str(), nullptr);
+        char want[96];
+        std::snprintf(want, sizeof want, "%.6f,%.6f", pa, pb);
+        expected.emplace_back(want);
+        records.Add(0, "k" + std::to_string(i),
+                    std::vector<std::optional<std::string_view>>{std::string_view(text)});
+    }
+    for (uint32_t r = 0; r < records.size(); ++r)
+        ASSERT_EQ(records.NormalizedValue(r, 0), expected[r]) << r;
 }
 
 }  // namespace
