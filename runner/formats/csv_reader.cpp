@@ -10,6 +10,7 @@
 // lines between records are skipped. A NUL byte is an error at its byte (jsonb cannot store it).
 #include "runner/formats/csv_reader.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -52,6 +53,13 @@ class CsvReader : public RecordReader {
         size_t n = ParseRecord(start);
         headers_ = UniqueHeaders(std::vector<std::string>(fields_.begin(), fields_.begin() + n));
         for (const auto& h : headers_) quoted_keys_.push_back(JsonObjectWriter::QuotedKey(h));
+        for (size_t i = 0; i < headers_.size(); ++i) order_.push_back(i);
+        if (opts.jsonb_key_order)  // unique names (UniqueHeaders): no two keys compare equal
+            std::sort(order_.begin(), order_.end(), [this](size_t a, size_t b) {
+                const std::string &x = headers_[a], &y = headers_[b];
+                return x.size() != y.size() ? x.size() < y.size() : x < y;
+            });
+        jsonb_key_order_ = opts.jsonb_key_order;
     }
 
     // Headers returns the header row's keys.
@@ -70,7 +78,8 @@ class CsvReader : public RecordReader {
             throw FormatError(rec.pos, std::to_string(n) + " fields but the header has " +
                                            std::to_string(headers_.size()));
         JsonObjectWriter w(rec.json);
-        for (size_t i = 0; i < headers_.size(); ++i) {
+        rec.jsonb_key_order = jsonb_key_order_;
+        for (size_t i : order_) {
             if (i < n)
                 w.KeyedString(quoted_keys_[i], fields_[i]);
             else
@@ -212,6 +221,8 @@ class CsvReader : public RecordReader {
     std::vector<std::string> fields_;
     std::vector<std::string> headers_;
     std::vector<std::string> quoted_keys_;  // each header as JSON text with its colon
+    std::vector<size_t> order_;             // the order keys are written in
+    bool jsonb_key_order_ = false;
     long records_ = 0;
 };
 

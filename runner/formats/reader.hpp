@@ -27,6 +27,7 @@ struct Position {
 struct Record {
     std::string json;
     Position pos;
+    bool jsonb_key_order = false;  // its top-level keys are unique and in jsonb's order
 };
 
 // FormatError is a malformed file; what() is "FILE:LINE (byte N): problem".
@@ -53,6 +54,9 @@ struct FormatOptions {
     char delimiter = 0;                          // 0: detect (CSV)
     std::vector<std::string> expected_headers;   // xlsx header-row detection
     ByteTap* tap = nullptr;  // sequential readers pass it every byte read (not xlsx)
+    // CSV writes each record's keys in jsonb's order (shorter first, then bytewise) and
+    // says so (Record::jsonb_key_order): the stager's COPY then need not reorder them.
+    bool jsonb_key_order = false;
 
     // Get returns the option `key`, or `fallback` when it is absent.
     std::string Get(const std::string& key, const std::string& fallback = "") const;

@@ -108,8 +108,9 @@ RawRecordCopy::~RawRecordCopy() {
 // Row appends the seven fields of one record, sized once and written in place.
 void RawRecordCopy::Row(std::int64_t source_id, std::int64_t batch_id, std::int64_t file_id,
                         std::int64_t record_no, std::int64_t file_record_no, std::int64_t file_line,
-                        std::string_view json) {
-    bool reorder = JsonbMemberOrder(json, members_);  // jsonb's key order (jsonb_order.cpp)
+                        std::string_view json, bool in_jsonb_order) {
+    bool reorder =
+        !in_jsonb_order && JsonbMemberOrder(json, members_);  // jsonb's key order (jsonb_order.cpp)
     size_t json_size = reorder ? JsonbOrderedSize(members_) : json.size();
     size_t at = buf_.size();
     buf_.resize(at + 2 + 6 * (4 + 8) + 4 + 1 + json_size);

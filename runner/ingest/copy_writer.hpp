@@ -25,10 +25,11 @@ class RawRecordCopy {
     RawRecordCopy& operator=(const RawRecordCopy&) = delete;
 
     // Row appends one record: its batch coordinates, place in its file and JSON object text
-    // (its top-level members reordered as jsonb stores them: the same jsonb).
+    // (its top-level members reordered as jsonb stores them: the same jsonb), unless the
+    // reader wrote them in that order already (in_jsonb_order).
     void Row(std::int64_t source_id, std::int64_t batch_id, std::int64_t file_id,
              std::int64_t record_no, std::int64_t file_record_no, std::int64_t file_line,
-             std::string_view json);
+             std::string_view json, bool in_jsonb_order = false);
     // Complete sends what is buffered, ends the COPY and checks the server's answer.
     void Complete();
 

@@ -24,6 +24,7 @@ formats::FormatOptions Options(const SourceConfig& source) {
     if (source.format != "auto") o.format = source.format;
     for (const auto& [k, v] : source.format_options) o.options[k] = v;
     o.expected_headers = source.expected_headers;  // xlsx header-row detection
+    o.jsonb_key_order = true;                      // what the stager's COPY sends (copy_writer.cpp)
     return o;
 }
 

@@ -126,7 +126,7 @@ BatchOutcome StageAttempt(pqxx::connection& conn, long run_id, long source_id,
                 [&](const formats::Record& rec) {
                     ++record_no;
                     copy.Row(source_id, out.batch_id, f.file_id, record_no, rec.pos.record_no,
-                             rec.pos.line, rec.json);
+                             rec.pos.line, rec.json, rec.jsonb_key_order);
                     if ((record_no & 0xFFFF) == 0 && progress) progress(record_no);
                 },
                 &staged);

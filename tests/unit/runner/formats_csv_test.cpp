@@ -113,6 +113,27 @@ TEST(FormatsCsv, EmptyAndDuplicateHeadersMadeUnique) {
               (V{R"({"id":"1","column_2":"2","id_2":"3","column_4":"4"})"}));
 }
 
+TEST(FormatsCsv, KeysInJsonbOrderWhenTheStagerAsks) {
+    // jsonb's order, written by hand: shorter keys first, then bytewise ("B" < "a"; "\xC3\xA9"
+    // is two bytes, after "aa"); values and missing fields (null) follow their keys.
+    TempDir d;
+    auto p = d.Write("a.csv", "b;a;\xC3\xA9;aa;B;id_\n1;2;3;4;5\n");
+    FormatOptions o = Options("csv");
+    o.jsonb_key_order = true;
+    auto r = OpenReader(p, o);
+    Record rec;
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json,
+              "{\"B\":\"5\",\"a\":\"2\",\"b\":\"1\",\"aa\":\"4\",\"\xC3\xA9\":\"3\",\"id_\":null}");
+    EXPECT_TRUE(rec.jsonb_key_order);
+    // Not asked: the header's order, and the record says nothing about jsonb's.
+    r = OpenReader(p, Options("csv"));
+    ASSERT_TRUE(r->Next(rec));
+    EXPECT_EQ(rec.json,
+              "{\"b\":\"1\",\"a\":\"2\",\"\xC3\xA9\":\"3\",\"aa\":\"4\",\"B\":\"5\",\"id_\":null}");
+    EXPECT_FALSE(rec.jsonb_key_order);
+}
+
 TEST(FormatsCsv, ShortRowsGetNullsLongRowsFail) {
     TempDir d;
     auto p = d.Write("a.csv", "a,b,c\n1\n\n1,2,3,\n1,2,3,4\n");
