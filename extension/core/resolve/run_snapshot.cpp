@@ -62,6 +62,24 @@ class Reader {
     size_t pos_ = 0;
 };
 
+// OrderByIdentity returns the indexes of `identity` in ascending order of identity (ties
+// by index): an LSD radix sort, 16 bits a pass, over (identity, index) pairs.
+std::vector<uint32_t> OrderByIdentity(const std::vector<uint64_t>& identity) {
+    std::vector<std::pair<uint64_t, uint32_t>> v(identity.size()), tmp(identity.size());
+    for (size_t i = 0; i < identity.size(); ++i) v[i] = {identity[i], static_cast<uint32_t>(i)};
+    std::vector<size_t> count(65537);
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (const auto& e : v) ++count[((e.first >> shift) & 0xFFFF) + 1];
+        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+        for (const auto& e : v) tmp[count[(e.first >> shift) & 0xFFFF]++] = e;
+        v.swap(tmp);
+    }
+    std::vector<uint32_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i) order[i] = v[i].second;
+    return order;
+}
+
 }  // namespace
 
 std::vector<uint64_t> RecordIdentities(const RecordSet& records,
@@ -88,10 +106,7 @@ RunSnapshot BuildSnapshot(const ResolveResult& result, const std::vector<int64_t
     if (identity.size() != n || member_row.size() != n || result.fingerprint.size() != n ||
         pair_row.size() != np || (!kept.empty() && kept.size() != np))
         throw InvalidArgument("nightjar: a run snapshot needs one row per record and per pair");
-    std::vector<uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t x, uint32_t y) { return identity[x] < identity[y]; });
+    const std::vector<uint32_t> order = OrderByIdentity(identity);
     RunSnapshot s;
     s.fields = static_cast<uint32_t>(nf);
     std::vector<uint32_t> position(n);
@@ -376,10 +391,7 @@ bool PreviousFromSnapshot(const RunSnapshot& s, const std::vector<uint64_t>& ide
     // PreviousFromSnapshot merges today's sorted identities with the snapshot's.
     if (s.fields != fields) return false;
     const size_t n = identity.size();
-    std::vector<uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t x, uint32_t y) { return identity[x] < identity[y]; });
+    const std::vector<uint32_t> order = OrderByIdentity(identity);
     for (size_t k = 1; k < n; ++k)
         if (identity[order[k - 1]] == identity[order[k]]) return false;
     // today[k]: today's record of the snapshot's k-th record, or -1 when it is gone.
