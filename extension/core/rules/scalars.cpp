@@ -53,19 +53,21 @@ std::optional<int64_t> ParseInteger(std::string_view s) {
 }
 
 std::optional<std::string> ParseDecimal(std::string_view s, char sep, char thousands) {
+    // One pass checks the shape and finds the digits; the canonical text is then written
+    // into one string of the right size (the digits were copied into three before).
     s = TrimAscii(s);
     bool negative = false;
     if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
         negative = s[0] == '-';
         s.remove_prefix(1);
     }
-    std::string integer, fraction;
-    size_t i = 0, group = 0;
+    size_t i = 0, group = 0, int_digits = 0, first_nonzero = std::string_view::npos;
     bool grouped = false;
     for (; i < s.size() && s[i] != sep; ++i) {
         char c = s[i];
         if (IsDigit(c)) {
-            integer.push_back(c);
+            if (c != '0' && first_nonzero == std::string_view::npos) first_nonzero = i;
+            ++int_digits;
             ++group;
         } else if (thousands != 0 && c == thousands) {
             // A group mark follows 1-3 digits (first group) or exactly 3, and precedes 3.
@@ -77,20 +79,31 @@ std::optional<std::string> ParseDecimal(std::string_view s, char sep, char thous
         }
     }
     if (grouped && group != 3) return std::nullopt;
+    std::string_view fraction;
+    bool fraction_zero = true;
     if (i < s.size()) {  // s[i] == sep
-        for (++i; i < s.size(); ++i) {
-            if (!IsDigit(s[i])) return std::nullopt;
-            fraction.push_back(s[i]);
-        }
+        fraction = s.substr(i + 1);
         if (fraction.empty()) return std::nullopt;
+        for (char c : fraction) {
+            if (!IsDigit(c)) return std::nullopt;
+            fraction_zero = fraction_zero && c == '0';
+        }
     }
-    if (integer.empty() && fraction.empty()) return std::nullopt;
-    size_t nz = integer.find_first_not_of('0');
-    integer = nz == std::string::npos ? "0" : integer.substr(nz);
-    bool zero = integer == "0" && fraction.find_first_not_of('0') == std::string::npos;
-    std::string out = (negative && !zero) ? "-" : "";
-    out += integer;
-    if (!fraction.empty()) out += "." + fraction;
+    if (int_digits == 0 && fraction.empty()) return std::nullopt;
+    const bool zero = first_nonzero == std::string_view::npos && fraction_zero;
+    std::string out;
+    out.reserve(s.size() + 2);
+    if (negative && !zero) out.push_back('-');
+    if (first_nonzero == std::string_view::npos) {
+        out.push_back('0');
+    } else {
+        for (size_t k = first_nonzero; k < i; ++k)
+            if (IsDigit(s[k])) out.push_back(s[k]);  // group marks left out
+    }
+    if (!fraction.empty()) {
+        out.push_back('.');
+        out.append(fraction);
+    }
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -10,6 +11,67 @@
 
 namespace nightjar::core::rules {
 namespace {
+
+// ReferenceParseDecimal is ParseDecimal as first written (digits copied into integer and
+// fraction strings, then joined), kept to check the one-pass version against it.
+std::optional<std::string> ReferenceParseDecimal(std::string_view s, char sep, char thousands) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    s = TrimAscii(s);
+    bool negative = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        negative = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    std::string integer, fraction;
+    size_t i = 0, group = 0;
+    bool grouped = false;
+    for (; i < s.size() && s[i] != sep; ++i) {
+        char c = s[i];
+        if (digit(c)) {
+            integer.push_back(c);
+            ++group;
+        } else if (thousands != 0 && c == thousands) {
+            if (group == 0 || group > 3 || (grouped && group != 3)) return std::nullopt;
+            grouped = true;
+            group = 0;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (grouped && group != 3) return std::nullopt;
+    if (i < s.size()) {
+        for (++i; i < s.size(); ++i) {
+            if (!digit(s[i])) return std::nullopt;
+            fraction.push_back(s[i]);
+        }
+        if (fraction.empty()) return std::nullopt;
+    }
+    if (integer.empty() && fraction.empty()) return std::nullopt;
+    size_t nz = integer.find_first_not_of('0');
+    integer = nz == std::string::npos ? "0" : integer.substr(nz);
+    bool zero = integer == "0" && fraction.find_first_not_of('0') == std::string::npos;
+    std::string out = (negative && !zero) ? "-" : "";
+    out += integer;
+    if (!fraction.empty()) out += "." + fraction;
+    return out;
+}
+
+TEST(RulesScalars, DecimalsAgreeWithTheFirstParser) {
+    // Random strings over the characters that matter (digits, both separators, spaces,
+    // signs, a letter), every separator/grouping combination the rules allow.
+    std::mt19937_64 rng(11);
+    const std::string alphabet = "0123456789000,. -+x";
+    std::uniform_int_distribution<size_t> len(0, 14), pick(0, alphabet.size() - 1);
+    const std::pair<char, char> modes[] = {{'.', 0},   {',', 0},   {',', '.'},
+                                           {'.', ','}, {',', ' '}, {'.', ' '}};
+    for (int i = 0; i < 300000; ++i) {
+        std::string v(len(rng), ' ');
+        for (char& c : v) c = alphabet[pick(rng)];
+        for (const auto& [sep, thousands] : modes)
+            ASSERT_EQ(ParseDecimal(v, sep, thousands), ReferenceParseDecimal(v, sep, thousands))
+                << "'" << v << "' sep " << sep << " thousands " << (thousands ? thousands : '0');
+    }
+}
 
 TEST(RulesScalars, IntegersAcceptDigitsWithSignAndBlanks) {
     EXPECT_EQ(ParseInteger("12"), 12);
