@@ -39,6 +39,7 @@
 
 #include "core/errors.hpp"
 #include "core/resolve/parallel.hpp"
+#include "core/util/radix_sort.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -233,19 +234,10 @@ struct Entry {
     }
 };
 
-// SortByHash sorts entries by hash, stably (LSD radix sort, 16 bits a pass): entries are
-// appended in record order, so the result is their order by (hash, record), as
-// std::sort by operator< gives, in four linear passes.
-void SortByHash(std::vector<Entry>& v, std::vector<Entry>& scratch) {
-    scratch.resize(v.size());
-    std::vector<size_t> count(65537);
-    for (int shift = 0; shift < 64; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (const Entry& e : v) ++count[((e.hash >> shift) & 0xFFFF) + 1];
-        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-        for (const Entry& e : v) scratch[count[(e.hash >> shift) & 0xFFFF]++] = e;
-        v.swap(scratch);
-    }
+// SortByHash sorts entries by hash, stably: entries are appended in record order, so the
+// result is their order by (hash, record), as std::sort by operator< gives.
+void SortByHash(std::vector<Entry>& v) {
+    StableRadixSort(v, 64, [](const Entry& e) { return e.hash; });
 }
 
 // SortByName orders the records of an oversize block by their sort text: the first name
@@ -425,18 +417,8 @@ std::vector<KeyFamily> ExplicitFamilies(const ResolverConfig& c) {
 }
 
 void SortUnique(std::vector<uint64_t>& v) {
-    // SortUnique runs four 16-bit LSD passes (skipping passes whose digit never varies).
-    if (v.size() < 2) return;
-    std::vector<uint64_t> tmp(v.size());
-    std::vector<size_t> count(65537);
-    for (int shift = 0; shift < 64; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (uint64_t x : v) ++count[((x >> shift) & 0xFFFF) + 1];
-        if (count[((v[0] >> shift) & 0xFFFF) + 1] == v.size()) continue;
-        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-        for (uint64_t x : v) tmp[count[(x >> shift) & 0xFFFF]++] = x;
-        v.swap(tmp);
-    }
+    // SortUnique radix-sorts (util/radix_sort.hpp), then drops repeats.
+    StableRadixSort(v, 64, [](uint64_t x) { return x; });
     v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
@@ -451,10 +433,10 @@ struct FamilyResult {
 };
 
 // BlockFamily runs the three phases for family number fi (see the top of the file);
-// `entries` and `scratch` are the calling thread's buffers.
+// `entries` is the calling thread's buffer.
 void BlockFamily(const RecordData& d, const ResolverConfig& config, const KeyFamily& fam, size_t fi,
                  const RareWords& rare, const std::vector<uint8_t>* touched,
-                 std::vector<Entry>& entries, std::vector<Entry>& scratch, FamilyResult& out) {
+                 std::vector<Entry>& entries, FamilyResult& out) {
     const size_t n = d.size(), max_block = config.max_block_size, window = config.window;
     const bool one_per_source = config.one_per_source;
     std::vector<uint64_t> keys, next, parts;
@@ -465,7 +447,7 @@ void BlockFamily(const RecordData& d, const ResolverConfig& config, const KeyFam
         RecordKeys(d, fam, ops, fi, r, rare, keys, next, parts);
         for (uint64_t k : keys) entries.push_back({k, r});
     }
-    SortByHash(entries, scratch);
+    SortByHash(entries);
     entries.erase(std::unique(entries.begin(), entries.end(),
                               [](const Entry& x, const Entry& y) {
                                   return x.hash == y.hash && x.record == y.record;
@@ -546,15 +528,13 @@ std::vector<uint64_t> CandidatePairs(const RecordData& d, const ResolverConfig& 
     if (words == nullptr) words = &own.emplace(d, families, threads);
     const RareWords& rare = *words;
     std::vector<FamilyResult> results(families.size());
-    std::vector<std::vector<Entry>> entries(static_cast<size_t>(threads)),
-        scratch(static_cast<size_t>(threads));
+    std::vector<std::vector<Entry>> entries(static_cast<size_t>(threads));
     ParallelFor(families.size(), threads, 1, progress, [&](size_t begin, size_t end, int t) {
         for (size_t fi = begin; fi < end; ++fi)
             BlockFamily(d, config, families[fi], fi, rare, touched, entries[static_cast<size_t>(t)],
-                        scratch[static_cast<size_t>(t)], results[fi]);
+                        results[fi]);
     });
     std::vector<std::vector<Entry>>().swap(entries);
-    std::vector<std::vector<Entry>>().swap(scratch);
     size_t total = 0;
     for (const FamilyResult& r : results) total += r.pairs.size();
     std::vector<uint64_t> pairs;

@@ -27,6 +27,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/util/radix_sort.hpp"
+
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
 // clang-format on
@@ -90,20 +92,13 @@ std::vector<uint32_t> EdgeOrder(const std::vector<Edge>& edges) {
         return order;
     }
     // A non-negative float's bits order as its value; complemented, descending.
-    std::vector<uint32_t> key(edges.size()), scratch(edges.size());
+    std::vector<uint32_t> key(edges.size());
     for (size_t i = 0; i < edges.size(); ++i) {
         uint32_t bits;
         std::memcpy(&bits, &edges[i].probability, sizeof bits);
         key[i] = ~bits;
     }
-    std::vector<size_t> count(65537);
-    for (int shift = 0; shift < 32; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (uint32_t e : order) ++count[((key[e] >> shift) & 0xFFFF) + 1];
-        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-        for (uint32_t e : order) scratch[count[(key[e] >> shift) & 0xFFFF]++] = e;
-        order.swap(scratch);
-    }
+    StableRadixSort(order, 32, [&](uint32_t e) { return key[e]; });
     return order;
 }
 

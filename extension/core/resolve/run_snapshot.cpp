@@ -23,6 +23,7 @@
 
 #include "core/errors.hpp"
 #include "core/resolve/record_data.hpp"
+#include "core/util/radix_sort.hpp"
 
 // clang-format off: cpp_only.hpp must stay the last include
 #include "core/cpp_only.hpp"
@@ -63,18 +64,11 @@ class Reader {
 };
 
 // OrderByIdentity returns the indexes of `identity` in ascending order of identity (ties
-// by index): an LSD radix sort, 16 bits a pass, over (identity, index) pairs.
+// by index): a stable radix sort of (identity, index) pairs.
 std::vector<uint32_t> OrderByIdentity(const std::vector<uint64_t>& identity) {
-    std::vector<std::pair<uint64_t, uint32_t>> v(identity.size()), tmp(identity.size());
+    std::vector<std::pair<uint64_t, uint32_t>> v(identity.size());
     for (size_t i = 0; i < identity.size(); ++i) v[i] = {identity[i], static_cast<uint32_t>(i)};
-    std::vector<size_t> count(65537);
-    for (int shift = 0; shift < 64; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (const auto& e : v) ++count[((e.first >> shift) & 0xFFFF) + 1];
-        for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-        for (const auto& e : v) tmp[count[(e.first >> shift) & 0xFFFF]++] = e;
-        v.swap(tmp);
-    }
+    StableRadixSort(v, 64, [](const std::pair<uint64_t, uint32_t>& e) { return e.first; });
     std::vector<uint32_t> order(v.size());
     for (size_t i = 0; i < v.size(); ++i) order[i] = v[i].second;
     return order;
