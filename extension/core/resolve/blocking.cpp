@@ -105,38 +105,54 @@ Op OpOf(const std::string& tr) {
     return Op::kValue;
 }
 
-}  // namespace
+// RarityTerm is a (field, mode) whose values' rarest words a rarity-based term asks for.
+struct RarityTerm {
+    size_t field;
+    bool words_only;  // number_street: words, not numbers
+};
 
-RareWords::RareWords(const RecordData& d, const std::vector<KeyFamily>& families, int threads)
-    : d_(d), memo_(d.fields.size() * 2) {
-    // RareWords computes, per field and mode a rarity-based term asks for, every value's
-    // rarest words on `threads` threads.
+// RarityTerms lists, in family and term order, the rarity-based terms of `families` on
+// fields that have tokens.
+std::vector<RarityTerm> RarityTerms(const RecordData& d, const std::vector<KeyFamily>& families) {
+    std::vector<RarityTerm> out;
     for (const KeyFamily& fam : families)
         for (const KeyTerm& term : fam.terms) {
             const Op op = OpOf(term.transform);
             if (op != Op::kRarePhonetic && op != Op::kRareTokens && op != Op::kRarePrefix &&
                 op != Op::kNumberStreet)
                 continue;
-            const bool words_only = op == Op::kNumberStreet;
-            std::vector<uint32_t>& m = memo_[term.field * 2 + (words_only ? 1 : 0)];
-            const FieldStore& s = d_.fields[term.field];
-            if (!m.empty() || !s.HasTokens()) continue;
-            m.resize(s.values.size());
-            ParallelFor(m.size(), std::max(1, threads), 65536, NoProgress(),
-                        [&](size_t begin, size_t end, int) {
-                            for (size_t v = begin; v < end; ++v) {
-                                size_t pos[2] = {0, 0}, n = 0;
-                                RarestTokens(s, static_cast<uint32_t>(v), words_only, pos, n);
-                                // n (2 bits) | first position (15) | second position (15)
-                                const bool fits =
-                                    (n < 1 || pos[0] < 0x7FFF) && (n < 2 || pos[1] < 0x7FFF);
-                                m[v] = !fits ? kUncached
-                                             : static_cast<uint32_t>(n) << 30 |
-                                                   static_cast<uint32_t>(n > 0 ? pos[0] : 0) << 15 |
-                                                   static_cast<uint32_t>(n == 2 ? pos[1] : 0);
-                            }
-                        });
+            if (d.fields[term.field].HasTokens())
+                out.push_back({term.field, op == Op::kNumberStreet});
         }
+    return out;
+}
+
+}  // namespace
+
+RareWords::RareWords(const RecordData& d, const std::vector<KeyFamily>& families, int threads)
+    : d_(d), memo_(d.fields.size() * 2) {
+    // RareWords computes, per field and mode a rarity-based term asks for, every value's
+    // rarest words on `threads` threads.
+    for (const RarityTerm& term : RarityTerms(d, families)) {
+        std::vector<uint32_t>& m = memo_[term.field * 2 + (term.words_only ? 1 : 0)];
+        const FieldStore& s = d_.fields[term.field];
+        if (!m.empty()) continue;
+        m.resize(s.values.size());
+        ParallelFor(m.size(), std::max(1, threads), 65536, NoProgress(),
+                    [&](size_t begin, size_t end, int) {
+                        for (size_t v = begin; v < end; ++v) {
+                            size_t pos[2] = {0, 0}, n = 0;
+                            RarestTokens(s, static_cast<uint32_t>(v), term.words_only, pos, n);
+                            // n (2 bits) | first position (15) | second position (15)
+                            const bool fits =
+                                (n < 1 || pos[0] < 0x7FFF) && (n < 2 || pos[1] < 0x7FFF);
+                            m[v] = !fits ? kUncached
+                                         : static_cast<uint32_t>(n) << 30 |
+                                               static_cast<uint32_t>(n > 0 ? pos[0] : 0) << 15 |
+                                               static_cast<uint32_t>(n == 2 ? pos[1] : 0);
+                        }
+                    });
+    }
 }
 
 void RareWords::Get(size_t field, uint32_t v, bool words_only, size_t out[2], size_t& n) const {
@@ -297,20 +313,7 @@ std::vector<uint64_t> BlockingKeyHashes(const RecordData& d, const std::vector<K
     // BlockingKeyHashes folds the words each rarity-based term picks: given the record's
     // values, they alone decide its keys (their text, as ids differ from run to run).
     // Records in parallel, each folding its terms in family order.
-    struct Term {
-        size_t field;
-        bool words_only;
-    };
-    std::vector<Term> terms;
-    for (const KeyFamily& fam : families)
-        for (const KeyTerm& term : fam.terms) {
-            const Op op = OpOf(term.transform);
-            if (op != Op::kRarePhonetic && op != Op::kRareTokens && op != Op::kRarePrefix &&
-                op != Op::kNumberStreet)
-                continue;
-            if (!d.fields[term.field].HasTokens()) continue;
-            terms.push_back({term.field, op == Op::kNumberStreet});
-        }
+    const std::vector<RarityTerm> terms = RarityTerms(d, families);
     std::optional<RareWords> own;
     if (words == nullptr) words = &own.emplace(d, families, threads);
     const RareWords& rare = *words;
@@ -319,7 +322,7 @@ std::vector<uint64_t> BlockingKeyHashes(const RecordData& d, const std::vector<K
                 [&](size_t begin, size_t end, int) {
                     for (size_t r = begin; r < end; ++r) {
                         uint64_t h = out[r];
-                        for (const Term& term : terms) {
+                        for (const RarityTerm& term : terms) {
                             const FieldStore& s = d.fields[term.field];
                             const uint32_t v = s.value_of[r];
                             if (v == kMissing) continue;
