@@ -145,7 +145,7 @@ for n in $SIZES; do
   read -r p r f <<<"$(f1)"
   inc_secs=$secs
   echo "incremental resolve  n=$n  time=${secs}s  peak_rss=${mem}MB  precision=$p recall=$r F1=$f"
-  echo "         $(counts "$result" '{new_records, changed_records, deleted_records, compared_pairs, kept_pairs, entities_changed, timings, read_seconds, read_previous_seconds, write_seconds, rows_written, rows_deleted}')"
+  echo "         $(counts "$result" '{new_records, changed_records, deleted_records, compared_pairs, kept_pairs, entities_changed, timings, read_seconds, read_previous_seconds, write_seconds, rows_written, rows_deleted, snapshot}')"
   partition_snapshot inc_part
   read -r secs mem result <<<"$(timed "nightjar.consolidate('rb_cons')")"
   ids_snapshot ids2
