@@ -76,6 +76,9 @@ class StepRow {
     StepRow(const RecordCursor& cursor, uint64 row) : cursor_(cursor), row_(row) {}
     // Value returns column `col` (1-based) and whether it is NULL.
     Datum Value(int col, bool* isnull) const { return cursor_.Value(row_, col, isnull); }
+    // Deform fills values and nulls (Columns() of each) with every column at once.
+    void Deform(Datum* values, bool* nulls) const { cursor_.Deform(row_, values, nulls); }
+    int Columns() const { return cursor_.Columns(); }
     // Int64 returns a bigint column (0 when NULL).
     int64 Int64(int col) const;
     // Jsonb returns a jsonb column, detoasted (nullptr when NULL).

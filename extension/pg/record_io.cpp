@@ -214,6 +214,12 @@ Datum RecordCursor::Value(uint64 row, int col, bool* isnull) const {
     return PgCall([&] { return SPI_getbinval(rows_->vals[row], rows_->tupdesc, col, isnull); });
 }
 
+void RecordCursor::Deform(uint64 row, Datum* values, bool* nulls) const {
+    PgCall([&] { heap_deform_tuple(rows_->vals[row], rows_->tupdesc, values, nulls); });
+}
+
+int RecordCursor::Columns() const { return rows_ == nullptr ? 0 : rows_->tupdesc->natts; }
+
 varlena* RecordCursor::DetoastedValue(uint64 row, int col) const {
     return PgCall([&]() -> varlena* {
         bool isnull = false;

@@ -115,6 +115,11 @@ class RecordCursor {
     // DetoastedValue returns column `col` of row `row` detoasted (nullptr when NULL), in
     // one guarded call: the per-row path of a step reading a jsonb or text column.
     varlena* DetoastedValue(uint64 row, int col) const;
+    // Deform fills values[i] and nulls[i] with every column of row `row` in one guarded
+    // call (one pass over the tuple: reading many columns by Value walks it per column).
+    void Deform(uint64 row, Datum* values, bool* nulls) const;
+    // Columns returns the number of columns of the rows.
+    int Columns() const;
 
   private:
     Portal portal_ = nullptr;

@@ -452,8 +452,15 @@ class Resolution {
         std::vector<std::optional<std::string_view>> values(nfields);
         std::string previous_key;
         bool first = true;
+        std::vector<Datum> datums(nfields + 1);
+        std::unique_ptr<bool[]> nulls(new bool[nfields + 1]);
         step.Run(queries_[source].c_str(), {}, {}, [&](const StepRow& row) {
-            std::optional<std::string_view> key = StepRowText(row, 1);
+            if (row.Columns() != static_cast<int>(nfields) + 1)
+                throw core::DataError("nightjar: resolution \"" + name_ + "\": input \"" +
+                                      stats.source + "\" has " + std::to_string(row.Columns()) +
+                                      " columns, not a key and " + std::to_string(nfields));
+            row.Deform(datums.data(), nulls.get());
+            std::optional<std::string_view> key = DatumText(datums[0], nulls[0]);
             if (!key) {
                 ++stats.null_keys;
                 return;
@@ -464,8 +471,7 @@ class Resolution {
                     "\": key \"" + std::string(key->substr(0, 64)) + "\" appears more than once");
             first = false;
             previous_key.assign(key->data(), key->size());
-            for (size_t f = 0; f < nfields; ++f)
-                values[f] = StepRowText(row, static_cast<int>(f) + 2);
+            for (size_t f = 0; f < nfields; ++f) values[f] = DatumText(datums[f + 1], nulls[f + 1]);
             feed.Append(source, *key, values);
             ++stats.records;
         });

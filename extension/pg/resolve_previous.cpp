@@ -42,6 +42,11 @@ std::optional<std::string_view> StepRowText(const StepRow& row, int col) {
     // StepRowText reads the varlena in place.
     bool isnull = false;
     Datum d = row.Value(col, &isnull);
+    return DatumText(d, isnull);
+}
+
+std::optional<std::string_view> DatumText(Datum d, bool isnull) {
+    // DatumText reads the varlena in place, detoasting only what must be.
     if (isnull) return std::nullopt;
     auto* v = reinterpret_cast<varlena*>(DatumGetPointer(d));
     if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))

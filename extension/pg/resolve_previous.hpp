@@ -22,6 +22,8 @@ core::resolve::ResolverConfig ReadResolutionConfig(const std::string& name,
 // StepRowText returns text column `col` of a row as a view into the tuple (nullopt when
 // NULL); only a compressed or out-of-line value is detoasted, into the chunk's context.
 std::optional<std::string_view> StepRowText(const StepRow& row, int col);
+// DatumText is StepRowText for a column already deformed (StepRow::Deform).
+std::optional<std::string_view> DatumText(Datum d, bool isnull);
 
 // SourceIndex maps an input's source label to its index (config order).
 using SourceIndex = std::unordered_map<std::string, uint32_t>;
