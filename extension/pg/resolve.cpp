@@ -15,12 +15,14 @@
 //     nightjar._resolution_inputs from quoted identifiers) returns the key then one text
 //     column per field, ordered by key (COLLATE "C"), so record indexes -- and with them
 //     the core's entity numbering -- are the same on every run over unchanged data.
-//     Each row's key and values are copied into a RecordFeed, whose worker thread adds
-//     them to the RecordSet (normalising and interning) while this thread fetches the
+//     Each row is deformed once, normalised on this thread and handed to a RecordFeed,
+//     whose worker thread interns it into the RecordSet while this thread fetches the
 //     next rows: memory is the RecordSet plus one chunk and a few feed batches.
 //     A NULL key skips the row (counted); a key seen twice in one input is an error.
-//     Then, when asked, the link constraints, and for an incremental run the last run's
-//     members (fingerprints) and pairs (resolve_previous.cpp), with each row's ctid.
+//     Then, when asked, the link constraints, and for an incremental run the last run:
+//     from the run snapshot (ReadSnapshot: a base and deltas, run_snapshot.hpp) when
+//     there is a usable one, else from the stored members (fingerprints) and pairs
+//     (resolve_previous.cpp), with each row's ctid.
 //  2. Resolve: core::resolve::Resolve runs with no PostgreSQL call on the stack; the only
 //     way back into PostgreSQL is the progress hook (ActivityProgress: interrupts and the
 //     pg_stat_activity line), which throws PgError on a cancel.
@@ -36,6 +38,9 @@
 //     rows and pairs that differ, and their stored rows are deleted by ctid
 //     ("DELETE ... WHERE ctid = ANY($1)", a TID scan) before the new ones are inserted;
 //     the partitions keep their indexes. At 1% changed that is ~2% of the rows.
+//     Last, the run snapshot: a full run writes a base (WriteSnapshot), an incremental
+//     run that read one appends a delta (WriteDelta) or, past kMaxDeltas or a quarter of
+//     the base, writes a new base; the new rows' ctids come back from the writers.
 // Trade-off: the whole record set is in memory at once (the core needs it for blocking);
 // everything else is streamed.
 #include <algorithm>
