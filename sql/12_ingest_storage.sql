@@ -12,9 +12,16 @@
 --
 -- The primary key (batch_id, record_no) stays: its maintenance is about a quarter of the
 -- COPY (1,000,000 records on the 2-core machine: 2.9 s without it, 3.6-3.8 s with it;
--- a non-unique index costs the same), but validation and normalisation read a batch in
--- record_no order through it, and it keeps record_no unique with no second pass. Building
--- it after the COPY would take a partition per batch: too heavy for the catalog.
+-- with the records' keys already in jsonb's order, as the runner sends them
+-- (runner/ingest/jsonb_order.cpp): 2.23-2.24 s without, 2.81-2.89 s with; a non-unique
+-- index costs the same), but validation and normalisation read a batch in record_no order
+-- through it, and it keeps record_no unique with no second pass. A BRIN index on
+-- (batch_id, record_no) costs less (2.44-2.46 s) but keeps nothing unique, and it cannot
+-- give the rows in record_no order: one COPY does not lay a batch out in record_no order
+-- once deleted rows have left free space (the COPY takes pages from the free space map),
+-- so every batch read would sort the batch (1,000,000 payloads: hundreds of MB, on disk).
+-- Building the key after the COPY would take a partition per batch: too heavy for the
+-- catalog.
 
 -- _storage_ingest creates nightjar.raw_record if it is missing.
 CREATE FUNCTION nightjar._storage_ingest() RETURNS void
