@@ -119,7 +119,33 @@ FieldLookup::FieldLookup(const std::vector<std::string>& fields) {
               [](const auto& a, const auto& b) { return KeyLess(a.first, b.first); });
 }
 
-void FieldLookup::Map(const std::vector<JsonPair>& pairs, std::vector<int>* out) const {
+bool FieldLookup::SameKeys(const std::vector<JsonPair>& pairs) const {
+    if (!have_last_ || pairs.size() != last_sizes_.size()) return false;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        if (pairs[i].key.size() != last_sizes_[i]) return false;
+        if (i > 0 && pairs[i].key.data() != pairs[i - 1].key.data() + pairs[i - 1].key.size())
+            return false;  // not contiguous: compare no further
+    }
+    return pairs.empty() ||
+           std::memcmp(pairs[0].key.data(), last_keys_.data(), last_keys_.size()) == 0;
+}
+
+void FieldLookup::Remember(const std::vector<JsonPair>& pairs, const std::vector<int>& map) {
+    last_sizes_.clear();
+    last_keys_.clear();
+    for (const JsonPair& p : pairs) {
+        last_sizes_.push_back(p.key.size());
+        last_keys_.append(p.key.data(), p.key.size());
+    }
+    last_map_ = map;
+    have_last_ = true;
+}
+
+void FieldLookup::Map(const std::vector<JsonPair>& pairs, std::vector<int>* out) {
+    if (SameKeys(pairs)) {
+        *out = last_map_;
+        return;
+    }
     out->assign(pairs.size(), -1);
     size_t j = 0;
     for (size_t i = 0; i < pairs.size(); ++i) {
@@ -129,11 +155,13 @@ void FieldLookup::Map(const std::vector<JsonPair>& pairs, std::vector<int>* out)
                 auto it = index_.find(pairs[k].key);
                 (*out)[k] = it == index_.end() ? -1 : it->second;
             }
+            have_last_ = false;
             return;
         }
         while (j < sorted_.size() && KeyLess(sorted_[j].first, key)) ++j;
         if (j < sorted_.size() && sorted_[j].first == key) (*out)[i] = sorted_[j].second;
     }
+    Remember(pairs, *out);
 }
 
 }  // namespace nightjar::pg

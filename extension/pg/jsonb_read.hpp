@@ -44,12 +44,24 @@ class FieldLookup {
     explicit FieldLookup(const std::vector<std::string>& fields);
 
     // Map sets (*out)[i] to the declared index of pairs[i].key, or -1 when it is not
-    // declared. Pairs in jsonb's key order take the merge walk; any other order the hash.
-    void Map(const std::vector<JsonPair>& pairs, std::vector<int>* out) const;
+    // declared. Keys identical to the previous record's (same lengths, same bytes, which
+    // a jsonb object stores one after the other) take its mapping again; other pairs in
+    // jsonb's key order the merge walk; any other order the hash.
+    void Map(const std::vector<JsonPair>& pairs, std::vector<int>* out);
 
   private:
+    // SameKeys says whether `pairs` has exactly the previous record's keys, laid out
+    // contiguously.
+    bool SameKeys(const std::vector<JsonPair>& pairs) const;
+    // Remember keeps `pairs`' keys and their mapping for the next record.
+    void Remember(const std::vector<JsonPair>& pairs, const std::vector<int>& map);
+
     std::vector<std::pair<std::string_view, int>> sorted_;  // in jsonb key order
     std::unordered_map<std::string_view, int> index_;
+    std::vector<size_t> last_sizes_;  // the previous record's key lengths
+    std::string last_keys_;           // and bytes, one after the other
+    std::vector<int> last_map_;
+    bool have_last_ = false;
 };
 
 }  // namespace nightjar::pg

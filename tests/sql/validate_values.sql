@@ -9,7 +9,7 @@
 --  - range rules on JSON numbers and decimal strings agree with numeric comparisons.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(7);
+SELECT plan(8);
 
 INSERT INTO nightjar.source (name, kind) VALUES ('t_vv', 'sql');
 SELECT nightjar.define_fields('t_vv', ARRAY['amount', 'n', 'qty', 'b', 'a_much_longer_field_name', 'k']);
@@ -51,7 +51,11 @@ SELECT vv.src, vv.bid, 1000 + n, p::jsonb FROM vv, (VALUES
     (5, '{"k": "x", "qty": -2.51}'),
     (6, '{"k": "x", "qty": "1e2"}'),
     (7, '{"k": "x", "qty": " 5 "}'),
-    (8, '{"k": "x", "qty": 123456789012345678901234567890}')) v(n, p);
+    (8, '{"k": "x", "qty": 123456789012345678901234567890}'),
+    -- Same key lengths as the record before, other names: the mapping must not be reused.
+    (9, '{"k": "x", "n": "7"}'),
+    (10, '{"b": "non", "k": "x"}'),
+    (11, '{"k": "x", "n": "8"}')) v(n, p);
 
 CREATE TEMP TABLE vv_result AS SELECT nightjar.validate_batch((SELECT bid FROM vv)) AS r;
 CREATE TEMP TABLE vv_valid AS
@@ -72,7 +76,10 @@ SELECT is((SELECT count(*) FROM vv_valid WHERE record_no < 1000
           'decimal records keep their other keys');
 
 SELECT is((SELECT string_agg(record_no - 1000 || '', ',' ORDER BY record_no) FROM vv_valid WHERE record_no > 1000),
-          '1,2,3,7', 'ranges: bounds included, beyond them refused, JSON numbers and decimal strings (blanks trimmed) compared as numbers');
+          '1,2,3,7,9,10,11', 'ranges: bounds included, beyond them refused, JSON numbers and decimal strings (blanks trimmed) compared as numbers');
+SELECT is((SELECT array_agg(payload ORDER BY record_no) FROM vv_valid WHERE record_no IN (1009, 1010, 1011)),
+          ARRAY['{"k": "x", "n": 7}', '{"b": false, "k": "x"}', '{"k": "x", "n": 8}']::jsonb[],
+          'records whose keys have the same lengths as the one before are mapped by their names');
 SELECT is((SELECT payload FROM vv_valid WHERE record_no = 1001),
           '{"k": 1, "n": 42, "b": true, "zz": [1, {"a": 2}], "qty": 1000.125, "amount": 3.25, "a_much_longer_field_name": {"x": null}}'::jsonb,
           'converted fields replaced, undeclared and nested values kept');

@@ -99,6 +99,7 @@ class Validator {
     std::vector<size_t> order_;    // type rules first, then the others, each in definition order
     std::vector<StringSet> sets_;  // per rule: seen / existing values
     std::vector<size_t> unique_in_batch_;  // the unique_in_batch rules' indexes
+    std::vector<bool> prefetch_raw_;       // per entry of unique_in_batch_: see Prefetch
 };
 
 // ApplyType runs a type rule over a present, non-null value; returns the typed value or
