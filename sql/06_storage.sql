@@ -103,7 +103,11 @@ SELECT nightjar._guard_bulk_tables();
 -- believes empty (a first night, a table emptied since) would otherwise leave the next
 -- night's joins planned on stale statistics until autovacuum passes — a nested loop over
 -- 100,000 rows it took for none. Tables the current role does not own are left to
--- autovacuum (ANALYZE would only warn). Returns the tables it analyzed.
+-- autovacuum (ANALYZE would only warn), and so are tables whose ShareUpdateExclusiveLock
+-- another session holds: an autovacuum VACUUM of the table may be waiting for this very
+-- transaction, and waiting for its lock was a deadlock that aborted a 1M-record
+-- consolidate (the lock is taken with NOWAIT; a table skipped is analyzed by autovacuum
+-- or by the next run). Returns the tables it analyzed.
 CREATE FUNCTION nightjar._analyze_changed(tables regclass[], min_rows bigint DEFAULT 1000) RETURNS regclass[]
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -117,6 +121,11 @@ BEGIN
               + pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) >= greatest(min_rows, 0.2 * greatest(c.reltuples, 0))
         ORDER BY c.oid
     LOOP
+        BEGIN
+            EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE NOWAIT', v_rel);
+        EXCEPTION WHEN lock_not_available THEN
+            CONTINUE;  -- autovacuum (or another session) holds it: do not wait, see above
+        END;
         EXECUTE format('ANALYZE %s', v_rel);
         v_done := v_done || v_rel;
     END LOOP;
