@@ -43,7 +43,9 @@ TEST(StagedChecksum, IsTheChecksumOfTheBytesRead) {
     ASSERT_GT(nd.size(), 2u << 20);
     const std::vector<std::pair<std::string, std::string>> cases{
         {"ndjson", nd},
-        {"csv", "\xEF\xBB\xBFa;b\n1;2\n3;4\n"},
+        {"csv",
+         "\xEF\xBB\xBF"
+         "a;b\n1;2\n3;4\n"},  // a BOM, then the header
         {"json", "[{\"a\":1},{\"a\":2}]\n"}};
     for (const auto& [format, bytes] : cases) {
         std::string path = d.Write("f." + format, bytes);
