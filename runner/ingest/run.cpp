@@ -234,7 +234,7 @@ int RunIngest(const Config& config, const RunOptions& opt) {
         RunReport report;
         report.source = sc->name;
         report.started_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
-        RunContext ctx{config, *sc, opt, report, nullptr, {}, nullptr, 0, {}, {}, {}};
+        RunContext ctx{config, *sc, opt, report, nullptr, {}, nullptr, 0, {}, {}, {}, {}, {}};
         int critical_code = 0;
         try {
             RunSource(ctx);
