@@ -242,7 +242,7 @@ class Resolution {
 
     // ReadSnapshot (incremental) takes the last run from its snapshot -- a base and the
     // deltas of the runs since -- when there is one for the partitions as they are
-    // (sql/52_resolve_snapshot.sql); false: read the tables.
+    // (sql/54_resolve_snapshot.sql); false: read the tables.
     bool ReadSnapshot(BatchStep& step) {
         std::string base;
         std::vector<std::string> deltas;

@@ -8,7 +8,7 @@
 // plus 8 bytes a row for its ctid (where an incremental run deletes the rows it replaces).
 // Time: one sequential scan of each partition, ~3 s at 1M records and ~2M stored pairs:
 // an incremental run reads the tables only when the run snapshot is missing or declined
-// (run_snapshot.hpp, sql/52_resolve_snapshot.sql).
+// (run_snapshot.hpp, sql/54_resolve_snapshot.sql).
 #include "extension/pg/resolve_previous.hpp"
 
 #include <optional>

@@ -1,5 +1,5 @@
 -- resolve_snapshot.sql: the run snapshot an incremental resolve starts from
--- (sql/52_resolve_snapshot.sql). On 600 generated shops over two sources: a full run stores
+-- (sql/54_resolve_snapshot.sql). On 600 generated shops over two sources: a full run stores
 -- a base; each incremental night that starts from it appends a delta and reads the base
 -- and every delta before; after three nights (inserts, renames, deletes), the run from
 -- base + deltas leaves exactly the rows -- members with their entity ids and fingerprints,

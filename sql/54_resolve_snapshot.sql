@@ -1,4 +1,4 @@
--- 52_resolve_snapshot.sql: the run snapshot an incremental resolve starts from
+-- 54_resolve_snapshot.sql: the run snapshot an incremental resolve starts from
 -- (extension/core/resolve/run_snapshot.cpp), and what keeps it true.
 --
 -- Every resolve run stores, beside its rows of match_pair and entity_member and in the
@@ -39,7 +39,7 @@ BEGIN
     -- Stored uncompressed: the arrays are mostly hashes, and compressing 90 MB costs more
     -- than writing it.
     ALTER TABLE nightjar.resolution_snapshot ALTER COLUMN data SET STORAGE EXTERNAL;
-    COMMENT ON TABLE nightjar.resolution_snapshot IS 'per resolution, a compact binary record of the rows its last run stored in match_pair and entity_member, from which the next incremental run starts (sql/52_resolve_snapshot.sql). Derived data: deleting it only makes the next incremental run read the partitions. Bulk data: not a member of the extension (nightjar._storage_resolve_snapshot)';
+    COMMENT ON TABLE nightjar.resolution_snapshot IS 'per resolution, a compact binary record of the rows its last run stored in match_pair and entity_member, from which the next incremental run starts (sql/54_resolve_snapshot.sql). Derived data: deleting it only makes the next incremental run read the partitions. Bulk data: not a member of the extension (nightjar._storage_resolve_snapshot)';
     PERFORM nightjar._storage_guard_on('resolution_snapshot');
 END $$;
 
