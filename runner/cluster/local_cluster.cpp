@@ -133,7 +133,13 @@ void InitDataDir(const ClusterPaths& paths, int port) {
          << "cron.database_name = 'warehouse'\n"
          << "cron.host = '" << paths.socket_dir << "'\n"
          << "max_worker_processes = 16\n"
-         << "max_parallel_workers_per_gather = 2\n";
+         << "max_parallel_workers_per_gather = 2\n"
+         // A nightly batch rewrites tables of millions of rows: PostgreSQL's defaults
+         // (128 MB of buffers, a checkpoint every 1 GB of WAL) made a 1M-record
+         // incremental resolve after a consolidate evict dirty pages itself while
+         // checkpoints ran every 20-30 s (docs/development.md).
+         << "shared_buffers = '512MB'\n"
+         << "max_wal_size = '4GB'\n";
     if (!conf) throw std::runtime_error("cannot write postgresql.conf in " + paths.data_dir);
 }
 
