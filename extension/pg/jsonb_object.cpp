@@ -24,6 +24,7 @@
 #include <numeric>
 
 #include "core/errors.hpp"
+#include "extension/pg/jsonb_read.hpp"
 #include "extension/pg/record_io.hpp"
 
 extern "C" {
@@ -33,12 +34,6 @@ extern "C" {
 namespace nightjar::pg {
 
 namespace {
-
-// KeyLess orders keys as jsonb stores them: shorter first, then bytewise.
-bool KeyLess(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return a.size() < b.size();
-    return std::memcmp(a.data(), b.data(), a.size()) < 0;
-}
 
 // Encodable says whether a value is one this writer lays out itself.
 bool Encodable(const JsonbValue& v) {
@@ -109,10 +104,11 @@ Jsonb* BuildObject(const std::vector<JsonPair>& pairs) {
     std::iota(order.begin(), order.end(), 0u);
     bool sorted = true;
     for (size_t i = 1; i < pairs.size() && sorted; ++i)
-        sorted = KeyLess(pairs[i - 1].key, pairs[i].key);
+        sorted = JsonbKeyLess(pairs[i - 1].key, pairs[i].key);
     if (!sorted) {
-        std::stable_sort(order.begin(), order.end(),
-                         [&](uint32 a, uint32 b) { return KeyLess(pairs[a].key, pairs[b].key); });
+        std::stable_sort(order.begin(), order.end(), [&](uint32 a, uint32 b) {
+            return JsonbKeyLess(pairs[a].key, pairs[b].key);
+        });
         size_t kept = 0;
         for (size_t i = 0; i < order.size(); ++i) {
             if (i + 1 < order.size() && pairs[order[i]].key == pairs[order[i + 1]].key) continue;

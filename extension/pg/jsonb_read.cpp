@@ -12,12 +12,6 @@ namespace nightjar::pg {
 
 namespace {
 
-// KeyLess orders keys as jsonb stores them: shorter first, then bytewise.
-bool KeyLess(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return a.size() < b.size();
-    return std::memcmp(a.data(), b.data(), a.size()) < 0;
-}
-
 // NextOffset returns the offset after entry `je` that starts at `offset` (jsonb.h's
 // JBE_ADVANCE_OFFSET: an entry holds either its length or, every JB_OFFSET_STRIDE'th,
 // its end offset).
@@ -116,7 +110,7 @@ FieldLookup::FieldLookup(const std::vector<std::string>& fields) {
         index_.emplace(fields[i], static_cast<int>(i));
     }
     std::sort(sorted_.begin(), sorted_.end(),
-              [](const auto& a, const auto& b) { return KeyLess(a.first, b.first); });
+              [](const auto& a, const auto& b) { return JsonbKeyLess(a.first, b.first); });
 }
 
 bool FieldLookup::SameKeys(const std::vector<JsonPair>& pairs) const {
@@ -150,7 +144,7 @@ void FieldLookup::Map(const std::vector<JsonPair>& pairs, std::vector<int>* out)
     size_t j = 0;
     for (size_t i = 0; i < pairs.size(); ++i) {
         const std::string_view key = pairs[i].key;
-        if (i > 0 && !KeyLess(pairs[i - 1].key, key)) {  // not jsonb's order: hash them all
+        if (i > 0 && !JsonbKeyLess(pairs[i - 1].key, key)) {  // not jsonb's order: hash them all
             for (size_t k = 0; k < pairs.size(); ++k) {
                 auto it = index_.find(pairs[k].key);
                 (*out)[k] = it == index_.end() ? -1 : it->second;
@@ -158,7 +152,7 @@ void FieldLookup::Map(const std::vector<JsonPair>& pairs, std::vector<int>* out)
             have_last_ = false;
             return;
         }
-        while (j < sorted_.size() && KeyLess(sorted_[j].first, key)) ++j;
+        while (j < sorted_.size() && JsonbKeyLess(sorted_[j].first, key)) ++j;
         if (j < sorted_.size() && sorted_[j].first == key) (*out)[i] = sorted_[j].second;
     }
     Remember(pairs, *out);

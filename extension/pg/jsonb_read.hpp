@@ -19,6 +19,7 @@
 //                    walk per record instead of a hash per key.
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,12 @@
 #include "extension/pg/record_io.hpp"
 
 namespace nightjar::pg {
+
+// JsonbKeyLess orders keys as jsonb stores them: shorter first, then bytewise.
+inline bool JsonbKeyLess(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return a.size() < b.size();
+    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+}
 
 // ReadObject replaces `out` with the top-level pairs of `jb` and returns true, or
 // returns false (and leaves `out` empty) when `jb` is not an object. The pairs point
