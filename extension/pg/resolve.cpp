@@ -20,7 +20,7 @@
 //     next rows: memory is the RecordSet plus one chunk and a few feed batches.
 //     A NULL key skips the row (counted); a key seen twice in one input is an error.
 //     Then, when asked, the link constraints, and for an incremental run the last run:
-//     from the run snapshot (ReadSnapshot: a base and deltas, run_snapshot.hpp) when
+//     from the run snapshot (SnapshotStore::Read: a base and deltas, run_snapshot.hpp) when
 //     there is a usable one, else from the stored members (fingerprints) and pairs
 //     (resolve_previous.cpp), with each row's ctid.
 //  2. Resolve: core::resolve::Resolve runs with no PostgreSQL call on the stack; the only
@@ -39,7 +39,7 @@
 //     ("DELETE ... WHERE ctid = ANY($1)", a TID scan) before the new ones are inserted;
 //     the partitions keep their indexes. At 1% changed that is ~2% of the rows.
 //     Last, the run snapshot: a full run writes a base (WriteSnapshot), an incremental
-//     run that read one appends a delta (WriteDelta) or, past kMaxDeltas or a quarter of
+//     run that read one appends a delta (WriteDelta) or, past eight deltas or a quarter of
 //     the base, writes a new base; the new rows' ctids come back from the writers.
 // Trade-off: the whole record set is in memory at once (the core needs it for blocking);
 // everything else is streamed.
@@ -55,6 +55,7 @@
 
 #include "extension/pg/batch_step.hpp"
 #include "extension/pg/resolve_previous.hpp"
+#include "extension/pg/resolve_snapshot_store.hpp"
 #include "extension/pg/resolve_writer.hpp"
 
 extern "C" {
@@ -84,8 +85,6 @@ constexpr size_t kWriteRows = 10000;
 // Row addresses per DELETE: with 10,000 the planner's cost of a TID scan (a random page
 // each) passed that of scanning the partition, and each statement scanned 1-2M rows.
 constexpr size_t kDeleteRows = 1000;
-constexpr size_t kSnapshotPart = size_t{256} << 20;  // bytes per row of resolution_snapshot
-constexpr size_t kMaxDeltas = 8;                     // deltas after a base before the next base
 
 // Seconds returns the time since `start` in seconds.
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -136,6 +135,7 @@ class Resolution {
           member_oid_(member_oid),
           config_(config),
           records_(config),
+          snapshot_(name_, member_oid, pair_oid),
           queries_(std::move(queries)),
           label_("nightjar.resolve('" + name_ + "')") {
         for (std::string& s : sources) inputs_.push_back(InputStats{std::move(s)});
@@ -210,8 +210,8 @@ class Resolution {
                  read_seconds_, read_previous_seconds_, write_seconds_, write_members_seconds_,
                  heap_writes_ ? "heap" : "sql", member_rows_written_, pair_rows_written_,
                  member_rows_deleted_, pair_rows_deleted_, records_.MemoryBytes(),
-                 unknown_constraints_, snapshot_read_.c_str(), delta_count_,
-                 snapshot_written_.c_str(), snapshot_bytes_, snapshot_seconds_);
+                 unknown_constraints_, snapshot_.Status().c_str(), snapshot_.DeltasRead(),
+                 snapshot_.Written().c_str(), snapshot_.WrittenBytes(), snapshot_.WriteSeconds());
         json += buf;
         AppendJsonString(json, result_.model_state);
         json += "}";
@@ -234,69 +234,12 @@ class Resolution {
         }
         if (!incremental) return;
         options_.previous = &previous_;
-        if (ReadSnapshot(step)) return;
+        if (snapshot_.Read(step, identity_, config_.fields.size(), previous_, previous_rows_,
+                           gone_))
+            return;
         if (!index) index.emplace(records_);
         ReadPreviousRun(step, member_table_, pair_table_, sources, *index, records_.size(),
                         config_.fields.size(), previous_, previous_rows_);
-    }
-
-    // ReadSnapshot (incremental) takes the last run from its snapshot -- a base and the
-    // deltas of the runs since -- when there is one for the partitions as they are
-    // (sql/54_resolve_snapshot.sql); false: read the tables.
-    bool ReadSnapshot(BatchStep& step) {
-        std::string base;
-        std::vector<std::string> deltas;
-        Datum args[3] = {TextDatum(name_), ObjectIdGetDatum(member_oid_),
-                         ObjectIdGetDatum(pair_oid_)};
-        step.Run(
-            "SELECT s.delta, s.data, s.part FROM nightjar.resolution_snapshot s WHERE "
-            "s.resolution = $1 AND s.member_file = (SELECT c.relfilenode FROM "
-            "pg_catalog.pg_class c WHERE c.oid = $2) AND s.pair_file = (SELECT c.relfilenode "
-            "FROM pg_catalog.pg_class c WHERE c.oid = $3) ORDER BY s.part",
-            {TEXTOID, OIDOID, OIDOID}, {args[0], args[1], args[2]}, [&](const StepRow& row) {
-                bool isnull = false;
-                const bool delta = DatumGetBool(row.Value(1, &isnull));
-                std::optional<std::string_view> part = StepRowText(row, 2);
-                next_part_ = DatumGetInt32(row.Value(3, &isnull)) + 1;
-                if (!part) return;
-                if (delta) {
-                    deltas.emplace_back(*part);
-                    delta_bytes_ += part->size();
-                } else {
-                    base.append(part->data(), part->size());
-                }
-            });
-        if (base.empty()) {
-            snapshot_read_ = "none: read the tables";
-            return false;
-        }
-        try {
-            res::RunSnapshot snapshot = res::DecodeSnapshot(base);
-            base_bytes_ = base.size();
-            base = std::string();
-            if (!deltas.empty()) {
-                std::vector<res::SnapshotDelta> decoded;
-                for (std::string& d : deltas) {
-                    decoded.push_back(res::DecodeDelta(d));
-                    d = std::string();
-                }
-                snapshot = res::ApplyDeltas(snapshot, decoded);
-            }
-            delta_count_ = deltas.size();
-            if (!res::PreviousFromSnapshot(snapshot, identity_, config_.fields.size(), previous_,
-                                           previous_rows_, &gone_)) {
-                snapshot_read_ = "unusable (fields or identities): read the tables";
-                return false;
-            }
-        } catch (const core::DataError& e) {
-            snapshot_read_ = std::string(e.what()).substr(0, 120);
-            for (char& c : snapshot_read_)
-                if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
-            snapshot_read_ += ": read the tables";
-            return false;
-        }
-        snapshot_read_ = "used";
-        return true;
     }
 
     // WriteChanges (incremental) deletes the stored rows that changed or are gone and
@@ -332,18 +275,15 @@ class Resolution {
         member_rows_written_ = changes.members.size();
         pair_rows_written_ = changes.pairs.size();
         if (!members_located || written.size() != changes.pairs.size()) {
-            DeleteSnapshot();  // a row went somewhere RETURNING did not say: read the tables next
-                               // time
+            snapshot_.Delete();  // a row went somewhere RETURNING did not say: read the tables
             return;
         }
-        if (snapshot_read_ == "used" && WriteDelta(outer, ids, changes, member_rows, pair_rows))
-            return;
+        if (WriteDelta(outer, ids, changes, member_rows, pair_rows)) return;
         WriteSnapshot(outer, ids, member_rows, pair_rows, changes.kept_row);
     }
 
-    // WriteDelta appends this run's changes to the snapshot it started from, unless the
-    // deltas would then outweigh a quarter of the base or number kMaxDeltas (then the
-    // caller writes a new base: reading many deltas costs more than writing one base).
+    // WriteDelta appends this run's changes to the snapshot it started from, unless that
+    // is refused (SnapshotStore::WriteDelta: then the caller writes a new base).
     bool WriteDelta(MemoryContext outer, const std::vector<int64_t>& ids,
                     const res::RunChanges& changes, const std::vector<uint64_t>& member_rows,
                     const std::vector<uint64_t>& pair_rows) {
@@ -371,83 +311,31 @@ class Resolution {
             d.pair_row.push_back(pair_rows[i]);
             for (size_t f = 0; f < d.fields; ++f) d.levels.push_back(result_.PairLevel(i, f));
         }
-        const std::string bytes = res::EncodeDelta(d);
-        if (delta_count_ + 1 > kMaxDeltas || (delta_bytes_ + bytes.size()) * 4 > base_bytes_ ||
-            bytes.size() > kSnapshotPart)
-            return false;
-        InsertSnapshotPart(outer, next_part_, true, bytes.data(), bytes.size());
-        snapshot_bytes_ = bytes.size();
-        snapshot_written_ = "delta";
-        snapshot_seconds_ = Seconds(t0);
+        if (!snapshot_.WriteDelta(outer, res::EncodeDelta(d))) return false;
+        snapshot_.SetWriteSeconds(Seconds(t0));
         return true;
     }
 
-    // InsertSnapshotPart stores one row of nightjar.resolution_snapshot.
-    void InsertSnapshotPart(MemoryContext outer, int part, bool delta, const char* data,
-                            size_t len) {
-        ScratchContext scratch(outer);
-        ScratchContext::Scope in_scratch(scratch);
-        PgCall([&] {
-            auto* value = static_cast<bytea*>(palloc(VARHDRSZ + len));
-            SET_VARSIZE(value, VARHDRSZ + len);
-            std::memcpy(VARDATA(value), data, len);
-            Oid types[6] = {TEXTOID, INT4OID, BOOLOID, OIDOID, OIDOID, BYTEAOID};
-            Datum v[6] = {PointerGetDatum(cstring_to_text_with_len(name_.data(),
-                                                                   static_cast<int>(name_.size()))),
-                          Int32GetDatum(part),
-                          BoolGetDatum(delta),
-                          ObjectIdGetDatum(member_oid_),
-                          ObjectIdGetDatum(pair_oid_),
-                          PointerGetDatum(value)};
-            // Prepared, so that the planner does not fold the value into a copy.
-            SPIPlanPtr plan = SPI_prepare_cursor(
-                "INSERT INTO nightjar.resolution_snapshot (resolution, part, delta, member_file, "
-                "pair_file, data) SELECT $1, $2, $3, (SELECT c.relfilenode FROM "
-                "pg_catalog.pg_class c WHERE c.oid = $4), (SELECT c.relfilenode FROM "
-                "pg_catalog.pg_class c WHERE c.oid = $5), $6",
-                6, types, CURSOR_OPT_GENERIC_PLAN);
-            if (plan == nullptr || SPI_execute_plan(plan, v, nullptr, false, 0) != SPI_OK_INSERT)
-                elog(ERROR, "nightjar: could not store the run snapshot");
-            SPI_freeplan(plan);
-        });
-    }
-
-    // DeleteSnapshot removes the resolution's run snapshot.
-    void DeleteSnapshot() {
-        Datum name = TextDatum(name_);
-        PgCall([&] {
-            Oid type = TEXTOID;
-            if (SPI_execute_with_args(
-                    "DELETE FROM nightjar.resolution_snapshot WHERE resolution = $1", 1, &type,
-                    &name, nullptr, false, 0) != SPI_OK_DELETE)
-                elog(ERROR, "nightjar: could not delete the run snapshot");
-        });
-    }
-
-    // WriteSnapshot replaces the resolution's run snapshot by one of the rows as they now
-    // are (`member_rows` per record, `pair_rows` per pair of the result; run_snapshot.hpp),
-    // cut into parts of at most kSnapshotPart bytes. Two records with one identity hash
-    // leave no snapshot (the next incremental run reads the tables).
+    // WriteSnapshot replaces the resolution's run snapshot by a base of the rows as they
+    // now are (`member_rows` per record, `pair_rows` per pair of the result;
+    // run_snapshot.hpp). Two records with one identity hash leave no snapshot (the next
+    // incremental run reads the tables).
     void WriteSnapshot(MemoryContext outer, const std::vector<int64_t>& ids,
                        const std::vector<uint64_t>& member_rows,
                        const std::vector<uint64_t>& pair_rows, const std::vector<uint32_t>& kept) {
         const auto t0 = std::chrono::steady_clock::now();
-        DeleteSnapshot();
         std::string bytes;
         try {
             bytes = res::EncodeSnapshot(
                 res::BuildSnapshot(result_, ids, identity_, member_rows, pair_rows, kept,
                                    mode_ == "incremental" ? &previous_ : nullptr));
         } catch (const core::InvalidArgument&) {
-            snapshot_seconds_ = Seconds(t0);
+            snapshot_.Delete();  // two records share an identity: no snapshot
+            snapshot_.SetWriteSeconds(Seconds(t0));
             return;
         }
-        for (size_t begin = 0, part = 0; begin < bytes.size(); begin += kSnapshotPart, ++part)
-            InsertSnapshotPart(outer, static_cast<int>(part), false, bytes.data() + begin,
-                               std::min(kSnapshotPart, bytes.size() - begin));
-        snapshot_written_ = "base";
-        snapshot_bytes_ = bytes.size();
-        snapshot_seconds_ = Seconds(t0);
+        snapshot_.WriteBase(outer, bytes);
+        snapshot_.SetWriteSeconds(Seconds(t0));
     }
 
     // ReadInput streams input `source` into the record set through `feed`.
@@ -716,13 +604,8 @@ class Resolution {
     const res::ResolverConfig& config_;
     res::RecordSet records_;
     std::vector<uint64_t> identity_;  // per record: RecordIdentities (the run snapshot's key)
-    std::string snapshot_read_ = "not needed";  // incremental: whether the snapshot was used
-    std::string snapshot_written_ = "none";     // base, delta or none
-    size_t snapshot_bytes_ = 0;
-    double snapshot_seconds_ = 0;
-    size_t base_bytes_ = 0, delta_bytes_ = 0, delta_count_ = 0;  // the snapshot read
-    int next_part_ = 0;           // the part number after the snapshot's last
-    std::vector<uint64_t> gone_;  // identities of the snapshot's records gone today
+    SnapshotStore snapshot_;          // the run snapshot (read when incremental, always written)
+    std::vector<uint64_t> gone_;      // identities of the snapshot's records gone today
     std::vector<std::string> queries_;
     std::vector<InputStats> inputs_;
     std::string label_;
