@@ -50,6 +50,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_oid oid;
 BEGIN
+    -- One session at a time: two GRANTs on one object at once fail with "tuple
+    -- concurrently updated" (a runner's batch and a dispatched step both found a partition
+    -- created at run time without grants). The lock lasts until the transaction ends.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('nightjar.apply_grants'));
     -- PUBLIC's default EXECUTE goes (only where it is still there: a REVOKE that finds
     -- nothing to revoke warns).
     FOR v_oid IN
@@ -108,15 +112,28 @@ COMMENT ON FUNCTION nightjar.apply_grants() IS
     're-applies the grants of nightjar_admin, nightjar_runner, nightjar_analyst and nightjar_webapp_reader '
     '(after new objects, e.g. bulk tables or nightjar_api views created at run time); idempotent';
 
+-- _grants_missing says whether a table or view of nightjar's schemas is not yet readable by
+-- nightjar_analyst (created at run time: a bulk table, a resolution's partition).
+CREATE FUNCTION nightjar._grants_missing() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_class c
+                   WHERE c.relnamespace IN ('nightjar'::regnamespace, 'nightjar_api'::regnamespace)
+                     AND c.relkind IN ('r', 'p', 'v', 'm')
+                     AND NOT has_table_privilege('nightjar_analyst', c.oid, 'SELECT'))
+$$;
+
 -- _storage_zz_grants grants on bulk tables created at run time; ensure_storage calls it last.
 CREATE FUNCTION nightjar._storage_zz_grants() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Cheap when nothing is new: only a table or view the analyst cannot read yet triggers the grants.
-    IF EXISTS (SELECT 1 FROM pg_class c
-               WHERE c.relnamespace IN ('nightjar'::regnamespace, 'nightjar_api'::regnamespace)
-                 AND c.relkind IN ('r', 'p', 'v', 'm')
-                 AND NOT has_table_privilege('nightjar_analyst', c.oid, 'SELECT')) THEN
+    -- Cheap when nothing is new. A session that finds something waits for any other
+    -- session granting (apply_grants' lock), then looks again: the other's grants may
+    -- have covered it.
+    IF NOT nightjar._grants_missing() THEN
+        RETURN;
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('nightjar.apply_grants'));
+    IF nightjar._grants_missing() THEN
         PERFORM nightjar.apply_grants();
     END IF;
 END;
